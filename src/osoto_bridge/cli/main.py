@@ -1,0 +1,47 @@
+"""Entry point of the `osoto-bridge` console script.
+
+Each subcommand lives in its own module with a `register(subparsers)` function that
+adds its parser and sets `handler` (a callable taking the parsed namespace and
+returning an exit code). This module only assembles them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from osoto_bridge import __version__
+from osoto_bridge.cli import sandbox_cmd
+
+_SUBCOMMANDS = (sandbox_cmd,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="osoto-bridge",
+        description="Bridge Osoto trips into Telegram and Slack chats.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _SUBCOMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        code: int = handler(args)
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
