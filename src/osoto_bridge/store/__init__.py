@@ -1,0 +1,32 @@
+"""The bridge's persistent state (SQLite by default, PostgreSQL to scale out).
+
+See `docs/store.md`. Open with `Store.open(url, secret_keys=[...])`.
+"""
+
+from osoto_bridge.store.crypto import fingerprint, generate_secret_key
+from osoto_bridge.store.errors import (
+    ConflictError,
+    NotFoundError,
+    SchemaVersionError,
+    SecretError,
+    StoreError,
+)
+from osoto_bridge.store.models import Direction, Link, MessageOrigin, OutboxEntry, OutboxStatus
+from osoto_bridge.store.store import Store, StoreOpener
+
+__all__ = [
+    "ConflictError",
+    "Direction",
+    "Link",
+    "MessageOrigin",
+    "NotFoundError",
+    "OutboxEntry",
+    "OutboxStatus",
+    "SchemaVersionError",
+    "SecretError",
+    "Store",
+    "StoreError",
+    "StoreOpener",
+    "fingerprint",
+    "generate_secret_key",
+]

@@ -1,0 +1,110 @@
+"""The message map: an Osoto message ↔ every chat message it became (or came from)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from osoto_bridge.store._base import StoreBase
+from osoto_bridge.store.models import MessageOrigin
+from osoto_bridge.store.tables import message_map, outbox
+
+__all__ = ["MessagesMixin"]
+
+_ORIGINS = ("osoto", "chat")
+
+
+class MessagesMixin(StoreBase):
+    """Message-id map, for replies, edits and echo suppression."""
+
+    async def record_chat_messages(
+        self,
+        *,
+        osoto_message_id: str,
+        trip_id: str,
+        channel_id: str,
+        platform: str,
+        chat_id: str,
+        thread_id: str | None,
+        chat_message_ids: Sequence[str],
+        origin: MessageOrigin,
+    ) -> None:
+        """Record that an Osoto message is these chat messages (split parts in order).
+
+        Idempotent: recording the same parts again, even concurrently, changes
+        nothing; a part already recorded keeps its first chat message id.
+
+        Args:
+            origin: `osoto` when the bridge delivered an Osoto message into the chat,
+                `chat` when the chat message was posted to Osoto by the bridge.
+        """
+        if origin not in _ORIGINS:
+            raise ValueError(f"origin must be one of {_ORIGINS}, not {origin!r}")
+        if isinstance(chat_message_ids, str):
+            raise TypeError("chat_message_ids must be a sequence of ids, not one string")
+        if not chat_message_ids:
+            return
+        now = self._now()
+        rows = [
+            {
+                "osoto_message_id": osoto_message_id,
+                "trip_id": trip_id,
+                "channel_id": channel_id,
+                "platform": platform,
+                "chat_id": chat_id,
+                "thread_id": thread_id or None,
+                "chat_message_id": chat_message_id,
+                "part": part,
+                "origin": origin,
+                "created_at": now,
+            }
+            for part, chat_message_id in enumerate(chat_message_ids)
+        ]
+        # No conflict target: either unique rule (chat message, or part) means "known".
+        async with self._tx() as conn:
+            await conn.execute(self._insert(message_map).values(rows).on_conflict_do_nothing())
+
+    async def chat_messages_for(
+        self, osoto_message_id: str, platform: str, chat_id: str
+    ) -> list[str]:
+        """Return the chat message ids an Osoto message maps to in a chat, in part order."""
+        async with self._tx() as conn:
+            result = await conn.scalars(
+                sa.select(message_map.c.chat_message_id)
+                .where(
+                    message_map.c.osoto_message_id == osoto_message_id,
+                    message_map.c.platform == platform,
+                    message_map.c.chat_id == chat_id,
+                )
+                .order_by(message_map.c.part)
+            )
+            return list(result)
+
+    async def osoto_message_for(
+        self, platform: str, chat_id: str, chat_message_id: str
+    ) -> str | None:
+        """Return the Osoto message a chat message maps to (any part of it), or None."""
+        async with self._tx() as conn:
+            found = await conn.scalar(
+                sa.select(message_map.c.osoto_message_id).where(
+                    message_map.c.platform == platform,
+                    message_map.c.chat_id == chat_id,
+                    message_map.c.chat_message_id == chat_message_id,
+                )
+            )
+        return None if found is None else str(found)
+
+    async def is_bridge_authored(self, osoto_message_id: str) -> bool:
+        """Whether the bridge itself posted this Osoto message (so it must not echo).
+
+        True when the map holds it with origin `chat`, or a sent outbox entry got it.
+        """
+        from_map = sa.exists().where(
+            message_map.c.osoto_message_id == osoto_message_id, message_map.c.origin == "chat"
+        )
+        from_outbox = sa.exists().where(
+            outbox.c.osoto_message_id == osoto_message_id, outbox.c.status == "sent"
+        )
+        async with self._tx() as conn:
+            return bool(await conn.scalar(sa.select(sa.or_(from_map, from_outbox))))

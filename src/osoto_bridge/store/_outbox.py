@@ -1,0 +1,242 @@
+"""The outbox: chat messages written down before they are posted to Osoto."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from osoto_bridge.store._base import StoreBase
+from osoto_bridge.store.errors import NotFoundError
+from osoto_bridge.store.models import OutboxEntry
+from osoto_bridge.store.tables import outbox
+
+__all__ = ["OutboxMixin"]
+
+logger = logging.getLogger("osoto_bridge.store.outbox")
+
+_FIELDS = tuple(f for f in OutboxEntry.__dataclass_fields__)
+
+
+def _entry_from_row(row: sa.Row[Any]) -> OutboxEntry:
+    m = row._mapping
+    return OutboxEntry(
+        id=int(m["id"]),
+        idempotency_key=m["idempotency_key"],
+        link_id=int(m["link_id"]),
+        trip_id=m["trip_id"],
+        channel_id=m["channel_id"],
+        content=m["content"],
+        parent_id=m["parent_id"],
+        source_platform=m["source_platform"],
+        source_chat_id=m["source_chat_id"],
+        source_thread_id=m["source_thread_id"],
+        source_message_id=m["source_message_id"],
+        status=m["status"],
+        attempts=int(m["attempts"]),
+        next_attempt_at=float(m["next_attempt_at"]),
+        last_error=m["last_error"],
+        osoto_message_id=m["osoto_message_id"],
+        created_at=float(m["created_at"]),
+    )
+
+
+def _columns() -> list[sa.Column[Any]]:
+    return [outbox.c[name] for name in _FIELDS]
+
+
+def _channel_filter(trip_id: str | None, channel_id: str | None) -> list[sa.ColumnElement[bool]]:
+    clauses: list[sa.ColumnElement[bool]] = []
+    if trip_id is not None:
+        clauses.append(outbox.c.trip_id == trip_id)
+    if channel_id is not None:
+        clauses.append(outbox.c.channel_id == channel_id)
+    return clauses
+
+
+class OutboxMixin(StoreBase):
+    """Outbox of chat → Osoto posts."""
+
+    async def enqueue_outbox(
+        self,
+        *,
+        idempotency_key: str,
+        link_id: int,
+        trip_id: str,
+        channel_id: str,
+        content: str,
+        parent_id: str | None,
+        source_platform: str,
+        source_chat_id: str,
+        source_thread_id: str | None,
+        source_message_id: str,
+    ) -> tuple[OutboxEntry, bool]:
+        """Write a chat message down for posting, once per idempotency key.
+
+        Atomic under concurrency: of many calls with one key, exactly one creates.
+
+        Returns:
+            The entry, and whether this call created it (False: the key was known,
+            and the existing entry, whatever its content and status, is returned).
+        """
+        now = self._now()
+        async with self._tx() as conn:
+            row = (
+                await conn.execute(
+                    self._insert(outbox)
+                    .values(
+                        idempotency_key=idempotency_key,
+                        link_id=link_id,
+                        trip_id=trip_id,
+                        channel_id=channel_id,
+                        content=content,
+                        parent_id=parent_id,
+                        source_platform=source_platform,
+                        source_chat_id=source_chat_id,
+                        source_thread_id=source_thread_id,
+                        source_message_id=source_message_id,
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        last_error=None,
+                        osoto_message_id=None,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=[outbox.c.idempotency_key])
+                    .returning(*_columns())
+                )
+            ).first()
+            if row is not None:
+                return _entry_from_row(row), True
+            existing = (
+                await conn.execute(
+                    sa.select(*_columns()).where(outbox.c.idempotency_key == idempotency_key)
+                )
+            ).one()
+        return _entry_from_row(existing), False
+
+    async def due_outbox(
+        self,
+        *,
+        limit: int = 100,
+        trip_id: str | None = None,
+        channel_id: str | None = None,
+        keep_order: bool = True,
+    ) -> list[OutboxEntry]:
+        """Return pending entries whose time has come, oldest first.
+
+        Args:
+            limit: at most this many.
+            trip_id: only this trip's entries.
+            channel_id: only this channel's entries.
+            keep_order: leave out an entry while an older pending entry of the same
+                channel waits for a retry, so a channel's messages reach Osoto in
+                the order they were written even across backoffs.
+        """
+        now = self._now()
+        query = sa.select(*_columns()).where(
+            outbox.c.status == "pending",
+            outbox.c.next_attempt_at <= now,
+            *_channel_filter(trip_id, channel_id),
+        )
+        if keep_order:
+            older = outbox.alias("older")
+            query = query.where(
+                ~sa.exists().where(
+                    older.c.status == "pending",
+                    older.c.trip_id == outbox.c.trip_id,
+                    older.c.channel_id == outbox.c.channel_id,
+                    older.c.id < outbox.c.id,
+                    older.c.next_attempt_at > now,
+                )
+            )
+        async with self._tx() as conn:
+            rows = (await conn.execute(query.order_by(outbox.c.id).limit(limit))).all()
+        return [_entry_from_row(row) for row in rows]
+
+    async def pending_outbox_count(
+        self, trip_id: str | None = None, channel_id: str | None = None
+    ) -> int:
+        """Count pending entries (due or waiting for a retry)."""
+        async with self._tx() as conn:
+            count = await conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(outbox)
+                .where(outbox.c.status == "pending", *_channel_filter(trip_id, channel_id))
+            )
+        return int(count or 0)
+
+    async def list_outbox(
+        self, *, status: str | None = None, link_id: int | None = None, limit: int = 100
+    ) -> list[OutboxEntry]:
+        """List entries in id order (for the operator, e.g. the failed ones)."""
+        query = sa.select(*_columns()).order_by(outbox.c.id).limit(limit)
+        if status is not None:
+            query = query.where(outbox.c.status == status)
+        if link_id is not None:
+            query = query.where(outbox.c.link_id == link_id)
+        async with self._tx() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_entry_from_row(row) for row in rows]
+
+    async def outbox_entry(self, entry_id: int) -> OutboxEntry | None:
+        """Return one entry, or None."""
+        async with self._tx() as conn:
+            row = (
+                await conn.execute(sa.select(*_columns()).where(outbox.c.id == entry_id))
+            ).first()
+        return _entry_from_row(row) if row is not None else None
+
+    async def _transition(
+        self, entry_id: int, allowed_from: tuple[str, ...], values: dict[str, Any]
+    ) -> None:
+        async with self._tx() as conn:
+            result = await conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.id == entry_id, outbox.c.status.in_(allowed_from))
+                .values(attempts=outbox.c.attempts + 1, updated_at=self._now(), **values)
+                .returning(outbox.c.id)
+            )
+            if result.first() is not None:
+                return
+            status = await conn.scalar(sa.select(outbox.c.status).where(outbox.c.id == entry_id))
+        if status is None:
+            raise NotFoundError(f"outbox entry {entry_id} does not exist")
+        # Already past this state (another worker, or a replay): the first outcome stands.
+        logger.debug(
+            "outbox entry %d is %s; %s ignored", entry_id, status, values.get("status", "retry")
+        )
+
+    async def mark_outbox_sent(self, entry_id: int, osoto_message_id: str) -> None:
+        """Record that Osoto accepted the entry as this message (from pending or failed).
+
+        Raises:
+            NotFoundError: no such entry.
+        """
+        await self._transition(
+            entry_id,
+            ("pending", "failed"),
+            {"status": "sent", "osoto_message_id": osoto_message_id, "last_error": None},
+        )
+
+    async def mark_outbox_retry(self, entry_id: int, *, error: str, next_attempt_at: float) -> None:
+        """Record a failed attempt to retry at `next_attempt_at` (epoch seconds).
+
+        Only a pending entry changes; attempts += 1.
+
+        Raises:
+            NotFoundError: no such entry.
+        """
+        await self._transition(
+            entry_id, ("pending",), {"last_error": error, "next_attempt_at": next_attempt_at}
+        )
+
+    async def mark_outbox_failed(self, entry_id: int, *, error: str) -> None:
+        """Give up on a pending entry for good (e.g. 403); it stays for the operator.
+
+        Raises:
+            NotFoundError: no such entry.
+        """
+        await self._transition(entry_id, ("pending",), {"status": "failed", "last_error": error})

@@ -1,0 +1,71 @@
+"""The store's value types: what the rest of the bridge reads back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Direction", "Link", "MessageOrigin", "OutboxEntry", "OutboxStatus"]
+
+OutboxStatus = Literal["pending", "sent", "failed"]
+"""`pending` waits to be posted, `sent` has an Osoto id, `failed` was refused for good."""
+
+MessageOrigin = Literal["osoto", "chat"]
+"""Where a mapped message was written first: in Osoto, or in a chat (then posted by us)."""
+
+Direction = Literal["in", "out"]
+"""Relay direction seen from the chat: `in` is chat → Osoto, `out` is Osoto → chat."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A chat (platform, chat, optional thread) tied to one Osoto trip channel.
+
+    The API key itself is not here: only its fingerprint. Ask
+    `Store.api_key_for(link)` for the plaintext, and only to talk to Osoto.
+    """
+
+    id: int
+    platform: str
+    chat_id: str
+    thread_id: str | None
+    trip_id: str
+    trip_title: str
+    channel_id: str
+    channel_name: str
+    key_id: int
+    key_fingerprint: str
+    owner_user_id: str
+    scopes: tuple[str, ...]
+    language: str
+    show_sensitive: bool
+    enabled: bool
+    created_at: float
+    created_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A chat message waiting to be (or already) posted to Osoto.
+
+    `attempts` counts posting attempts whose outcome was recorded (sent, retry or
+    failed); `next_attempt_at` is epoch seconds.
+    """
+
+    id: int
+    idempotency_key: str
+    link_id: int
+    trip_id: str
+    channel_id: str
+    content: str
+    parent_id: str | None
+    source_platform: str
+    source_chat_id: str
+    source_thread_id: str | None
+    source_message_id: str
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    osoto_message_id: str | None
+    created_at: float

@@ -1,0 +1,138 @@
+"""Migration 1: the first schema (links, keys, cursors, message map, outbox, state).
+
+Frozen: this module describes the database as version 1 left it and never changes
+with later code. Later migrations alter what it built.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+__all__ = ["upgrade"]
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY (the rowid alias), not BIGINT.
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+TIMESTAMP: sa.Double[float] = sa.Double()
+
+
+def _metadata() -> sa.MetaData:
+    metadata = sa.MetaData()
+    sa.Table(
+        "api_keys",
+        metadata,
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("digest", sa.String(64), nullable=False, unique=True),
+        sa.Column("fingerprint", sa.String(12), nullable=False),
+        sa.Column("ciphertext", sa.Text, nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+    )
+
+    sa.Table(
+        "links",
+        metadata,
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("platform", sa.String, nullable=False),
+        sa.Column("chat_id", sa.String, nullable=False),
+        sa.Column("thread_id", sa.String, nullable=False, server_default=""),
+        sa.Column("trip_id", sa.String, nullable=False),
+        sa.Column("trip_title", sa.String, nullable=False),
+        sa.Column("channel_id", sa.String, nullable=False),
+        sa.Column("channel_name", sa.String, nullable=False),
+        sa.Column("key_id", ID, sa.ForeignKey("api_keys.id"), nullable=False),
+        sa.Column("owner_user_id", sa.String, nullable=False),
+        sa.Column("scopes", sa.Text, nullable=False),
+        sa.Column("language", sa.String, nullable=False),
+        sa.Column("show_sensitive", sa.Boolean, nullable=False),
+        sa.Column("enabled", sa.Boolean, nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("created_by", sa.String, nullable=True),
+        sa.UniqueConstraint("platform", "chat_id", "thread_id", name="uq_links_chat"),
+        sa.Index("ix_links_channel", "trip_id", "channel_id"),
+    )
+
+    sa.Table(
+        "cursors",
+        metadata,
+        sa.Column("trip_id", sa.String, primary_key=True),
+        sa.Column("channel_id", sa.String, primary_key=True),
+        sa.Column("cursor", sa.Text, nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
+    )
+
+    sa.Table(
+        "message_map",
+        metadata,
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("osoto_message_id", sa.String, nullable=False),
+        sa.Column("trip_id", sa.String, nullable=False),
+        sa.Column("channel_id", sa.String, nullable=False),
+        sa.Column("platform", sa.String, nullable=False),
+        sa.Column("chat_id", sa.String, nullable=False),
+        sa.Column("thread_id", sa.String, nullable=True),
+        sa.Column("chat_message_id", sa.String, nullable=False),
+        sa.Column("part", sa.Integer, nullable=False),
+        sa.Column("origin", sa.String(8), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.UniqueConstraint("platform", "chat_id", "chat_message_id", name="uq_message_map_chat"),
+        sa.UniqueConstraint(
+            "osoto_message_id", "platform", "chat_id", "part", name="uq_message_map_parts"
+        ),
+    )
+
+    sa.Table(
+        "outbox",
+        metadata,
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("idempotency_key", sa.String(255), nullable=False, unique=True),
+        sa.Column("link_id", ID, sa.ForeignKey("links.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("trip_id", sa.String, nullable=False),
+        sa.Column("channel_id", sa.String, nullable=False),
+        sa.Column("content", sa.Text, nullable=False),
+        sa.Column("parent_id", sa.String, nullable=True),
+        sa.Column("source_platform", sa.String, nullable=False),
+        sa.Column("source_chat_id", sa.String, nullable=False),
+        sa.Column("source_thread_id", sa.String, nullable=True),
+        sa.Column("source_message_id", sa.String, nullable=False),
+        sa.Column("status", sa.String(8), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("next_attempt_at", TIMESTAMP, nullable=False),
+        sa.Column("last_error", sa.Text, nullable=True),
+        sa.Column("osoto_message_id", sa.String, nullable=True),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
+        sa.Index("ix_outbox_queue", "status", "trip_id", "channel_id", "id"),
+        sa.Index("ix_outbox_osoto_message", "osoto_message_id"),
+    )
+
+    sa.Table(
+        "seen_events",
+        metadata,
+        sa.Column("platform", sa.String, primary_key=True),
+        sa.Column("event_id", sa.String, primary_key=True),
+        sa.Column("seen_at", TIMESTAMP, nullable=False),
+        sa.Index("ix_seen_events_seen_at", "seen_at"),
+    )
+
+    sa.Table(
+        "offsets",
+        metadata,
+        sa.Column("platform", sa.String, primary_key=True),
+        sa.Column("name", sa.String, primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
+    )
+
+    sa.Table(
+        "link_activity",
+        metadata,
+        sa.Column("link_id", ID, sa.ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("last_in_at", TIMESTAMP, nullable=True),
+        sa.Column("last_out_at", TIMESTAMP, nullable=True),
+    )
+    return metadata
+
+
+async def upgrade(conn: AsyncConnection) -> None:
+    """Create the version-1 tables."""
+    await conn.run_sync(_metadata().create_all)
