@@ -1,0 +1,116 @@
+"""One store contract, every backend (the idea of aiogram's storage tests).
+
+`backend` is parametrised over SQLite in memory, SQLite in a temporary file and
+PostgreSQL (when `OSOTO_BRIDGE_TEST_POSTGRES_URL` is set; under `CI` its absence is a
+failure, not a skip). Each PostgreSQL test gets its own schema, dropped afterwards,
+so tests and parallel runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+from storetest import API_KEY, Backend, FakeClock
+
+from osoto_bridge.store import Link, Store
+
+PG_ENV = "OSOTO_BRIDGE_TEST_POSTGRES_URL"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {PG_ENV} is not: the PostgreSQL contract run is required")
+        pytest.skip(f"{PG_ENV} is not set")
+    return url
+
+
+async def _drop_schema(url: str, schema: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        await engine.dispose()
+
+
+BACKENDS = [
+    pytest.param("memory", id="sqlite-memory"),
+    pytest.param("file", id="sqlite-file"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
+PERSISTENT_BACKENDS = BACKENDS[1:]
+
+
+async def _make_backend(kind: str, tmp_path: Path) -> AsyncIterator[Backend]:
+    if kind == "memory":
+        yield Backend("memory", "sqlite+aiosqlite://", persistent=False)
+    elif kind == "file":
+        yield Backend("file", f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}", persistent=True)
+    else:
+        url = _postgres_url()
+        schema = f"store_test_{uuid.uuid4().hex[:12]}"
+        try:
+            yield Backend("postgres", url, persistent=True, schema=schema)
+        finally:
+            await _drop_schema(url, schema)
+
+
+@pytest.fixture(params=BACKENDS)
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    async for made in _make_backend(request.param, tmp_path):
+        yield made
+
+
+@pytest.fixture(params=PERSISTENT_BACKENDS)
+async def persistent_backend(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Backend]:
+    async for made in _make_backend(request.param, tmp_path):
+        yield made
+
+
+@pytest.fixture
+async def store(backend: Backend) -> AsyncIterator[Store]:
+    async with backend.open() as opened:
+        backend.attach(opened)
+        yield opened
+
+
+@pytest.fixture
+def clock(backend: Backend) -> FakeClock:
+    return backend.clock
+
+
+AddLink = Callable[..., Awaitable[Link]]
+
+
+@pytest.fixture
+def add_link(store: Store) -> AddLink:
+    """`await add_link(**overrides)`: a Telegram link to trip t1 / channel c1 by default."""
+
+    async def add(**overrides: Any) -> Link:
+        kwargs: dict[str, Any] = {
+            "platform": "telegram",
+            "chat_id": "-100123",
+            "thread_id": None,
+            "trip_id": "t1",
+            "trip_title": "Lisbon",
+            "channel_id": "c1",
+            "channel_name": "general",
+            "api_key": API_KEY,
+            "owner_user_id": "u1",
+            "scopes": ("messages:read:t1", "messages:write:t1"),
+        }
+        kwargs.update(overrides)
+        return await store.add_link(**kwargs)
+
+    return add
