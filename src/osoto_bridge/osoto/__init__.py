@@ -1,5 +1,24 @@
-"""The async Python client of the Osoto API: typed models, errors, retries and pacing."""
+"""The async Python client of the Osoto API: typed models, errors, retries and pacing.
 
+Start with `OsotoClient` (one API key) or `SharedTripClient` (a share token); see
+`docs/osoto-client.md` for a tour.
+"""
+
+from osoto_bridge.osoto.client import OsotoClient
+from osoto_bridge.osoto.errors import (
+    ApiError,
+    Forbidden,
+    IdempotencyConflict,
+    NotFound,
+    OsotoError,
+    RateLimited,
+    ServerError,
+    TransportError,
+    Unauthorized,
+    UnexpectedResponse,
+    ValidationError,
+)
+from osoto_bridge.osoto.keys import key_fingerprint
 from osoto_bridge.osoto.models import (
     Accommodation,
     ActionItem,
@@ -28,35 +47,59 @@ from osoto_bridge.osoto.models import (
     User,
     parse_local_datetime,
 )
+from osoto_bridge.osoto.pacing import LimiterRegistry, LimiterSnapshot, Priority, RateLimiter
 from osoto_bridge.osoto.projection import SENSITIVE_FIELDS, safe_projection
+from osoto_bridge.osoto.retry import RetryPolicy
+from osoto_bridge.osoto.session import ClientState
+from osoto_bridge.osoto.shared import SharedTripClient
 
 __all__ = [
     "SENSITIVE_FIELDS",
     "Accommodation",
     "ActionItem",
+    "ApiError",
     "BatchResult",
     "Channel",
+    "ClientState",
     "Commitment",
     "ErrorDetail",
     "Flight",
+    "Forbidden",
     "Group",
+    "IdempotencyConflict",
     "ItemError",
     "ItemResult",
     "Leg",
+    "LimiterRegistry",
+    "LimiterSnapshot",
     "MapPin",
     "Me",
     "Member",
     "Message",
+    "NotFound",
+    "OsotoClient",
+    "OsotoError",
     "Page",
+    "Priority",
+    "RateLimited",
+    "RateLimiter",
     "RentalCar",
+    "RetryPolicy",
+    "ServerError",
     "ShareToken",
     "SharedTrip",
+    "SharedTripClient",
     "Stay",
     "SyncCategoryResult",
     "SyncResult",
+    "TransportError",
     "Trip",
     "TripExport",
+    "Unauthorized",
+    "UnexpectedResponse",
     "User",
+    "ValidationError",
+    "key_fingerprint",
     "parse_local_datetime",
     "safe_projection",
 ]

@@ -1,0 +1,349 @@
+"""Client-side pacing under Osoto's per-key rate limit.
+
+Osoto allows 60 requests a minute per API key, counted in fixed 60-second windows
+whose start the client cannot see. A `RateLimiter` keeps a log of the requests it
+let through in the last window plus a safety margin, and lets a new one through only
+while that log holds fewer than the limit. Whatever the alignment of the server's
+fixed window, no window of that length then sees more than the limit from us, so a
+well-paced key never meets a 429.
+
+The server's answers correct the model: `X-RateLimit-Limit` replaces the assumed 60;
+an `X-RateLimit-Remaining` lower than our own count (another process using the key,
+or requests made before a restart) adds the difference to the log; a 429's
+`Retry-After` holds every request until the server's window resets, after which the
+budget is full again.
+
+Two priorities share the budget. `Priority.INTERACTIVE` (a person waits for the
+answer) always goes first; `Priority.BACKGROUND` (polling) waits while an
+interactive request waits and never spends the last `reserve` share of the window,
+so a command still gets an answer when the pollers are busy.
+
+One limiter serves every client of one key in the process; `LimiterRegistry` hands
+them out by key fingerprint. Time is injected (`clock`, `sleep`) so tests run on a
+fake clock and never sleep. Only one waiter sleeps on the clock at a time; the others
+wait for it (or for a grant) to tell them the state changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from osoto_bridge.osoto.keys import key_fingerprint
+
+__all__ = ["LimiterRegistry", "LimiterSnapshot", "Priority", "RateLimiter", "Ticket"]
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[object]]
+
+
+class Priority(enum.Enum):
+    """Who is waiting for a request: a person (first) or a background job."""
+
+    INTERACTIVE = "interactive"
+    BACKGROUND = "background"
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """Proof that a request was let through; hand it back with the answer's headers."""
+
+    seq: int
+    priority: Priority
+
+
+@dataclass(frozen=True, slots=True)
+class LimiterSnapshot:
+    """The limiter's state, for metrics and status pages.
+
+    Attributes:
+        limit: Requests allowed per window (60 until the server says otherwise).
+        remaining: Requests that may start now (interactive; background keeps off the
+            last `reserve` of them). Negative after the server lowered the limit.
+        reserve: Requests of each window kept for interactive calls.
+        reset_in: Seconds until the next request slot frees up (0 when one is free).
+        blocked_for: Seconds a server 429 still holds every request.
+        waiting_interactive: Interactive requests waiting for a slot.
+        waiting_background: Background requests waiting for a slot.
+        granted: Requests let through since the limiter was made.
+        rate_limited: 429 answers seen.
+    """
+
+    limit: int
+    remaining: int
+    reserve: int
+    reset_in: float
+    blocked_for: float
+    waiting_interactive: int
+    waiting_background: int
+    granted: int
+    rate_limited: int
+
+
+class _Waiter:
+    __slots__ = ("priority",)
+
+    def __init__(self, priority: Priority) -> None:
+        self.priority = priority
+
+
+class RateLimiter:
+    """Paces the requests of one API key; share one instance per key.
+
+    Args:
+        limit: Requests per window assumed until the server's headers say otherwise.
+        window: Length of the server's window, in seconds.
+        margin: Seconds added to the window, for clock skew and request latency.
+        reserve: Share of the limit background requests never spend (0 to 1).
+        clock: Monotonic clock in seconds.
+        sleep: Coroutine function sleeping for a number of seconds.
+    """
+
+    def __init__(
+        self,
+        *,
+        limit: int = 60,
+        window: float = 60.0,
+        margin: float = 1.0,
+        reserve: float = 0.2,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        if not 0.0 <= reserve < 1.0:
+            raise ValueError("reserve must be in [0, 1)")
+        if window <= 0 or margin < 0:
+            raise ValueError("window must be positive and margin not negative")
+        self._limit = limit
+        self._horizon = window + margin
+        self._reserve_share = reserve
+        self._clock = clock
+        self._sleep = sleep
+        self._sends: deque[float] = deque()
+        self._blocked_until = -math.inf
+        self._queues: dict[Priority, deque[_Waiter]] = {p: deque() for p in Priority}
+        self._changed: asyncio.Event | None = None
+        self._sleeper: _Waiter | None = None
+        self._issued = 0
+        self._last_observed = -1
+        self._rate_limited = 0
+
+    @property
+    def limit(self) -> int:
+        """Requests allowed per window, as last reported by the server."""
+        return self._limit
+
+    @property
+    def reserve(self) -> int:
+        """Requests of each window that background requests leave to interactive ones."""
+        return min(self._limit - 1, math.ceil(self._limit * self._reserve_share))
+
+    def snapshot(self) -> LimiterSnapshot:
+        """Return the current state (limit, remaining, reset, waiting counts)."""
+        now = self._clock()
+        self._prune(now)
+        blocked_for = max(0.0, self._blocked_until - now)
+        remaining = self._limit - len(self._sends)
+        reset_in = 0.0 if remaining > 0 or not self._sends else self._sends[0] + self._horizon - now
+        return LimiterSnapshot(
+            limit=self._limit,
+            remaining=remaining,
+            reserve=self.reserve,
+            reset_in=max(reset_in, blocked_for),
+            blocked_for=blocked_for,
+            waiting_interactive=len(self._queues[Priority.INTERACTIVE]),
+            waiting_background=len(self._queues[Priority.BACKGROUND]),
+            granted=self._issued,
+            rate_limited=self._rate_limited,
+        )
+
+    async def acquire(self, priority: Priority = Priority.INTERACTIVE) -> Ticket:
+        """Wait until a request of this priority may start, and count it.
+
+        Args:
+            priority: Interactive requests go first; background ones keep off the reserve.
+
+        Returns:
+            A ticket to pass to `observe` with the answer's headers.
+        """
+        waiter = _Waiter(priority)
+        queue = self._queues[priority]
+        queue.append(waiter)
+        granted = False
+        try:
+            while True:
+                now = self._clock()
+                self._prune(now)
+                head = self._head()
+                if head is waiter and self._allows(priority, now):
+                    queue.popleft()
+                    granted = True
+                    return self._grant(priority, now)
+                if (
+                    self._sleeper is None
+                    and head is not None
+                    and not self._allows(head.priority, now)
+                ):
+                    await self._sleep_until_change(waiter, now)
+                else:
+                    await self._wait_for_change()
+        finally:
+            if not granted:
+                queue.remove(waiter)
+                self._notify()
+
+    def observe(
+        self,
+        ticket: Ticket | None,
+        *,
+        limit: int | None = None,
+        remaining: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Learn from an answer's rate-limit headers.
+
+        Args:
+            ticket: The ticket of the request answered (None if unknown).
+            limit: `X-RateLimit-Limit`, if present.
+            remaining: `X-RateLimit-Remaining`, if present.
+            retry_after: `Retry-After` of a 429, if present.
+        """
+        now = self._clock()
+        if limit is not None and limit >= 1 and limit != self._limit:
+            logger.info("rate limit of key is %d per window (was %d)", limit, self._limit)
+            self._limit = limit
+        if retry_after is not None:
+            self._rate_limited += 1
+            # The server's window resets then; until that moment nothing may go out,
+            # and after it the whole budget is ours again, so the log starts afresh.
+            self._blocked_until = max(self._blocked_until, now + retry_after)
+            self._sends.clear()
+            if ticket is not None:
+                self._last_observed = max(self._last_observed, ticket.seq)
+        elif remaining is not None and ticket is not None and ticket.seq >= self._last_observed:
+            # Answers can arrive out of order; an older one describes an older state.
+            self._last_observed = ticket.seq
+            started_since = self._issued - ticket.seq - 1
+            server_left = remaining - started_since
+            self._prune(now)
+            ours_left = self._limit - len(self._sends)
+            if server_left < ours_left:
+                # Someone else spent part of this key's budget (another process, or us
+                # before a restart). Count it as spent now: the latest it could have been.
+                self._sends.extend([now] * (ours_left - server_left))
+        self._notify()
+
+    def _prune(self, now: float) -> None:
+        cutoff = now - self._horizon
+        sends = self._sends
+        while sends and sends[0] <= cutoff:
+            sends.popleft()
+
+    def _head(self) -> _Waiter | None:
+        for priority in (Priority.INTERACTIVE, Priority.BACKGROUND):
+            queue = self._queues[priority]
+            if queue:
+                return queue[0]
+        return None
+
+    def _allows(self, priority: Priority, now: float) -> bool:
+        if now < self._blocked_until:
+            return False
+        left = self._limit - len(self._sends)
+        floor = self.reserve if priority is Priority.BACKGROUND else 0
+        return left > floor
+
+    def _grant(self, priority: Priority, now: float) -> Ticket:
+        self._sends.append(now)
+        ticket = Ticket(seq=self._issued, priority=priority)
+        self._issued += 1
+        self._notify()
+        return ticket
+
+    def _next_change(self, now: float) -> float:
+        if now < self._blocked_until:
+            return self._blocked_until
+        if self._sends:
+            return self._sends[0] + self._horizon
+        return now
+
+    async def _sleep_until_change(self, waiter: _Waiter, now: float) -> None:
+        delay = max(0.0, self._next_change(now) - now)
+        logger.debug("pacing: waiting %.3fs for a request slot", delay)
+        self._sleeper = waiter
+        try:
+            await self._sleep(delay)
+        finally:
+            self._sleeper = None
+            self._notify()
+
+    async def _wait_for_change(self) -> None:
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        await self._changed.wait()
+
+    def _notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
+
+class LimiterRegistry:
+    """Hands out one `RateLimiter` per API key; the application owns one registry.
+
+    Args:
+        limit: Assumed requests per window for a new key.
+        window: Window length in seconds.
+        margin: Safety margin added to the window.
+        reserve: Share of each window kept for interactive requests.
+        clock: Monotonic clock shared by the limiters.
+        sleep: Sleep shared by the limiters.
+    """
+
+    def __init__(
+        self,
+        *,
+        limit: int = 60,
+        window: float = 60.0,
+        margin: float = 1.0,
+        reserve: float = 0.2,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._settings = {"limit": limit, "window": window, "margin": margin, "reserve": reserve}
+        self._clock = clock
+        self._sleep = sleep
+        self._limiters: dict[str, RateLimiter] = {}
+
+    def for_key(self, api_key: str) -> RateLimiter:
+        """Return the limiter of a key, creating it on first use.
+
+        Args:
+            api_key: The plaintext key; only its fingerprint is kept.
+        """
+        fingerprint = key_fingerprint(api_key)
+        limiter = self._limiters.get(fingerprint)
+        if limiter is None:
+            limiter = RateLimiter(
+                limit=int(self._settings["limit"]),
+                window=self._settings["window"],
+                margin=self._settings["margin"],
+                reserve=self._settings["reserve"],
+                clock=self._clock,
+                sleep=self._sleep,
+            )
+            self._limiters[fingerprint] = limiter
+        return limiter
+
+    def snapshot(self) -> dict[str, LimiterSnapshot]:
+        """Return every key's limiter state, by key fingerprint."""
+        return {fp: limiter.snapshot() for fp, limiter in self._limiters.items()}

@@ -1,0 +1,74 @@
+"""Test doubles for the client tests: a fake clock and scripted HTTP answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+
+class FakeClock:
+    """A monotonic clock that only moves when someone sleeps on it."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+    @property
+    def slept(self) -> float:
+        return sum(self.sleeps)
+
+
+def error_body(code: str, message: str = "nope", request_id: str = "req_1") -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "requestId": request_id,
+            "details": [{"path": "title", "reason": "required"}],
+        }
+    }
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Script:
+    """A MockTransport handler answering from a list of responses (or exceptions)."""
+
+    def __init__(self, *answers: httpx.Response | Exception | Handler) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if not self.answers:
+            raise AssertionError(f"unexpected request {request.method} {request.url}")
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, httpx.Response):
+            return answer
+        return answer(request)
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self)
+
+    def bodies(self) -> list[Any]:
+        return [json.loads(r.content) if r.content else None for r in self.requests]
+
+
+def ok(body: Any, status: int = 200, **headers: str) -> httpx.Response:
+    return httpx.Response(status, json=body, headers={"X-Request-Id": "req_ok", **headers})
