@@ -1,0 +1,39 @@
+"""Identifiers and secrets: Convex-style ids, API keys, share tokens, request ids."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+# Convex ids are lowercase base32 without the ambiguous letters; the sandbox mimics
+# their look so that clients never come to rely on a friendlier format.
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_ID_LENGTH = 32
+_ID_PREFIX = "jx7"
+
+
+def new_id() -> str:
+    """Return a fresh opaque id that looks like a Convex document id."""
+    tail = "".join(secrets.choice(_ALPHABET) for _ in range(_ID_LENGTH - len(_ID_PREFIX)))
+    return _ID_PREFIX + tail
+
+
+def new_api_key() -> str:
+    """Return a fresh plaintext API key (`osk_…`); only its hash is ever stored."""
+    return "osk_" + secrets.token_urlsafe(30)
+
+
+def hash_api_key(key: str) -> str:
+    """Return the stored form of an API key (hex SHA-256)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_share_token() -> str:
+    """Return a fresh share token, safe to put in a URL path."""
+    return "shr_" + secrets.token_urlsafe(24)
+
+
+def new_request_id() -> str:
+    """Return a fresh request id (`req_<uuid4>`)."""
+    return f"req_{uuid.uuid4()}"
