@@ -1,0 +1,163 @@
+"""The small interface every chat platform adapter implements.
+
+The relay and the command router see chats only through this module: an adapter turns
+its platform's updates into `InboundMessage`/`InboundAction` values handed to an
+`InboundSink`, and turns `OutboundMessage` values into platform messages, returning
+their ids. Everything platform-specific (markup, flood limits, reply semantics) stays
+behind it.
+
+Errors an adapter raises from `send`:
+
+    ChatError
+     ├── ChatGone          the chat no longer accepts the bot (blocked, kicked, archived)
+     └── ChatUnavailable   a transient fault the adapter already retried; try later
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from osoto_bridge.text import Document
+
+
+class ChatError(Exception):
+    """Base of the errors an adapter raises when it cannot deliver."""
+
+
+class ChatGone(ChatError):
+    """The chat refuses the bot for good: the link should be disabled, not retried."""
+
+
+class ChatUnavailable(ChatError):
+    """A transient failure the adapter gave up retrying; the relay tries again later."""
+
+
+@dataclass(frozen=True)
+class ChatAddress:
+    """Where a message lives: a chat on a platform, and optionally a thread or topic."""
+
+    platform: str
+    chat_id: str
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform can do, so the relay and the commands adapt their output.
+
+    Attributes:
+        max_length: the longest text one message may carry (visible characters).
+        buttons: inline buttons are available for command replies.
+        custom_username: a message can show the Osoto author as its sender, so no
+            "Alice:" prefix is needed in the text (Slack's ``chat:write.customize``).
+        threads: replies form threads rather than quoted replies.
+    """
+
+    max_length: int
+    buttons: bool = False
+    custom_username: bool = False
+    threads: bool = False
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message someone wrote in a chat, in platform-neutral form.
+
+    Attributes:
+        address: the chat (and topic/thread) it was written in.
+        message_id: the platform's id of the message, unique within the chat.
+        author_id: the platform's id of the author.
+        author_name: the author's display name.
+        document: the message text as a neutral rich-text document.
+        reply_to_message_id: the platform id of the message it replies to, if any.
+        reply_to_author: the author of that message, for the quote fallback.
+        reply_to_text: the plain text of that message, for the quote fallback.
+        edit_of: set when this is an edit: the platform id of the edited message.
+        edit_marker: distinguishes successive edits of one message (e.g. edit date).
+        is_private: written in a one-to-one chat with the bot.
+        language_hint: the platform's language code for the author, if known.
+        raw_text: the text as typed, used for command parsing and key detection.
+    """
+
+    address: ChatAddress
+    message_id: str
+    author_id: str
+    author_name: str
+    document: Document
+    raw_text: str
+    reply_to_message_id: str | None = None
+    reply_to_author: str | None = None
+    reply_to_text: str | None = None
+    edit_of: str | None = None
+    edit_marker: str | None = None
+    is_private: bool = False
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundAction:
+    """A button someone pressed under one of the bot's messages."""
+
+    address: ChatAddress
+    user_id: str
+    user_name: str
+    action_id: str
+    value: str
+    message_id: str | None = None
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A message the bridge wants shown in a chat.
+
+    Attributes:
+        address: where to send it.
+        document: the body; the adapter renders and splits it for its platform.
+        reply_to: the platform id of the message this answers or continues.
+        username: the sender name to show, where the platform allows it.
+        silent: deliver without a notification where the platform supports it.
+    """
+
+    address: ChatAddress
+    document: Document
+    reply_to: str | None = None
+    username: str | None = None
+    silent: bool = False
+    meta: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+class InboundSink(Protocol):
+    """What an adapter hands its inbound events to (the bridge implements it)."""
+
+    def on_message(self, message: InboundMessage) -> Awaitable[None]: ...
+
+    def on_action(self, action: InboundAction) -> Awaitable[None]: ...
+
+
+@runtime_checkable
+class ChatAdapter(Protocol):
+    """One chat platform, as the relay sees it."""
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    async def start(self, sink: InboundSink) -> None:
+        """Connect and begin handing inbound events to ``sink``."""
+
+    async def stop(self) -> None:
+        """Stop receiving, finish in-flight sends, disconnect."""
+
+    async def send(self, message: OutboundMessage) -> list[str]:
+        """Deliver one message (split as needed) and return the ids of its parts."""
+
+    async def delete(self, address: ChatAddress, message_id: str) -> bool:
+        """Delete a message if the bot may; return whether it was deleted."""
+
+    async def is_admin(self, address: ChatAddress, user_id: str) -> bool:
+        """Whether ``user_id`` administers the chat (may link and unlink)."""

@@ -1,0 +1,218 @@
+"""`osoto-bridge demo`: the whole product in one terminal, no account needed.
+
+It starts the sandbox (a local Osoto) with the demo trip, links the terminal to the
+trip's #general channel and runs the bridge: what you type appears in Osoto, and a
+travel companion writing in Osoto appears in your terminal. Commands such as
+``/where tomorrow`` answer from the trip.
+
+With standard input not a terminal, it reads the given lines, prints the transcript
+(and the Osoto channel as Osoto shows it) and exits 0, so it can be scripted/tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import uvicorn
+
+from osoto_bridge.chat.console import ConsoleChat, stdin_lines
+from osoto_bridge.cli.common import CommandError, run_command
+from osoto_bridge.commands import CommandService, SnapshotCache
+from osoto_bridge.relay import Bridge, ClientPool, PollTiming
+from osoto_bridge.relay.linking import LinkError, inspect_key
+from osoto_bridge.relay.worker import seek_end
+from osoto_bridge.sandbox import Sandbox
+from osoto_bridge.store import Store, generate_secret_key
+
+COMPANION_LINES = (
+    "Just landed! Heading to the hotel now 🧳",
+    "Does anyone know if the museum is open tomorrow?",
+    "Dinner at 7? I booked a table for all of us.",
+    "Don't forget your passports for Thursday's flight ✈️",
+    "The view from the castle is amazing, you have to see it",
+)
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "demo",
+        help="try the bridge in your terminal against a local Osoto with a demo trip",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--port", type=int, default=0, help="sandbox port (default: any free)")
+    parser.add_argument(
+        "--companion-every",
+        type=float,
+        default=25.0,
+        metavar="SECONDS",
+        help="how often the simulated companion writes in Osoto (interactive mode)",
+    )
+    parser.set_defaults(handler=lambda args: run_command(lambda: _demo(args)))
+
+
+async def _serve_sandbox(
+    sandbox: Sandbox, port: int
+) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    config = uvicorn.Config(
+        sandbox.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(), name="sandbox-server")
+    while not server.started:
+        if task.done():
+            await task
+            raise CommandError(f"the sandbox could not start on port {port}")
+        await asyncio.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    return server, task, f"http://127.0.0.1:{bound}/api/v1"
+
+
+async def _demo(args: argparse.Namespace) -> int:
+    interactive = sys.stdin.isatty()
+    out = sys.stdout
+    with tempfile.TemporaryDirectory(prefix="osoto-bridge-demo-") as tmp, Sandbox(
+        ":memory:", rate_limit=60
+    ) as sandbox:
+        credentials = sandbox.seed_demo()
+        server, server_task, base_url = await _serve_sandbox(sandbox, args.port)
+        try:
+            return await _run_demo(
+                sandbox, credentials, base_url, Path(tmp), out, interactive, args
+            )
+        finally:
+            server.should_exit = True
+            await server_task
+
+
+async def _run_demo(
+    sandbox: Sandbox,
+    credentials: dict[str, Any],
+    base_url: str,
+    tmp: Path,
+    out: TextIO,
+    interactive: bool,
+    args: argparse.Namespace,
+) -> int:
+    you, companion = credentials["users"][0], credentials["users"][1]
+    trip = credentials["trips"][0]
+    general = next(c for c in trip["channels"] if c["name"] == "general")
+    store = await Store.open(
+        f"sqlite+aiosqlite:///{tmp / 'bridge.db'}", secret_keys=[generate_secret_key()]
+    )
+    try:
+        async with ClientPool(store=store, base_url=base_url) as pool:
+            client = pool.client_for_key(you["apiKey"])
+            try:
+                report = await inspect_key(client, trip_id=trip["id"], channel=general["id"])
+            except LinkError as exc:
+                raise CommandError(f"the demo could not link its trip: {exc}") from exc
+            await store.add_link(
+                platform="console",
+                chat_id="terminal",
+                thread_id=None,
+                trip_id=report.trip_id,
+                trip_title=report.trip_title,
+                channel_id=report.channel.id,
+                channel_name=report.channel.name,
+                api_key=you["apiKey"],
+                owner_user_id=report.user_id,
+                scopes=report.scopes,
+                created_by="demo",
+            )
+            await store.set_cursor(
+                report.trip_id, report.channel.id, await seek_end(client, trip["id"], general["id"])
+            )
+            companion_client = pool.client_for_key(companion["apiKey"])
+            out.write(
+                f"osoto-bridge demo: the sandbox (a local Osoto) serves {base_url}\n"
+                f"This terminal is linked to “{report.trip_title}” #{report.channel.name} "
+                f"as {you['name']}; {companion['name']} writes there from Osoto.\n"
+                "Type a message to send it to Osoto, or a command: /help, /where tomorrow, "
+                "/todo, /next, /plan. Ctrl-D quits.\n\n"
+            )
+            out.flush()
+            if interactive:
+                await _interactive(
+                    store, pool, companion_client, trip["id"], general["id"], out, args
+                )
+            else:
+                await _batch(store, pool, companion_client, trip["id"], general["id"], out)
+    finally:
+        await store.close()
+    return 0
+
+
+def _bridge(store: Store, pool: ClientPool, console: ConsoleChat) -> Bridge:
+    return Bridge(
+        store=store,
+        adapters=[console],
+        client_for=pool.client_for,
+        commands=CommandService(cache=SnapshotCache(ttl=5.0)),
+        timing=PollTiming(active_interval=0.5, idle_interval=2.0, active_window=30.0),
+    )
+
+
+async def _interactive(
+    store: Store,
+    pool: ClientPool,
+    companion: Any,
+    trip_id: str,
+    channel_id: str,
+    out: TextIO,
+    args: argparse.Namespace,
+) -> None:
+    console = ConsoleChat(stdin_lines(), out)
+    rng = random.Random()
+    async with _bridge(store, pool, console):
+        while not console.finished.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(args.companion_every):
+                    await console.finished.wait()
+            if not console.finished.is_set():
+                await companion.post_message(trip_id, channel_id, rng.choice(COMPANION_LINES))
+
+
+async def _batch(
+    store: Store,
+    pool: ClientPool,
+    companion: Any,
+    trip_id: str,
+    channel_id: str,
+    out: TextIO,
+) -> None:
+    given = sys.stdin.read().splitlines()
+    bridge_ref: list[Bridge] = []
+
+    async def lines() -> AsyncIterator[str]:
+        for line in given:
+            yield line
+            # one line at a time: the next is read once this one crossed
+            await bridge_ref[0].idle()
+
+    console = ConsoleChat(lines(), out)
+    bridge = _bridge(store, pool, console)
+    bridge_ref.append(bridge)
+    greeting = await companion.post_message(trip_id, channel_id, COMPANION_LINES[0])
+    async with bridge:
+        await console.finished.wait()
+        await bridge.idle()
+        await _wait_delivered(store, greeting.id)
+    out.write(f"\n--- Osoto #{'general'} now reads ---\n")
+    async for message in companion.iterate_messages(trip_id, channel_id):
+        out.write(f"{message.author_name}: {message.content}\n")
+    out.flush()
+
+
+async def _wait_delivered(store: Store, osoto_message_id: str, timeout: float = 10.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not await store.chat_messages_for(osoto_message_id, "console", "terminal"):
+            await asyncio.sleep(0.05)

@@ -1,0 +1,165 @@
+"""`osoto-bridge links list | add | remove | rotate-secret`: manage links by hand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from osoto_bridge.cli.common import (
+    CommandError,
+    add_config_argument,
+    run_command,
+    settings_from,
+)
+from osoto_bridge.config import Settings
+from osoto_bridge.relay.clients import ClientPool
+from osoto_bridge.relay.linking import KeyReport, LinkError, inspect_key
+from osoto_bridge.relay.worker import seek_end
+from osoto_bridge.store import Link, Store
+
+PLATFORMS = ("telegram", "slack", "console")
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "links", help="list, add and remove chat ↔ trip links"
+    )
+    actions = parser.add_subparsers(dest="links_action", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="show every link")
+    add_config_argument(listing)
+    listing.set_defaults(handler=lambda args: run_command(lambda: _list(args)))
+
+    add = actions.add_parser(
+        "add",
+        help="link a chat to a trip channel, after checking the key",
+        description=(
+            "Check an Osoto API key (whose it is, which trip and channel it reaches, "
+            "which scopes work) and link the chat to that trip channel."
+        ),
+    )
+    add_config_argument(add)
+    add.add_argument("--platform", required=True, choices=PLATFORMS)
+    add.add_argument("--chat", required=True, help="the chat id on that platform")
+    add.add_argument("--thread", help="a forum topic / thread id within the chat")
+    add.add_argument("--key", required=True, help="the Osoto API key (osk_…)")
+    add.add_argument("--trip", help="the trip id (needed when the key reaches several trips)")
+    add.add_argument("--channel", help="channel name or id (default: general)")
+    add.add_argument("--language", default="en", choices=("en", "ko"))
+    add.set_defaults(handler=lambda args: run_command(lambda: _add(args)))
+
+    remove = actions.add_parser("remove", help="remove a link by its id")
+    add_config_argument(remove)
+    remove.add_argument("link_id", type=int)
+    remove.set_defaults(handler=lambda args: run_command(lambda: _remove(args)))
+
+    rotate = actions.add_parser(
+        "rotate-secret", help="re-encrypt every stored key with the newest secret key"
+    )
+    add_config_argument(rotate)
+    rotate.set_defaults(handler=lambda args: run_command(lambda: _rotate(args)))
+
+
+async def _open(settings: Settings) -> Store:
+    return await Store.open(settings.database_url, secret_keys=settings.secret_keys())
+
+
+def describe(link: Link) -> str:
+    where = f"{link.platform}:{link.chat_id}" + (f"/{link.thread_id}" if link.thread_id else "")
+    state = "" if link.enabled else "  [disabled]"
+    scopes = ",".join(scope.rsplit(":", 1)[0] for scope in link.scopes)
+    return (
+        f"{link.id:>4}  {where:<28} → {link.trip_title} #{link.channel_name}"
+        f"  key {link.key_fingerprint}  scopes {scopes}  lang {link.language}{state}"
+    )
+
+
+async def _list(args: argparse.Namespace) -> int:
+    store = await _open(settings_from(args))
+    try:
+        links = await store.list_links()
+    finally:
+        await store.close()
+    if not links:
+        print("no links yet: add one with `osoto-bridge links add`")
+    for link in links:
+        print(describe(link))
+    return 0
+
+
+def report_lines(report: KeyReport) -> list[str]:
+    lines = [
+        f"key of {report.user_name} ({report.user_id})",
+        f"trip {report.trip_title} ({report.trip_id}), channel #{report.channel.name}",
+        "can: "
+        + ", ".join(
+            label
+            for scope, label in (
+                ("messages:read", "relay Osoto → chat"),
+                ("messages:write", "relay chat → Osoto"),
+                ("trips:read", "answer /where, /todo …"),
+                ("trips:write", "/todo add, /done, /share"),
+            )
+            if report.can(scope)
+        ),
+    ]
+    lines.extend(f"warning: {warning}" for warning in report.warnings)
+    return lines
+
+
+async def _add(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    store = await _open(settings)
+    try:
+        async with ClientPool(store=store, base_url=settings.osoto_base_url) as pool:
+            client = pool.client_for_key(args.key)
+            try:
+                report = await inspect_key(client, trip_id=args.trip, channel=args.channel)
+                cursor = await seek_end(client, report.trip_id, report.channel.id)
+            except LinkError as exc:
+                raise CommandError(str(exc)) from exc
+            link = await store.add_link(
+                platform=args.platform,
+                chat_id=args.chat,
+                thread_id=args.thread,
+                trip_id=report.trip_id,
+                trip_title=report.trip_title,
+                channel_id=report.channel.id,
+                channel_name=report.channel.name,
+                api_key=args.key,
+                owner_user_id=report.user_id,
+                scopes=report.scopes,
+                created_by="cli",
+                language=args.language,
+            )
+            if await store.get_cursor(report.trip_id, report.channel.id) is None:
+                await store.set_cursor(report.trip_id, report.channel.id, cursor)
+    finally:
+        await store.close()
+    for line in report_lines(report):
+        print(line)
+    print(f"linked: {describe(link)}")
+    return 0
+
+
+async def _remove(args: argparse.Namespace) -> int:
+    store = await _open(settings_from(args))
+    try:
+        removed = await store.remove_link(args.link_id)
+    finally:
+        await store.close()
+    if not removed:
+        raise CommandError(f"no link with id {args.link_id}")
+    print(f"removed link {args.link_id}")
+    return 0
+
+
+async def _rotate(args: argparse.Namespace) -> int:
+    store = await _open(settings_from(args))
+    try:
+        count = await store.rotate_secrets()
+    finally:
+        await store.close()
+    print(f"re-encrypted {count} key(s) with the newest secret key", file=sys.stdout)
+    return 0

@@ -1,0 +1,93 @@
+"""`osoto-bridge run`: the main job, serving every link in the store until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from typing import Any
+
+from osoto_bridge.chat.base import ChatAdapter
+from osoto_bridge.chat.console import ConsoleChat, stdin_lines
+from osoto_bridge.cli.common import (
+    CommandError,
+    add_config_argument,
+    run_command,
+    settings_from,
+    setup_logging,
+)
+from osoto_bridge.commands import CommandService, SnapshotCache
+from osoto_bridge.config import Settings
+from osoto_bridge.relay import Bridge, ClientPool, PollTiming
+from osoto_bridge.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "run",
+        help="run the bridge for every link in the store",
+        description=(
+            "Run the bridge. Settings come from OSOTO_BRIDGE_* environment variables and "
+            "an optional TOML file; see docs/configuration.md. Stops cleanly on Ctrl-C or "
+            "SIGTERM, finishing in-flight deliveries."
+        ),
+    )
+    add_config_argument(parser)
+    parser.set_defaults(handler=lambda args: run_command(lambda: _run(args)))
+
+
+def build_adapters(settings: Settings) -> list[ChatAdapter]:
+    adapters: list[ChatAdapter] = []
+    if settings.console:
+        adapters.append(ConsoleChat(stdin_lines(), sys.stdout))
+    if settings.telegram_token is not None or settings.slack_bot_token is not None:
+        raise CommandError(
+            "Telegram and Slack adapters are not part of this build yet; "
+            "set OSOTO_BRIDGE_CONSOLE=true to try the bridge in the terminal"
+        )
+    if not adapters:
+        raise CommandError(
+            "no chat platform is configured: set OSOTO_BRIDGE_TELEGRAM_TOKEN, "
+            "OSOTO_BRIDGE_SLACK_BOT_TOKEN, or OSOTO_BRIDGE_CONSOLE=true"
+        )
+    return adapters
+
+
+def timing_from(settings: Settings) -> PollTiming:
+    return PollTiming(
+        active_interval=settings.poll_active_interval,
+        idle_interval=settings.poll_idle_interval,
+    )
+
+
+async def _run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    setup_logging(settings.log_level)
+    secret_keys = settings.secret_keys()
+    adapters = build_adapters(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    store = await Store.open(settings.database_url, secret_keys=secret_keys)
+    try:
+        async with ClientPool(store=store, base_url=settings.osoto_base_url) as pool:
+            bridge = Bridge(
+                store=store,
+                adapters=adapters,
+                client_for=pool.client_for,
+                commands=CommandService(cache=SnapshotCache()),
+                timing=timing_from(settings),
+            )
+            async with bridge:
+                links = await store.list_links(enabled_only=True)
+                logger.info("bridge running: %d link(s); Ctrl-C stops", len(links))
+                await stop.wait()
+                logger.info("stopping: finishing in-flight deliveries")
+    finally:
+        await store.close()
+    return 0

@@ -1,0 +1,242 @@
+"""The running relay: adapters in, one worker per linked Osoto channel, store beneath.
+
+`Bridge` owns the workers' tasks (named, kept, awaited on stop: no fire-and-forget)
+and keeps them in step with the links in the store. Stopping finishes each worker's
+current pass, so in-flight deliveries complete and are recorded before exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from types import TracebackType
+
+from osoto_bridge.chat.base import (
+    ChatAdapter,
+    ChatAddress,
+    InboundAction,
+    InboundMessage,
+    OutboundMessage,
+)
+from osoto_bridge.commands import CommandService
+from osoto_bridge.osoto import OsotoClient
+from osoto_bridge.relay.deliver import Deliverer
+from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
+from osoto_bridge.relay.recent import RecentMessages
+from osoto_bridge.relay.schedule import PollTiming
+from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
+from osoto_bridge.store import Link, Store
+
+logger = logging.getLogger(__name__)
+
+_RESTART_DELAY = 5.0
+_STOP_GRACE = 30.0
+
+
+class Bridge:
+    """The relay service for every link in the store.
+
+    Args:
+        store: the bridge's state.
+        adapters: the chat platforms to serve, one adapter per platform.
+        client_for: an Osoto client for a link's key (see `ClientPool`).
+        commands: the command service, or None to relay only.
+        timing: the poll schedule's knobs.
+        clock: monotonic time, for schedules.
+        wall_clock: epoch time, for "now" in answers.
+        bot_usernames: each platform's bot username, for "/cmd@bot" commands.
+        wait: how a worker waits for its next pass (tests inject virtual time).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        adapters: Sequence[ChatAdapter],
+        client_for: Callable[[Link], Awaitable[OsotoClient]],
+        commands: CommandService | None = None,
+        timing: PollTiming | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        bot_usernames: dict[str, str] | None = None,
+        wait: Wait = wait_event,
+    ) -> None:
+        self._store = store
+        self._adapters = {adapter.platform: adapter for adapter in adapters}
+        self._client_for = client_for
+        self._timing = timing or PollTiming()
+        self._clock = clock
+        self._wait = wait
+        self._deliverer = Deliverer(store=store, adapters=self._adapters, recent=RecentMessages())
+        self._workers: dict[ChannelKey, ChannelWorker] = {}
+        self._tasks: dict[ChannelKey, asyncio.Task[None]] = {}
+        self._channels_per_key: dict[int, int] = {}
+        self._bot_usernames = bot_usernames or {}
+        self._started = False
+        self._router = InboundRouter(
+            InboundDeps(
+                store=store,
+                adapter_for=self._adapters.get,
+                client_for=client_for,
+                poke=self.poke,
+                commands=commands,
+                wall_clock=wall_clock,
+                bot_username=self._bot_usernames.get,
+            )
+        )
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    async def __aenter__(self) -> Bridge:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        if self._started:
+            raise RuntimeError("the bridge is already started")
+        self._started = True
+        started: list[ChatAdapter] = []
+        try:
+            await self.sync_links()
+            for adapter in self._adapters.values():
+                await adapter.start(self)
+                started.append(adapter)
+        except BaseException:
+            for adapter in reversed(started):
+                await adapter.stop()
+            await self._stop_workers()
+            self._started = False
+            raise
+
+    async def stop(self) -> None:
+        if not self._started:
+            return
+        for adapter in self._adapters.values():
+            try:
+                await adapter.stop()
+            except Exception:
+                logger.exception("stopping the %s adapter failed", adapter.platform)
+        await self._stop_workers()
+        self._started = False
+
+    async def abort(self) -> None:
+        """Stop at once, mid-pass, as a crash would (for chaos tests and fast exits).
+
+        Nothing is finished or flushed: whatever the store holds is what a restart
+        finds, which is exactly what the restart tests need to exercise.
+        """
+        for task in self._tasks.values():
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        self._workers.clear()
+        self._tasks.clear()
+        for adapter in self._adapters.values():
+            await adapter.stop()
+        self._started = False
+
+    async def _stop_workers(self) -> None:
+        for worker in self._workers.values():
+            worker.stop()
+        tasks = list(self._tasks.values())
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=_STOP_GRACE)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._workers.clear()
+        self._tasks.clear()
+
+    # -- links and workers ----------------------------------------------------------
+
+    async def sync_links(self) -> None:
+        """Start a worker for each newly linked channel; stop those no longer linked."""
+        links = await self._store.list_links(enabled_only=True)
+        wanted = {ChannelKey(link.trip_id, link.channel_id) for link in links}
+        per_key: dict[int, set[ChannelKey]] = {}
+        for link in links:
+            per_key.setdefault(link.key_id, set()).add(ChannelKey(link.trip_id, link.channel_id))
+        self._channels_per_key = {key_id: len(keys) for key_id, keys in per_key.items()}
+        for key in wanted - self._workers.keys():
+            self._spawn(key)
+        for key in self._workers.keys() - wanted:
+            self._workers[key].stop()
+            task = self._tasks.pop(key)
+            del self._workers[key]
+            await asyncio.gather(task, return_exceptions=True)
+
+    def _spawn(self, key: ChannelKey) -> None:
+        worker = ChannelWorker(
+            key,
+            store=self._store,
+            deliverer=self._deliverer,
+            client_for=self._client_for,
+            notify=self._notify,
+            timing=self._timing,
+            channels_on_key=lambda link: self._channels_per_key.get(link.key_id, 1),
+            clock=self._clock,
+            wait=self._wait,
+        )
+        self._workers[key] = worker
+        self._tasks[key] = asyncio.create_task(
+            self._supervise(worker), name=f"relay:{key.trip_id}/{key.channel_id}"
+        )
+
+    async def _supervise(self, worker: ChannelWorker) -> None:
+        """Run a worker; an unexpected error is logged and the worker restarted."""
+        while True:
+            try:
+                await worker.run()
+                return
+            except Exception:
+                logger.exception(
+                    "relay worker for %s/%s failed; restarting",
+                    worker.key.trip_id,
+                    worker.key.channel_id,
+                )
+                await asyncio.sleep(_RESTART_DELAY)
+
+    def poke(self, trip_id: str, channel_id: str) -> None:
+        """Wake a channel's worker now (a chat message waits in the outbox)."""
+        worker = self._workers.get(ChannelKey(trip_id, channel_id))
+        if worker is not None:
+            worker.poke()
+
+    def worker(self, trip_id: str, channel_id: str) -> ChannelWorker | None:
+        return self._workers.get(ChannelKey(trip_id, channel_id))
+
+    async def _notify(self, address: ChatAddress, message: OutboundMessage) -> None:
+        adapter = self._adapters.get(address.platform)
+        if adapter is not None:
+            await adapter.send(message)
+
+    # -- the adapters' sink -----------------------------------------------------------
+
+    async def on_message(self, message: InboundMessage) -> None:
+        await self._router.on_message(message)
+
+    async def on_action(self, action: InboundAction) -> None:
+        await self._router.on_action(action)
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Wait until no outbox entry is pending (tests and the demo's batch mode)."""
+        async with asyncio.timeout(timeout):
+            while await self._store.pending_outbox_count() > 0:
+                for worker in self._workers.values():
+                    worker.poke()
+                await asyncio.sleep(0.01)
+
+    @property
+    def adapters(self) -> dict[str, ChatAdapter]:
+        return dict(self._adapters)
+
+

@@ -1,0 +1,208 @@
+"""Everything a chat hands the bridge passes here first, in this order:
+
+1. a key pasted in a group is deleted (when the bot can) and never relayed, and the
+   admin is told to revoke it (DESIGN invariant 7);
+2. commands (``/where``, ``/todo`` …) are answered, never relayed;
+3. anything else from a linked chat is written to the outbox and its channel's worker
+   is woken; the worker posts it and hands it to the other chats.
+
+Platform flows that need private conversations (linking by deep link or modal) live in
+the adapters; this router is the part every platform shares.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from osoto_bridge.chat.base import (
+    ChatAdapter,
+    ChatAddress,
+    ChatError,
+    InboundAction,
+    InboundMessage,
+    OutboundMessage,
+)
+from osoto_bridge.commands import CommandContext, CommandReply, CommandService, LinkStatus
+from osoto_bridge.osoto import OsotoClient
+from osoto_bridge.relay.keys import contains_api_key
+from osoto_bridge.relay.outbox import compose
+from osoto_bridge.store import Link, Store
+from osoto_bridge.text import Paragraph, Text, doc
+
+logger = logging.getLogger(__name__)
+
+KEY_WARNING = (
+    "⚠️ That message contained an Osoto API key, so it was not relayed{deleted}. "
+    "Anyone in this chat may have seen it: revoke that key in Osoto (Settings → API keys) "
+    "and link again with a new one, in a private chat with the bot."
+)
+
+
+@dataclass(frozen=True)
+class InboundDeps:
+    """What the router needs from the running bridge."""
+
+    store: Store
+    adapter_for: Callable[[str], ChatAdapter | None]
+    client_for: Callable[[Link], Awaitable[OsotoClient]]
+    poke: Callable[[str, str], None]
+    commands: CommandService | None
+    wall_clock: Callable[[], float]
+    bot_username: Callable[[str], str | None]
+
+
+class InboundRouter:
+    """Routes inbound chat events: key guard, commands, relay."""
+
+    def __init__(self, deps: InboundDeps) -> None:
+        self._deps = deps
+
+    async def on_message(self, message: InboundMessage) -> None:
+        deps = self._deps
+        address = message.address
+        if not message.is_private and contains_api_key(message.raw_text):
+            await self._guard_key(message)
+            return
+        link = await self._find_link(address)
+        if await self._answer_command(message, link):
+            return
+        if link is None or not link.enabled or message.is_private:
+            return
+        parent_id: str | None = None
+        target = message.edit_of or message.reply_to_message_id
+        if target is not None:
+            parent_id = await deps.store.osoto_message_for(address.platform, address.chat_id, target)
+        parts = compose(message, parent_known=parent_id is not None)
+        for part in parts:
+            await deps.store.enqueue_outbox(
+                idempotency_key=part.idempotency_key,
+                link_id=link.id,
+                trip_id=link.trip_id,
+                channel_id=link.channel_id,
+                content=part.content,
+                parent_id=parent_id,
+                source_platform=address.platform,
+                source_chat_id=address.chat_id,
+                source_thread_id=address.thread_id,
+                source_message_id=message.message_id,
+            )
+        deps.poke(link.trip_id, link.channel_id)
+
+    async def on_action(self, action: InboundAction) -> None:
+        deps = self._deps
+        if deps.commands is None:
+            return
+        link = await self._find_link(action.address)
+        if link is None:
+            return
+        adapter = deps.adapter_for(action.address.platform)
+        if adapter is None:
+            return
+        is_admin = await adapter.is_admin(action.address, action.user_id)
+        context = await self._context(link, action.address, is_admin, is_group=True)
+        client = await deps.client_for(link)
+        reply = await deps.commands.handle_action(action.action_id, action.value, context, client)
+        await self._reply(adapter, action.address, reply, reply_to=None, link=link)
+
+    async def _find_link(self, address: ChatAddress) -> Link | None:
+        store = self._deps.store
+        link = await store.find_link(address.platform, address.chat_id, address.thread_id)
+        if link is None and address.thread_id is not None:
+            # A forum topic without a link of its own speaks for the whole chat's link.
+            link = await store.find_link(address.platform, address.chat_id, None)
+        return link
+
+    async def _guard_key(self, message: InboundMessage) -> None:
+        adapter = self._deps.adapter_for(message.address.platform)
+        if adapter is None:
+            return
+        deleted = False
+        try:
+            deleted = await adapter.delete(message.address, message.message_id)
+        except ChatError:
+            deleted = False
+        logger.warning(
+            "an API key was pasted in %s chat %s; message %s",
+            message.address.platform,
+            message.address.chat_id,
+            "deleted" if deleted else "could not be deleted",
+        )
+        note = KEY_WARNING.format(deleted=" and was deleted" if deleted else "")
+        await self._send(
+            adapter, OutboundMessage(message.address, doc(Paragraph((Text(note),))))
+        )
+
+    async def _answer_command(self, message: InboundMessage, link: Link | None) -> bool:
+        deps = self._deps
+        if deps.commands is None or not message.raw_text.lstrip().startswith("/"):
+            return False
+        adapter = deps.adapter_for(message.address.platform)
+        if adapter is None:
+            return False
+        if link is None:
+            return False
+        is_admin = message.is_private or await adapter.is_admin(
+            message.address, message.author_id
+        )
+        context = await self._context(
+            link, message.address, is_admin, is_group=not message.is_private
+        )
+        client = await deps.client_for(link)
+        reply = await deps.commands.handle(
+            message.raw_text,
+            context,
+            client,
+            bot_username=deps.bot_username(message.address.platform),
+        )
+        if reply is None:
+            return False
+        await self._reply(adapter, message.address, reply, reply_to=message.message_id, link=link)
+        return True
+
+    async def _context(
+        self, link: Link, address: ChatAddress, is_admin: bool, *, is_group: bool
+    ) -> CommandContext:
+        store = self._deps.store
+        last_in, last_out = await store.link_activity(link.id)
+        status = LinkStatus(
+            trip_title=link.trip_title,
+            channel_name=link.channel_name,
+            scopes=link.scopes,
+            last_in=last_in,
+            last_out=last_out,
+            outbox_depth=await store.pending_outbox_count(link.trip_id, link.channel_id),
+            key_fingerprint=link.key_fingerprint,
+        )
+        return CommandContext(
+            trip_id=link.trip_id,
+            language=link.language,
+            show_sensitive=link.show_sensitive,
+            scopes=link.scopes,
+            is_admin=is_admin,
+            is_group=is_group,
+            now=datetime.fromtimestamp(self._deps.wall_clock(), UTC),
+            platform=address.platform,
+            status=status,
+        )
+
+    async def _reply(
+        self,
+        adapter: ChatAdapter,
+        address: ChatAddress,
+        reply: CommandReply,
+        *,
+        reply_to: str | None,
+        link: Link,
+    ) -> None:
+        if reply.set_language is not None:
+            await self._deps.store.update_link(link.id, language=reply.set_language)
+        await self._send(adapter, OutboundMessage(address, reply.document, reply_to=reply_to))
+
+    async def _send(self, adapter: ChatAdapter, message: OutboundMessage) -> None:
+        try:
+            await adapter.send(message)
+        except ChatError as exc:
+            logger.warning("could not answer in %s: %s", message.address, exc)

@@ -1,0 +1,66 @@
+"""When to poll an Osoto channel next: fast while people talk, slowly when idle.
+
+Osoto has no push, so the bridge polls, and every poll spends the key's budget
+(60 requests/min). The schedule is a pure function of what the channel did and the
+clock, so it is tested without waiting:
+
+* a channel that saw a message (either way) within ``active_window`` seconds is
+  polled every ``active_interval`` seconds;
+* after that, each empty poll doubles the interval until ``idle_interval``;
+* never faster than the key's background share allows when several channels share
+  one key (the rest of the budget stays free for commands and posts).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PollTiming:
+    """The knobs of the poll schedule (seconds, requests per minute)."""
+
+    active_interval: float = 1.0
+    idle_interval: float = 20.0
+    active_window: float = 120.0
+    requests_per_minute: int = 60
+    background_share: float = 0.75
+
+    def floor_for(self, channels_on_key: int) -> float:
+        """The shortest interval that keeps ``channels_on_key`` pollers in budget."""
+        per_minute = self.requests_per_minute * self.background_share
+        return max(1, channels_on_key) * 60.0 / per_minute
+
+
+class PollSchedule:
+    """The poll rhythm of one channel."""
+
+    def __init__(self, timing: PollTiming, *, clock: Callable[[], float] = time.monotonic):
+        self._timing = timing
+        self._clock = clock
+        self._last_activity: float | None = None
+        self._empty_polls = 0
+
+    @property
+    def is_active(self) -> bool:
+        last = self._last_activity
+        return last is not None and self._clock() - last < self._timing.active_window
+
+    def note_activity(self) -> None:
+        """A message crossed in either direction: poll fast for a while."""
+        self._last_activity = self._clock()
+        self._empty_polls = 0
+
+    def note_empty_poll(self) -> None:
+        if not self.is_active:
+            self._empty_polls += 1
+
+    def next_delay(self, channels_on_key: int = 1) -> float:
+        timing = self._timing
+        if self.is_active:
+            delay = timing.active_interval
+        else:
+            delay = min(timing.idle_interval, timing.active_interval * 2.0**self._empty_polls)
+        return max(delay, timing.floor_for(channels_on_key))

@@ -1,0 +1,313 @@
+"""One Osoto channel's relay loop: post the outbox, then poll and deliver.
+
+Both directions of one channel run in this one loop, in this order, on purpose: the
+outbox is drained (and each posted message's id recorded) *before* the channel is
+polled, so the poller always knows which messages the bridge wrote itself and never
+relays them back (DESIGN invariant 3), whatever account wrote them. If the outbox
+cannot drain (Osoto failing), messages by the link owners' accounts are held back
+until it can, rather than risk an echo.
+
+The cursor is stored only after every message of a page reached every chat; a
+restart re-reads that page and the message map skips what was delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
+from osoto_bridge.osoto import OsotoClient, Priority
+from osoto_bridge.osoto.errors import (
+    ApiError,
+    OsotoError,
+    RateLimited,
+    ServerError,
+    TransportError,
+)
+from osoto_bridge.osoto.models import Message
+from osoto_bridge.relay.deliver import Deliverer
+from osoto_bridge.relay.schedule import PollSchedule, PollTiming
+from osoto_bridge.store import Link, OutboxEntry, Store
+from osoto_bridge.text import Paragraph, Text, doc
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+MAX_RETRY_DELAY = 300.0
+
+
+@dataclass(frozen=True)
+class ChannelKey:
+    """An Osoto channel: the unit the relay polls."""
+
+    trip_id: str
+    channel_id: str
+
+
+ClientFor = Callable[[Link], Awaitable[OsotoClient]]
+Wait = Callable[[asyncio.Event, float], Awaitable[None]]
+
+
+async def wait_event(event: asyncio.Event, timeout: float) -> None:
+    """Wait for ``event`` at most ``timeout`` seconds (the default, real-time `Wait`)."""
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        pass
+
+Notify = Callable[[ChatAddress, OutboundMessage], Awaitable[None]]
+
+
+class ChannelWorker:
+    """Relays one Osoto channel to and from every chat linked to it."""
+
+    def __init__(
+        self,
+        key: ChannelKey,
+        *,
+        store: Store,
+        deliverer: Deliverer,
+        client_for: ClientFor,
+        notify: Notify,
+        timing: PollTiming,
+        channels_on_key: Callable[[Link], int],
+        clock: Callable[[], float],
+        wait: Wait = wait_event,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.key = key
+        self._store = store
+        self._deliverer = deliverer
+        self._client_for = client_for
+        self._notify = notify
+        self._timing = timing
+        self._channels_on_key = channels_on_key
+        self._clock = clock
+        self._wait = wait
+        self._rng = rng or random.Random()
+        self._schedule = PollSchedule(timing, clock=clock)
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._failures = 0
+        self.polls = 0
+
+    def poke(self) -> None:
+        """Run the loop now (a chat message is waiting in the outbox)."""
+        self._schedule.note_activity()
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the current pass, then return from `run`."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            delay = await self.run_once()
+            if self._stopping:
+                break
+            await self._wait(self._wake, delay)
+
+    async def run_once(self) -> float:
+        """One pass: drain the outbox, poll, deliver. Returns the delay to the next."""
+        links = await self._store.links_for_channel(self.key.trip_id, self.key.channel_id)
+        links = [link for link in links if link.enabled]
+        if not links:
+            return self._timing.idle_interval
+        try:
+            drained = await self._drain_outbox(links)
+            polled = await self._poll(links, outbox_clear=drained)
+        except (ChatError, RateLimited, ServerError, TransportError) as exc:
+            self._failures += 1
+            delay = min(MAX_RETRY_DELAY, self._timing.active_interval * 2.0**self._failures)
+            if isinstance(exc, RateLimited) and exc.retry_after:
+                delay = max(delay, exc.retry_after)
+            logger.warning(
+                "channel %s/%s: %s; retrying in %.1fs",
+                self.key.trip_id,
+                self.key.channel_id,
+                type(exc).__name__,
+                delay,
+            )
+            return delay * (0.5 + self._rng.random() / 2)
+        self._failures = 0
+        if polled:
+            self._schedule.note_activity()
+        else:
+            self._schedule.note_empty_poll()
+        reader = self._reader(links)
+        return self._schedule.next_delay(self._channels_on_key(reader) if reader else 1)
+
+    # -- chat → Osoto -------------------------------------------------------------
+
+    async def _drain_outbox(self, links: Sequence[Link]) -> bool:
+        """Post every due outbox entry in order; True when nothing is left pending."""
+        by_id = {link.id: link for link in links}
+        entries = await self._store.due_outbox(
+            trip_id=self.key.trip_id, channel_id=self.key.channel_id, limit=50
+        )
+        for entry in entries:
+            link = by_id.get(entry.link_id) or await self._store.get_link(entry.link_id)
+            if link is None:
+                await self._store.mark_outbox_failed(entry.id, error="link removed")
+                continue
+            if not await self._post(entry, link, links):
+                return False
+        return await self._store.pending_outbox_count(self.key.trip_id, self.key.channel_id) == 0
+
+    async def _post(self, entry: OutboxEntry, link: Link, links: Sequence[Link]) -> bool:
+        client = await self._client_for(link)
+        try:
+            message = await client.post_message(
+                entry.trip_id,
+                entry.channel_id,
+                entry.content,
+                parent_id=entry.parent_id,
+                idempotency_key=entry.idempotency_key,
+                priority=Priority.INTERACTIVE,
+            )
+        except (RateLimited, ServerError, TransportError) as exc:
+            delay = min(MAX_RETRY_DELAY, 2.0 ** (entry.attempts + 1))
+            if isinstance(exc, RateLimited) and exc.retry_after:
+                delay = max(delay, exc.retry_after)
+            await self._store.mark_outbox_retry(
+                entry.id, error=type(exc).__name__, next_attempt_at=self._clock() + delay
+            )
+            raise
+        except ApiError as exc:
+            # Osoto refused this message for good (scope revoked, bad content):
+            # keep it for the operator and tell the chat, never drop it silently.
+            await self._store.mark_outbox_failed(entry.id, error=f"{exc.code}: {exc.message}")
+            await self._tell_source(entry, exc)
+            return True
+        except OsotoError as exc:  # pragma: no cover - every subclass is handled above
+            await self._store.mark_outbox_failed(entry.id, error=str(exc))
+            return True
+        await self._store.mark_outbox_sent(entry.id, message.id)
+        await self._store.record_chat_messages(
+            osoto_message_id=message.id,
+            trip_id=entry.trip_id,
+            channel_id=entry.channel_id,
+            platform=entry.source_platform,
+            chat_id=entry.source_chat_id,
+            thread_id=entry.source_thread_id,
+            chat_message_ids=[entry.source_message_id],
+            origin="chat",
+        )
+        await self._store.touch_link_activity(link.id, "in")
+        # chat → chat: the other chats on this channel get it now, not at the next poll.
+        await self._deliverer.deliver(message, links, by_bridge=True)
+        return True
+
+    async def _tell_source(self, entry: OutboxEntry, exc: ApiError) -> None:
+        address = ChatAddress(entry.source_platform, entry.source_chat_id, entry.source_thread_id)
+        note = doc(
+            Paragraph(
+                (
+                    Text(
+                        f"⚠️ This message could not be relayed to Osoto ({exc.code}). "
+                        f"Request id: {exc.request_id or 'n/a'}."
+                    ),
+                )
+            )
+        )
+        try:
+            await self._notify(
+                address, OutboundMessage(address, note, reply_to=entry.source_message_id)
+            )
+        except ChatError:
+            logger.warning("could not tell chat %s that a message failed", address)
+
+    # -- Osoto → chat -------------------------------------------------------------
+
+    def _reader(self, links: Sequence[Link]) -> Link | None:
+        readable = [link for link in links if _can_read_messages(link)]
+        return readable[0] if readable else None
+
+    async def _poll(self, links: Sequence[Link], *, outbox_clear: bool) -> int:
+        """Fetch and deliver new messages; returns how many were new."""
+        reader = self._reader(links)
+        if reader is None:
+            return 0
+        client = await self._client_for(reader)
+        cursor = await self._store.get_cursor(self.key.trip_id, self.key.channel_id)
+        if cursor is None:
+            await self._start_at_end(client)
+            return 0
+        owners = {link.owner_user_id for link in links}
+        new = 0
+        while True:
+            self.polls += 1
+            page = await client.list_messages(
+                self.key.trip_id,
+                self.key.channel_id,
+                cursor=cursor,
+                limit=PAGE_SIZE,
+                priority=Priority.BACKGROUND,
+            )
+            finished = True
+            for message in page.data:
+                if await self._store.is_bridge_authored(message.id):
+                    # posted by the bridge: the source chat has it, and the others
+                    # got it when it was posted (or get it now if that was cut short).
+                    await self._deliverer.deliver(message, links, by_bridge=True)
+                    continue
+                if not outbox_clear and message.author_id in owners:
+                    # It may be one of ours whose post response we have not recorded
+                    # yet: wait for the outbox rather than risk an echo.
+                    finished = False
+                    break
+                if await self._deliverer.deliver(message, links):
+                    new += 1
+            if not finished:
+                break
+            if page.next_cursor is not None and page.next_cursor != cursor:
+                cursor = page.next_cursor
+                await self._store.set_cursor(self.key.trip_id, self.key.channel_id, cursor)
+            if not page.has_more or not page.data:
+                break
+        return new
+
+    async def _start_at_end(self, client: OsotoClient) -> None:
+        """A newly linked channel starts at its present end: history is not replayed."""
+        cursor = await seek_end(
+            client, self.key.trip_id, self.key.channel_id, on_message=self._deliverer.remember
+        )
+        await self._store.set_cursor(self.key.trip_id, self.key.channel_id, cursor)
+
+
+async def seek_end(
+    client: OsotoClient,
+    trip_id: str,
+    channel_id: str,
+    *,
+    on_message: Callable[[Message], None] | None = None,
+) -> str:
+    """The cursor just past a channel's newest message (pages through its history)."""
+    cursor: str | None = None
+    while True:
+        page = await client.list_messages(
+            trip_id, channel_id, cursor=cursor, limit=PAGE_SIZE, priority=Priority.BACKGROUND
+        )
+        if on_message is not None:
+            for message in page.data:
+                on_message(message)
+        if page.next_cursor is not None:
+            cursor = page.next_cursor
+        if not page.has_more or not page.data:
+            break
+    if cursor is None:
+        raise OsotoError("Osoto returned no message cursor for this channel")
+    return cursor
+
+
+def _can_read_messages(link: Link) -> bool:
+    return any(
+        scope in ("messages:read", f"messages:read:{link.trip_id}") for scope in link.scopes
+    )

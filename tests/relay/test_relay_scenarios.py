@@ -1,0 +1,245 @@
+"""The relay, told as the group's story: a trip channel in Osoto and its chats.
+
+Each test runs the real bridge against the real sandbox and a real store, with
+recording chats standing in for Telegram and Slack.
+"""
+
+from __future__ import annotations
+
+from osoto_bridge.text import render_slack_mrkdwn, render_telegram_html
+from tests.relay.conftest import World, eventually
+
+LIVE_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@U", "@here", "@channel", "@everyone")
+
+
+async def test_an_osoto_message_reaches_the_chat_once(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    world.companion_says("Dinner at 7?")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    (message,) = world.telegram.sent
+    assert message.text == "Ben: Dinner at 7?"
+    # more polls bring nothing new
+    await eventually(lambda: _polled_again(world), what="two more polls")
+    assert len(world.telegram.sent) == 1
+
+
+async def _polled_again(world: World) -> bool:
+    assert world.bridge is not None
+    worker = world.bridge.worker(world.trip_id, world.channel_id)
+    assert worker is not None
+    return worker.polls >= 3
+
+
+async def test_a_chat_message_reaches_osoto_once_and_is_not_echoed(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    await world.telegram.write("tg-1", "I'll bring the **maps**", author="Alice")
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await eventually(posted)
+    (osoto,) = await world.osoto_messages()
+    assert osoto.content == "**Alice** (Telegram): I'll bring the **maps**"
+    assert osoto.author_id == world.owner_id
+    await eventually(lambda: _polled_again(world))
+    assert world.telegram.sent == []  # never echoed back
+
+
+async def test_a_message_crosses_from_one_chat_to_the_other_and_once_into_osoto(
+    world: World,
+) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    await world.telegram.write("tg-1", "Boarding now", author="Alice")
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    (in_slack,) = world.slack.sent
+    # shown as Alice's, not as the key owner's (whose account posted it to Osoto)
+    assert in_slack.username is None
+    assert in_slack.text == "Alice (Telegram): Boarding now"
+    await eventually(lambda: _polled_again(world))
+    assert len(await world.osoto_messages()) == 1
+    assert world.telegram.sent == []
+    assert len(world.slack.sent) == 1
+
+
+async def test_order_is_kept_in_both_directions(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    for n in range(25):
+        world.companion_says(f"osoto {n}")
+        await world.telegram.write("tg-1", f"chat {n}")
+    await world.telegram.wait_for(lambda sent: len(sent) == 25)
+    assert [m.text for m in world.telegram.sent] == [f"Ben: osoto {n}" for n in range(25)]
+
+    async def all_posted() -> bool:
+        return len(await world.osoto_messages()) == 50
+
+    await eventually(all_posted)
+    from_chat = [m.content for m in await world.osoto_messages() if "(Telegram)" in m.content]
+    assert from_chat == [f"**Alice** (Telegram): chat {n}" for n in range(25)]
+
+
+async def test_replies_map_both_ways(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    question = world.companion_says("Who has the tickets?")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    question_in_chat = world.telegram.sent[0].message_id
+
+    answer_id = await world.telegram.write("tg-1", "I do!", reply_to=question_in_chat)
+
+    async def answered() -> bool:
+        return any(m.parent_id == question for m in await world.osoto_messages())
+
+    await eventually(answered)
+    answer = next(m for m in await world.osoto_messages() if m.parent_id == question)
+
+    world.companion_says("Great, thanks", parent_id=answer.id)
+    await world.telegram.wait_for(lambda sent: len(sent) == 2)
+    assert world.telegram.sent[1].reply_to == answer_id
+
+
+async def test_a_reply_to_an_unknown_message_carries_a_quote(world: World) -> None:
+    old = world.companion_says("An old message from before the link")
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    world.companion_says("Replying to history", parent_id=old)
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    (message,) = world.telegram.sent
+    assert message.reply_to is None
+    assert "An old message from before the link" in message.text
+    assert "Replying to history" in message.text
+
+
+async def test_the_key_owner_writing_in_osoto_is_relayed_not_mistaken_for_an_echo(
+    world: World,
+) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    await world.telegram.write("tg-1", "from the chat")
+    world.sandbox.post_message(
+        world.trip_id, world.channel_id, author_id=world.owner_id, content="from Ana's phone"
+    )
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    await eventually(lambda: _polled_again(world))
+    assert [m.text for m in world.telegram.sent] == ["Ana: from Ana's phone"]
+
+
+async def test_mentions_and_markup_cannot_be_injected_from_osoto(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    world.companion_says("<!channel> @here <b>bold</b> <@U123> @everyone <a href='x'>y</a>")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    html = render_telegram_html(world.telegram.sent[0].document)
+    mrkdwn = render_slack_mrkdwn(world.slack.sent[0].document)
+    assert "<b>bold</b>" not in html and "&lt;b&gt;" in html
+    assert "<a href='x'>" not in html
+    for live in LIVE_MENTIONS:
+        assert live not in mrkdwn, live
+        assert live not in html, live
+
+
+async def test_mentions_cannot_be_injected_from_a_chat_into_the_other_chat(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    await world.telegram.write("tg-1", "@channel wake up <!here>", author="@everyone")
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    mrkdwn = render_slack_mrkdwn(world.slack.sent[0].document)
+    for live in LIVE_MENTIONS:
+        assert live not in mrkdwn, live
+
+
+async def test_a_20000_character_message_is_split_and_whole(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    words = [f"word{n}" for n in range(3000)]
+    long_text = " ".join(words)
+    assert len(long_text) > 20_000
+    await world.telegram.write("tg-1", long_text)
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) >= 3
+
+    await eventually(posted)
+    parts = [m.content for m in await world.osoto_messages()]
+    assert all(len(part) <= 8000 for part in parts)
+    rejoined = " ".join(parts).split()
+    assert [w for w in rejoined if w.startswith("word")] == words
+
+
+async def test_a_long_osoto_message_is_split_for_the_chat_and_every_part_is_mapped(
+    world: World,
+) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    words = [f"w{n}" for n in range(1500)]
+    osoto_id = world.companion_says(" ".join(words))
+    await world.telegram.wait_for(lambda sent: len(sent) >= 2)
+    texts = [m.text for m in world.telegram.sent]
+    assert all(len(t) <= 4096 for t in texts)
+    assert [w for w in " ".join(texts).split() if w.startswith("w")] == words
+    assert world.store is not None
+    mapped = await world.store.chat_messages_for(osoto_id, "telegram", "tg-1")
+    assert mapped == [m.message_id for m in world.telegram.sent]
+
+
+async def test_an_api_key_pasted_in_the_group_is_deleted_and_never_relayed(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    message_id = await world.telegram.write("tg-1", f"here you go {world.owner_key}")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    assert world.telegram.deleted == [(world.telegram.sent[0].address, message_id)]
+    assert "revoke" in world.telegram.sent[0].text
+    assert world.owner_key not in world.telegram.sent[0].text
+    await eventually(lambda: _polled_again(world))
+    assert await world.osoto_messages() == []
+
+
+async def test_an_edit_follows_up_as_a_reply_to_the_original(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    original = await world.telegram.write("tg-1", "meet at 6")
+    await world.telegram.write("tg-1", "meet at 7", edit_of=original)
+
+    async def both() -> bool:
+        return len(await world.osoto_messages()) == 2
+
+    await eventually(both)
+    first, edit = await world.osoto_messages()
+    assert edit.parent_id == first.id
+    assert "edited" in edit.content and "meet at 7" in edit.content
+
+
+async def test_a_chat_that_removed_the_bot_is_disabled_not_retried_forever(world: World) -> None:
+    link = await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    world.telegram.gone_chats.add("tg-1")
+    await world.start()
+    world.companion_says("anyone there?")
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    assert world.store is not None
+
+    async def disabled() -> bool:
+        assert world.store is not None
+        refreshed = await world.store.get_link(link.id)
+        return refreshed is not None and not refreshed.enabled
+
+    await eventually(disabled)
+
+
+async def test_a_message_osoto_refuses_is_kept_and_the_chat_is_told(world: World) -> None:
+    read_only = world.sandbox.create_key(world.owner_id, ["messages:read", "trips:read"])
+    await world.link(world.telegram, "tg-1", key=read_only)
+    await world.start()
+    await world.telegram.write("tg-1", "this cannot be posted")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    assert "could not be relayed" in world.telegram.sent[0].text
+    assert world.store is not None
+    (entry,) = await world.store.list_outbox()
+    assert entry.status == "failed"
