@@ -72,3 +72,37 @@ class Script:
 
 def ok(body: Any, status: int = 200, **headers: str) -> httpx.Response:
     return httpx.Response(status, json=body, headers={"X-Request-Id": "req_ok", **headers})
+
+
+class ManualClock:
+    """A clock whose sleepers wake only when the test advances it."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = start
+        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    @property
+    def sleeping(self) -> int:
+        return sum(1 for _, fut in self._sleepers if not fut.done())
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sleepers.append((self.now + seconds, future))
+        await future
+
+    async def advance(self, seconds: float) -> None:
+        self.now += seconds
+        for deadline, future in self._sleepers:
+            if deadline <= self.now and not future.done():
+                future.set_result(None)
+        self._sleepers = [(d, f) for d, f in self._sleepers if not f.done()]
+        await settle()
+
+
+async def settle(rounds: int = 20) -> None:
+    """Let every ready task run until the loop is quiet (a bounded number of turns)."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from osoto_fakes import FakeClock, Script, error_body, ok
 
 from osoto_bridge.osoto import (
     ApiError,
@@ -20,8 +21,6 @@ from osoto_bridge.osoto import (
     UnexpectedResponse,
     ValidationError,
 )
-
-from osoto_fakes import FakeClock, Script, error_body, ok
 
 BASE = "http://osoto.test/api/v1"
 
