@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from osoto_bridge.store._base import StoreBase
 from osoto_bridge.store.errors import NotFoundError
@@ -79,23 +80,40 @@ class OutboxMixin(StoreBase):
         Returns:
             The entry, and whether this call created it (False: the key was known,
             and the existing entry, whatever its content and status, is returned).
+
+        Raises:
+            NotFoundError: no such link.
         """
         now = self._now()
+        try:
+            return await self._enqueue(
+                idempotency_key,
+                now,
+                {
+                    "link_id": link_id,
+                    "trip_id": trip_id,
+                    "channel_id": channel_id,
+                    "content": content,
+                    "parent_id": parent_id,
+                    "source_platform": source_platform,
+                    "source_chat_id": source_chat_id,
+                    "source_thread_id": source_thread_id,
+                    "source_message_id": source_message_id,
+                },
+            )
+        except IntegrityError as exc:  # the key's uniqueness is handled; this is the link
+            raise NotFoundError(f"link {link_id} does not exist") from exc
+
+    async def _enqueue(
+        self, idempotency_key: str, now: float, fields: dict[str, Any]
+    ) -> tuple[OutboxEntry, bool]:
         async with self._tx() as conn:
             row = (
                 await conn.execute(
                     self._insert(outbox)
                     .values(
                         idempotency_key=idempotency_key,
-                        link_id=link_id,
-                        trip_id=trip_id,
-                        channel_id=channel_id,
-                        content=content,
-                        parent_id=parent_id,
-                        source_platform=source_platform,
-                        source_chat_id=source_chat_id,
-                        source_thread_id=source_thread_id,
-                        source_message_id=source_message_id,
+                        **fields,
                         status="pending",
                         attempts=0,
                         next_attempt_at=now,

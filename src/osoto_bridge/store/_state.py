@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from osoto_bridge.store._base import StoreBase
+from osoto_bridge.store.errors import NotFoundError
 from osoto_bridge.store.models import Direction
 from osoto_bridge.store.tables import cursors, link_activity, offsets, seen_events
 
@@ -100,7 +102,11 @@ class StateMixin(StoreBase):
             return len(result.all())
 
     async def touch_link_activity(self, link_id: int, direction: Direction) -> None:
-        """Record that a message just went through a link (`in`: chat → Osoto)."""
+        """Record that a message just went through a link (`in`: chat → Osoto).
+
+        Raises:
+            NotFoundError: no such link.
+        """
         if direction not in ("in", "out"):
             raise ValueError(f"direction must be 'in' or 'out', not {direction!r}")
         column = "last_in_at" if direction == "in" else "last_out_at"
@@ -109,8 +115,11 @@ class StateMixin(StoreBase):
         stmt = stmt.on_conflict_do_update(
             index_elements=[link_activity.c.link_id], set_={column: now}
         )
-        async with self._tx() as conn:
-            await conn.execute(stmt)
+        try:
+            async with self._tx() as conn:
+                await conn.execute(stmt)
+        except IntegrityError as exc:  # the only constraint here is the link's foreign key
+            raise NotFoundError(f"link {link_id} does not exist") from exc
 
     async def link_activity(self, link_id: int) -> tuple[float | None, float | None]:
         """Return (last_in_at, last_out_at) of a link; None where nothing went through."""
