@@ -26,7 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_interval, format_skeleton, format_time, format_timedelta
+from babel.dates import (
+    format_interval,
+    format_skeleton,
+    format_time,
+    format_timedelta,
+    get_day_names,
+)
 from babel.support import Translations
 
 __all__ = [
@@ -160,14 +166,25 @@ class Translator:
     def day_time(self, value: dt.datetime) -> str:
         """A date and time, both local as given: `Tue, Jul 14 3:00 PM`."""
         return self.gettext(
-            "{day} {time}", day=self.day(value.date()), time=self.time(value.timetz())
+            "{day} {time}", day=self.day(value.date()), time=self.time(value.time())
         )
 
-    def date_range(self, start: dt.date, end: dt.date) -> str:
-        """A date interval: `Jul 14 – 22, 2026` / `2026년 7월 14일~22일`."""
+    def weekday_name(self, weekday: int) -> str:
+        """A weekday's name (0 is Monday): `Tuesday` / `화요일`."""
+        return str(get_day_names("wide", locale=self.language)[weekday % 7])
+
+    def date_range(self, start: dt.date, end: dt.date, *, year: bool = True) -> str:
+        """A date interval: `Jul 14 – 22, 2026` / `2026년 7월 14일~22일`.
+
+        Args:
+            start: The first day.
+            end: The last day.
+            year: Whether to show the year (`Jul 14 – 22` without).
+        """
         if end < start:
             start, end = end, start
-        return str(format_interval(start, end, "yMMMd", locale=self.language))
+        skeleton = "yMMMd" if year else "MMMd"
+        return str(format_interval(start, end, skeleton, locale=self.language))
 
     def ago(self, delta: dt.timedelta) -> str:
         """A signed duration: `5 minutes ago`, `in 2 days` / `5분 전`."""

@@ -48,7 +48,7 @@ class Event:
     Attributes:
         kind: What happens.
         day: The local date.
-        time: The local time of day; None for all-day or undated-time events.
+        time: The local wall-clock time (naive); None for all-day or untimed events.
         at: The aware instant when the time is known.
         until: The aware end (commitments with an end time).
         subject: The flight, car, stay or commitment.
@@ -63,9 +63,15 @@ class Event:
     leg: LegSpan | None = None
     until: dt.datetime | None = None
 
-    def sort_key(self) -> tuple[dt.date, int, dt.time, int]:
-        """Date, then all-day events first, then time, then kind."""
-        return (self.day, 0 if self.time is None else 1, self.time or dt.time.min, self.kind)
+    def sort_key(self) -> tuple[dt.date, int, float, int]:
+        """Local date, then all-day events first, then the instant, then kind.
+
+        Within a day the instant orders events, not the wall clock, because a day
+        of flying mixes zones: a 21:00 departure from Tokyo precedes an 11:00
+        car pick-up in Honolulu on the same date.
+        """
+        instant = self.at.timestamp() if self.at is not None else 0.0
+        return (self.day, 0 if self.at is None else 1, instant, self.kind)
 
 
 def parse_clock(value: str | None) -> dt.time | None:
@@ -82,7 +88,7 @@ def _at(kind: EventKind, value: str | None, subject: Subject, span: LegSpan) -> 
     moment = localize(value, span.tz)
     if moment is None:
         return None
-    return Event(kind, moment.date(), moment.timetz(), moment, subject, span)
+    return Event(kind, moment.date(), moment.time(), moment, subject, span)
 
 
 def stays_of(span: LegSpan) -> list[Accommodation]:
@@ -127,7 +133,7 @@ def _commitment_event(commitment: Commitment, calendar: TripCalendar) -> Event:
     return Event(
         EventKind.COMMITMENT,
         day,
-        start.replace(tzinfo=tz) if start is not None else None,
+        start,
         at,
         commitment,
         span,

@@ -1,0 +1,168 @@
+"""`/help [command]`: every command with its examples, in the chat's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from osoto_bridge.commands.i18n import Translator
+from osoto_bridge.commands.parser import COMMANDS, parse_command
+from osoto_bridge.commands.render import SpanLike
+from osoto_bridge.text import Document, bold, bullet_list, code, doc, heading, paragraph
+
+__all__ = ["CommandHelp", "answer_help", "command_help"]
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    """One command's help.
+
+    Attributes:
+        usage: How to call it (`/where [day]`).
+        summary: What it does, in one line.
+        examples: Example calls.
+    """
+
+    usage: str
+    summary: str
+    examples: tuple[str, ...]
+
+
+def command_help(tr: Translator) -> dict[str, CommandHelp]:
+    """The help of every command, by canonical name, in `COMMANDS` order."""
+    entries = {
+        "where": CommandHelp(
+            "/where [day]",
+            tr.gettext(
+                "Where we are on a day: the leg, the stay (address, check-in and "
+                "check-out), flights, rental car and events, with map links."
+            ),
+            (
+                "/where",
+                "/where tomorrow",
+                "/where tue",
+                "/where 화요일",
+                "/where 모레",
+                "/where 2026-07-17",
+                "/where 7/17",
+                "/where day 3",
+            ),
+        ),
+        "next": CommandHelp(
+            "/next",
+            tr.gettext("What happens in the next 48 hours."),
+            ("/next",),
+        ),
+        "plan": CommandHelp(
+            "/plan",
+            tr.gettext("The whole itinerary, day by day."),
+            ("/plan",),
+        ),
+        "todo": CommandHelp(
+            "/todo [add TEXT]",
+            tr.gettext(
+                "The open to-dos by urgency, with buttons to tick them off; "
+                "add one with /todo add (flags --now, --before, --nice, or a word like "
+                "urgent or 지금)."
+            ),
+            ("/todo", "/todo add book the ferry --now", "/todo add 지금 환전하기"),
+        ),
+        "done": CommandHelp(
+            "/done N|TEXT",
+            tr.gettext("Tick off a to-do by its /todo number or by words from it."),
+            ("/done 2", "/done ferry"),
+        ),
+        "pins": CommandHelp(
+            "/pins [category]",
+            tr.gettext("The trip's map pins with map links, optionally of one category."),
+            ("/pins", "/pins food"),
+        ),
+        "who": CommandHelp(
+            "/who",
+            tr.gettext("Who is on the trip and their roles (no contact details in groups)."),
+            ("/who",),
+        ),
+        "trip": CommandHelp(
+            "/trip",
+            tr.gettext("The trip at a glance, with a countdown."),
+            ("/trip",),
+        ),
+        "share": CommandHelp(
+            "/share [off]",
+            tr.gettext(
+                "A read-only link to the trip, without secrets (chat admins only); "
+                "/share off revokes it."
+            ),
+            ("/share", "/share off"),
+        ),
+        "lang": CommandHelp(
+            "/lang en|ko",
+            tr.gettext("Set the language of the bot in this chat."),
+            ("/lang ko", "/lang en"),
+        ),
+        "status": CommandHelp(
+            "/status",
+            tr.gettext("The health of this chat's link to the trip."),
+            ("/status",),
+        ),
+        "help": CommandHelp(
+            "/help [command]",
+            tr.gettext("This help, or the details of one command."),
+            ("/help", "/help where"),
+        ),
+    }
+    return {name: entries[name] for name in COMMANDS}
+
+
+def _call(prefix: str, example: str) -> str:
+    return prefix + example.removeprefix("/")
+
+
+def _detail(tr: Translator, entry: CommandHelp, prefix: str) -> Document:
+    return doc(
+        heading(_call(prefix, entry.usage)),
+        paragraph(entry.summary),
+        paragraph(bold(tr.gettext("Examples:"))),
+        bullet_list(*(code(_call(prefix, example)) for example in entry.examples)),
+    )
+
+
+def answer_help(tr: Translator, topic: str = "", *, prefix: str = "/") -> Document:
+    """Answer `/help [command]`.
+
+    Args:
+        tr: The chat's language.
+        topic: A command name (with or without the slash), or empty for all.
+        prefix: How commands are called on the platform: `/` (Telegram), or
+            `/osoto ` where one slash command carries them all (Slack).
+
+    Returns:
+        The list of commands with an example each, or one command's details.
+    """
+    entries = command_help(tr)
+    wanted = topic.strip().split()
+    if wanted:
+        parsed = parse_command(wanted[0].lstrip("/／"), slashless=True)
+        if parsed is not None:
+            return _detail(tr, entries[parsed.name], prefix)
+    items: list[list[SpanLike]] = [
+        [
+            code(_call(prefix, entry.usage)),
+            " · ",
+            entry.summary,
+            " ",
+            tr.gettext("e.g."),
+            " ",
+            code(_call(prefix, example)),
+        ]
+        for entry in entries.values()
+        for example in entry.examples[1:2] or entry.examples[:1]
+    ]
+    return doc(
+        heading(tr.gettext("Trip commands")),
+        bullet_list(*items),
+        paragraph(
+            tr.gettext(
+                "{command} shows all the ways to name a day.", command=_call(prefix, "/help where")
+            )
+        ),
+    )

@@ -1,0 +1,231 @@
+"""Answers about the bot and the link rather than the trip: `/lang`, `/status`,
+`/share`, refusals and errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from osoto_bridge.commands.context import WRITE_SCOPE, LinkStatus, has_scope
+from osoto_bridge.commands.i18n import SUPPORTED_LANGUAGES, Translator
+from osoto_bridge.commands.render import SpanLike
+from osoto_bridge.osoto import (
+    ApiError,
+    Forbidden,
+    NotFound,
+    OsotoError,
+    RateLimited,
+    TransportError,
+    Unauthorized,
+    UnexpectedResponse,
+)
+from osoto_bridge.text import (
+    Block,
+    Document,
+    bold,
+    bullet_list,
+    code,
+    doc,
+    heading,
+    link,
+    paragraph,
+)
+
+__all__ = [
+    "RELAY_SCOPES",
+    "answer_error",
+    "answer_lang_set",
+    "answer_lang_usage",
+    "answer_missing_scope",
+    "answer_not_admin",
+    "answer_share_link",
+    "answer_share_revoked",
+    "answer_status",
+    "answer_unknown_command",
+    "answer_usage",
+]
+
+RELAY_SCOPES: tuple[str, ...] = ("trips:read", "messages:read", "messages:write")
+"""The scopes a link needs to relay messages and answer questions."""
+
+
+def answer_lang_set(tr: Translator) -> Document:
+    """Confirm `/lang`, in the new language."""
+    return doc(
+        paragraph("🌐 ", tr.gettext("Language set to {name}.", name=tr.language_name(tr.language)))
+    )
+
+
+def answer_lang_usage(tr: Translator) -> Document:
+    """Explain `/lang` after a missing or unknown language."""
+    options = ", ".join(f"{code} ({tr.language_name(code)})" for code in SUPPORTED_LANGUAGES)
+    return doc(
+        paragraph(
+            tr.gettext(
+                "This chat speaks {name}. Choose one of: {options}.",
+                name=tr.language_name(tr.language),
+                options=options,
+            )
+        ),
+        paragraph(code("/lang ko"), " · ", code("/lang en")),
+    )
+
+
+def answer_usage(tr: Translator, usage: str) -> Document:
+    """Show how a command is called, after wrong arguments."""
+    return doc(paragraph(tr.gettext("Usage: "), code(usage)))
+
+
+def answer_unknown_command(tr: Translator, name: str) -> Document:
+    """Answer a command we do not have."""
+    return doc(
+        paragraph(tr.gettext("Unknown command {command}. /help lists them all.", command=name))
+    )
+
+
+def answer_not_admin(tr: Translator) -> Document:
+    """Refuse `/share` to someone who is not a chat admin."""
+    return doc(paragraph(tr.gettext("Sorry, only a chat admin can manage the share link.")))
+
+
+def answer_missing_scope(tr: Translator, trip_id: str, scope: str = WRITE_SCOPE) -> Document:
+    """Say which scope the link's key lacks for a change, and how to get it."""
+    return doc(
+        paragraph(
+            "🔒 ",
+            tr.gettext("To change the trip from the chat, the link's API key needs the scope "),
+            code(scope),
+            tr.gettext(" (or "),
+            code(f"{scope}:{trip_id}"),
+            tr.gettext(" for this trip only)."),
+        ),
+        paragraph(
+            tr.gettext(
+                "An admin can create a key with it in Osoto under Settings → API keys "
+                "and link this chat again."
+            )
+        ),
+    )
+
+
+def answer_share_link(tr: Translator, url: str) -> Document:
+    """Show a freshly created share link."""
+    return doc(
+        paragraph(
+            "🔗 ",
+            tr.gettext("Read-only link to the trip (without door codes or other secrets): "),
+            link(url),
+        ),
+        paragraph(tr.gettext("Anyone with the link can read the trip. /share off revokes it.")),
+    )
+
+
+def answer_share_revoked(tr: Translator) -> Document:
+    """Confirm `/share off`."""
+    return doc(paragraph("🔗 ", tr.gettext("The share link is revoked; it no longer works.")))
+
+
+def _request_id(exc: OsotoError) -> str | None:
+    if isinstance(exc, ApiError | UnexpectedResponse):
+        return exc.request_id
+    return None
+
+
+def answer_error(tr: Translator, exc: OsotoError, trip_id: str) -> Document:
+    """A short apology for a failed Osoto call, with the request id when there is one.
+
+    Args:
+        tr: The chat's language.
+        exc: What the client raised.
+        trip_id: The linked trip (to name the scope it needs).
+
+    Returns:
+        The apology; never a traceback.
+    """
+    if isinstance(exc, Forbidden):
+        message = tr.gettext(
+            "Osoto refused: the link's API key may not read this trip. It needs the scope "
+            "{scope} (or {scope}:{trip_id}).",
+            scope="trips:read",
+            trip_id=trip_id,
+        )
+    elif isinstance(exc, Unauthorized):
+        message = tr.gettext(
+            "Osoto no longer accepts the link's API key. An admin needs to link this chat "
+            "again with a valid key."
+        )
+    elif isinstance(exc, NotFound):
+        message = tr.gettext("Osoto can't find that any more; it may have been deleted.")
+    elif isinstance(exc, RateLimited):
+        message = tr.gettext("Osoto is busy right now. Please try again in a minute.")
+    elif isinstance(exc, TransportError):
+        message = tr.gettext("Sorry, I couldn't reach Osoto. Please try again in a minute.")
+    else:
+        message = tr.gettext("Sorry, Osoto couldn't answer that. Please try again later.")
+    blocks: list[Block] = [paragraph("⚠️ ", message)]
+    request_id = _request_id(exc)
+    if request_id:
+        blocks.append(paragraph(tr.gettext("Request id: "), code(request_id)))
+    return doc(*blocks)
+
+
+def _ago(tr: Translator, when: dt.datetime | None, now: dt.datetime) -> str:
+    if when is None:
+        return tr.gettext("never")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return tr.ago(when - now)
+
+
+def answer_status(
+    tr: Translator, status: LinkStatus | None, *, trip_id: str, now: dt.datetime
+) -> Document:
+    """Answer `/status`: trip, channel, key, scopes and the relay's last activity.
+
+    Args:
+        tr: The chat's language.
+        status: What the caller knows of the link (None when it knows nothing).
+        trip_id: The linked trip.
+        now: The current instant.
+
+    Returns:
+        The answer, with warnings for missing scopes and a waiting outbox.
+    """
+    if status is None:
+        return doc(paragraph(tr.gettext("No link status is available for this chat.")))
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    scopes = ", ".join(status.scopes) or tr.gettext("none")
+    items: list[list[SpanLike]] = [
+        [tr.gettext("Trip: "), bold(status.trip_title)],
+        [tr.gettext("Osoto channel: "), bold(f"#{status.channel_name}")],
+        [tr.gettext("API key: "), code(status.key_fingerprint)],
+        [tr.gettext("Scopes: "), scopes],
+        [tr.gettext("Last message from Osoto: "), _ago(tr, status.last_inbound, now)],
+        [tr.gettext("Last message to Osoto: "), _ago(tr, status.last_outbound, now)],
+        [
+            tr.ngettext(
+                "{n} message waiting to go to Osoto",
+                "{n} messages waiting to go to Osoto",
+                status.outbox_depth,
+            )
+        ],
+    ]
+    blocks: list[Block] = [heading(tr.gettext("Link status")), bullet_list(*items)]
+    missing = [s for s in RELAY_SCOPES if not has_scope(status.scopes, s, trip_id)]
+    if missing:
+        blocks.append(
+            paragraph(
+                "⚠️ ",
+                tr.gettext("Missing scopes for relaying: {scopes}.", scopes=", ".join(missing)),
+            )
+        )
+    if not has_scope(status.scopes, WRITE_SCOPE, trip_id):
+        blocks.append(
+            paragraph(
+                tr.gettext(
+                    "Without {scope}, /todo add, /done and /share can't change the trip.",
+                    scope=WRITE_SCOPE,
+                )
+            )
+        )
+    return doc(*blocks)
