@@ -113,7 +113,7 @@ class World:
         self.bridge = Bridge(
             store=self.store,
             adapters=[self.telegram, self.slack],
-            client_for=self.pool.client_for,
+            pool=self.pool,
             timing=self.timing,
         )
         await self.bridge.start()

@@ -94,7 +94,7 @@ async def test_a_429_storm_delays_but_drops_nothing(tmp_path: Path) -> None:
         bridge = Bridge(
             store=store,
             adapters=[chat],
-            client_for=pool.client_for,
+            pool=pool,
             timing=PollTiming(requests_per_minute=5, idle_interval=20.0),
             clock=time.clock,
             wall_clock=time.clock,

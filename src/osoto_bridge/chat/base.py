@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from osoto_bridge.text import Document
+
+if TYPE_CHECKING:
+    from osoto_bridge.relay.link_service import LinkService
 
 
 class ChatError(Exception):
@@ -130,7 +133,22 @@ class OutboundMessage:
 
 
 class InboundSink(Protocol):
-    """What an adapter hands its inbound events to (the bridge implements it)."""
+    """What an adapter hands its inbound events to (the bridge implements it).
+
+    ``links`` serves the adapters' own link flows (deep links, modals): verifying a
+    key, linking and unlinking a chat.
+    """
+
+    @property
+    def links(self) -> LinkService: ...
+
+    def first_time(self, platform: str, event_id: str) -> Awaitable[bool]:
+        """True the first time an inbound event id is seen (platform retries dedupe)."""
+        ...
+
+    def migrate_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> Awaitable[None]:
+        """A chat changed id (Telegram group → supergroup): its links follow."""
+        ...
 
     def on_message(self, message: InboundMessage) -> Awaitable[None]: ...
 

@@ -155,7 +155,7 @@ def _bridge(store: Store, pool: ClientPool, console: ConsoleChat) -> Bridge:
     return Bridge(
         store=store,
         adapters=[console],
-        client_for=pool.client_for,
+        pool=pool,
         commands=CommandService(cache=SnapshotCache(ttl=5.0)),
         timing=PollTiming(active_interval=0.5, idle_interval=2.0, active_window=30.0),
     )

@@ -79,7 +79,7 @@ async def _run(args: argparse.Namespace) -> int:
             bridge = Bridge(
                 store=store,
                 adapters=adapters,
-                client_for=pool.client_for,
+                pool=pool,
                 commands=CommandService(cache=SnapshotCache()),
                 timing=timing_from(settings),
             )

@@ -22,8 +22,10 @@ from osoto_bridge.chat.base import (
 )
 from osoto_bridge.commands import CommandService
 from osoto_bridge.osoto import OsotoClient
+from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
+from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.relay.schedule import PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
@@ -41,7 +43,7 @@ class Bridge:
     Args:
         store: the bridge's state.
         adapters: the chat platforms to serve, one adapter per platform.
-        client_for: an Osoto client for a link's key (see `ClientPool`).
+        pool: the Osoto clients of the links' keys.
         commands: the command service, or None to relay only.
         timing: the poll schedule's knobs.
         clock: monotonic time, for schedules.
@@ -55,7 +57,7 @@ class Bridge:
         *,
         store: Store,
         adapters: Sequence[ChatAdapter],
-        client_for: Callable[[Link], Awaitable[OsotoClient]],
+        pool: ClientPool,
         commands: CommandService | None = None,
         timing: PollTiming | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -65,7 +67,8 @@ class Bridge:
     ) -> None:
         self._store = store
         self._adapters = {adapter.platform: adapter for adapter in adapters}
-        self._client_for = client_for
+        self._client_for = pool.client_for
+        self.links = LinkService(store=store, pool=pool, on_change=self.sync_links)
         self._timing = timing or PollTiming()
         self._clock = clock
         self._wait = wait
@@ -79,7 +82,7 @@ class Bridge:
             InboundDeps(
                 store=store,
                 adapter_for=self._adapters.get,
-                client_for=client_for,
+                client_for=pool.client_for,
                 poke=self.poke,
                 commands=commands,
                 wall_clock=wall_clock,
@@ -226,6 +229,15 @@ class Bridge:
 
     async def on_action(self, action: InboundAction) -> None:
         await self._router.on_action(action)
+
+    async def first_time(self, platform: str, event_id: str) -> bool:
+        return await self._store.mark_event_seen(platform, event_id)
+
+    async def migrate_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        for link in await self._store.list_links(platform=platform):
+            if link.chat_id == old_chat_id:
+                await self._store.update_link(link.id, chat_id=new_chat_id)
+        await self.sync_links()
 
     async def idle(self, timeout: float = 10.0) -> None:
         """Wait until no outbox entry is pending (tests and the demo's batch mode)."""

@@ -1,0 +1,98 @@
+"""Linking and unlinking chats, for the adapters' link flows and the CLI alike.
+
+Every path that creates a link goes through `LinkService.link`: the key was verified
+(`inspect_key`), it is stored encrypted, the channel's cursor starts at its present
+end (history is not replayed into the chat), and the running bridge starts serving
+the channel at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from osoto_bridge.chat.base import ChatAddress
+from osoto_bridge.relay.clients import ClientPool
+from osoto_bridge.relay.linking import KeyReport, LinkError, inspect_key
+from osoto_bridge.relay.worker import seek_end
+from osoto_bridge.store import Link, Store
+
+
+class LinkService:
+    """Creates, finds and removes links.
+
+    Args:
+        store: where links live.
+        pool: Osoto clients (for verifying keys and seeking channel ends).
+        on_change: called after a link was added or removed (the bridge re-syncs).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        pool: ClientPool,
+        on_change: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self._store = store
+        self._pool = pool
+        self._on_change = on_change
+
+    async def verify(
+        self, api_key: str, *, trip_id: str | None = None, channel: str | None = None
+    ) -> KeyReport:
+        """Check what ``api_key`` can do; raises `LinkError` with a one-line reason."""
+        client = self._pool.client_for_key(api_key)
+        return await inspect_key(client, trip_id=trip_id, channel=channel)
+
+    async def link(
+        self,
+        address: ChatAddress,
+        *,
+        api_key: str,
+        report: KeyReport,
+        created_by: str | None = None,
+        language: str = "en",
+    ) -> Link:
+        """Link ``address`` to the channel of ``report`` (replacing an older link)."""
+        if not report.can("messages:read"):
+            raise LinkError("the key cannot read this trip's messages")
+        client = self._pool.client_for_key(api_key)
+        trip_id, channel_id = report.trip_id, report.channel.id
+        if await self._store.get_cursor(trip_id, channel_id) is None:
+            await self._store.set_cursor(trip_id, channel_id, await seek_end(client, trip_id, channel_id))
+        link = await self._store.add_link(
+            platform=address.platform,
+            chat_id=address.chat_id,
+            thread_id=address.thread_id,
+            trip_id=trip_id,
+            trip_title=report.trip_title,
+            channel_id=channel_id,
+            channel_name=report.channel.name,
+            api_key=api_key,
+            owner_user_id=report.user_id,
+            scopes=report.scopes,
+            created_by=created_by,
+            language=language,
+        )
+        if self._on_change is not None:
+            await self._on_change()
+        return link
+
+    async def find(self, address: ChatAddress) -> Link | None:
+        return await self._store.find_link(address.platform, address.chat_id, address.thread_id)
+
+    async def unlink(self, address: ChatAddress) -> bool:
+        link = await self.find(address)
+        if link is None:
+            return False
+        await self._store.remove_link(link.id)
+        if self._on_change is not None:
+            await self._on_change()
+        return True
+
+    async def set_show_sensitive(self, address: ChatAddress, show: bool) -> Link | None:
+        """The admin's opt-in for sensitive trip fields in this chat (off by default)."""
+        link = await self.find(address)
+        if link is None:
+            return None
+        return await self._store.update_link(link.id, show_sensitive=show)
