@@ -8,29 +8,17 @@ so tests and parallel runs never see each other's rows.
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
-from storetest import API_KEY, Backend, FakeClock
+from storetest import API_KEY, AddLink, Backend, FakeClock, postgres_url
 
 from osoto_bridge.store import Link, Store
-
-PG_ENV = "OSOTO_BRIDGE_TEST_POSTGRES_URL"
-
-
-def _postgres_url() -> str:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {PG_ENV} is not: the PostgreSQL contract run is required")
-        pytest.skip(f"{PG_ENV} is not set")
-    return url
 
 
 async def _drop_schema(url: str, schema: str) -> None:
@@ -56,7 +44,7 @@ async def _make_backend(kind: str, tmp_path: Path) -> AsyncIterator[Backend]:
     elif kind == "file":
         yield Backend("file", f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}", persistent=True)
     else:
-        url = _postgres_url()
+        url = postgres_url()
         schema = f"store_test_{uuid.uuid4().hex[:12]}"
         try:
             yield Backend("postgres", url, persistent=True, schema=schema)
@@ -88,9 +76,6 @@ async def store(backend: Backend) -> AsyncIterator[Store]:
 @pytest.fixture
 def clock(backend: Backend) -> FakeClock:
     return backend.clock
-
-
-AddLink = Callable[..., Awaitable[Link]]
 
 
 @pytest.fixture

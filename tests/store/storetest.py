@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from osoto_bridge.store import Store, StoreOpener, generate_secret_key
+from osoto_bridge.store import Link, Store, StoreOpener, generate_secret_key
 
-__all__ = ["API_KEY", "Backend", "FakeClock"]
+__all__ = ["API_KEY", "PG_ENV", "AddLink", "Backend", "FakeClock", "postgres_url"]
 
 API_KEY = "osk_live_0123456789abcdefTOPSECRET"
+PG_ENV = "OSOTO_BRIDGE_TEST_POSTGRES_URL"
+
+
+def postgres_url() -> str:
+    """The PostgreSQL URL of the contract run; skip without one (fail under CI)."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {PG_ENV} is not: the PostgreSQL contract run is required")
+        pytest.skip(f"{PG_ENV} is not set")
+    return url
+
+
+AddLink = Callable[..., Awaitable[Link]]
 
 
 class FakeClock:

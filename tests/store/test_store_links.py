@@ -6,9 +6,8 @@ import asyncio
 
 import pytest
 import sqlalchemy as sa
-from storetest import API_KEY, Backend, FakeClock
+from storetest import API_KEY, AddLink, Backend, FakeClock
 
-from conftest import AddLink
 from osoto_bridge.store import ConflictError, Link, NotFoundError, Store, fingerprint
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from storetest import AddLink
 
-from conftest import AddLink
 from osoto_bridge.store import MessageOrigin, Store
 
 

@@ -6,9 +6,8 @@ import asyncio
 from typing import Any
 
 import pytest
-from storetest import FakeClock
+from storetest import AddLink, FakeClock
 
-from conftest import AddLink
 from osoto_bridge.store import Link, NotFoundError, OutboxEntry, Store
 
 

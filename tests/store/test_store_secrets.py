@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from storetest import API_KEY, Backend
+from storetest import API_KEY, AddLink, Backend
 
-from conftest import AddLink
 from osoto_bridge.store import (
     SecretError,
     Store,

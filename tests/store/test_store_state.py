@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from storetest import Backend, FakeClock
+from storetest import AddLink, Backend, FakeClock
 
-from conftest import AddLink
 from osoto_bridge.store import NotFoundError, Store
 
 
