@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -106,3 +106,39 @@ async def settle(rounds: int = 20) -> None:
     """Let every ready task run until the loop is quiet (a bounded number of turns)."""
     for _ in range(rounds):
         await asyncio.sleep(0)
+
+
+class FaultyTransport(httpx.AsyncBaseTransport):
+    """Wraps a real transport and injects scripted faults, recording what went by.
+
+    Faults, consumed one per request in order (then everything passes through):
+    `"timeout"` fails before the server sees the request; `"500"` answers a 500
+    without forwarding; `"lost"` forwards (the server commits) and then loses the
+    answer as a read timeout; `None` passes through.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, faults: Sequence[str | None]) -> None:
+        self.inner = inner
+        self.faults = list(faults)
+        self.requests: list[httpx.Request] = []
+        self.statuses: list[int] = []
+        self.responses: list[httpx.Response] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        fault = self.faults.pop(0) if self.faults else None
+        if fault == "timeout":
+            raise httpx.ConnectTimeout("injected: never reached the server", request=request)
+        if fault == "500":
+            self.statuses.append(500)
+            return httpx.Response(500, json={"error": {"code": "INTERNAL", "message": "x"}})
+        response = await self.inner.handle_async_request(request)
+        await response.aread()
+        if fault == "lost":
+            raise httpx.ReadTimeout("injected: answer lost after commit", request=request)
+        self.statuses.append(response.status_code)
+        self.responses.append(response)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

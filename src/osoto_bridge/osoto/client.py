@@ -202,11 +202,17 @@ class OsotoClient(TripContentEndpoints):
 
     async def archive_trip(
         self, trip_id: str, *, priority: Priority = _I, idempotency_key: str | None = None
-    ) -> None:
-        """Archive a trip (its status becomes completed)."""
-        await self._call_empty(
-            "DELETE", f"/trips/{seg(trip_id)}", priority=priority, idempotency_key=idempotency_key
+    ) -> Trip | None:
+        """Archive a trip (its status becomes completed); the trip, if the server sends it."""
+        body, response = await self._session.request_json(
+            "DELETE",
+            f"/trips/{seg(trip_id)}",
+            priority=priority,
+            idempotency_key=idempotency_key,
         )
+        if isinstance(body, dict) and ("_id" in body or "trip" in body or "data" in body):
+            return parse_model(Trip, body, response, "trip")
+        return None
 
     async def export_trip(self, trip_id: str, *, priority: Priority = _I) -> TripExport:
         """The whole trip in one read: trip, legs, pins, checklist, events, members."""

@@ -265,9 +265,12 @@ class MapPin(WireModel):
 
 
 class Member(WireModel):
-    """A trip member with their role and (outside share views) contact details."""
+    """A trip member with their role and (outside share views) contact details.
 
-    user_id: str
+    Share views leave out the user id as well as the contact details.
+    """
+
+    user_id: str | None = None
     name: str
     role: str = "viewer"
     email: str | None = None
