@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import string
 from urllib.parse import quote_plus
 
 from osoto_bridge.commands.i18n import Translator
@@ -24,6 +25,7 @@ __all__ = [
     "event_spans",
     "pin_link",
     "pin_url",
+    "rich",
     "role_label",
     "stay_paragraph",
     "trip_dates",
@@ -33,6 +35,33 @@ __all__ = [
 SpanLike = Span | str
 
 _MAX_ADDRESS = 300
+
+
+def rich(template: str, /, **fields: SpanLike | list[SpanLike]) -> list[SpanLike]:
+    """Fill a translated template's `{placeholders}` with spans instead of text.
+
+    Translators move placeholders freely (`Done: {text}` / `완료: {text}`), and the
+    values keep their formatting (bold, code, links).
+
+    Args:
+        template: The translated message, placeholders unfilled.
+        **fields: A span, a string or a run of spans per placeholder.
+
+    Returns:
+        The spans.
+    """
+    out: list[SpanLike] = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        if literal:
+            out.append(literal)
+        if name is None:
+            continue
+        value = fields[name]
+        if isinstance(value, list):
+            out.extend(value)
+        else:
+            out.append(value)
+    return out
 
 
 def pin_url(lat: float, lng: float) -> str | None:
@@ -126,8 +155,16 @@ def _confirmation(tr: Translator, number: str | None) -> list[SpanLike]:
 def _flight_spans(view: TripView, event: Event, flight: Flight) -> list[SpanLike]:
     tr = view.tr
     if event.kind is EventKind.FLIGHT_ARRIVE:
-        return [tr.gettext("Landing: "), bold(_flight_name(flight)), " ", _route(flight)]
-    spans: list[SpanLike] = [tr.gettext("Flight "), bold(_flight_name(flight)), " ", _route(flight)]
+        return rich(
+            tr.gettext("Flight {flight} lands ({route})"),
+            flight=bold(_flight_name(flight)),
+            route=_route(flight),
+        )
+    spans = rich(
+        tr.gettext("Flight {flight} {route}"),
+        flight=bold(_flight_name(flight)),
+        route=_route(flight),
+    )
     tz = event.leg.tz if event.leg else dt.UTC
     landing = localize(flight.arrive_at, tz)
     if landing is not None:
@@ -142,11 +179,11 @@ def _car_spans(view: TripView, event: Event, car: RentalCar) -> list[SpanLike]:
     tr = view.tr
     company = car.company or tr.gettext("rental car")
     if event.kind is EventKind.CAR_PICKUP:
-        spans: list[SpanLike] = [tr.gettext("Pick up the rental car: "), bold(company)]
+        spans = rich(tr.gettext("Pick up the rental car from {company}"), company=bold(company))
         if car.pickup_location:
             spans += [" · ", car.pickup_location]
     else:
-        spans = [tr.gettext("Return the rental car: "), bold(company)]
+        spans = rich(tr.gettext("Return the rental car to {company}"), company=bold(company))
     return spans + _confirmation(tr, car.confirmation_number)
 
 
@@ -199,9 +236,9 @@ def event_spans(view: TripView, event: Event, *, with_day: bool = False) -> list
     elif isinstance(subject, Commitment):
         spans += _commitment_spans(view, subject)
     elif event.kind is EventKind.CHECK_IN:
-        spans += [tr.gettext("Check in: "), bold(subject.name)]
+        spans += rich(tr.gettext("Check in at {name}"), name=bold(subject.name))
     else:
-        spans += [tr.gettext("Check out: "), bold(subject.name)]
+        spans += rich(tr.gettext("Check out of {name}"), name=bold(subject.name))
     return spans
 
 
@@ -248,11 +285,10 @@ def stay_paragraph(view: TripView, place: Accommodation, tz: dt.tzinfo) -> Parag
     ]
     for label, value in secrets:
         if value:
-            spans += ["\n", f"{label}: ", code(value)]
+            spans += ["\n", *rich(tr.gettext("{label}: {value}"), label=label, value=code(value))]
     if place.check_in_instructions:
-        spans += [
-            "\n",
-            tr.gettext("Check-in instructions: "),
-            italic(place.check_in_instructions),
-        ]
+        spans.append("\n")
+        spans += rich(
+            tr.gettext("Check-in instructions: {text}"), text=italic(place.check_in_instructions)
+        )
     return paragraph(*spans)

@@ -89,4 +89,4 @@ class TripView:
     @cached_property
     def members(self) -> dict[str, Member]:
         """Members by user id."""
-        return {member.user_id: member for member in self.export.members}
+        return {m.user_id: m for m in self.export.members if m.user_id is not None}

@@ -1,0 +1,1 @@
+"""The pure answer functions, one module per group of commands."""

@@ -31,20 +31,20 @@ def command_help(tr: Translator) -> dict[str, CommandHelp]:
     """The help of every command, by canonical name, in `COMMANDS` order."""
     entries = {
         "where": CommandHelp(
-            "/where [day]",
+            tr.gettext("/where [day]"),
             tr.gettext(
                 "Where we are on a day: the leg, the stay (address, check-in and "
                 "check-out), flights, rental car and events, with map links."
             ),
             (
                 "/where",
-                "/where tomorrow",
-                "/where tue",
+                tr.gettext("/where tomorrow"),
+                tr.gettext("/where tue"),
                 "/where 화요일",
                 "/where 모레",
                 "/where 2026-07-17",
                 "/where 7/17",
-                "/where day 3",
+                tr.gettext("/where day 3"),
             ),
         ),
         "next": CommandHelp(
@@ -58,23 +58,23 @@ def command_help(tr: Translator) -> dict[str, CommandHelp]:
             ("/plan",),
         ),
         "todo": CommandHelp(
-            "/todo [add TEXT]",
+            tr.gettext("/todo [add TEXT]"),
             tr.gettext(
                 "The open to-dos by urgency, with buttons to tick them off; "
                 "add one with /todo add (flags --now, --before, --nice, or a word like "
                 "urgent or 지금)."
             ),
-            ("/todo", "/todo add book the ferry --now", "/todo add 지금 환전하기"),
+            ("/todo", tr.gettext("/todo add book the ferry --now"), "/todo add 지금 환전하기"),
         ),
         "done": CommandHelp(
-            "/done N|TEXT",
+            tr.gettext("/done N|TEXT"),
             tr.gettext("Tick off a to-do by its /todo number or by words from it."),
-            ("/done 2", "/done ferry"),
+            ("/done 2", tr.gettext("/done ferry")),
         ),
         "pins": CommandHelp(
-            "/pins [category]",
+            tr.gettext("/pins [category]"),
             tr.gettext("The trip's map pins with map links, optionally of one category."),
-            ("/pins", "/pins food"),
+            ("/pins", tr.gettext("/pins food")),
         ),
         "who": CommandHelp(
             "/who",
@@ -105,7 +105,7 @@ def command_help(tr: Translator) -> dict[str, CommandHelp]:
             ("/status",),
         ),
         "help": CommandHelp(
-            "/help [command]",
+            tr.gettext("/help [command]"),
             tr.gettext("This help, or the details of one command."),
             ("/help", "/help where"),
         ),

@@ -7,7 +7,7 @@ import datetime as dt
 
 from osoto_bridge.commands.context import WRITE_SCOPE, LinkStatus, has_scope
 from osoto_bridge.commands.i18n import SUPPORTED_LANGUAGES, Translator
-from osoto_bridge.commands.render import SpanLike
+from osoto_bridge.commands.render import SpanLike, rich
 from osoto_bridge.osoto import (
     ApiError,
     Forbidden,
@@ -72,7 +72,7 @@ def answer_lang_usage(tr: Translator) -> Document:
 
 def answer_usage(tr: Translator, usage: str) -> Document:
     """Show how a command is called, after wrong arguments."""
-    return doc(paragraph(tr.gettext("Usage: "), code(usage)))
+    return doc(paragraph(*rich(tr.gettext("Usage: {usage}"), usage=code(usage))))
 
 
 def answer_unknown_command(tr: Translator, name: str) -> Document:
@@ -92,11 +92,14 @@ def answer_missing_scope(tr: Translator, trip_id: str, scope: str = WRITE_SCOPE)
     return doc(
         paragraph(
             "🔒 ",
-            tr.gettext("To change the trip from the chat, the link's API key needs the scope "),
-            code(scope),
-            tr.gettext(" (or "),
-            code(f"{scope}:{trip_id}"),
-            tr.gettext(" for this trip only)."),
+            *rich(
+                tr.gettext(
+                    "To change the trip from the chat, the link's API key needs the scope "
+                    "{scope} (or {limited} for this trip only)."
+                ),
+                scope=code(scope),
+                limited=code(f"{scope}:{trip_id}"),
+            ),
         ),
         paragraph(
             tr.gettext(
@@ -112,8 +115,12 @@ def answer_share_link(tr: Translator, url: str) -> Document:
     return doc(
         paragraph(
             "🔗 ",
-            tr.gettext("Read-only link to the trip (without door codes or other secrets): "),
-            link(url),
+            *rich(
+                tr.gettext(
+                    "Read-only link to the trip (without door codes or other secrets): {url}"
+                ),
+                url=link(url),
+            ),
         ),
         paragraph(tr.gettext("Anyone with the link can read the trip. /share off revokes it.")),
     )
@@ -164,7 +171,7 @@ def answer_error(tr: Translator, exc: OsotoError, trip_id: str) -> Document:
     blocks: list[Block] = [paragraph("⚠️ ", message)]
     request_id = _request_id(exc)
     if request_id:
-        blocks.append(paragraph(tr.gettext("Request id: "), code(request_id)))
+        blocks.append(paragraph(*rich(tr.gettext("Request id: {id}"), id=code(request_id))))
     return doc(*blocks)
 
 
@@ -196,12 +203,14 @@ def answer_status(
         now = now.replace(tzinfo=dt.UTC)
     scopes = ", ".join(status.scopes) or tr.gettext("none")
     items: list[list[SpanLike]] = [
-        [tr.gettext("Trip: "), bold(status.trip_title)],
-        [tr.gettext("Osoto channel: "), bold(f"#{status.channel_name}")],
-        [tr.gettext("API key: "), code(status.key_fingerprint)],
-        [tr.gettext("Scopes: "), scopes],
-        [tr.gettext("Last message from Osoto: "), _ago(tr, status.last_inbound, now)],
-        [tr.gettext("Last message to Osoto: "), _ago(tr, status.last_outbound, now)],
+        rich(tr.gettext("Trip: {title}"), title=bold(status.trip_title)),
+        rich(tr.gettext("Osoto channel: {name}"), name=bold(f"#{status.channel_name}")),
+        rich(tr.gettext("API key: {fingerprint}"), fingerprint=code(status.key_fingerprint)),
+        rich(tr.gettext("Scopes: {scopes}"), scopes=scopes),
+        rich(
+            tr.gettext("Last message from Osoto: {when}"), when=_ago(tr, status.last_inbound, now)
+        ),
+        rich(tr.gettext("Last message to Osoto: {when}"), when=_ago(tr, status.last_outbound, now)),
         [
             tr.ngettext(
                 "{n} message waiting to go to Osoto",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
-from osoto_bridge.commands.render import SpanLike, event_spans, trip_dates
+from osoto_bridge.commands.render import SpanLike, event_spans, rich, trip_dates
 from osoto_bridge.commands.timeline import Event, upcoming
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.text import Block, Document, bold, bullet_list, doc, heading, paragraph
@@ -19,7 +19,7 @@ NEXT_HOURS = 48
 def _event_line(view: TripView, event: Event) -> list[SpanLike]:
     spans = event_spans(view, event, with_day=True)
     if event.at is not None and event.until is not None and event.at <= view.now < event.until:
-        spans = [bold(view.tr.gettext("Now: ")), *spans]
+        spans = rich(view.tr.gettext("Now: {event}"), event=spans)
     return spans
 
 
@@ -42,7 +42,8 @@ def answer_next(view: TripView) -> Document:
     later += [e for e in view.timeline if e.at is None and e.day > view.today]
     if later:
         first = min(later, key=lambda e: (e.day, e.sort_key()))
-        blocks.append(paragraph(tr.gettext("Next up: "), *event_spans(view, first, with_day=True)))
+        event = event_spans(view, first, with_day=True)
+        blocks.append(paragraph(*rich(tr.gettext("Next up: {event}"), event=event)))
     if view.today < view.calendar.start:
         days = (view.calendar.start - view.today).days
         blocks.append(

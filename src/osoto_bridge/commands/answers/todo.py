@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from osoto_bridge.commands.i18n import Translator
-from osoto_bridge.commands.render import SpanLike, urgency_label
+from osoto_bridge.commands.render import SpanLike, rich, urgency_label
 from osoto_bridge.commands.todo_args import URGENCIES, ItemMatch, numbered_open_items
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.osoto import ActionItem
@@ -99,15 +99,18 @@ def answer_todo_added(tr: Translator, item: ActionItem) -> Document:
     return doc(
         paragraph(
             "✅ ",
-            tr.gettext("Added to the list ({urgency}): ", urgency=urgency_label(tr, item.urgency)),
-            bold(item.text),
+            *rich(
+                tr.gettext("Added to the list ({urgency}): {text}"),
+                urgency=urgency_label(tr, item.urgency),
+                text=bold(item.text),
+            ),
         )
     )
 
 
 def answer_done(tr: Translator, item: ActionItem) -> Document:
     """Confirm that an item was marked done."""
-    return doc(paragraph("☑️ ", tr.gettext("Done: "), bold(item.text)))
+    return doc(paragraph("☑️ ", *rich(tr.gettext("Done: {text}"), text=bold(item.text))))
 
 
 def answer_done_lookup(view: TripView, query: str, match: ItemMatch) -> Document:
@@ -131,7 +134,9 @@ def answer_done_lookup(view: TripView, query: str, match: ItemMatch) -> Document
         )
     if match.already_done is not None:
         return doc(
-            paragraph(tr.gettext("Already done: "), bold(match.already_done.text)),
+            paragraph(
+                *rich(tr.gettext("Already done: {text}"), text=bold(match.already_done.text))
+            ),
         )
     if not query.strip():
         return doc(

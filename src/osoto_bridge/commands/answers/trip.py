@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from osoto_bridge.commands.render import SpanLike, trip_dates
+from osoto_bridge.commands.render import SpanLike, rich, trip_dates
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.text import Block, Document, bold, bullet_list, doc, heading, paragraph
 
@@ -61,7 +61,7 @@ def answer_trip(view: TripView) -> Document:
     current = view.calendar.current_leg(view.now)
     if current is not None:
         place = current.leg.destination or current.leg.title
-        blocks.append(paragraph(tr.gettext("Now in: "), bold(place)))
+        blocks.append(paragraph(*rich(tr.gettext("Now in {place}."), place=bold(place))))
     if view.calendar.legs:
         legs: list[list[SpanLike]] = []
         for span in view.calendar.legs:

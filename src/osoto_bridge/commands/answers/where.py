@@ -63,8 +63,8 @@ def _outside_note(view: TripView, resolution: DayResolution, asked: str) -> str 
     if status is DayStatus.BEFORE_TRIP and resolution.day is not None:
         days = (cal.start - resolution.day).days
         return tr.ngettext(
-            "{day} is before the trip ({dates}), which starts {n} day later.",
-            "{day} is before the trip ({dates}), which starts {n} days later.",
+            "{day} is {n} day before the trip ({dates}).",
+            "{day} is {n} days before the trip ({dates}).",
             days,
             day=tr.full_day(resolution.day),
             dates=dates,
