@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from osoto_fakes import FakeClock
+from osoto_fakes import FakeClock, World
 
 from osoto_bridge.sandbox import Sandbox
 
 ALL_SCOPES = ("trips:read", "trips:write", "messages:read", "messages:write")
-BASE = "http://sandbox.test/api/v1"
-
-
-@dataclass
-class World:
-    sandbox: Sandbox
-    clock: FakeClock
-    user_id: str
-    group_id: str
-    trip_id: str
-    channel_id: str
-    key: str
 
 
 @pytest.fixture

@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from osoto_bridge.sandbox import Sandbox
+
+SANDBOX_BASE = "http://sandbox.test/api/v1"
 
 
 class FakeClock:
@@ -142,3 +147,16 @@ class FaultyTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+@dataclass
+class World:
+    """A sandbox with one user, group, trip (plus a second channel) and full-scope key."""
+
+    sandbox: Sandbox
+    clock: FakeClock
+    user_id: str
+    group_id: str
+    trip_id: str
+    channel_id: str
+    key: str

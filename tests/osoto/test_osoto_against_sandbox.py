@@ -6,9 +6,9 @@ import asyncio
 
 import httpx
 import pytest
-from osoto_fakes import FaultyTransport
+from osoto_fakes import SANDBOX_BASE as BASE
+from osoto_fakes import FaultyTransport, World
 
-from conftest import BASE, World
 from osoto_bridge.osoto import (
     ApiError,
     Forbidden,
