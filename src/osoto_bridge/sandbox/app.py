@@ -10,6 +10,7 @@ from osoto_bridge.sandbox import openapi
 from osoto_bridge.sandbox.context import Context
 from osoto_bridge.sandbox.errors import (
     ApiError,
+    Detail,
     details_from_pydantic,
     envelope_bytes,
     validation_error,
@@ -51,7 +52,8 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     elif exc.status_code == 405:
         error = ApiError("METHOD_NOT_ALLOWED", f"{request.method} is not allowed here")
     elif exc.status_code == 400:
-        error = validation_error([], str(exc.detail))
+        # Starlette's own parse failures (e.g. JSON nested too deeply to decode).
+        error = validation_error([Detail("body", "cannot be parsed as JSON")], str(exc.detail))
     else:
         error = ApiError("INTERNAL", str(exc.detail))
     return _render(request, error, dict(exc.headers or {}))
