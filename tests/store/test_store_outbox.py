@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -199,3 +200,24 @@ async def test_enqueue_for_an_unknown_link_is_not_found(store: Store, link: Link
     with pytest.raises(NotFoundError):
         await enqueue(store, link, "1", link_id=link.id + 100)
     assert await store.pending_outbox_count() == 0
+
+
+async def test_cancelled_writers_leave_whole_entries_and_a_working_store(
+    store: Store, link: Link
+) -> None:
+    # A task cancelled at any await inside a transaction (a crash, as the caller sees
+    # it) must leave either no entry or a whole one, and the store usable.
+    for delay_steps in range(12):
+        task = asyncio.create_task(enqueue(store, link, f"c{delay_steps}"))
+        for _ in range(delay_steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    entries = await store.list_outbox(limit=1000)
+    for entry in entries:
+        assert entry.content == f"message {entry.source_message_id}"
+        assert entry.status == "pending"
+    created = [(await enqueue(store, link, f"c{i}"))[1] for i in range(12)]
+    assert created.count(False) == len(entries)
+    assert await store.pending_outbox_count() == 12

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import AsyncIterator, Callable
+import functools
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,7 +17,36 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from osoto_bridge.store.crypto import KeyCipher
 from osoto_bridge.store.errors import StoreError
 
-__all__ = ["StoreBase", "StoreState"]
+__all__ = ["StoreBase", "StoreState", "atomic"]
+
+logger = logging.getLogger("osoto_bridge.store")
+
+_S = TypeVar("_S", bound="StoreBase")
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def atomic(
+    method: Callable[Concatenate[_S, _P], Awaitable[_T]],
+) -> Callable[Concatenate[_S, _P], Coroutine[Any, Any, _T]]:
+    """Run a store method to its end even if its caller is cancelled.
+
+    A transaction cut at an arbitrary await leaves the driver connection in an
+    unknown state: SQLAlchemy then throws the connection away, which on PostgreSQL
+    costs a reconnect and on in-memory SQLite loses the whole database. So the work
+    runs in a task of its own that the caller awaits through `asyncio.shield`: the
+    caller still sees `CancelledError` at once, while the transaction commits or
+    rolls back cleanly behind it. The store keeps these tasks and `close()` awaits them.
+    """
+
+    @functools.wraps(method)
+    async def run(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        async def work() -> _T:
+            return await method(self, *args, **kwargs)
+
+        return await self._shielded(work())
+
+    return run
 
 
 class StoreState(enum.Enum):
@@ -43,6 +74,24 @@ class StoreBase:
         # SQLite has one writer and one connection per process here: serialising in
         # the event loop avoids two tasks sharing the connection mid-transaction.
         self._serial = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._inflight: set[asyncio.Task[Any]] = set()
+
+    async def _shielded(self, work: Coroutine[Any, Any, _T]) -> _T:
+        task = asyncio.create_task(work, name="osoto_bridge.store.operation")
+        self._inflight.add(task)
+        task.add_done_callback(self._operation_done)
+        return await asyncio.shield(task)
+
+    def _operation_done(self, task: asyncio.Task[Any]) -> None:
+        self._inflight.discard(task)
+        # Retrieve the outcome: when the caller was cancelled nobody else will.
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            logger.debug("store operation failed: %s", type(exc).__name__)
+
+    async def _drain(self) -> None:
+        """Wait for operations still running for callers that were cancelled."""
+        while self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
 
     @property
     def dialect(self) -> str:

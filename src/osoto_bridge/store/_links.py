@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from osoto_bridge.store._base import StoreBase
+from osoto_bridge.store._base import StoreBase, atomic
 from osoto_bridge.store.crypto import fingerprint, key_digest
 from osoto_bridge.store.errors import ConflictError, NotFoundError, SecretError
 from osoto_bridge.store.models import Link
@@ -59,6 +59,7 @@ def _select_links() -> sa.Select[Any]:
 class LinksMixin(StoreBase):
     """Links and API keys."""
 
+    @atomic
     async def add_link(
         self,
         *,
@@ -170,11 +171,13 @@ class LinksMixin(StoreBase):
         row = (await conn.execute(_select_links().where(links.c.id == link_id))).first()
         return _link_from_row(row) if row is not None else None
 
+    @atomic
     async def get_link(self, link_id: int) -> Link | None:
         """Return the link with this id, or None."""
         async with self._tx() as conn:
             return await self._get_link(conn, link_id)
 
+    @atomic
     async def find_link(
         self, platform: str, chat_id: str, thread_id: str | None = None
     ) -> Link | None:
@@ -191,6 +194,7 @@ class LinksMixin(StoreBase):
             ).first()
         return _link_from_row(row) if row is not None else None
 
+    @atomic
     async def list_links(
         self, *, platform: str | None = None, enabled_only: bool = False
     ) -> list[Link]:
@@ -204,6 +208,7 @@ class LinksMixin(StoreBase):
             rows = (await conn.execute(query)).all()
         return [_link_from_row(row) for row in rows]
 
+    @atomic
     async def links_for_channel(
         self, trip_id: str, channel_id: str, *, enabled_only: bool = False
     ) -> list[Link]:
@@ -219,6 +224,7 @@ class LinksMixin(StoreBase):
             rows = (await conn.execute(query)).all()
         return [_link_from_row(row) for row in rows]
 
+    @atomic
     async def remove_link(self, link_id: int) -> bool:
         """Remove a link, its outbox entries and activity; forget its key if unused.
 
@@ -235,6 +241,7 @@ class LinksMixin(StoreBase):
         logger.info("removed link %d", link_id)
         return True
 
+    @atomic
     async def update_link(
         self,
         link_id: int,
@@ -290,6 +297,7 @@ class LinksMixin(StoreBase):
         assert updated is not None
         return updated
 
+    @atomic
     async def api_key_for(self, link: Link | int) -> str:
         """Return the plaintext API key of a link, for the Osoto client only.
 
@@ -312,6 +320,7 @@ class LinksMixin(StoreBase):
             row.ciphertext, what=f"API key {row.id} (fingerprint {row.fingerprint})"
         )
 
+    @atomic
     async def rotate_secrets(self) -> int:
         """Re-encrypt every stored API key with the primary secret key.
 
@@ -339,6 +348,7 @@ class LinksMixin(StoreBase):
         logger.info("re-encrypted %d API keys with the primary secret key", len(rows))
         return len(rows)
 
+    @atomic
     async def verify_secrets(self) -> int:
         """Check that every stored API key decrypts (for start-up and `doctor`).
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from osoto_bridge.store._base import StoreBase
+from osoto_bridge.store._base import StoreBase, atomic
 from osoto_bridge.store.models import MessageOrigin
 from osoto_bridge.store.tables import message_map, outbox
 
@@ -18,6 +18,7 @@ _ORIGINS = ("osoto", "chat")
 class MessagesMixin(StoreBase):
     """Message-id map, for replies, edits and echo suppression."""
 
+    @atomic
     async def record_chat_messages(
         self,
         *,
@@ -65,6 +66,7 @@ class MessagesMixin(StoreBase):
         async with self._tx() as conn:
             await conn.execute(self._insert(message_map).values(rows).on_conflict_do_nothing())
 
+    @atomic
     async def chat_messages_for(
         self, osoto_message_id: str, platform: str, chat_id: str
     ) -> list[str]:
@@ -81,6 +83,7 @@ class MessagesMixin(StoreBase):
             )
             return list(result)
 
+    @atomic
     async def osoto_message_for(
         self, platform: str, chat_id: str, chat_message_id: str
     ) -> str | None:
@@ -95,6 +98,7 @@ class MessagesMixin(StoreBase):
             )
         return None if found is None else str(found)
 
+    @atomic
     async def is_bridge_authored(self, osoto_message_id: str) -> bool:
         """Whether the bridge itself posted this Osoto message (so it must not echo).
 

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from osoto_bridge.store._base import StoreBase
+from osoto_bridge.store._base import StoreBase, atomic
 from osoto_bridge.store.errors import NotFoundError
 from osoto_bridge.store.models import OutboxEntry
 from osoto_bridge.store.tables import outbox
@@ -59,6 +59,7 @@ def _channel_filter(trip_id: str | None, channel_id: str | None) -> list[sa.Colu
 class OutboxMixin(StoreBase):
     """Outbox of chat → Osoto posts."""
 
+    @atomic
     async def enqueue_outbox(
         self,
         *,
@@ -135,6 +136,7 @@ class OutboxMixin(StoreBase):
             ).one()
         return _entry_from_row(existing), False
 
+    @atomic
     async def due_outbox(
         self,
         *,
@@ -174,6 +176,7 @@ class OutboxMixin(StoreBase):
             rows = (await conn.execute(query.order_by(outbox.c.id).limit(limit))).all()
         return [_entry_from_row(row) for row in rows]
 
+    @atomic
     async def pending_outbox_count(
         self, trip_id: str | None = None, channel_id: str | None = None
     ) -> int:
@@ -186,6 +189,7 @@ class OutboxMixin(StoreBase):
             )
         return int(count or 0)
 
+    @atomic
     async def list_outbox(
         self, *, status: str | None = None, link_id: int | None = None, limit: int = 100
     ) -> list[OutboxEntry]:
@@ -199,6 +203,7 @@ class OutboxMixin(StoreBase):
             rows = (await conn.execute(query)).all()
         return [_entry_from_row(row) for row in rows]
 
+    @atomic
     async def outbox_entry(self, entry_id: int) -> OutboxEntry | None:
         """Return one entry, or None."""
         async with self._tx() as conn:
@@ -227,6 +232,7 @@ class OutboxMixin(StoreBase):
             "outbox entry %d is %s; %s ignored", entry_id, status, values.get("status", "retry")
         )
 
+    @atomic
     async def mark_outbox_sent(self, entry_id: int, osoto_message_id: str) -> None:
         """Record that Osoto accepted the entry as this message (from pending or failed).
 
@@ -239,6 +245,7 @@ class OutboxMixin(StoreBase):
             {"status": "sent", "osoto_message_id": osoto_message_id, "last_error": None},
         )
 
+    @atomic
     async def mark_outbox_retry(self, entry_id: int, *, error: str, next_attempt_at: float) -> None:
         """Record a failed attempt to retry at `next_attempt_at` (epoch seconds).
 
@@ -251,6 +258,7 @@ class OutboxMixin(StoreBase):
             entry_id, ("pending",), {"last_error": error, "next_attempt_at": next_attempt_at}
         )
 
+    @atomic
     async def mark_outbox_failed(self, entry_id: int, *, error: str) -> None:
         """Give up on a pending entry for good (e.g. 403); it stays for the operator.
 

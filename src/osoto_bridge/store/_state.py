@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from osoto_bridge.store._base import StoreBase
+from osoto_bridge.store._base import StoreBase, atomic
 from osoto_bridge.store.errors import NotFoundError
 from osoto_bridge.store.models import Direction
 from osoto_bridge.store.tables import cursors, link_activity, offsets, seen_events
@@ -16,11 +16,13 @@ __all__ = ["StateMixin"]
 class StateMixin(StoreBase):
     """Cursors, offsets, event dedup and activity times."""
 
+    @atomic
     async def get_cursor(self, trip_id: str, channel_id: str) -> str | None:
         """Return the stored Osoto message cursor of a channel, or None."""
         cursor, _ = await self.cursor_state(trip_id, channel_id)
         return cursor
 
+    @atomic
     async def cursor_state(self, trip_id: str, channel_id: str) -> tuple[str | None, float | None]:
         """Return (cursor, updated_at) of a channel, (None, None) if never set."""
         async with self._tx() as conn:
@@ -35,6 +37,7 @@ class StateMixin(StoreBase):
             return None, None
         return str(row.cursor), float(row.updated_at)
 
+    @atomic
     async def set_cursor(self, trip_id: str, channel_id: str, cursor: str) -> None:
         """Store a channel's resume cursor (after what it covers was delivered)."""
         stmt = self._insert(cursors).values(
@@ -47,6 +50,7 @@ class StateMixin(StoreBase):
         async with self._tx() as conn:
             await conn.execute(stmt)
 
+    @atomic
     async def get_offset(self, platform: str, name: str) -> str | None:
         """Return a stored chat-side value (e.g. the Telegram getUpdates offset), or None."""
         async with self._tx() as conn:
@@ -57,6 +61,7 @@ class StateMixin(StoreBase):
             )
         return None if value is None else str(value)
 
+    @atomic
     async def set_offset(self, platform: str, name: str, value: str) -> None:
         """Store a chat-side value, replacing the previous one."""
         stmt = self._insert(offsets).values(
@@ -69,6 +74,7 @@ class StateMixin(StoreBase):
         async with self._tx() as conn:
             await conn.execute(stmt)
 
+    @atomic
     async def mark_event_seen(self, platform: str, event_id: str) -> bool:
         """Remember an inbound event id; True only for the first caller, ever.
 
@@ -86,6 +92,7 @@ class StateMixin(StoreBase):
             )
         return inserted is not None
 
+    @atomic
     async def prune_seen_events(self, older_than_seconds: float) -> int:
         """Forget event ids seen more than `older_than_seconds` ago.
 
@@ -101,6 +108,7 @@ class StateMixin(StoreBase):
             )
             return len(result.all())
 
+    @atomic
     async def touch_link_activity(self, link_id: int, direction: Direction) -> None:
         """Record that a message just went through a link (`in`: chat → Osoto).
 
@@ -121,6 +129,7 @@ class StateMixin(StoreBase):
         except IntegrityError as exc:  # the only constraint here is the link's foreign key
             raise NotFoundError(f"link {link_id} does not exist") from exc
 
+    @atomic
     async def link_activity(self, link_id: int) -> tuple[float | None, float | None]:
         """Return (last_in_at, last_out_at) of a link; None where nothing went through."""
         async with self._tx() as conn:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from osoto_bridge.store._base import StoreState
+from osoto_bridge.store._base import StoreState, atomic
 from osoto_bridge.store._links import LinksMixin
 from osoto_bridge.store._messages import MessagesMixin
 from osoto_bridge.store._outbox import OutboxMixin
@@ -122,6 +122,7 @@ class Store(LinksMixin, MessagesMixin, OutboxMixin, StateMixin):
         if self._state is StoreState.CLOSED:
             return
         self._state = StoreState.CLOSED
+        await self._drain()
         await self._engine.dispose()
 
     async def __aenter__(self) -> Store:
@@ -140,6 +141,7 @@ class Store(LinksMixin, MessagesMixin, OutboxMixin, StateMixin):
         """The SQLAlchemy engine (for tests and diagnostics; not for other rooms' tables)."""
         return self._engine
 
+    @atomic
     async def schema_version(self) -> int:
         """Return the database's schema version (0 when empty)."""
         async with self._tx() as conn:
