@@ -18,7 +18,7 @@ from osoto_bridge.osoto.models import BatchResult, ItemResult, Page
 from osoto_bridge.osoto.pacing import Priority
 from osoto_bridge.osoto.session import Params, Session
 
-__all__ = ["BATCH_LIMIT", "ClientBase", "WireItem", "seg"]
+__all__ = ["BATCH_LIMIT", "ClientBase", "WireItem", "body_of", "parse_model", "seg", "trip_path"]
 
 logger = logging.getLogger("osoto_bridge.osoto")
 
@@ -34,6 +34,11 @@ WireItem = Mapping[str, Any] | BaseModel
 def seg(value: str) -> str:
     """Escape one path segment (ids are opaque and could hold anything)."""
     return quote(value, safe="")
+
+
+def trip_path(trip_id: str, *parts: str) -> str:
+    """`/trips/{trip_id}/part/...`, with the trip id escaped (parts must be already)."""
+    return "/trips/" + seg(trip_id) + "".join("/" + p for p in parts)
 
 
 def body_of(fields: Mapping[str, Any]) -> dict[str, Any]:

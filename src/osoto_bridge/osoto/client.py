@@ -18,7 +18,8 @@ from typing import Any, Self
 import httpx
 
 from osoto_bridge.osoto._base import WireItem, body_of, parse_model, seg
-from osoto_bridge.osoto._content import TripContentEndpoints
+from osoto_bridge.osoto._itinerary import CommitmentEndpoints, LegEndpoints
+from osoto_bridge.osoto._planning import ActionItemEndpoints, MapPinEndpoints
 from osoto_bridge.osoto.fields import to_wire_value
 from osoto_bridge.osoto.keys import Secret, key_fingerprint
 from osoto_bridge.osoto.models import (
@@ -41,7 +42,7 @@ __all__ = ["OsotoClient"]
 _I = Priority.INTERACTIVE
 
 
-class OsotoClient(TripContentEndpoints):
+class OsotoClient(LegEndpoints, ActionItemEndpoints, CommitmentEndpoints, MapPinEndpoints):
     """Async client of the Osoto API for one API key.
 
     Use it as an async context manager (`async with OsotoClient(...) as client:`);
