@@ -199,7 +199,7 @@ def block_plain_text(block: Block) -> str:
 # -- canonical form ---------------------------------------------------------------------
 
 SpanLike: TypeAlias = Span | str
-BlockLike: TypeAlias = Block | str
+BlockLike: TypeAlias = Block | Span | str
 
 
 def _as_span(item: SpanLike) -> Span:
@@ -282,11 +282,14 @@ def normalize_block(block: Block) -> Block | None:
     return BulletList(items) if items else None
 
 
+_BLOCK_TYPES = (Paragraph, Pre, Quote, BulletList, Heading)
+
+
 def normalize_blocks(blocks: Iterable[BlockLike]) -> tuple[Block, ...]:
-    """Return blocks in canonical form; a ``str`` becomes a paragraph."""
+    """Return blocks in canonical form; a ``str`` or a span becomes a paragraph."""
     out: list[Block] = []
     for item in blocks:
-        block = Paragraph((Text(item),)) if isinstance(item, str) else item
+        block = item if isinstance(item, _BLOCK_TYPES) else Paragraph((_as_span(item),))
         normal = normalize_block(block)
         if normal is not None:
             out.append(normal)
@@ -347,7 +350,7 @@ def pre(value: str, language: str | None = None) -> Pre:
 
 
 def quote(*blocks: BlockLike) -> Quote:
-    """Build a block quote from blocks or strings (each string a paragraph)."""
+    """Build a block quote from blocks, spans or strings (each a paragraph)."""
     return Quote(normalize_blocks(blocks))
 
 
@@ -368,11 +371,11 @@ def button(label: str, action_id: str, value: str) -> Button:
 
 
 def doc(*blocks: BlockLike, buttons: Iterable[Iterable[Button]] = ()) -> Document:
-    """Build a canonical document from blocks or strings (each string a paragraph).
+    """Build a canonical document from blocks, spans or strings.
 
     Args:
-        *blocks: The blocks; a ``str`` is a paragraph of that text (newlines kept
-            as line breaks, not parsed in any way).
+        *blocks: The blocks; a ``str`` or a span is a paragraph of its own (a
+            string's newlines become line breaks; it is not parsed in any way).
         buttons: Rows of buttons for a command reply.
     """
     return Document(normalize_blocks(blocks), tuple(tuple(row) for row in buttons))
