@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -64,3 +66,18 @@ async def test_a_lost_answer_over_a_real_socket_is_replayed_not_duplicated(
     )
     assert transport.responses[1].headers.get("Idempotent-Replayed") == "true"
     assert transport.responses[1].headers.get("X-RateLimit-Limit") == "60"
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "osoto-client.md"
+
+
+async def test_the_documented_quick_tour_runs(served: tuple[Sandbox, str]) -> None:
+    sandbox, base_url = served
+    user = sandbox.create_user("Ana")
+    sandbox.create_group("Travellers", owner_id=user)
+    key = sandbox.create_key(user, ["trips:read", "trips:write"])
+    source = DOC.read_text().split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(source, str(DOC), "exec"), namespace)
+    titles = await namespace["tour"](key, base_url)
+    assert titles == ["Bibury"]
