@@ -80,7 +80,7 @@ class ParsedCommand:
 
 def _split(text: str, *, slashless: bool) -> tuple[str, str | None, str] | None:
     """Split text into (name, bot mention, args), or None if it is no command shape."""
-    stripped = unicodedata.normalize("NFC", text).strip()
+    stripped = text.strip()
     if stripped.startswith(_SLASHES):
         stripped = "/" + stripped[1:]
         match = _HEAD.match(stripped)
@@ -95,7 +95,9 @@ def _split(text: str, *, slashless: bool) -> tuple[str, str | None, str] | None:
         # `/usr/bin` or `/where's` is text, not a command.
         return None
     bot = match.groupdict().get("bot")
-    return match["name"], bot, rest.strip()
+    # Only the name is normalised (decomposed Hangul from some keyboards); the
+    # arguments stay exactly as typed.
+    return unicodedata.normalize("NFC", match["name"]), bot, rest.strip()
 
 
 def _canonical(name: str) -> str | None:

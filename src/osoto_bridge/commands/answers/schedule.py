@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from itertools import groupby
+from itertools import groupby, islice
 
 from osoto_bridge.commands.render import SpanLike, event_spans, rich, trip_dates
 from osoto_bridge.commands.timeline import Event, upcoming
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.text import Block, Document, bold, bullet_list, doc, heading, paragraph
 
-__all__ = ["NEXT_HOURS", "answer_next", "answer_plan"]
+__all__ = ["MAX_PLAN_DAYS", "NEXT_HOURS", "answer_next", "answer_plan"]
 
 NEXT_HOURS = 48
 """How far `/next` looks ahead."""
+
+MAX_PLAN_DAYS = 120
+"""Days `/plan` shows at most, from the trip's first day (dates typed wrong can make a
+trip centuries long)."""
 
 
 def _event_line(view: TripView, event: Event) -> list[SpanLike]:
@@ -74,7 +78,8 @@ def answer_plan(view: TripView) -> Document:
     tr = view.tr
     cal = view.calendar
     by_day = {day: list(events) for day, events in groupby(view.timeline, key=lambda e: e.day)}
-    days = sorted(set(cal.days()) | set(by_day))
+    days = sorted(set(islice(cal.days(), MAX_PLAN_DAYS)) | set(by_day))
+    shown, hidden = days[:MAX_PLAN_DAYS], days[MAX_PLAN_DAYS:]
     blocks: list[Block] = [heading(view.export.trip.title, " · ", trip_dates(view))]
     quiet: list[dt.date] = []
 
@@ -87,7 +92,7 @@ def answer_plan(view: TripView) -> Document:
             blocks.append(paragraph(bold(label), f" · {place}" if place else ""))
         quiet.clear()
 
-    for day in days:
+    for day in shown:
         events = by_day.get(day, [])
         if not events:
             quiet.append(day)
@@ -97,6 +102,15 @@ def answer_plan(view: TripView) -> Document:
         blocks.append(paragraph(bold(tr.day(day)), f" · {place}" if place else ""))
         blocks.append(bullet_list(*(event_spans(view, e) for e in events)))
     flush()
+    if hidden or cal.length > MAX_PLAN_DAYS:
+        blocks.append(
+            paragraph(
+                tr.gettext(
+                    "The plan stops at {day}; /where shows any later day.",
+                    day=tr.full_day(shown[-1]),
+                )
+            )
+        )
     if not view.export.legs and not view.timeline:
         blocks.append(paragraph(tr.gettext("Nothing is planned yet.")))
     return doc(*blocks)
