@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from sandbox_support import BASE_URL, ClientFactory, FakeClock, World
+from sandbox_support import BASE_URL, ClientFactory, FakeClock, World, build_world
 
-from osoto_bridge.sandbox import SCOPE_BASES, Sandbox
+from osoto_bridge.sandbox import Sandbox
 
 
 @pytest.fixture
@@ -19,38 +19,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def world(clock: FakeClock) -> Iterator[World]:
     with Sandbox(":memory:", rate_limit=1000, clock=clock) as sb:
-        alice = sb.create_user("Alice", email="alice@example.com", phone="+44 1")
-        bob = sb.create_user("Bob", email="bob@example.com")
-        vera = sb.create_user("Vera")
-        eve = sb.create_user("Eve")
-        group = sb.create_group("Crew", owner_id=alice, member_ids=[bob])
-        trip = sb.create_trip(
-            group_id=group,
-            title="Cotswolds",
-            start_date="2026-07-15",
-            end_date="2026-07-22",
-            created_by=alice,
-        )
-        sb.add_trip_member(trip, vera, "viewer")
-        general = sb.context.conn.execute(
-            "SELECT id FROM channels WHERE trip_id = ? AND name = 'general'", (trip,)
-        ).fetchone()[0]
-        all_scopes = list(SCOPE_BASES)
-        yield World(
-            sb=sb,
-            clock=clock,
-            alice=alice,
-            bob=bob,
-            vera=vera,
-            eve=eve,
-            group=group,
-            trip=trip,
-            general=general,
-            alice_key=sb.create_key(alice, all_scopes),
-            bob_key=sb.create_key(bob, all_scopes),
-            vera_key=sb.create_key(vera, all_scopes),
-            eve_key=sb.create_key(eve, all_scopes),
-        )
+        yield build_world(sb)
 
 
 @pytest.fixture

@@ -75,3 +75,42 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert isinstance(error["message"], str) and error["message"]
     assert isinstance(error["details"], list)
     return dict(error)
+
+
+def build_world(sb: Sandbox) -> World:
+    """Populate `sb` with the standard test world."""
+    alice = sb.create_user("Alice", email="alice@example.com", phone="+44 1")
+    bob = sb.create_user("Bob", email="bob@example.com")
+    vera = sb.create_user("Vera")
+    eve = sb.create_user("Eve")
+    group = sb.create_group("Crew", owner_id=alice, member_ids=[bob])
+    trip = sb.create_trip(
+        group_id=group,
+        title="Cotswolds",
+        start_date="2026-07-15",
+        end_date="2026-07-22",
+        created_by=alice,
+    )
+    sb.add_trip_member(trip, vera, "viewer")
+    conn = sb.context.conn
+    general = conn.execute(
+        "SELECT id FROM channels WHERE trip_id = ? AND name = 'general'", (trip,)
+    ).fetchone()[0]
+    clock = sb.context.clock
+    assert isinstance(clock, FakeClock)
+    all_scopes = list(SCOPE_BASES)
+    return World(
+        sb=sb,
+        clock=clock,
+        alice=alice,
+        bob=bob,
+        vera=vera,
+        eve=eve,
+        group=group,
+        trip=trip,
+        general=general,
+        alice_key=sb.create_key(alice, all_scopes),
+        bob_key=sb.create_key(bob, all_scopes),
+        vera_key=sb.create_key(vera, all_scopes),
+        eve_key=sb.create_key(eve, all_scopes),
+    )

@@ -250,3 +250,18 @@ async def test_lists_page_without_gaps_or_repeats_across_inserts(
         f"/trips/{world.trip}/map-pins", params={"cursor": first["nextCursor"]}
     )
     assert_error(foreign, 400, "VALIDATION_ERROR")
+
+
+async def test_null_for_a_defaulted_flag_means_the_default(
+    alice: httpx.AsyncClient, world: World
+) -> None:
+    # Found by schemathesis: {"isAllDay": null} on create once dropped the flag entirely.
+    event = {"title": "E", "startDate": "2026-07-16", "category": "other", "isAllDay": None}
+    created = await alice.post(f"/trips/{world.trip}/commitments", json=event)
+    assert created.status_code == 201
+    assert created.json()["isAllDay"] is False
+    item = {"text": "T", "urgency": "now", "done": None, "owner": None, "clientRef": "t"}
+    made = (await alice.post(f"/trips/{world.trip}/action-items", json=item)).json()
+    assert made["done"] is False and "owner" not in made
+    merged = (await alice.post(f"/trips/{world.trip}/action-items", json=item)).json()
+    assert merged["done"] is False

@@ -168,6 +168,13 @@ def _write(ctx: Context, kind: Kind, trip_id: str, doc: dict[str, Any], *, new: 
         )
 
 
+def _with_defaults(kind: Kind, doc: dict[str, Any]) -> dict[str, Any]:
+    # A null for a defaulted flag (isAllDay, done) means "the default", never "absent".
+    for key, value in kind.defaults.items():
+        doc.setdefault(key, value)
+    return doc
+
+
 def upsert(
     ctx: Context, kind: Kind, trip_id: str, supplied: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
@@ -184,12 +191,12 @@ def upsert(
         ).fetchone()
         existing = None if row is None else dict(json.loads(row[0]))
     if existing is not None:
-        doc = kind.merge(existing, supplied)
+        doc = _with_defaults(kind, kind.merge(existing, supplied))
         kind.check(ctx, trip_id, doc)
         _write(ctx, kind, trip_id, doc, new=False)
         return "updated", doc
     base = {"_id": new_id(), "_creationTime": ctx.now_ms(), "tripId": trip_id, **kind.defaults}
-    doc = kind.merge(base, supplied)
+    doc = _with_defaults(kind, kind.merge(base, supplied))
     kind.check(ctx, trip_id, doc)
     _write(ctx, kind, trip_id, doc, new=True)
     return "created", doc
@@ -199,7 +206,7 @@ def patch(
     ctx: Context, kind: Kind, trip_id: str, item_id: str, supplied: dict[str, Any]
 ) -> dict[str, Any]:
     """Diff-merge a PATCH body into the item."""
-    doc = kind.merge(get(ctx, kind, trip_id, item_id), supplied)
+    doc = _with_defaults(kind, kind.merge(get(ctx, kind, trip_id, item_id), supplied))
     kind.check(ctx, trip_id, doc)
     _write(ctx, kind, trip_id, doc, new=False)
     return doc

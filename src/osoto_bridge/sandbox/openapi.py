@@ -33,7 +33,12 @@ def _rewrite(document: dict[str, Any]) -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    schemas.setdefault("ErrorEnvelope", ErrorEnvelope.model_json_schema(by_alias=True))
+    envelope = ErrorEnvelope.model_json_schema(
+        by_alias=True, ref_template="#/components/schemas/{model}"
+    )
+    for name, definition in envelope.pop("$defs", {}).items():
+        schemas.setdefault(name, definition)
+    schemas["ErrorEnvelope"] = envelope
     components["securitySchemes"] = {
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "osk_… API key"}
     }
