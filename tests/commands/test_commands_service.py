@@ -258,6 +258,20 @@ async def test_writes_without_the_scope_say_which_one_to_add(
     assert world.transport.count("PATCH", "") == 0
 
 
+async def test_reads_without_the_scope_say_which_one_to_add(
+    world: World, service: CommandService, client: OsotoClient
+) -> None:
+    await ask(service, "/trip", world.ctx(), client)  # another chat's snapshot is cached
+    no_read = ("messages:read", "messages:write")
+    for command in ("/where", "/todo", "/trip", "/done 1"):
+        reply = await service.handle(command, world.ctx(scopes=(*no_read, "trips:write")), client)
+        assert reply is not None and reply.ephemeral
+        text = render_plain(reply.document)
+        assert "trips:read" in text
+        assert "Japan" not in text and "London" not in text
+    assert world.transport.count("GET", "/export") == 1
+
+
 async def test_a_trip_limited_write_scope_is_enough(world: World, service: CommandService) -> None:
     scopes = (f"trips:read:{world.trip_id}", f"trips:write:{world.trip_id}")
     async with world.client(world.key(*scopes)) as client:

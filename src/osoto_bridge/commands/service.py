@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from osoto_bridge.commands.answers.help import answer_help
 from osoto_bridge.commands.answers.meta import (
+    READ_SCOPE,
     answer_error,
     answer_lang_set,
     answer_lang_usage,
@@ -62,6 +63,14 @@ ShareUrl = Callable[[OsotoClient, ShareToken], str]
 def api_share_url(client: OsotoClient, token: ShareToken) -> str:
     """The share view's address on the API (`.../shared/trips/{token}`), the default."""
     return f"{client.base_url.rstrip('/')}/shared/trips/{token.token}"
+
+
+class _MissingScope(Exception):
+    """Raised inside a command when the link's key lacks a scope it needs."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope)
+        self.scope = scope
 
 
 def _idempotency_key(ctx: CommandContext, action: str) -> str | None:
@@ -121,6 +130,10 @@ class CommandService:
         logger.debug("command %s for trip %s on %s", parsed.name, ctx.trip_id, ctx.platform)
         try:
             return await self._dispatch(parsed, ctx, client, tr)
+        except _MissingScope as missing:
+            return CommandReply(
+                answer_missing_scope(tr, ctx.trip_id, missing.scope), ephemeral=True
+            )
         except OsotoError as exc:
             logger.warning(
                 "command %s for trip %s failed: %s", parsed.name, ctx.trip_id, type(exc).__name__
@@ -172,6 +185,10 @@ class CommandService:
         return await self._cache.get(ctx.trip_id, fetch)
 
     async def _view(self, ctx: CommandContext, client: OsotoClient) -> TripView:
+        if not has_scope(ctx.scopes, READ_SCOPE, ctx.trip_id):
+            # The cache is shared by every chat of the trip: a key that may not read
+            # the trip must not be served another link's snapshot.
+            raise _MissingScope(READ_SCOPE)
         export = await self._snapshot(ctx, client)
         return TripView.of(
             export,

@@ -31,6 +31,7 @@ from osoto_bridge.text import (
 )
 
 __all__ = [
+    "READ_SCOPE",
     "RELAY_SCOPES",
     "answer_error",
     "answer_lang_set",
@@ -44,7 +45,10 @@ __all__ = [
     "answer_usage",
 ]
 
-RELAY_SCOPES: tuple[str, ...] = ("trips:read", "messages:read", "messages:write")
+READ_SCOPE = "trips:read"
+"""The scope every answer from the snapshot needs (or its trip-limited form)."""
+
+RELAY_SCOPES: tuple[str, ...] = (READ_SCOPE, "messages:read", "messages:write")
 """The scopes a link needs to relay messages and answer questions."""
 
 
@@ -88,18 +92,30 @@ def answer_not_admin(tr: Translator) -> Document:
 
 
 def answer_missing_scope(tr: Translator, trip_id: str, scope: str = WRITE_SCOPE) -> Document:
-    """Say which scope the link's key lacks for a change, and how to get it."""
+    """Say which scope the link's key lacks, and how to get it.
+
+    Args:
+        tr: The chat's language.
+        trip_id: The linked trip (for the trip-limited form of the scope).
+        scope: `trips:write` for changes, `trips:read` for answers.
+
+    Returns:
+        The explanation.
+    """
+    if scope == WRITE_SCOPE:
+        template = tr.gettext(
+            "To change the trip from the chat, the link's API key needs the scope "
+            "{scope} (or {limited} for this trip only)."
+        )
+    else:
+        template = tr.gettext(
+            "To answer questions about the trip, the link's API key needs the scope "
+            "{scope} (or {limited} for this trip only)."
+        )
     return doc(
         paragraph(
             "🔒 ",
-            *rich(
-                tr.gettext(
-                    "To change the trip from the chat, the link's API key needs the scope "
-                    "{scope} (or {limited} for this trip only)."
-                ),
-                scope=code(scope),
-                limited=code(f"{scope}:{trip_id}"),
-            ),
+            *rich(template, scope=code(scope), limited=code(f"{scope}:{trip_id}")),
         ),
         paragraph(
             tr.gettext(
