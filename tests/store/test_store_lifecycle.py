@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -221,3 +223,27 @@ async def test_two_stores_on_one_database_share_state(persistent_backend: Backen
     async with persistent_backend.open() as first, persistent_backend.open() as second:
         await first.set_offset("telegram", "updates", "7")
         assert await second.get_offset("telegram", "updates") == "7"
+
+
+async def test_close_finishes_operations_whose_callers_were_cancelled(
+    persistent_backend: Backend,
+) -> None:
+    store = await persistent_backend.open()
+    caller = asyncio.create_task(store.set_offset("telegram", "updates", "99"))
+    await asyncio.sleep(0)  # the call is accepted and its work scheduled
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    await store.close()
+    async with persistent_backend.open() as reopened:
+        assert await reopened.get_offset("telegram", "updates") == "99"
+
+
+async def test_database_errors_surface_as_store_errors(store: Store) -> None:
+    # Break the schema behind the store's back: the driver's error must come out
+    # as a StoreError naming the operation, not as a SQLAlchemy exception.
+    async with store.engine.begin() as conn:
+        await conn.execute(sa.text("DROP TABLE offsets"))
+    with pytest.raises(StoreError, match="set_offset failed") as caught:
+        await store.set_offset("telegram", "updates", "1")
+    assert isinstance(caught.value.__cause__, sa.exc.SQLAlchemyError)

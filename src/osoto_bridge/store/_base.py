@@ -12,6 +12,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from osoto_bridge.store.crypto import KeyCipher
@@ -24,6 +25,13 @@ logger = logging.getLogger("osoto_bridge.store")
 _S = TypeVar("_S", bound="StoreBase")
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    # The driver's own message, not SQLAlchemy's (which appends SQL and parameters).
+    orig = getattr(exc, "orig", None)
+    lines = str(orig if orig is not None else exc).splitlines()
+    return lines[0][:200] if lines else "no detail"
 
 
 def atomic(
@@ -42,7 +50,16 @@ def atomic(
     @functools.wraps(method)
     async def run(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         async def work() -> _T:
-            return await method(self, *args, **kwargs)
+            try:
+                return await method(self, *args, **kwargs)
+            except SQLAlchemyError as exc:
+                # The one place driver errors become the store's own (the methods
+                # translate the integrity errors they expect before this).
+                raise StoreError(
+                    f"{method.__name__} failed: {type(exc).__name__}: {_reason(exc)}"
+                ) from exc
+            except OSError as exc:
+                raise StoreError(f"{method.__name__} failed: cannot reach the database") from exc
 
         return await self._shielded(work())
 
@@ -77,6 +94,9 @@ class StoreBase:
         self._inflight: set[asyncio.Task[Any]] = set()
 
     async def _shielded(self, work: Coroutine[Any, Any, _T]) -> _T:
+        if self._state is StoreState.CLOSED:
+            work.close()  # never started: nothing to clean up, no "never awaited" warning
+            raise StoreError("the store is closed")
         task = asyncio.create_task(work, name="osoto_bridge.store.operation")
         self._inflight.add(task)
         task.add_done_callback(self._operation_done)
@@ -100,9 +120,11 @@ class StoreBase:
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[AsyncConnection]:
-        """Run one transaction: commit on success, roll back on any exception."""
-        if self._state is StoreState.CLOSED:
-            raise StoreError("the store is closed")
+        """Run one transaction: commit on success, roll back on any exception.
+
+        The closed check is at the call (`atomic`), not here: an operation accepted
+        before `close()` still finishes while `close()` drains.
+        """
         if self._serial is None:
             async with self._engine.begin() as conn:
                 yield conn

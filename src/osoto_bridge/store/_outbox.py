@@ -162,15 +162,30 @@ class OutboxMixin(StoreBase):
             *_channel_filter(trip_id, channel_id),
         )
         if keep_order:
-            older = outbox.alias("older")
-            query = query.where(
-                ~sa.exists().where(
-                    older.c.status == "pending",
-                    older.c.trip_id == outbox.c.trip_id,
-                    older.c.channel_id == outbox.c.channel_id,
-                    older.c.id < outbox.c.id,
-                    older.c.next_attempt_at > now,
+            # Per channel, the oldest entry still waiting for its retry: nothing at or
+            # after it may go (one grouped pass, not a subquery per row).
+            waiting = (
+                sa.select(
+                    outbox.c.trip_id,
+                    outbox.c.channel_id,
+                    sa.func.min(outbox.c.id).label("first_waiting"),
                 )
+                .where(
+                    outbox.c.status == "pending",
+                    outbox.c.next_attempt_at > now,
+                    *_channel_filter(trip_id, channel_id),
+                )
+                .group_by(outbox.c.trip_id, outbox.c.channel_id)
+                .subquery("waiting")
+            )
+            query = query.outerjoin(
+                waiting,
+                sa.and_(
+                    waiting.c.trip_id == outbox.c.trip_id,
+                    waiting.c.channel_id == outbox.c.channel_id,
+                ),
+            ).where(
+                sa.or_(waiting.c.first_waiting.is_(None), outbox.c.id < waiting.c.first_waiting)
             )
         async with self._tx() as conn:
             rows = (await conn.execute(query.order_by(outbox.c.id).limit(limit))).all()

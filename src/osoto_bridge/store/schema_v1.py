@@ -134,5 +134,5 @@ def _metadata() -> sa.MetaData:
 
 
 async def upgrade(conn: AsyncConnection) -> None:
-    """Create the version-1 tables."""
-    await conn.run_sync(_metadata().create_all)
+    """Create the version-1 tables (in a database at version 0: none may exist yet)."""
+    await conn.run_sync(lambda sync_conn: _metadata().create_all(sync_conn, checkfirst=False))
