@@ -1,0 +1,365 @@
+"""The Telegram adapter: python-telegram-bot's ``Application`` inside the bridge's lifecycle.
+
+The ``Application`` is initialised and started by `TelegramChat.start` (never
+``run_polling``); updates come from the adapter's own `Poller` (long polling, the
+default) or from the webhook route (`webhook_route`) when a webhook URL is set.
+Every update passes one handler, in this order:
+
+1. dedupe: an update id seen before (Telegram redelivering) is dropped;
+2. chat migration (group → supergroup) moves the chat's links;
+3. the bot being removed or added back (``my_chat_member``);
+4. button presses: the link flow's own, or command buttons for the commands;
+5. private chats: the link flow (``/start link_…``, the pasted key);
+6. group messages: ``/link`` and ``/unlink`` go to the link flow, everything else
+   (key guard, commands, relay) to the sink.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from telegram import CallbackQuery, ChatMemberUpdated, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, CallbackContext, TypeHandler
+
+from osoto_bridge.chat.base import (
+    Capabilities,
+    ChatAddress,
+    ChatUnavailable,
+    InboundAction,
+    InboundSink,
+    OutboundMessage,
+)
+from osoto_bridge.chat.telegram import link_texts as texts
+from osoto_bridge.chat.telegram.callbacks import CallbackCodec, parse_link_data
+from osoto_bridge.chat.telegram.flood import FloodControl, Sleep
+from osoto_bridge.chat.telegram.inbound import PLATFORM, address_of, display_name, to_inbound
+from osoto_bridge.chat.telegram.linking import LinkFlow
+from osoto_bridge.chat.telegram.menu import register_menu
+from osoto_bridge.chat.telegram.polling import ALLOWED_UPDATES, Poller
+from osoto_bridge.chat.telegram.sending import RetryPolicy, TelegramSender
+from osoto_bridge.chat.telegram.webhook import webhook_secret
+from osoto_bridge.relay import contains_api_key
+
+logger = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+_ADMIN_STATUSES = frozenset({"creator", "administrator"})
+_ABSENT_STATUSES = frozenset({"kicked", "left"})
+_ADMIN_CACHE_SECONDS = 60.0
+_CAPABILITIES = Capabilities(max_length=4096, buttons=True)
+
+
+class TelegramChat:
+    """Telegram groups, supergroups and forum topics as a `ChatAdapter`.
+
+    Args:
+        token: the bot token from @BotFather.
+        base_url: the Bot API base URL in python-telegram-bot's sense (the token is
+            appended); None for Telegram's own.
+        webhook_url: the public URL of the webhook route; None for long polling.
+        flood: the flood control (pacing and 429 retries).
+        sleep: how to wait between retries (tests pass a fake).
+        clock: monotonic seconds, for caches and link sessions.
+        poll_timeout: seconds one long poll may wait.
+        retry: how network faults on sends are retried.
+        register_commands: register the command menu at start.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        base_url: str | None = None,
+        webhook_url: str | None = None,
+        flood: FloodControl | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        poll_timeout: int = 30,
+        retry: RetryPolicy | None = None,
+        register_commands: bool = True,
+    ) -> None:
+        self._token = token
+        self._base_url = base_url
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret(token)
+        self._flood = flood or FloodControl(sleep=sleep)
+        self._sleep = sleep
+        self._clock = clock
+        self._poll_timeout = poll_timeout
+        self._retry = retry
+        self._register_commands = register_commands
+        self._codec = CallbackCodec()
+        self._admins: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._app: App | None = None
+        self._sink: InboundSink | None = None
+        self._sender: TelegramSender | None = None
+        self._flow: LinkFlow | None = None
+        self._poller: Poller | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self.bot_username: str | None = None
+
+    @property
+    def platform(self) -> str:
+        return PLATFORM
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return _CAPABILITIES
+
+    @property
+    def running(self) -> bool:
+        """Started and not stopped: updates can be handled."""
+        return self._sink is not None
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def _build(self) -> App:
+        builder = ApplicationBuilder().token(self._token).rate_limiter(self._flood)
+        if self._base_url:
+            builder = builder.base_url(self._base_url)
+        app: App = builder.updater(None).job_queue(None).build()
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_error)
+        return app
+
+    async def start(self, sink: InboundSink) -> None:
+        """Connect (``getMe``), register the menu, and begin receiving updates."""
+        if self._app is not None:
+            raise RuntimeError("the Telegram adapter is already started")
+        app = self._build()
+        await app.initialize()
+        try:
+            bot = app.bot
+            self.bot_username = bot.username
+            self._sender = TelegramSender(
+                bot, self._codec, on_migrate=self._migrated, sleep=self._sleep, retry=self._retry
+            )
+            self._flow = LinkFlow(
+                bot=bot,
+                sender=self._sender,
+                is_admin=self.is_admin,
+                bot_username=bot.username,
+                can_read_groups=bool(bot.can_read_all_group_messages),
+                clock=self._clock,
+            )
+            if self._register_commands:
+                await self._register_menu(app)
+            if self.webhook_url:
+                await bot.set_webhook(
+                    self.webhook_url,
+                    secret_token=self.webhook_secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+            else:
+                await bot.delete_webhook()
+            await app.start()
+        except BaseException:
+            await app.shutdown()
+            raise
+        self._app, self._sink = app, sink
+        if not self.webhook_url:
+            self._poller = Poller(bot, self._process, timeout=self._poll_timeout, sleep=self._sleep)
+            self._polling = asyncio.create_task(self._poller.run(), name="telegram-poller")
+        logger.info(
+            "Telegram bot @%s started (%s)",
+            self.bot_username,
+            "webhook" if self.webhook_url else "long polling",
+        )
+
+    async def _register_menu(self, app: App) -> None:
+        try:
+            await register_menu(app.bot)
+        except TelegramError as exc:
+            logger.warning("could not register the Telegram command menu: %s", exc)
+
+    async def stop(self) -> None:
+        """Stop receiving (the update being handled finishes first), then disconnect."""
+        app, self._app = self._app, None
+        if app is None:
+            return
+        if self._polling is not None:
+            self._polling.cancel()
+            await asyncio.gather(self._polling, return_exceptions=True)
+            self._polling = None
+        if self._poller is not None:
+            await self._poller.confirm()
+            self._poller = None
+        self._sink = None
+        try:
+            await app.stop()
+        finally:
+            await app.shutdown()
+
+    # -- the adapter interface -----------------------------------------------------------
+
+    async def send(self, message: OutboundMessage) -> list[str]:
+        return await self._require_sender().send(message)
+
+    async def delete(self, address: ChatAddress, message_id: str) -> bool:
+        return await self._require_sender().delete(address, message_id)
+
+    async def is_admin(self, address: ChatAddress, user_id: str) -> bool:
+        """Whether ``user_id`` administers the chat (``getChatMember``, cached a minute)."""
+        if user_id == address.chat_id:
+            return True  # a private chat's own user, or a group's anonymous admin
+        key = (address.chat_id, user_id)
+        cached = self._admins.get(key)
+        if cached is not None and cached[1] > self._clock():
+            return cached[0]
+        app = self._require_app()
+        try:
+            member = await app.bot.get_chat_member(int(address.chat_id), int(user_id))
+        except ValueError:
+            return False
+        except TelegramError as exc:
+            logger.warning("getChatMember in %s failed: %s", address.chat_id, exc)
+            return False
+        admin = member.status in _ADMIN_STATUSES
+        self._admins[key] = (admin, self._clock() + _ADMIN_CACHE_SECONDS)
+        return admin
+
+    def _require_app(self) -> App:
+        if self._app is None:
+            raise ChatUnavailable("the Telegram adapter is not started")
+        return self._app
+
+    def _require_sender(self) -> TelegramSender:
+        if self._sender is None:
+            raise ChatUnavailable("the Telegram adapter is not started")
+        return self._sender
+
+    # -- updates --------------------------------------------------------------------------
+
+    async def handle_update_data(self, data: dict[str, Any]) -> None:
+        """Handle one update as Telegram posts it to the webhook (JSON object)."""
+        app = self._require_app()
+        await self._process(Update.de_json(data, app.bot))
+
+    async def _process(self, update: Update) -> None:
+        await self._require_app().process_update(update)
+
+    async def _on_error(self, update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        logger.error("handling a Telegram update failed", exc_info=context.error)
+
+    async def _on_update(
+        self, update: Update, context: CallbackContext[Any, Any, Any, Any]
+    ) -> None:
+        sink, flow = self._sink, self._flow
+        if sink is None or flow is None:
+            return
+        if not await sink.first_time(PLATFORM, str(update.update_id)):
+            logger.debug("Telegram update %s seen before; skipped", update.update_id)
+            return
+        if update.my_chat_member is not None:
+            await self._on_membership(update.my_chat_member, sink)
+        elif update.callback_query is not None:
+            await self._on_button(update.callback_query, sink, flow)
+        elif update.message is not None:
+            await self._on_message(update.message, sink, flow, edited=False)
+        elif update.edited_message is not None:
+            await self._on_message(update.edited_message, sink, flow, edited=True)
+
+    async def _on_message(
+        self, message: Message, sink: InboundSink, flow: LinkFlow, *, edited: bool
+    ) -> None:
+        chat = message.chat
+        if message.migrate_to_chat_id is not None:
+            await self._migrated(str(chat.id), str(message.migrate_to_chat_id))
+            return
+        if chat.type == "private":
+            if not edited:
+                await self._on_private(message, flow, sink)
+            return
+        if chat.type not in ("group", "supergroup"):
+            return
+        inbound = to_inbound(message, edited=edited)
+        if inbound is None:
+            return  # a service message: joins, topic events, pins …
+        if not edited and not contains_api_key(inbound.raw_text):
+            command, _ = self._own_command(message)
+            if command == "link":
+                await flow.on_link(message, sink)
+                return
+            if command == "unlink":
+                await flow.on_unlink(message, sink)
+                return
+        await sink.on_message(inbound)
+
+    async def _on_private(self, message: Message, flow: LinkFlow, sink: InboundSink) -> None:
+        command, args = self._own_command(message)
+        if command == "start":
+            await flow.on_start(message, args)
+        else:
+            await flow.on_private_text(message, sink)
+
+    def _own_command(self, message: Message) -> tuple[str | None, str]:
+        """``(name, args)`` of a bot command addressed to this bot, else ``(None, "")``."""
+        text = message.text or ""
+        entity = next(iter(message.entities), None)
+        if entity is None or entity.type != "bot_command" or entity.offset != 0:
+            return None, ""
+        head = text[: entity.length]
+        name, _, bot = head[1:].partition("@")
+        if bot and self.bot_username and bot.casefold() != self.bot_username.casefold():
+            return None, ""
+        return name.casefold(), text[entity.length :].strip()
+
+    async def _on_button(self, query: CallbackQuery, sink: InboundSink, flow: LinkFlow) -> None:
+        data = query.data or ""
+        link_choice = parse_link_data(data)
+        if link_choice is not None:
+            toast = await flow.on_choice(query, *link_choice, sink)
+            await self._answer(query, toast)
+            return
+        action = self._codec.decode(data)
+        message = query.message
+        if action is None or not isinstance(message, Message):
+            await self._answer(query, "This button no longer works. Try the command again.")
+            return
+        await self._answer(query, None)
+        user = query.from_user
+        await sink.on_action(
+            InboundAction(
+                address=address_of(message),
+                user_id=str(user.id),
+                user_name=display_name(user),
+                action_id=action.action_id,
+                value=action.value,
+                message_id=str(message.message_id),
+                language_hint=user.language_code,
+            )
+        )
+
+    async def _answer(self, query: CallbackQuery, text: str | None) -> None:
+        try:
+            await query.answer(text)
+        except TelegramError as exc:
+            # an old query can no longer be answered; the press itself still counts
+            logger.info("answerCallbackQuery failed: %s", exc)
+
+    async def _on_membership(self, change: ChatMemberUpdated, sink: InboundSink) -> None:
+        chat = change.chat
+        old, new = change.old_chat_member.status, change.new_chat_member.status
+        address = ChatAddress(PLATFORM, str(chat.id))
+        self._admins = {k: v for k, v in self._admins.items() if k[0] != address.chat_id}
+        if new in _ABSENT_STATUSES:
+            logger.info("the bot was removed from Telegram chat %s", chat.id)
+            return
+        if old not in _ABSENT_STATUSES or chat.type == "private":
+            return
+        link = await sink.links.find(address)
+        if link is not None and not link.enabled:
+            await self._require_sender().send(
+                OutboundMessage(address, texts.paused_link_back(link.trip_title, link.channel_name))
+            )
+
+    async def _migrated(self, old_chat_id: str, new_chat_id: str) -> None:
+        if self._sink is None:
+            return
+        logger.info("Telegram group %s is now supergroup %s", old_chat_id, new_chat_id)
+        await self._sink.migrate_chat(PLATFORM, old_chat_id, new_chat_id)
