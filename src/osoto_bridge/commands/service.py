@@ -54,7 +54,6 @@ logger = logging.getLogger(__name__)
 _OFF_WORDS = frozenset({"off", "revoke", "stop", "끄기", "취소", "해제"})
 _ADD_WORDS = frozenset({"add", "new", "+", "추가"})
 _DONE_WORDS = frozenset({"done", "완료"})
-_SLACK_PREFIX = "/osoto "
 
 
 ShareUrl = Callable[[OsotoClient, ShareToken], str]
@@ -89,11 +88,20 @@ class CommandService:
         cache: The snapshot cache shared by every chat of the process.
         share_url: Builds the link `/share` shows from a token; the API's share view
             by default (pass the web app's address where there is one).
+        slack_command: The Slack slash command that carries every command, for the
+            help and hints shown in Slack.
     """
 
-    def __init__(self, *, cache: SnapshotCache, share_url: ShareUrl = api_share_url) -> None:
+    def __init__(
+        self,
+        *,
+        cache: SnapshotCache,
+        share_url: ShareUrl = api_share_url,
+        slack_command: str = "/osoto",
+    ) -> None:
         self._cache = cache
         self._share_url = share_url
+        self._slack_prefix = slack_command.strip() + " "
 
     async def handle(
         self,
@@ -174,9 +182,8 @@ class CommandService:
             logger.warning("button %s for trip %s failed: %s", action_id, ctx.trip_id, exc)
             return CommandReply(answer_error(tr, exc, ctx.trip_id), ephemeral=True)
 
-    @staticmethod
-    def _prefix(ctx: CommandContext) -> str:
-        return _SLACK_PREFIX if ctx.platform == "slack" else "/"
+    def _prefix(self, ctx: CommandContext) -> str:
+        return self._slack_prefix if ctx.platform == "slack" else "/"
 
     async def _snapshot(self, ctx: CommandContext, client: OsotoClient) -> TripExport:
         async def fetch() -> TripExport:
