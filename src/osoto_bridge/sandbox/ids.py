@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import uuid
@@ -11,12 +12,14 @@ import uuid
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _ID_LENGTH = 32
 _ID_PREFIX = "jx7"
+_FROM_RFC4648 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _ALPHABET.encode())
 
 
 def new_id() -> str:
     """Return a fresh opaque id that looks like a Convex document id."""
-    tail = "".join(secrets.choice(_ALPHABET) for _ in range(_ID_LENGTH - len(_ID_PREFIX)))
-    return _ID_PREFIX + tail
+    # 20 random bytes are 32 base32 characters, mapped onto Convex's alphabet.
+    tail = base64.b32encode(secrets.token_bytes(20)).translate(_FROM_RFC4648).decode()
+    return _ID_PREFIX + tail[: _ID_LENGTH - len(_ID_PREFIX)]
 
 
 def new_api_key() -> str:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from osoto_bridge.sandbox import auth
+from osoto_bridge.sandbox import auth, fastpath
 from osoto_bridge.sandbox.context import Context
 from osoto_bridge.sandbox.errors import STATUS_BY_CODE, Detail, envelope_bytes
 from osoto_bridge.sandbox.idempotency import (
@@ -34,6 +34,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 API_PREFIX = "/api/v1/"
 _PUBLIC_PREFIX = "/api/v1/shared/"
 _MUTATING = frozenset({"POST", "PATCH", "DELETE"})
+_PRINCIPAL_CACHE = 10_000
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -66,6 +67,21 @@ async def _send_error(
     await send({"type": "http.response.body", "body": body})
 
 
+async def _send_json(send: Send, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class SandboxMiddleware:
     """Wraps the FastAPI app; see the module docstring.
 
@@ -78,6 +94,7 @@ class SandboxMiddleware:
         self.app = app
         self._ctx = ctx
         self._idempotency = IdempotencyStore(ctx.conn, ctx.clock)
+        self._principals: dict[str, auth.Principal] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,6 +125,10 @@ class SandboxMiddleware:
                 )
                 return
             state["principal"] = principal
+            fast = fastpath.poll_messages(self._ctx, principal, scope)
+            if fast is not None:
+                await _send_json(send, fast, headers)
+                return
             idem_key = _header(scope, b"idempotency-key")
             if scope["method"] in _MUTATING and idem_key is not None:
                 await self._idempotent(
@@ -123,7 +144,17 @@ class SandboxMiddleware:
         scheme, _, key = value.decode("latin-1").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             return None
-        return auth.lookup_key(self._ctx.conn, key.strip())
+        key = key.strip()
+        principal = self._principals.get(key)
+        if principal is None:
+            principal = auth.lookup_key(self._ctx.conn, key)
+            if principal is not None:
+                # Keys never change once made, so a hit can be remembered; the bound
+                # keeps a flood of distinct keys from growing the cache without end.
+                if len(self._principals) >= _PRINCIPAL_CACHE:
+                    self._principals.clear()
+                self._principals[key] = principal
+        return principal
 
     async def _run(
         self,
