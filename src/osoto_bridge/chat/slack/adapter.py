@@ -1,0 +1,356 @@
+"""`SlackChat`: Slack channels as the relay sees them, on slack-bolt and slack-sdk.
+
+Events arrive over Socket Mode when an app-level token is configured, or otherwise
+as signed HTTP requests at ``/slack/events`` (`slack_events_route` mounts it on the
+bridge's HTTP server). Both reach the same bolt app and handlers.
+
+Outbound, a message is rendered to mrkdwn (split at 3,000 characters, buttons as
+Block Kit), posted under the Osoto author's name (``chat:write.customize``) in its
+thread, paced per channel, with 429s waited out (`webapi`).
+
+The adapter owns an aiohttp session, a job queue and, in Socket Mode, a WebSocket
+connection; `start` opens them in order and `stop` closes them in reverse, also
+when start-up fails half way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import Response
+
+from osoto_bridge.chat.base import (
+    Capabilities,
+    ChatAddress,
+    ChatError,
+    ChatGone,
+    ChatUnavailable,
+    InboundSink,
+    OutboundMessage,
+)
+from osoto_bridge.chat.slack.bolt_app import build_bolt_app
+from osoto_bridge.chat.slack.handlers import BotIdentity, SlackHandlers
+from osoto_bridge.chat.slack.inbound import PLATFORM
+from osoto_bridge.chat.slack.jobs import JobQueue
+from osoto_bridge.chat.slack.linkflow import LinkFlow
+from osoto_bridge.chat.slack.memory import RecentSlackMessages
+from osoto_bridge.chat.slack.outbound import SlackPost, clean_username, render_posts
+from osoto_bridge.chat.slack.pacing import DEFAULT_INTERVAL, ChannelPacer
+from osoto_bridge.chat.slack.slash import SLASH_PREFIX, SlashReplies
+from osoto_bridge.chat.slack.socket_mode import SocketModeConnection
+from osoto_bridge.chat.slack.users import UserDirectory
+from osoto_bridge.chat.slack.webapi import SlackRefused, SlackWebApi
+from osoto_bridge.text import doc
+from osoto_bridge.text.limits import SLACK_MAX_TEXT
+
+__all__ = ["CAPABILITIES", "DEFAULT_API_URL", "SlackChat"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL: str = AsyncWebClient.BASE_URL
+CAPABILITIES = Capabilities(
+    max_length=SLACK_MAX_TEXT, buttons=True, custom_username=True, threads=True
+)
+EPHEMERAL_META = "ephemeral"
+"""An `OutboundMessage.meta` key: "true" shows a slash command's answer only to its
+asker (the relay may set it from `CommandReply.ephemeral`)."""
+
+
+class _State(enum.Enum):
+    NEW = "new"
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
+@dataclass
+class _Running:
+    """What exists only while the adapter runs."""
+
+    session: aiohttp.ClientSession
+    api: SlackWebApi
+    identity: BotIdentity
+    users: UserDirectory
+    jobs: JobQueue
+    link_flow: LinkFlow
+    http: AsyncSlackRequestHandler
+    socket: SocketModeConnection | None = None
+
+
+class SlackChat:
+    """The Slack adapter.
+
+    Args:
+        bot_token: The bot token (``xoxb-…``).
+        signing_secret: Verifies HTTP events; required unless ``app_token`` is set.
+        app_token: An app-level token (``xapp-…``): events come over Socket Mode.
+        api_url: The Web API base URL (tests and proxies); Slack's own by default.
+        clock: Monotonic time (pacing, caches, expiry).
+        sleep: Waits a number of seconds (pacing, 429s, backoff).
+        pace_interval: Seconds between two posts into one channel.
+    """
+
+    def __init__(
+        self,
+        *,
+        bot_token: str,
+        signing_secret: str | None = None,
+        app_token: str | None = None,
+        api_url: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        pace_interval: float = DEFAULT_INTERVAL,
+    ) -> None:
+        if not bot_token:
+            raise ValueError("a Slack bot token is required")
+        if not app_token and not signing_secret:
+            raise ValueError(
+                "Slack needs a signing secret for HTTP events "
+                "(OSOTO_BRIDGE_SLACK_SIGNING_SECRET), or an app-level token for Socket "
+                "Mode (OSOTO_BRIDGE_SLACK_APP_TOKEN)"
+            )
+        self._bot_token = bot_token
+        self._signing_secret = signing_secret or None
+        self._app_token = app_token or None
+        base = api_url or DEFAULT_API_URL
+        self._api_url = base if base.endswith("/") else base + "/"
+        self._clock = clock
+        self._sleep = sleep
+        self._pace_interval = pace_interval
+        self._memory = RecentSlackMessages()
+        self._replies = SlashReplies(clock)
+        self._state = _State.NEW
+        self._running: _Running | None = None
+        self._sink: InboundSink | None = None
+
+    # -- the adapter interface ------------------------------------------------------
+
+    @property
+    def platform(self) -> str:
+        return PLATFORM
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return CAPABILITIES
+
+    @property
+    def socket_mode(self) -> bool:
+        """Whether events come over Socket Mode (else over HTTP)."""
+        return self._app_token is not None
+
+    @property
+    def bot_user_id(self) -> str | None:
+        """The bot's user id, once started."""
+        return self._running.identity.user_id if self._running else None
+
+    async def start(self, sink: InboundSink) -> None:
+        if self._state is not _State.NEW:
+            raise RuntimeError(f"the Slack adapter cannot start when {self._state.value}")
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        jobs = JobQueue("slack")
+        running: _Running | None = None
+        try:
+            running = await self._open(sink, session, jobs)
+            jobs.start()
+            if self._app_token is not None:
+                running.socket = SocketModeConnection(
+                    running.http.app, self._app_token, self._bolt_client(session)
+                )
+                await running.socket.connect()
+        except BaseException:
+            await jobs.stop()
+            await session.close()
+            raise
+        self._sink = sink
+        self._running = running
+        self._state = _State.RUNNING
+        logger.info(
+            "Slack adapter started as %s (%s)",
+            running.identity.user_id,
+            "Socket Mode" if self._app_token else "HTTP events",
+        )
+
+    def _bolt_client(self, session: aiohttp.ClientSession) -> AsyncWebClient:
+        return AsyncWebClient(base_url=self._api_url, session=session, retry_handlers=[])
+
+    async def _open(
+        self, sink: InboundSink, session: aiohttp.ClientSession, jobs: JobQueue
+    ) -> _Running:
+        client = AsyncWebClient(
+            token=self._bot_token, base_url=self._api_url, session=session, retry_handlers=[]
+        )
+        pacer = ChannelPacer(self._pace_interval, clock=self._clock, sleep=self._sleep)
+        api = SlackWebApi(client, session=session, pacer=pacer, sleep=self._sleep)
+        auth = await api.call("auth.test")
+        identity = BotIdentity(
+            user_id=str(auth.get("user_id") or ""),
+            bot_id=auth.get("bot_id"),
+            team_id=auth.get("team_id"),
+            enterprise_id=auth.get("enterprise_id") or None,
+        )
+        users = UserDirectory(api, clock=self._clock)
+        link_flow = LinkFlow(
+            api=api,
+            users=users,
+            jobs=jobs,
+            links=lambda: sink.links,
+            announce=self._announce,
+            clock=self._clock,
+        )
+        handlers = SlackHandlers(
+            sink=sink,
+            users=users,
+            memory=self._memory,
+            jobs=jobs,
+            link_flow=link_flow,
+            replies=self._replies,
+            identity=identity,
+            send=self.send,
+        )
+        app = build_bolt_app(
+            handlers,
+            client=self._bolt_client(session),
+            bot_token=self._bot_token,
+            identity=identity,
+            signing_secret=None if self._app_token else self._signing_secret,
+        )
+        return _Running(
+            session=session,
+            api=api,
+            identity=identity,
+            users=users,
+            jobs=jobs,
+            link_flow=link_flow,
+            http=AsyncSlackRequestHandler(app),
+        )
+
+    async def stop(self) -> None:
+        running, self._running = self._running, None
+        if self._state is _State.RUNNING:
+            self._state = _State.STOPPED
+        if running is None:
+            return
+        try:
+            if running.socket is not None:
+                await running.socket.close()
+            await running.jobs.stop()
+        finally:
+            running.link_flow.forget_all()
+            await running.session.close()
+            self._sink = None
+        logger.info("Slack adapter stopped")
+
+    async def idle(self) -> None:
+        """Wait until the queued commands, presses and form steps are done (tests)."""
+        if self._running is not None:
+            await self._running.jobs.join()
+
+    def _require(self) -> _Running:
+        if self._running is None:
+            raise ChatUnavailable("the Slack adapter is not running")
+        return self._running
+
+    async def handle_http(self, request: Request) -> Response:
+        """Handle one request from Slack (signature checked by bolt)."""
+        running = self._running
+        if running is None or self._app_token is not None:
+            # Not ready (Slack retries later), or events come over Socket Mode.
+            return Response("Slack adapter not accepting HTTP events", status_code=503)
+        return await running.http.handle(request)
+
+    # -- sending ----------------------------------------------------------------------
+
+    async def send(self, message: OutboundMessage) -> list[str]:
+        running = self._require()
+        reply_to = message.reply_to
+        if reply_to is not None and reply_to.startswith(SLASH_PREFIX):
+            return await self._answer_slash(running, message, reply_to)
+        channel = message.address.chat_id
+        thread = self._memory.root_of(channel, reply_to) if reply_to else None
+        ids: list[str] = []
+        for post in render_posts(message.document):
+            ts = await self._post(running, channel, post, thread=thread, username=message.username)
+            ids.append(ts)
+            self._memory.remember(
+                channel,
+                ts,
+                root=thread or ts,
+                author=message.username or "Osoto",
+                text=message.document.plain_text(),
+            )
+        return ids
+
+    async def _post(
+        self,
+        running: _Running,
+        channel: str,
+        post: SlackPost,
+        *,
+        thread: str | None,
+        username: str | None,
+    ) -> str:
+        body: dict[str, object] = {"text": post.text, "unfurl_links": False, "unfurl_media": False}
+        if post.blocks:
+            body["blocks"] = list(post.blocks)
+        if thread is not None:
+            body["thread_ts"] = thread
+        if username:
+            body["username"] = clean_username(username)
+        try:
+            data = await running.api.post(channel, **body)
+        except SlackRefused as exc:
+            if exc.code not in ("thread_not_found", "invalid_thread_ts") or thread is None:
+                raise
+            # The thread's first message is gone: the message still belongs in the channel.
+            body.pop("thread_ts")
+            data = await running.api.post(channel, **body)
+        ts = data.get("ts")
+        if not isinstance(ts, str):
+            raise ChatUnavailable("chat.postMessage answered without a ts")
+        return ts
+
+    async def _answer_slash(
+        self, running: _Running, message: OutboundMessage, reply_to: str
+    ) -> list[str]:
+        command = self._replies.get(reply_to)
+        if command is None:
+            # The response URL expired: answer in the channel instead.
+            return await self.send(
+                OutboundMessage(message.address, message.document, username=message.username)
+            )
+        visibility = "ephemeral" if message.meta.get(EPHEMERAL_META) == "true" else "in_channel"
+        for post in render_posts(message.document):
+            payload: dict[str, object] = {"response_type": visibility, "text": post.text}
+            if post.blocks:
+                payload["blocks"] = list(post.blocks)
+            await running.api.respond(command.response_url, payload)
+        return []
+
+    async def _announce(self, address: ChatAddress, text: str) -> None:
+        try:
+            await self.send(OutboundMessage(address, doc(text)))
+        except ChatError as exc:
+            logger.warning("could not post a notice in Slack channel %s: %s", address.chat_id, exc)
+
+    async def delete(self, address: ChatAddress, message_id: str) -> bool:
+        running = self._require()
+        try:
+            await running.api.call("chat.delete", channel=address.chat_id, ts=message_id)
+        except (SlackRefused, ChatGone) as exc:
+            # A bot token may delete only the bot's own messages (cant_delete_message).
+            logger.info("could not delete Slack message %s: %s", message_id, exc)
+            return False
+        return True
+
+    async def is_admin(self, address: ChatAddress, user_id: str) -> bool:
+        """Workspace admins and owners administer every channel the bot is in."""
+        running = self._require()
+        return (await running.users.get(user_id)).is_admin

@@ -1,0 +1,301 @@
+"""What the adapter does with each kind of request Slack sends (bolt's listeners).
+
+Handlers stay thin: read the payload (``inbound``, ``slash``), ask a service (the
+relay's sink, the link flow), answer. Two rules decide *when* work happens:
+
+- A relayed message is handed to the relay before Slack gets its answer: the relay
+  writes it to its outbox, so once Slack has a 200 the message cannot be lost, and
+  a redelivery (``X-Slack-Retry-Num``) only finds the outbox entry already there.
+  A failure answers 500, and Slack's retry tries again.
+- A command, a button press or a form step is acknowledged at once and run on the
+  adapter's job queue. These may be slow (a trip snapshot, a key check), and are
+  not idempotent, so their event is first claimed in the store
+  (``InboundSink.first_time``): a redelivery is acknowledged and dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from osoto_bridge.chat.base import (
+    ChatAddress,
+    InboundAction,
+    InboundMessage,
+    InboundSink,
+    OutboundMessage,
+)
+from osoto_bridge.chat.slack.inbound import (
+    PLATFORM,
+    SlackMessage,
+    mention_command,
+    mentioned_users,
+    read_message_event,
+    to_inbound,
+)
+from osoto_bridge.chat.slack.jobs import JobQueue
+from osoto_bridge.chat.slack.linkflow import LinkFlow
+from osoto_bridge.chat.slack.memory import RecentSlackMessages
+from osoto_bridge.chat.slack.outbound import action_name
+from osoto_bridge.chat.slack.slash import SlashCommand, SlashReplies, split_subcommand
+from osoto_bridge.chat.slack.texts import language_of, say
+from osoto_bridge.chat.slack.users import UserDirectory
+from osoto_bridge.commands import parse_command, translator
+from osoto_bridge.commands.answers.meta import answer_unknown_command
+from osoto_bridge.relay.keys import contains_api_key
+from osoto_bridge.text import doc, render_slack_mrkdwn
+
+__all__ = ["BotIdentity", "SlackHandlers"]
+
+logger = logging.getLogger(__name__)
+
+LINK_WORDS = frozenset({"link", "unlink"})
+
+
+class Ack(Protocol):
+    """bolt's ``ack``: answers Slack's request (an ephemeral text, a modal action …)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Awaitable[Any]: ...
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    """Who the bot is in its workspace (from ``auth.test``)."""
+
+    user_id: str
+    bot_id: str | None = None
+    team_id: str | None = None
+    enterprise_id: str | None = None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _mrkdwn(text: str) -> str:
+    return render_slack_mrkdwn(doc(text))
+
+
+class SlackHandlers:
+    """The adapter's answers to events, slash commands, button presses and forms.
+
+    Args:
+        sink: The relay.
+        users: The user directory.
+        memory: Recent messages (thread roots, quotes).
+        jobs: Where slow work runs after the acknowledgement.
+        link_flow: The link modal.
+        replies: Response URLs of slash commands awaiting the relay's answer.
+        identity: The bot's own ids.
+        send: Posts a message (the adapter's `send`).
+    """
+
+    def __init__(
+        self,
+        *,
+        sink: InboundSink,
+        users: UserDirectory,
+        memory: RecentSlackMessages,
+        jobs: JobQueue,
+        link_flow: LinkFlow,
+        replies: SlashReplies,
+        identity: BotIdentity,
+        send: Callable[[OutboundMessage], Awaitable[list[str]]],
+    ) -> None:
+        self._sink = sink
+        self._users = users
+        self._memory = memory
+        self._jobs = jobs
+        self._link_flow = link_flow
+        self._replies = replies
+        self._identity = identity
+        self._send = send
+
+    # -- messages ---------------------------------------------------------------------
+
+    async def message_event(self, event: dict[str, Any]) -> None:
+        """A ``message`` event: relayed (inline, before the answer) unless a command."""
+        message = read_message_event(event)
+        if message is None:
+            return
+        if message.edit_of is None and self._command_in(message) is not None:
+            return  # the app_mention event of the same message answers it
+        inbound = await self._inbound(message)
+        await self._sink.on_message(inbound)
+
+    def _command_in(self, message: SlackMessage) -> str | None:
+        return mention_command(message.text, self._identity.user_id, also=LINK_WORDS)
+
+    async def _inbound(self, message: SlackMessage) -> InboundMessage:
+        author = await self._users.get(message.user)
+        names = await self._users.names(mentioned_users(message.text))
+        parent = (
+            self._memory.get(message.channel, message.thread_ts)
+            if message.thread_ts is not None and message.is_reply
+            else None
+        )
+        inbound = to_inbound(
+            message,
+            author_name=author.name,
+            names=names,
+            locale=author.locale,
+            reply_author=parent.author if parent else None,
+            reply_text=parent.text if parent else None,
+        )
+        self._memory.remember(
+            message.channel,
+            message.ts,
+            root=message.root,
+            author=author.name,
+            text=inbound.document.plain_text(),
+        )
+        return inbound
+
+    async def app_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        """``@Osoto where tuesday``: claimed once, answered in the message's thread."""
+        message = read_message_event(event)
+        if message is None:
+            return
+        command = self._command_in(message)
+        if command is None:
+            return
+        event_id = str(body.get("event_id") or f"mention:{message.channel}:{message.ts}")
+        if not await self._sink.first_time(PLATFORM, event_id):
+            return
+        inbound = await self._inbound(message)
+        address = inbound.address
+        link = await self._sink.links.find(address)
+        author = await self._users.get(message.user)
+        language = language_of(author.locale, link.language if link else None)
+        if command.split()[0] in ("/link", "/unlink"):
+            await self._reply_in_thread(address, message.ts, say(language, "link_by_form"))
+            return
+        if link is None:
+            await self._reply_in_thread(address, message.ts, say(language, "not_linked"))
+            return
+        command_message = dataclasses.replace(inbound, raw_text=command)
+        self._jobs.submit("mention command", lambda: self._sink.on_message(command_message))
+
+    async def _reply_in_thread(self, address: ChatAddress, ts: str, text: str) -> None:
+        await self._send(OutboundMessage(address, doc(text), reply_to=ts))
+
+    # -- the slash command ------------------------------------------------------------
+
+    async def slash_command(self, ack: Ack, command: dict[str, Any]) -> None:
+        """``/osoto …``: link and unlink here, everything else through the relay."""
+        slash = SlashCommand.from_payload(command)
+        address = ChatAddress(PLATFORM, slash.channel_id)
+        user = await self._users.get(slash.user_id)
+        if contains_api_key(slash.text):
+            await ack(text=_mrkdwn(say(language_of(user.locale), "key_in_command")))
+            return
+        if not await self._sink.first_time(PLATFORM, slash.message_id):
+            await ack()
+            return
+        link = await self._sink.links.find(address)
+        language = language_of(user.locale, link.language if link else None)
+        name, _ = split_subcommand(slash.text)
+        if name == "link":
+            await self._open_link_form(ack, slash, language, link.language if link else None)
+            return
+        if name == "unlink":
+            await self._unlink(ack, slash, language, linked=link is not None)
+            return
+        if link is None:
+            await ack(text=_mrkdwn(say(language, "not_linked")))
+            return
+        if name and parse_command(slash.text, slashless=True) is None:
+            unknown = answer_unknown_command(translator(language), f"/osoto {name}")
+            await ack(text=render_slack_mrkdwn(unknown))
+            return
+        raw_text = "/" + (slash.text.strip().lstrip("/／").strip() or "help")
+        message = InboundMessage(
+            address=address,
+            message_id=self._replies.expect(slash),
+            author_id=slash.user_id,
+            author_name=user.name,
+            document=doc(raw_text),
+            raw_text=raw_text,
+            language_hint=user.locale,
+        )
+        await ack()
+        self._jobs.submit("slash command", lambda: self._sink.on_message(message))
+
+    async def _open_link_form(
+        self, ack: Ack, slash: SlashCommand, language: str, link_language: str | None
+    ) -> None:
+        if slash.in_direct_message:
+            await ack(text=_mrkdwn(say(language, "link_in_channel")))
+            return
+        refusal = await self._link_flow.open(
+            channel_id=slash.channel_id,
+            user_id=slash.user_id,
+            trigger_id=slash.trigger_id,
+            link_language=link_language,
+        )
+        if refusal is not None:
+            await ack(text=_mrkdwn(refusal))
+        else:
+            await ack()
+
+    async def _unlink(self, ack: Ack, slash: SlashCommand, language: str, *, linked: bool) -> None:
+        user = await self._users.get(slash.user_id, fresh=True)
+        if not user.is_admin:
+            await ack(text=_mrkdwn(say(language, "admins_only")))
+            return
+        address = ChatAddress(PLATFORM, slash.channel_id)
+        if not linked or not await self._sink.links.unlink(address):
+            await ack(text=_mrkdwn(say(language, "nothing_to_unlink")))
+            return
+        await ack()
+        logger.info("slack channel %s unlinked by %s", slash.channel_id, slash.user_id)
+        notice = say(language, "unlinked", name=user.name)
+        self._jobs.submit(
+            "unlink notice", lambda: self._send(OutboundMessage(address, doc(notice)))
+        )
+
+    # -- buttons and forms ------------------------------------------------------------
+
+    async def block_action(self, ack: Ack, body: dict[str, Any]) -> None:
+        """A press on one of the bot's message buttons, handed to the relay once."""
+        await ack()
+        if body.get("view"):
+            return  # an element inside the link modal: the form's submit handles it
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions:
+            return
+        action = _mapping(actions[0])
+        user_id = str(_mapping(body.get("user")).get("id") or "")
+        container = _mapping(body.get("container"))
+        channel = str(_mapping(body.get("channel")).get("id") or container.get("channel_id") or "")
+        if not user_id or not channel:
+            return
+        claim = f"action:{action.get('action_ts')}:{user_id}:{action.get('action_id')}"
+        if not await self._sink.first_time(PLATFORM, claim):
+            return
+        user = await self._users.get(user_id)
+        pressed = InboundAction(
+            address=ChatAddress(PLATFORM, channel),
+            user_id=user_id,
+            user_name=user.name,
+            action_id=action_name(str(action.get("action_id") or "")),
+            value=str(action.get("value") or ""),
+            message_id=str(container.get("message_ts") or "") or None,
+            language_hint=user.locale,
+        )
+        self._jobs.submit("button", lambda: self._sink.on_action(pressed))
+
+    async def key_form(self, ack: Ack, body: dict[str, Any]) -> None:
+        """Step one of the link form was submitted."""
+        await ack(**await self._link_flow.key_submitted(body))
+
+    async def channel_form(self, ack: Ack, body: dict[str, Any]) -> None:
+        """Step two of the link form was submitted."""
+        await ack(**await self._link_flow.channel_submitted(body))
+
+    async def other_event(self, ack: Ack) -> None:
+        """Events the bridge has no use for are acknowledged, so Slack does not retry."""
+        await ack()
