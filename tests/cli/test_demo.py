@@ -10,7 +10,7 @@ import sys
 def test_the_demo_relays_both_ways_and_answers_commands() -> None:
     lines = "hello from the terminal\n/help\n/where tomorrow\nsee you there\n"
     result = subprocess.run(
-        [sys.executable, "-m", "osoto_bridge.cli.main", "demo"],
+        [sys.executable, "-m", "osoto_bridge", "demo"],
         input=lines,
         capture_output=True,
         text=True,

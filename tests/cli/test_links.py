@@ -40,7 +40,7 @@ async def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProc
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "osoto_bridge.cli.main",
+        "osoto_bridge",
         *args,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -53,7 +53,7 @@ async def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProc
 async def test_add_list_and_remove_a_link(
     served: tuple[Sandbox, dict[str, object], str], tmp_path: Path
 ) -> None:
-    sandbox, creds, base_url = served
+    _, creds, base_url = served
     user = creds["users"][0]  # type: ignore[index]
     trip = creds["trips"][0]  # type: ignore[index]
     env = {
@@ -62,8 +62,18 @@ async def test_add_list_and_remove_a_link(
         "OSOTO_BRIDGE_SECRET_KEY": generate_secret_key(),
     }
     added = await _cli(
-        ["links", "add", "--platform", "telegram", "--chat", "-100123",
-         "--key", user["apiKey"], "--trip", trip["id"]],
+        [
+            "links",
+            "add",
+            "--platform",
+            "telegram",
+            "--chat",
+            "-100123",
+            "--key",
+            user["apiKey"],
+            "--trip",
+            trip["id"],
+        ],
         env,
     )
     assert added.returncode == 0, added.stderr
@@ -118,9 +128,7 @@ async def test_a_key_without_message_access_is_refused_with_the_scope_to_add(
         "OSOTO_BRIDGE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
         "OSOTO_BRIDGE_SECRET_KEY": generate_secret_key(),
     }
-    result = await _cli(
-        ["links", "add", "--platform", "slack", "--chat", "C1", "--key", weak], env
-    )
+    result = await _cli(["links", "add", "--platform", "slack", "--chat", "C1", "--key", weak], env)
     assert result.returncode == 1
     assert f"messages:read:{trip['id']}" in result.stderr
     assert json.dumps(weak) not in result.stderr

@@ -6,8 +6,9 @@ recording chats standing in for Telegram and Slack.
 
 from __future__ import annotations
 
+from relay_world import World, eventually
+
 from osoto_bridge.text import render_slack_mrkdwn, render_telegram_html
-from tests.relay.conftest import World, eventually
 
 LIVE_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@U", "@here", "@channel", "@everyone")
 
@@ -102,7 +103,22 @@ async def test_replies_map_both_ways(world: World) -> None:
     assert world.telegram.sent[1].reply_to == answer_id
 
 
-async def test_a_reply_to_an_unknown_message_carries_a_quote(world: World) -> None:
+async def test_a_reply_to_a_message_this_chat_never_got_carries_a_quote(world: World) -> None:
+    await world.link(world.slack, "C1")
+    bridge = await world.start()
+    old = world.companion_says("Tickets are in my bag")
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    await world.link(world.telegram, "tg-1")  # linked later: it never saw "old"
+    await bridge.sync_links()
+    world.companion_says("Replying to that", parent_id=old)
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    (message,) = world.telegram.sent
+    assert message.reply_to is None
+    assert "Ben: Tickets are in my bag" in message.text
+    assert "Replying to that" in message.text
+
+
+async def test_a_reply_to_history_the_bridge_never_saw_says_so(world: World) -> None:
     old = world.companion_says("An old message from before the link")
     await world.link(world.telegram, "tg-1")
     await world.start()
@@ -110,8 +126,24 @@ async def test_a_reply_to_an_unknown_message_carries_a_quote(world: World) -> No
     await world.telegram.wait_for(lambda sent: len(sent) == 1)
     (message,) = world.telegram.sent
     assert message.reply_to is None
-    assert "An old message from before the link" in message.text
+    assert "reply to an earlier message" in message.text
     assert "Replying to history" in message.text
+
+
+async def test_a_chat_reply_to_an_unmapped_message_is_quoted_in_osoto(world: World) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    await world.telegram.write(
+        "tg-1", "yes, me too", reply_to="not-relayed-1"
+    )  # e.g. a reply to a message from before the link
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await eventually(posted)
+    (osoto,) = await world.osoto_messages()
+    assert osoto.parent_id is None
+    assert osoto.content.endswith("yes, me too")
 
 
 async def test_the_key_owner_writing_in_osoto_is_relayed_not_mistaken_for_an_echo(
@@ -137,7 +169,7 @@ async def test_mentions_and_markup_cannot_be_injected_from_osoto(world: World) -
     await world.slack.wait_for(lambda sent: len(sent) == 1)
     html = render_telegram_html(world.telegram.sent[0].document)
     mrkdwn = render_slack_mrkdwn(world.slack.sent[0].document)
-    assert "<b>bold</b>" not in html and "&lt;b&gt;" in html
+    assert "<b>bold</b>" not in html and "bold" in html and "&lt;" in html
     assert "<a href='x'>" not in html
     for live in LIVE_MENTIONS:
         assert live not in mrkdwn, live
@@ -162,12 +194,10 @@ async def test_a_20000_character_message_is_split_and_whole(world: World) -> Non
     long_text = " ".join(words)
     assert len(long_text) > 20_000
     await world.telegram.write("tg-1", long_text)
-
-    async def posted() -> bool:
-        return len(await world.osoto_messages()) >= 3
-
-    await eventually(posted)
+    assert world.bridge is not None
+    await world.bridge.idle()
     parts = [m.content for m in await world.osoto_messages()]
+    assert len(parts) >= 3
     assert all(len(part) <= 8000 for part in parts)
     rejoined = " ".join(parts).split()
     assert [w for w in rejoined if w.startswith("word")] == words

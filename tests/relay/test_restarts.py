@@ -10,8 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-
-from tests.relay.conftest import World, eventually, make_world
+from relay_world import World, eventually, make_world
 
 
 class LossyTransport(httpx.AsyncBaseTransport):

@@ -22,7 +22,7 @@ from osoto_bridge.chat.base import (
     InboundSink,
     OutboundMessage,
 )
-from osoto_bridge.text import Document, from_osoto, render_plain
+from osoto_bridge.text import Document, from_osoto, render_plain, split_document
 
 
 @dataclass(frozen=True)
@@ -85,19 +85,25 @@ class RecordingChat:
         if self.failures_to_inject > 0:
             self.failures_to_inject -= 1
             raise ChatUnavailable("injected failure")
-        message_id = f"{self._platform[0]}{next(self._ids)}"
-        sent = SentMessage(
-            message_id=message_id,
-            address=message.address,
-            text=render_plain(message.document),
-            reply_to=message.reply_to,
-            username=message.username,
-            document=message.document,
-        )
+        limit = self._capabilities.max_length
+        parts = split_document(message.document, lambda part: len(render_plain(part)) <= limit)
+        ids: list[str] = []
         async with self._changed:
-            self.sent.append(sent)
+            for index, part in enumerate(parts):
+                message_id = f"{self._platform[0]}{next(self._ids)}"
+                self.sent.append(
+                    SentMessage(
+                        message_id=message_id,
+                        address=message.address,
+                        text=render_plain(part),
+                        reply_to=message.reply_to if index == 0 else None,
+                        username=message.username,
+                        document=part,
+                    )
+                )
+                ids.append(message_id)
             self._changed.notify_all()
-        return [message_id]
+        return ids
 
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
         self.deleted.append((address, message_id))
@@ -167,8 +173,8 @@ class RecordingChat:
         return [m for m in self.sent if m.address.chat_id == chat_id]
 
     async def wait_for(
-        self, predicate: Callable[[list[SentMessage]], bool], *, timeout: float = 10.0
+        self, predicate: Callable[[list[SentMessage]], bool], *, within: float = 10.0
     ) -> None:
         """Wait until ``predicate(self.sent)`` holds (woken by each send, no polling)."""
-        async with asyncio.timeout(timeout), self._changed:
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(lambda: predicate(self.sent))

@@ -79,9 +79,10 @@ async def _serve_sandbox(
 async def _demo(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     out = sys.stdout
-    with tempfile.TemporaryDirectory(prefix="osoto-bridge-demo-") as tmp, Sandbox(
-        ":memory:", rate_limit=60
-    ) as sandbox:
+    with (
+        tempfile.TemporaryDirectory(prefix="osoto-bridge-demo-") as tmp,
+        Sandbox(":memory:", rate_limit=60) as sandbox,
+    ):
         credentials = sandbox.seed_demo()
         server, server_task, base_url = await _serve_sandbox(sandbox, args.port)
         try:
@@ -196,7 +197,8 @@ async def _batch(
         for line in given:
             yield line
             # one line at a time: the next is read once this one crossed
-            await bridge_ref[0].idle()
+            async with asyncio.timeout(30):
+                await bridge_ref[0].idle()
 
     console = ConsoleChat(lines(), out)
     bridge = _bridge(store, pool, console)
@@ -204,15 +206,11 @@ async def _batch(
     greeting = await companion.post_message(trip_id, channel_id, COMPANION_LINES[0])
     async with bridge:
         await console.finished.wait()
-        await bridge.idle()
-        await _wait_delivered(store, greeting.id)
+        async with asyncio.timeout(30):
+            await bridge.idle()
+            while not await store.chat_messages_for(greeting.id, "console", "terminal"):
+                await bridge.next_pass()
     out.write(f"\n--- Osoto #{'general'} now reads ---\n")
     async for message in companion.iterate_messages(trip_id, channel_id):
         out.write(f"{message.author_name}: {message.content}\n")
     out.flush()
-
-
-async def _wait_delivered(store: Store, osoto_message_id: str, timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not await store.chat_messages_for(osoto_message_id, "console", "terminal"):
-            await asyncio.sleep(0.05)

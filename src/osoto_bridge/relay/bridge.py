@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 from osoto_bridge.chat.base import (
@@ -21,7 +21,6 @@ from osoto_bridge.chat.base import (
     OutboundMessage,
 )
 from osoto_bridge.commands import CommandService
-from osoto_bridge.osoto import OsotoClient
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
@@ -29,7 +28,7 @@ from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.relay.schedule import PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
-from osoto_bridge.store import Link, Store
+from osoto_bridge.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +77,7 @@ class Bridge:
         self._channels_per_key: dict[int, int] = {}
         self._bot_usernames = bot_usernames or {}
         self._started = False
+        self._pass_done = asyncio.Condition()
         self._router = InboundRouter(
             InboundDeps(
                 store=store,
@@ -188,6 +188,7 @@ class Bridge:
             channels_on_key=lambda link: self._channels_per_key.get(link.key_id, 1),
             clock=self._clock,
             wait=self._wait,
+            on_pass=self._note_pass,
         )
         self._workers[key] = worker
         self._tasks[key] = asyncio.create_task(
@@ -225,10 +226,20 @@ class Bridge:
     # -- the adapters' sink -----------------------------------------------------------
 
     async def on_message(self, message: InboundMessage) -> None:
-        await self._router.on_message(message)
+        # The one place inbound failures end: logged with their context, and the
+        # adapter goes on with the next event instead of dying with this one.
+        try:
+            await self._router.on_message(message)
+        except Exception:
+            logger.exception(
+                "handling message %s from %s failed", message.message_id, message.address
+            )
 
     async def on_action(self, action: InboundAction) -> None:
-        await self._router.on_action(action)
+        try:
+            await self._router.on_action(action)
+        except Exception:
+            logger.exception("handling action %s from %s failed", action.action_id, action.address)
 
     async def first_time(self, platform: str, event_id: str) -> bool:
         return await self._store.mark_event_seen(platform, event_id)
@@ -239,16 +250,28 @@ class Bridge:
                 await self._store.update_link(link.id, chat_id=new_chat_id)
         await self.sync_links()
 
-    async def idle(self, timeout: float = 10.0) -> None:
-        """Wait until no outbox entry is pending (tests and the demo's batch mode)."""
-        async with asyncio.timeout(timeout):
-            while await self._store.pending_outbox_count() > 0:
-                for worker in self._workers.values():
-                    worker.poke()
-                await asyncio.sleep(0.01)
+    async def _note_pass(self) -> None:
+        async with self._pass_done:
+            self._pass_done.notify_all()
+
+    async def next_pass(self) -> None:
+        """Wake every worker and wait until one of them completes a pass."""
+        if not self._workers:
+            return
+        async with self._pass_done:
+            for worker in self._workers.values():
+                worker.poke()
+            await self._pass_done.wait()
+
+    async def idle(self) -> None:
+        """Wait until no outbox entry is pending (tests and the demo's batch mode).
+
+        Callers bound it with `asyncio.timeout`: a message Osoto keeps refusing
+        transiently would otherwise keep it waiting.
+        """
+        while self._workers and await self._store.pending_outbox_count() > 0:
+            await self.next_pass()
 
     @property
     def adapters(self) -> dict[str, ChatAdapter]:
         return dict(self._adapters)
-
-

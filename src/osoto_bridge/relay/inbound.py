@@ -28,7 +28,7 @@ from osoto_bridge.chat.base import (
 from osoto_bridge.commands import CommandContext, CommandReply, CommandService, LinkStatus
 from osoto_bridge.osoto import OsotoClient
 from osoto_bridge.relay.keys import contains_api_key
-from osoto_bridge.relay.outbox import compose
+from osoto_bridge.relay.outbox import CHAT_PARENT_PREFIX, compose
 from osoto_bridge.store import Link, Store
 from osoto_bridge.text import Paragraph, Text, doc
 
@@ -74,7 +74,12 @@ class InboundRouter:
         parent_id: str | None = None
         target = message.edit_of or message.reply_to_message_id
         if target is not None:
-            parent_id = await deps.store.osoto_message_for(address.platform, address.chat_id, target)
+            parent_id = await deps.store.osoto_message_for(
+                address.platform, address.chat_id, target
+            )
+            if parent_id is None and message.edit_of is not None:
+                # An edit of a message still in the outbox: resolved when posting.
+                parent_id = CHAT_PARENT_PREFIX + message.edit_of
         parts = compose(message, parent_known=parent_id is not None)
         for part in parts:
             await deps.store.enqueue_outbox(
@@ -131,9 +136,7 @@ class InboundRouter:
             "deleted" if deleted else "could not be deleted",
         )
         note = KEY_WARNING.format(deleted=" and was deleted" if deleted else "")
-        await self._send(
-            adapter, OutboundMessage(message.address, doc(Paragraph((Text(note),))))
-        )
+        await self._send(adapter, OutboundMessage(message.address, doc(Paragraph((Text(note),)))))
 
     async def _answer_command(self, message: InboundMessage, link: Link | None) -> bool:
         deps = self._deps
@@ -144,9 +147,7 @@ class InboundRouter:
             return False
         if link is None:
             return False
-        is_admin = message.is_private or await adapter.is_admin(
-            message.address, message.author_id
-        )
+        is_admin = message.is_private or await adapter.is_admin(message.address, message.author_id)
         context = await self._context(
             link, message.address, is_admin, is_group=not message.is_private
         )
@@ -166,13 +167,15 @@ class InboundRouter:
         self, link: Link, address: ChatAddress, is_admin: bool, *, is_group: bool
     ) -> CommandContext:
         store = self._deps.store
-        last_in, last_out = await store.link_activity(link.id)
+        # The store counts directions from the chat's side ("in" = chat → Osoto);
+        # /status speaks from the chat's reader's side ("inbound" = into the chat).
+        to_osoto, to_chat = await store.link_activity(link.id)
         status = LinkStatus(
             trip_title=link.trip_title,
             channel_name=link.channel_name,
             scopes=link.scopes,
-            last_in=last_in,
-            last_out=last_out,
+            last_inbound=_when(to_chat),
+            last_outbound=_when(to_osoto),
             outbox_depth=await store.pending_outbox_count(link.trip_id, link.channel_id),
             key_fingerprint=link.key_fingerprint,
         )
@@ -206,3 +209,7 @@ class InboundRouter:
             await adapter.send(message)
         except ChatError as exc:
             logger.warning("could not answer in %s: %s", message.address, exc)
+
+
+def _when(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)

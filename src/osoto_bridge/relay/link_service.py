@@ -59,7 +59,9 @@ class LinkService:
         client = self._pool.client_for_key(api_key)
         trip_id, channel_id = report.trip_id, report.channel.id
         if await self._store.get_cursor(trip_id, channel_id) is None:
-            await self._store.set_cursor(trip_id, channel_id, await seek_end(client, trip_id, channel_id))
+            await self._store.set_cursor(
+                trip_id, channel_id, await seek_end(client, trip_id, channel_id)
+            )
         link = await self._store.add_link(
             platform=address.platform,
             chat_id=address.chat_id,

@@ -51,9 +51,7 @@ async def _probe_write(client: OsotoClient, trip_id: str, channel_id: str, scope
         if scope == "messages:write":
             await client.post_message(trip_id, channel_id, "", idempotency_key=key)
         else:
-            await client.create_action_item(
-                trip_id, text="", urgency="now", idempotency_key=key
-            )
+            await client.create_action_item(trip_id, text="", urgency="now", idempotency_key=key)
     except ValidationError:
         return True
     except Forbidden:
@@ -112,7 +110,9 @@ async def _inspect(client: OsotoClient, *, trip_id: str | None, channel: str | N
         await client.export_trip(trip_id)
         scopes.append(f"trips:read:{trip_id}")
     except Forbidden:
-        warnings.append(f"no trips:read: /where, /todo and the like won't answer (add trips:read:{trip_id})")
+        warnings.append(
+            f"no trips:read: /where, /todo and the like won't answer (add trips:read:{trip_id})"
+        )
     if await _probe_write(client, trip_id, chosen.id, "trips:write"):
         scopes.append(f"trips:write:{trip_id}")
     else:

@@ -30,6 +30,7 @@ from osoto_bridge.osoto.errors import (
 )
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.deliver import Deliverer
+from osoto_bridge.relay.outbox import CHAT_PARENT_PREFIX
 from osoto_bridge.relay.schedule import PollSchedule, PollTiming
 from osoto_bridge.store import Link, OutboxEntry, Store
 from osoto_bridge.text import Paragraph, Text, doc
@@ -52,13 +53,14 @@ ClientFor = Callable[[Link], Awaitable[OsotoClient]]
 Wait = Callable[[asyncio.Event, float], Awaitable[None]]
 
 
-async def wait_event(event: asyncio.Event, timeout: float) -> None:
-    """Wait for ``event`` at most ``timeout`` seconds (the default, real-time `Wait`)."""
+async def wait_event(event: asyncio.Event, seconds: float) -> None:
+    """Wait for ``event`` at most ``seconds`` (the default, real-time `Wait`)."""
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(seconds):
             await event.wait()
     except TimeoutError:
         pass
+
 
 Notify = Callable[[ChatAddress, OutboundMessage], Awaitable[None]]
 
@@ -78,6 +80,7 @@ class ChannelWorker:
         channels_on_key: Callable[[Link], int],
         clock: Callable[[], float],
         wait: Wait = wait_event,
+        on_pass: Callable[[], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.key = key
@@ -89,6 +92,7 @@ class ChannelWorker:
         self._channels_on_key = channels_on_key
         self._clock = clock
         self._wait = wait
+        self._on_pass = on_pass
         self._rng = rng or random.Random()
         self._schedule = PollSchedule(timing, clock=clock)
         self._wake = asyncio.Event()
@@ -110,6 +114,8 @@ class ChannelWorker:
         while not self._stopping:
             self._wake.clear()
             delay = await self.run_once()
+            if self._on_pass is not None:
+                await self._on_pass()
             if self._stopping:
                 break
             await self._wait(self._wake, delay)
@@ -163,12 +169,19 @@ class ChannelWorker:
 
     async def _post(self, entry: OutboxEntry, link: Link, links: Sequence[Link]) -> bool:
         client = await self._client_for(link)
+        parent_id = entry.parent_id
+        if parent_id is not None and parent_id.startswith(CHAT_PARENT_PREFIX):
+            parent_id = await self._store.osoto_message_for(
+                entry.source_platform,
+                entry.source_chat_id,
+                parent_id.removeprefix(CHAT_PARENT_PREFIX),
+            )
         try:
             message = await client.post_message(
                 entry.trip_id,
                 entry.channel_id,
                 entry.content,
-                parent_id=entry.parent_id,
+                parent_id=parent_id,
                 idempotency_key=entry.idempotency_key,
                 priority=Priority.INTERACTIVE,
             )
@@ -189,7 +202,9 @@ class ChannelWorker:
         except OsotoError as exc:  # pragma: no cover - every subclass is handled above
             await self._store.mark_outbox_failed(entry.id, error=str(exc))
             return True
-        await self._store.mark_outbox_sent(entry.id, message.id)
+        # The source chat's map row first, then "sent": a crash between the two
+        # leaves the entry pending (re-posting replays the same message), never a
+        # sent message the source chat does not know as its own (an echo).
         await self._store.record_chat_messages(
             osoto_message_id=message.id,
             trip_id=entry.trip_id,
@@ -200,6 +215,7 @@ class ChannelWorker:
             chat_message_ids=[entry.source_message_id],
             origin="chat",
         )
+        await self._store.mark_outbox_sent(entry.id, message.id)
         await self._store.touch_link_activity(link.id, "in")
         # chat → chat: the other chats on this channel get it now, not at the next poll.
         await self._deliverer.deliver(message, links, by_bridge=True)
@@ -308,6 +324,4 @@ async def seek_end(
 
 
 def _can_read_messages(link: Link) -> bool:
-    return any(
-        scope in ("messages:read", f"messages:read:{link.trip_id}") for scope in link.scopes
-    )
+    return any(scope in ("messages:read", f"messages:read:{link.trip_id}") for scope in link.scopes)
