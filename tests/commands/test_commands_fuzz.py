@@ -22,9 +22,7 @@ from osoto_bridge.commands import (
 )
 from osoto_bridge.commands.todo_args import find_item, parse_new_item
 from osoto_bridge.osoto import TripExport
-from osoto_bridge.text.plain import render_plain
-from osoto_bridge.text.slack_render import render_slack_mrkdwn
-from osoto_bridge.text.telegram_render import render_telegram_html
+from osoto_bridge.text import render_plain, render_slack_mrkdwn, render_telegram_html
 
 ZONES = st.sampled_from(
     [

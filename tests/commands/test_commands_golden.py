@@ -32,10 +32,7 @@ from osoto_bridge.commands import (
 )
 from osoto_bridge.commands.answers.meta import answer_missing_scope, answer_share_link
 from osoto_bridge.osoto import ApiError
-from osoto_bridge.text import Document
-from osoto_bridge.text.plain import render_plain
-from osoto_bridge.text.slack_render import render_slack_mrkdwn
-from osoto_bridge.text.telegram_render import render_telegram_html
+from osoto_bridge.text import Document, render_plain, render_slack_mrkdwn, render_telegram_html
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = at("2026-07-15T01:00+00:00")  # 10:00 in Tokyo, day 2 of 9

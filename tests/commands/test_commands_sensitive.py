@@ -18,10 +18,7 @@ from osoto_bridge.commands import (
     answer_who,
 )
 from osoto_bridge.osoto import safe_projection
-from osoto_bridge.text import Document
-from osoto_bridge.text.plain import render_plain
-from osoto_bridge.text.slack_render import render_slack_mrkdwn
-from osoto_bridge.text.telegram_render import render_telegram_html
+from osoto_bridge.text import Document, render_plain, render_slack_mrkdwn, render_telegram_html
 
 NOW = at("2026-07-13T12:00+00:00")  # before the trip: every day is still ahead
 ANSWERS: dict[str, Callable[[TripView], list[Document]]] = {

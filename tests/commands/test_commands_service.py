@@ -25,7 +25,7 @@ from osoto_bridge.commands import (
 )
 from osoto_bridge.osoto import OsotoClient, RetryPolicy
 from osoto_bridge.sandbox import Sandbox
-from osoto_bridge.text.plain import render_plain
+from osoto_bridge.text import render_plain
 
 BASE = "http://sandbox.test/api/v1"
 TODAY = dt.date(2026, 7, 15)

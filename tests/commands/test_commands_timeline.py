@@ -5,7 +5,7 @@ from __future__ import annotations
 from commands_fixtures import at, leg, trip_export
 
 from osoto_bridge.commands import TripView, answer_next
-from osoto_bridge.text.plain import render_plain
+from osoto_bridge.text import render_plain
 
 
 def _london(*commitments: dict[str, object]) -> TripView:
