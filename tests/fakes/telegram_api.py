@@ -249,6 +249,7 @@ class FakeTelegram:
         self._group_ids = itertools.count(1)
         self._failures: dict[str, list[_Failure]] = {}
         self._tick = asyncio.Event()
+        self._closing = False
         self.deleted: list[dict[str, Any]] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -275,6 +276,9 @@ class FakeTelegram:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        # end open long polls now rather than when their timeout runs out
+        self._closing = True
+        self._changed()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -594,7 +598,7 @@ class FakeTelegram:
         if not self._updates and timeout > 0:
             try:
                 async with asyncio.timeout(timeout):
-                    await self._until(lambda: bool(self._updates))
+                    await self._until(lambda: bool(self._updates) or self._closing)
             except TimeoutError:
                 return []
         return self._updates[:limit]

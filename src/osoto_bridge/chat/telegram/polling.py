@@ -75,6 +75,14 @@ class Poller:
                 logger.warning("Telegram getUpdates failed (%s); retrying in %.0fs", exc, delay)
                 await self._sleep(delay)
                 continue
+            except (TypeError, ValueError, KeyError):
+                # An update this python-telegram-bot cannot read (Bot API skew): keep
+                # the poller alive and loud rather than let the task die silently.
+                failures += 1
+                delay = min(_MAX_BACKOFF, 2.0 ** min(failures, 6))
+                logger.exception("could not read Telegram updates; retrying in %.0fs", delay)
+                await self._sleep(delay)
+                continue
             failures = 0
             self.polls += 1
             self._confirmed = self._offset
