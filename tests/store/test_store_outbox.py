@@ -7,7 +7,7 @@ import contextlib
 from typing import Any
 
 import pytest
-from storetest import AddLink, FakeClock
+from storetest import AddLink, Backend, FakeClock
 
 from osoto_bridge.store import Link, NotFoundError, OutboxEntry, Store
 
@@ -224,3 +224,40 @@ async def test_cancelled_writers_leave_whole_entries_and_a_working_store(
     for entry in entries:
         assert entry.content == f"message {entry.source_message_id}"
         assert entry.status == "pending"
+
+
+async def test_two_replicas_enqueue_and_record_once(persistent_backend: Backend) -> None:
+    async with persistent_backend.open() as first, persistent_backend.open() as second:
+        link = await first.add_link(
+            platform="telegram",
+            chat_id="-1",
+            thread_id=None,
+            trip_id="t1",
+            trip_title="Lisbon",
+            channel_id="c1",
+            channel_name="general",
+            api_key="osk_replicas",
+            owner_user_id="u1",
+            scopes=(),
+        )
+        results = await asyncio.gather(
+            *(enqueue(replica, link, "1") for replica in (first, second) * 6)
+        )
+        await asyncio.gather(
+            *(
+                replica.record_chat_messages(
+                    osoto_message_id="m1",
+                    trip_id="t1",
+                    channel_id="c1",
+                    platform="telegram",
+                    chat_id="-1",
+                    thread_id=None,
+                    chat_message_ids=["5", "6"],
+                    origin="osoto",
+                )
+                for replica in (first, second) * 6
+            )
+        )
+        assert sum(created for _, created in results) == 1
+        assert await second.pending_outbox_count() == 1
+        assert await first.chat_messages_for("m1", "telegram", "-1") == ["5", "6"]
