@@ -92,6 +92,7 @@ async def test_a_429_storm_delays_but_drops_nothing(tmp_path: Path) -> None:
             clock=time.clock,
             wall_clock=time.clock,
             wait=time.wait,
+            link_sync_interval=float("inf"),  # one link, fixed: keep virtual time still
         )
         neighbour_429s = 0
         async with bridge:

@@ -273,3 +273,40 @@ async def test_a_message_osoto_refuses_is_kept_and_the_chat_is_told(world: World
     assert world.store is not None
     (entry,) = await world.store.list_outbox()
     assert entry.status == "failed"
+
+
+async def test_a_command_in_an_unlinked_chat_says_how_to_link(world: World) -> None:
+    from osoto_bridge.commands import CommandService, SnapshotCache
+    from osoto_bridge.relay import Bridge
+
+    assert world.store is not None and world.pool is not None
+    world.bridge = Bridge(
+        store=world.store,
+        adapters=[world.telegram],
+        pool=world.pool,
+        commands=CommandService(cache=SnapshotCache()),
+        timing=world.timing,
+    )
+    await world.bridge.start()
+    await world.telegram.write("tg-new", "/where tomorrow")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    assert "not linked" in world.telegram.sent[0].text
+    await world.telegram.write("tg-new", "just chatting")
+    assert len(world.telegram.sent) == 1
+
+
+async def test_a_link_added_by_another_process_is_picked_up(world: World) -> None:
+    from osoto_bridge.relay import Bridge
+
+    assert world.store is not None and world.pool is not None
+    world.bridge = Bridge(
+        store=world.store,
+        adapters=[world.telegram],
+        pool=world.pool,
+        timing=world.timing,
+        link_sync_interval=0.01,
+    )
+    await world.bridge.start()
+    await world.link(world.telegram, "tg-1")  # written to the store, bridge not told
+    world.companion_says("hello late joiner")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 _RESTART_DELAY = 5.0
 _STOP_GRACE = 30.0
+_LINK_SYNC_INTERVAL = 30.0
 
 
 class Bridge:
@@ -49,6 +50,8 @@ class Bridge:
         wall_clock: epoch time, for "now" in answers.
         bot_usernames: each platform's bot username, for "/cmd@bot" commands.
         wait: how a worker waits for its next pass (tests inject virtual time).
+        link_sync_interval: how often links changed by another process (the
+            `links` command, another replica) are picked up; ``inf`` turns it off.
     """
 
     def __init__(
@@ -63,6 +66,7 @@ class Bridge:
         wall_clock: Callable[[], float] = time.time,
         bot_usernames: dict[str, str] | None = None,
         wait: Wait = wait_event,
+        link_sync_interval: float = _LINK_SYNC_INTERVAL,
     ) -> None:
         self._store = store
         self._adapters = {adapter.platform: adapter for adapter in adapters}
@@ -78,6 +82,9 @@ class Bridge:
         self._bot_usernames = bot_usernames or {}
         self._started = False
         self._pass_done = asyncio.Condition()
+        self._link_sync_interval = link_sync_interval
+        self._link_watch: asyncio.Task[None] | None = None
+        self._link_watch_stop = asyncio.Event()
         self._router = InboundRouter(
             InboundDeps(
                 store=store,
@@ -114,6 +121,9 @@ class Bridge:
             for adapter in self._adapters.values():
                 await adapter.start(self)
                 started.append(adapter)
+            if self._link_sync_interval != float("inf"):
+                self._link_watch_stop.clear()
+                self._link_watch = asyncio.create_task(self._watch_links(), name="relay:link-sync")
         except BaseException:
             for adapter in reversed(started):
                 await adapter.stop()
@@ -124,6 +134,7 @@ class Bridge:
     async def stop(self) -> None:
         if not self._started:
             return
+        await self._stop_link_watch()
         for adapter in self._adapters.values():
             try:
                 await adapter.stop()
@@ -138,6 +149,7 @@ class Bridge:
         Nothing is finished or flushed: whatever the store holds is what a restart
         finds, which is exactly what the restart tests need to exercise.
         """
+        await self._stop_link_watch()
         for task in self._tasks.values():
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
@@ -146,6 +158,22 @@ class Bridge:
         for adapter in self._adapters.values():
             await adapter.stop()
         self._started = False
+
+    async def _stop_link_watch(self) -> None:
+        if self._link_watch is not None:
+            self._link_watch_stop.set()
+            await asyncio.gather(self._link_watch, return_exceptions=True)
+            self._link_watch = None
+
+    async def _watch_links(self) -> None:
+        while not self._link_watch_stop.is_set():
+            await self._wait(self._link_watch_stop, self._link_sync_interval)
+            if self._link_watch_stop.is_set():
+                return
+            try:
+                await self.sync_links()
+            except Exception:
+                logger.exception("re-reading the links failed; trying again later")
 
     async def _stop_workers(self) -> None:
         for worker in self._workers.values():

@@ -25,7 +25,13 @@ from osoto_bridge.chat.base import (
     InboundMessage,
     OutboundMessage,
 )
-from osoto_bridge.commands import CommandContext, CommandReply, CommandService, LinkStatus
+from osoto_bridge.commands import (
+    CommandContext,
+    CommandReply,
+    CommandService,
+    LinkStatus,
+    parse_command,
+)
 from osoto_bridge.osoto import OsotoClient
 from osoto_bridge.relay.keys import contains_api_key
 from osoto_bridge.relay.outbox import CHAT_PARENT_PREFIX, compose
@@ -38,6 +44,11 @@ KEY_WARNING = (
     "⚠️ That message contained an Osoto API key, so it was not relayed{deleted}. "
     "Anyone in this chat may have seen it: revoke that key in Osoto (Settings → API keys) "
     "and link again with a new one, in a private chat with the bot."
+)
+
+NOT_LINKED = (
+    "This chat is not linked to an Osoto trip yet. A chat admin can link it with /link "
+    "(the bot then asks for the trip's API key in a private chat)."
 )
 
 
@@ -146,10 +157,30 @@ class InboundRouter:
         if adapter is None:
             return False
         if link is None:
-            return False
+            if (
+                parse_command(
+                    message.raw_text, bot_username=deps.bot_username(message.address.platform)
+                )
+                is None
+            ):
+                return False
+            # A command in a chat that is not linked yet: say how to link, not nothing.
+            await self._send(
+                adapter,
+                OutboundMessage(
+                    message.address,
+                    doc(Paragraph((Text(NOT_LINKED),))),
+                    reply_to=message.message_id,
+                ),
+            )
+            return True
         is_admin = message.is_private or await adapter.is_admin(message.address, message.author_id)
         context = await self._context(
-            link, message.address, is_admin, is_group=not message.is_private
+            link,
+            message.address,
+            is_admin,
+            is_group=not message.is_private,
+            message_id=message.message_id,
         )
         client = await deps.client_for(link)
         reply = await deps.commands.handle(
@@ -164,7 +195,13 @@ class InboundRouter:
         return True
 
     async def _context(
-        self, link: Link, address: ChatAddress, is_admin: bool, *, is_group: bool
+        self,
+        link: Link,
+        address: ChatAddress,
+        is_admin: bool,
+        *,
+        is_group: bool,
+        message_id: str | None = None,
     ) -> CommandContext:
         store = self._deps.store
         # The store counts directions from the chat's side ("in" = chat → Osoto);
@@ -189,6 +226,9 @@ class InboundRouter:
             now=datetime.fromtimestamp(self._deps.wall_clock(), UTC),
             platform=address.platform,
             status=status,
+            # identifies the command message, so its writes happen once even if the
+            # platform delivers it twice
+            message_id=f"{address.platform}:{address.chat_id}:{message_id}" if message_id else None,
         )
 
     async def _reply(

@@ -1,0 +1,73 @@
+"""`osoto-bridge run`: refuses bad settings in one line; stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from osoto_bridge.store import generate_secret_key
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSOTO_BRIDGE_")}
+    env["OSOTO_BRIDGE_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}"
+    env.update(extra)
+    return env
+
+
+def test_without_a_secret_key_run_refuses_in_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "osoto_bridge", "run"],
+        env=_env(tmp_path, OSOTO_BRIDGE_CONSOLE="true"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "osoto-bridge: error: OSOTO_BRIDGE_SECRET_KEY is not set: it encrypts API keys at rest. "
+        "Create one with `osoto-bridge secret-key` and keep it safe."
+    ]
+
+
+def test_without_a_chat_platform_run_says_which_settings_to_set(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "osoto_bridge", "run"],
+        env=_env(tmp_path, OSOTO_BRIDGE_SECRET_KEY=generate_secret_key()),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "no chat platform is configured" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    env = _env(tmp_path, OSOTO_BRIDGE_SECRET_KEY=generate_secret_key(), OSOTO_BRIDGE_CONSOLE="true")
+    with subprocess.Popen(
+        [sys.executable, "-m", "osoto_bridge", "run"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        try:
+            assert proc.stderr is not None
+            for line in proc.stderr:  # blocks until the bridge says it runs
+                if "bridge running" in line:
+                    break
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+            rest = proc.stderr.read()
+            assert "stopping" in rest
+            assert "Traceback" not in rest
+        finally:
+            if proc.poll() is None:
+                proc.kill()
