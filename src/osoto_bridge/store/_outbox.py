@@ -163,7 +163,8 @@ class OutboxMixin(StoreBase):
         )
         if keep_order:
             # Per channel, the oldest entry still waiting for its retry: nothing at or
-            # after it may go (one grouped pass, not a subquery per row).
+            # after it may go. Computed once and MATERIALIZED: inlined, PostgreSQL
+            # may re-run the aggregate for every outbox row (seen with fresh stats).
             waiting = (
                 sa.select(
                     outbox.c.trip_id,
@@ -176,7 +177,8 @@ class OutboxMixin(StoreBase):
                     *_channel_filter(trip_id, channel_id),
                 )
                 .group_by(outbox.c.trip_id, outbox.c.channel_id)
-                .subquery("waiting")
+                .cte("waiting")
+                .prefix_with("MATERIALIZED")
             )
             query = query.outerjoin(
                 waiting,
