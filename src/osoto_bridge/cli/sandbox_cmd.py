@@ -1,7 +1,7 @@
 """`osoto-bridge sandbox`: serve the local Osoto-compatible API, and manage its data.
 
     osoto-bridge sandbox [--host H] [--port P] [--db PATH] [--seed demo]
-                         [--rate-limit N] [--credentials-out FILE]
+                         [--rate-limit N] [--credentials-out FILE] [--no-access-log]
     osoto-bridge sandbox create-key --db PATH --user USER_ID --scope SCOPE [--scope ...]
     osoto-bridge sandbox create-channel --db PATH --trip TRIP_ID --name NAME
 
@@ -59,6 +59,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--credentials-out", type=Path, help="write baseUrl, users with keys and trips as JSON"
+    )
+    parser.add_argument(
+        "--no-access-log", action="store_true", help="do not log each request (for benchmarks)"
     )
     parser.set_defaults(handler=_serve)
     commands = parser.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
@@ -136,5 +139,11 @@ def _serve(args: argparse.Namespace) -> int:
         elif args.credentials_out is not None:
             return _fail(_CliError("--credentials-out needs --seed demo (nothing to write)"))
         print(f"Osoto sandbox serving {base_url}", file=sys.stderr)
-        uvicorn.run(sb.app, host=args.host, port=args.port, log_level="info")
+        uvicorn.run(
+            sb.app,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            access_log=not args.no_access_log,
+        )
     return 0
