@@ -243,6 +243,7 @@ class FakeTelegram:
         self.webhook_secret: str | None = None
         self.webhook_transport: httpx.AsyncBaseTransport | None = None
         self._updates: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1000)
         self._message_ids: dict[int, Iterator[int]] = {}
         self._user_ids = itertools.count(5001)
@@ -537,6 +538,21 @@ class FakeTelegram:
     def _push(self, update: dict[str, Any]) -> None:
         update["update_id"] = next(self._update_ids)
         self._updates.append(update)
+        self.history.append(update)
+        self._changed()
+
+    def redeliver(self) -> None:
+        """Queue every update ever sent again, as after a crash before confirming."""
+        pending = {u["update_id"] for u in self._updates}
+        self._updates = sorted(
+            [*self._updates, *(u for u in self.history if u["update_id"] not in pending)],
+            key=lambda u: int(u["update_id"]),
+        )
+        self._changed()
+
+    def lose_updates(self) -> None:
+        """Drop every pending update (as if they had gone to an earlier client)."""
+        self._updates.clear()
         self._changed()
 
     def _changed(self) -> None:

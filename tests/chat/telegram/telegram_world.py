@@ -8,6 +8,7 @@ adapter would sleep (429 waits, retry backoff) goes through `FakeSleep`.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,7 @@ class TelegramWorld:
     companion_id: str
     channel_id: str = ""
     sleep: FakeSleep = field(default_factory=FakeSleep)
+    clock: Callable[[], float] = time.monotonic
     store: Store | None = None
     pool: ClientPool | None = None
     bridge: Bridge | None = None
@@ -87,6 +89,7 @@ class TelegramWorld:
             webhook_url=webhook_url,
             flood=FloodControl(overall_rate=0, group_rate=0, sleep=self.sleep),
             sleep=self.sleep,
+            clock=self.clock,
             poll_timeout=10,
             retry=RetryPolicy(attempts=3, first_delay=1.0),
         )

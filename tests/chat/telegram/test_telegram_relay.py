@@ -193,7 +193,7 @@ async def test_a_message_to_a_group_that_migrated_unnoticed_follows_it(
     link = await world.link(basic)
     # the migration happened while the bridge was not looking: its update is gone
     supergroup = fake.migrate(basic)
-    fake._updates.clear()
+    fake.lose_updates()
     world.companion_says("are you there?")
     await fake.wait_for(lambda: len(fake.sent(supergroup)) == 1)
     moved = await world.store.get_link(link.id)
