@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+from osoto_bridge.text.urls import is_safe_url
+
 
 @dataclass(frozen=True, slots=True)
 class Text:
@@ -210,8 +212,11 @@ def normalize_spans(items: Iterable[SpanLike]) -> tuple[Span, ...]:
     """Return spans in canonical form.
 
     Texts are merged and their newlines become :class:`LineBreak`; empty texts,
-    codes and wrappers disappear; a wrapper directly inside the same kind of
-    wrapper is flattened; code values lose their newlines to line breaks.
+    codes and wrappers disappear; neighbours of the same kind (two codes, two bold
+    runs, two links to one address) merge; a wrapper directly inside the same kind
+    of wrapper is flattened; code values lose their newlines to line breaks; a link
+    to an unsafe address (see :func:`~osoto_bridge.text.urls.is_safe_url`) or inside
+    another link's label is reduced to its label.
     """
     out: list[Span] = []
 
@@ -237,25 +242,49 @@ def normalize_spans(items: Iterable[SpanLike]) -> tuple[Span, ...]:
             for index, line in enumerate(lines):
                 if index:
                     out.append(LineBreak())
-                if line:
+                if not line:
+                    continue
+                if out and isinstance(out[-1], Code):
+                    out[-1] = Code(out[-1].value + line)
+                else:
                     out.append(Code(line))
         elif isinstance(span, Link):
-            children = normalize_spans(span.children)
-            if span.url and children:
-                out.append(Link(span.url, children))
+            children = normalize_spans(_unlinked(span.children))
+            if is_safe_url(span.url) and children:
+                previous = out[-1] if out else None
+                if isinstance(previous, Link) and previous.url == span.url:
+                    out[-1] = Link(span.url, normalize_spans((*previous.children, *children)))
+                else:
+                    out.append(Link(span.url, children))
             else:
-                # A link without a label or address still shows its text.
+                # A link without a label, or to an address no platform should
+                # open, still shows its text.
                 for child in children or (Text(span.url),):
                     push(child)
         else:
             kind = type(span)
             children = normalize_spans(span.children)
             if children:
+                previous = out[-1] if out else None
+                if type(previous) is kind and isinstance(previous, Bold | Italic | Strike):
+                    children = (*previous.children, *children)
+                    out.pop()
                 out.append(kind(normalize_spans(_flatten_same(kind, children))))
 
     for item in items:
         push(_as_span(item))
     return tuple(out)
+
+
+def _unlinked(children: Iterable[Span]) -> Iterable[Span]:
+    """Links cannot nest on any platform: a link inside a label becomes its label."""
+    for child in children:
+        if isinstance(child, Link):
+            yield from _unlinked(child.children)
+        elif isinstance(child, Bold | Italic | Strike):
+            yield type(child)(tuple(_unlinked(child.children)))
+        else:
+            yield child
 
 
 def _flatten_same(kind: type, children: tuple[Span, ...]) -> Iterable[Span]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from osoto_bridge.text._inline import slice_spans
+from osoto_bridge.text._inline import paragraphs, slice_spans
 from osoto_bridge.text.mentions import neutralize
 from osoto_bridge.text.model import (
     Block,
@@ -29,7 +29,7 @@ from osoto_bridge.text.model import (
     Strike,
     Text,
     normalize,
-    spans_plain_text,
+    normalize_spans,
 )
 from osoto_bridge.text.osoto_parse import ESCAPABLE
 from osoto_bridge.text.urls import is_safe_url, url_at
@@ -44,10 +44,13 @@ def render_osoto(document: Document) -> str:
 
 
 def _block(block: Block) -> str:
-    if isinstance(block, Paragraph):
-        return _inline(block.spans)
-    if isinstance(block, Heading):
-        return _inline((Bold(block.spans),))
+    if isinstance(block, Paragraph | Heading):
+        # Markdown cannot hold a blank line inside a paragraph: cut it there first,
+        # as from_osoto would, so markup never straddles one.
+        runs = paragraphs(block.spans)
+        if isinstance(block, Heading):
+            return "\n\n".join(_inline(normalize_spans((Bold(run),))) for run in runs)
+        return "\n\n".join(_inline(run) for run in runs)
     if isinstance(block, Pre):
         return _pre(block)
     if isinstance(block, Quote):
@@ -133,7 +136,7 @@ def _code(value: str) -> str:
 
 
 def _edge_whitespace(spans: Sequence[Span]) -> tuple[int, int]:
-    """Count the whitespace at each end of a wrapper's text, outside code and links."""
+    """Count the whitespace at each end of a wrapper's text (code counts as text)."""
     shape = "".join(_shape(span) for span in spans)
     return len(shape) - len(shape.lstrip()), len(shape) - len(shape.rstrip())
 
@@ -145,8 +148,6 @@ def _shape(span: Span) -> str:
         return "\n"
     if isinstance(span, Code):
         return "x" * len(span.value)
-    if isinstance(span, Link):
-        return "x" * len(spans_plain_text(span.children, link_urls=False))
     return "".join(_shape(child) for child in span.children)
 
 
@@ -183,7 +184,8 @@ class _Writer:
                 value = neutralize(span.value)
                 self.raw(escape_text(value, label=label, line_start=self.line_start))
             elif isinstance(span, LineBreak):
-                self.raw("\n")
+                # A label cannot hold a blank line, so it holds no line breaks at all.
+                self.raw(" " if label else "\n")
             elif isinstance(span, Code):
                 self.raw(_code(neutralize(span.value)))
             elif isinstance(span, Link):

@@ -182,7 +182,7 @@ class _Writer:
             self.raw(ZWSP)
 
     def link(self, span: Link) -> None:
-        label = spans_plain_text(span.children, link_urls=False)
+        label = " ".join(spans_plain_text(span.children, link_urls=False).split())
         if not is_safe_url(span.url):
             self.raw(escape_slack_text(label, line_start=self.line_start))
             return
