@@ -140,3 +140,12 @@ def test_create_key_checks_user_and_trip(world: World) -> None:
         world.sb.create_key(world.alice, ["trips:read:jx7nosuchtrip"])
     with pytest.raises(TypeError):
         world.sb.create_key(world.alice, "trips:read")
+
+
+async def test_a_crash_is_the_internal_envelope_with_a_request_id(
+    make_client: ClientFactory, world: World
+) -> None:
+    client = make_client(world.alice_key)
+    world.sb.context.conn.close()  # every query now fails inside the sandbox
+    response = await client.get("/trips")
+    assert_error(response, 500, "INTERNAL")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from osoto_bridge.cli.main import main
@@ -91,3 +94,40 @@ def test_bad_rate_limit_is_an_argparse_error(capsys: pytest.CaptureFixture[str])
         main(["sandbox", "--rate-limit", "0"])
     assert exit_info.value.code == 2
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_serve_writes_credentials_that_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+
+    creds = tmp_path / "creds.json"
+    served: dict[str, object] = {}
+
+    def fake_run(app: object, **kwargs: object) -> None:
+        # Instead of serving forever, use the app the CLI built with the written keys.
+        served.update(kwargs)
+        world = json.loads(creds.read_text())
+        key = world["users"][0]["apiKey"]
+
+        async def ask() -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+            async with httpx.AsyncClient(transport=transport, base_url="http://x") as client:
+                return await client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
+
+        me = asyncio.run(ask())
+        served["me"] = me.json()
+        served["limit"] = me.headers["x-ratelimit-limit"]
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    argv = ["sandbox", "--port", "9999", "--seed", "demo", "--rate-limit", "7",
+            "--credentials-out", str(creds)]  # fmt: skip
+    assert main(argv) == 0
+    world = json.loads(creds.read_text())
+    assert world["baseUrl"] == "http://127.0.0.1:9999/api/v1"
+    assert {"id", "name", "apiKey"} <= set(world["users"][0])
+    assert [c["name"] for c in world["trips"][0]["channels"]] == ["general", "logistics"]
+    assert served["host"] == "127.0.0.1" and served["port"] == 9999
+    assert served["me"]["user"]["name"] == world["users"][0]["name"]  # type: ignore[index]
+    assert served["limit"] == "7"
+    assert "serving http://127.0.0.1:9999/api/v1" in capsys.readouterr().err

@@ -65,6 +65,7 @@ def build_app(ctx: Context) -> FastAPI:
         title="Osoto API (sandbox)",
         version="1",
         description=_DESCRIPTION,
+        docs_url=None,  # the Swagger UI would load its scripts from the internet
         redoc_url=None,
     )
     for module in (trips, content, messages, shared):

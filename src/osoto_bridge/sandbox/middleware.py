@@ -104,6 +104,30 @@ class SandboxMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         headers: list[tuple[bytes, bytes]] = [(b"x-request-id", request_id.encode())]
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self._handle(scope, receive, tracking_send, headers)
+        except Exception:
+            # The one place a fault of the sandbox itself is logged and answered.
+            logger.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await _send_error(
+                send, "INTERNAL", "Internal error in the sandbox", request_id, headers
+            )
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, headers: list[tuple[bytes, bytes]]
+    ) -> None:
+        state = scope["state"]
+        request_id: str = state["request_id"]
         path: str = scope["path"]
         if path.startswith(API_PREFIX) and not path.startswith(_PUBLIC_PREFIX):
             principal = self._authenticate(scope)
@@ -125,9 +149,7 @@ class SandboxMiddleware:
                 )
                 return
             state["principal"] = principal
-            fast = fastpath.poll_messages(self._ctx, principal, scope)
-            if fast is not None:
-                await _send_json(send, fast, headers)
+            if await self._fast(scope, send, principal, headers):
                 return
             idem_key = _header(scope, b"idempotency-key")
             if scope["method"] in _MUTATING and idem_key is not None:
@@ -136,6 +158,28 @@ class SandboxMiddleware:
                 )
                 return
         await self._run(scope, receive, send, headers)
+
+    async def _fast(
+        self,
+        scope: Scope,
+        send: Send,
+        principal: auth.Principal,
+        headers: list[tuple[bytes, bytes]],
+    ) -> bool:
+        """Serve the request through `fastpath` if it can; say whether it did."""
+        try:
+            body = fastpath.poll_messages(self._ctx, principal, scope)
+        except Exception:
+            logger.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            request_id = scope["state"]["request_id"]
+            await _send_error(
+                send, "INTERNAL", "Internal error in the sandbox", request_id, headers
+            )
+            return True
+        if body is None:
+            return False
+        await _send_json(send, body, headers)
+        return True
 
     def _authenticate(self, scope: Scope) -> auth.Principal | None:
         value = _header(scope, b"authorization")
@@ -164,31 +208,14 @@ class SandboxMiddleware:
         headers: list[tuple[bytes, bytes]],
         capture: Callable[[Message], None] | None = None,
     ) -> None:
-        started = False
-
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 message["headers"] = [*message.get("headers", ()), *headers]
             if capture is not None:
                 capture(message)
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception:
-            # The one place a fault of the sandbox itself is logged and answered.
-            logger.exception("unhandled error in %s %s", scope["method"], scope["path"])
-            if started:
-                raise
-            await _send_error(
-                send,
-                "INTERNAL",
-                "Internal error in the sandbox",
-                scope["state"]["request_id"],
-                headers,
-            )
+        await self.app(scope, receive, send_with_headers)
 
     async def _idempotent(
         self,
