@@ -59,3 +59,35 @@ def test_nothing_soon_shows_what_comes_next() -> None:
     text = render_plain(answer_next(view))
     assert "Nothing in the next 48 hours." in text
     assert "Next up: 📅 Wed, Apr 1 7:30\u202fPM · theatre" in text
+
+
+def test_a_stay_repeating_the_accommodation_is_shown_once() -> None:
+    from osoto_bridge.commands import answer_where
+
+    hotel = {
+        "name": "Holborn Townhouse",
+        "checkIn": "2026-03-27T15:00",
+        "checkOut": "2026-03-29T11:00",
+    }
+    other = {"name": "Airport hotel", "checkIn": "2026-03-29T20:00"}
+    export = trip_export(
+        "2026-03-27",
+        "2026-03-30",
+        [
+            leg(
+                "l",
+                0,
+                "London",
+                "2026-03-27",
+                "2026-03-30",
+                "Europe/London",
+                accommodation=hotel,
+                stays=[{**hotel, "clientRef": "s1"}, {**other, "clientRef": "s2"}],
+            )
+        ],
+    )
+    view = TripView.of(
+        export, now=at("2026-03-28T09:00+00:00"), language="en", show_sensitive=False
+    )
+    text = render_plain(answer_where(view, ""))
+    assert text.count("Holborn Townhouse") == 1

@@ -75,6 +75,8 @@ async def _run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     store = await Store.open(settings.database_url, secret_keys=secret_keys)
     try:
+        # a wrong or missing secret shows now, in one line, not at the first message
+        await store.verify_secrets()
         async with ClientPool(store=store, base_url=settings.osoto_base_url) as pool:
             bridge = Bridge(
                 store=store,

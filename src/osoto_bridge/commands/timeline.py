@@ -92,11 +92,22 @@ def _at(kind: EventKind, value: str | None, subject: Subject, span: LegSpan) -> 
 
 
 def stays_of(span: LegSpan) -> list[Accommodation]:
-    """A leg's accommodation and stays, in that order."""
+    """A leg's accommodation and stays, in that order, each place once.
+
+    Planners often record the main accommodation again as the leg's first stay; a
+    stay with the same name and dates as one already listed is the same place.
+    """
     places: list[Accommodation] = []
-    if span.leg.accommodation is not None:
-        places.append(span.leg.accommodation)
-    places.extend(span.leg.stays)
+    seen: set[tuple[str, str | None, str | None]] = set()
+    candidates = [span.leg.accommodation, *span.leg.stays]
+    for place in candidates:
+        if place is None:
+            continue
+        identity = (place.name.strip().casefold(), place.check_in, place.check_out)
+        if identity in seen:
+            continue
+        seen.add(identity)
+        places.append(place)
     return places
 
 
