@@ -116,7 +116,9 @@ class ConsoleChat:
         self._texts[message_id] = (message.username or "", text)
         prefix = f"#{message_id}"
         if message.reply_to is not None:
-            prefix += f" (↪ #{message.reply_to})"
+            # your own lines carry no number on screen; the bridge's messages do
+            target = "your message" if message.reply_to.startswith("in") else f"#{message.reply_to}"
+            prefix += f" (↪ {target})"
         self._out.write(f"{prefix} {text}\n")
         self._out.flush()
         return [message_id]
