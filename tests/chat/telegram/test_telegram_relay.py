@@ -240,3 +240,19 @@ async def test_a_command_menu_is_registered_in_english_and_korean(world: Telegra
     assert {"where", "todo", "link", "unlink", "help"} <= set(english)
     assert set(english) == set(korean)
     assert english["where"] != korean["where"]
+
+
+async def test_a_command_in_a_topic_is_answered_in_that_topic(world: TelegramWorld) -> None:
+    fake = world.fake
+    admin, member = world.admin, world.member
+    assert admin is not None and member is not None
+    forum = fake.group("Trip forum", forum=True, admins=(admin,), members=(member,))
+    topic = fake.topic(forum, "Plans", creator=admin)
+    await world.start()
+    await world.link(forum, thread_id=topic)
+    question = fake.write(forum, member, "/trip", thread_id=topic)
+    await fake.wait_for(lambda: len(fake.sent(forum)) == 1)
+    (answer,) = fake.sent(forum)
+    assert answer["message_thread_id"] == topic
+    assert answer["reply_to_message"]["message_id"] == question["message_id"]
+    assert "Lisbon" in answer["text"]

@@ -140,3 +140,60 @@ async def test_the_webhook_route_rejects_what_is_not_an_update(world: TelegramWo
         assert (await client.post("/hooks/tg", json=[1, 2], headers=headers)).status_code == 400
         assert (await client.get("/hooks/tg", headers=headers)).status_code == 405
         assert (await client.post("/telegram/webhook", json={}, headers=headers)).status_code == 404
+
+
+async def test_markup_telegram_refuses_is_sent_again_as_plain_text(world: TelegramWorld) -> None:
+    group = world.group
+    assert group is not None
+    await world.start()
+    await world.link(group)
+    world.fake.fail_next(
+        "sendMessage", status=400, description="Bad Request: can't parse entities: oops"
+    )
+    world.companion_says("**bold** plans")
+    await world.fake.wait_for(lambda: len(world.fake.sent(group)) == 1)
+    first, second = world.fake.calls_to("sendMessage")
+    assert first.params["parse_mode"] == "HTML" and "parse_mode" not in second.params
+    assert world.fake.sent(group)[0]["text"] == "Ben: bold plans"
+
+
+async def test_a_chat_telegram_no_longer_knows_disables_its_link(world: TelegramWorld) -> None:
+    group = world.group
+    assert group is not None
+    await world.start()
+    link = await world.link(group)
+    world.fake.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
+    world.companion_says("hello?")
+
+    async def paused() -> bool:
+        assert world.store is not None
+        current = await world.store.get_link(link.id)
+        return current is not None and not current.enabled
+
+    await eventually(paused)
+
+
+async def test_a_long_osoto_message_is_split_and_every_part_mapped(world: TelegramWorld) -> None:
+    group, member = world.group, world.member
+    assert group is not None and member is not None
+    await world.start()
+    await world.link(group)
+    words = [f"w{n}" for n in range(1400)]  # ~7,300 characters: two Telegram messages
+    osoto_id = world.companion_says(" ".join(words))
+    await world.fake.wait_for(lambda: len(world.fake.sent(group)) >= 2)
+    await world.fake.wait_for(lambda: world.fake.pending_updates == 0)
+    parts = world.fake.sent(group)
+    shown = " ".join(part["text"] for part in parts)
+    assert [w for w in shown.split() if w.startswith("w")] == words
+
+    async def mapped() -> bool:
+        assert world.store is not None and group is not None
+        found = await world.store.chat_messages_for(osoto_id, "telegram", str(group.id))
+        return found == [str(part["message_id"]) for part in parts]
+
+    await eventually(mapped)
+
+    # a reply to the last part is a reply to the Osoto message
+    world.fake.write(group, member, "that was long", reply_to=parts[-1]["message_id"])
+    messages = await world.until_in_osoto(2)
+    assert messages[-1].parent_id == osoto_id
