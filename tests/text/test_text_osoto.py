@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from text_support import PROPERTY, hostile_text, rich_documents
+from text_support import PROPERTY, hostile_text, rich_documents, shown_text
 
 from osoto_bridge.text import (
-    Block,
-    BulletList,
     Document,
-    Heading,
-    Paragraph,
-    Pre,
-    Quote,
     Text,
     bold,
     bullet_list,
@@ -32,7 +26,6 @@ from osoto_bridge.text import (
     render_osoto,
     strike,
 )
-from osoto_bridge.text.model import spans_plain_text
 
 READS = [
     (
@@ -154,19 +147,7 @@ def test_rendering_any_document_keeps_its_words(document: Document) -> None:
 
 def _words(document: Document) -> list[str]:
     """The words a document shows, ignoring emphasis markers and layout."""
-    shown = " ".join(_block_text(block) for block in document.blocks)
-    return shown.translate(str.maketrans("", "", "*_~•>")).split()
-
-
-def _block_text(block: Block) -> str:
-    if isinstance(block, Paragraph | Heading):
-        return spans_plain_text(block.spans, link_urls=False)
-    if isinstance(block, Pre):
-        return block.value
-    if isinstance(block, Quote):
-        return " ".join(_block_text(inner) for inner in block.blocks)
-    assert isinstance(block, BulletList)
-    return " ".join(spans_plain_text(item, link_urls=False) for item in block.items)
+    return shown_text(document).translate(str.maketrans("", "", "*_~•>")).split()
 
 
 def test_text_spans_are_never_markup() -> None:

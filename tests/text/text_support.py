@@ -149,3 +149,20 @@ def slack_visible(mrkdwn: str) -> str:
 def osoto_visible(markdown: str) -> str:
     """Osoto content with link targets removed (they are addresses, not text)."""
     return _OSOTO_TARGET.sub("]", markdown)
+
+
+def shown_text(document: Document) -> str:
+    """The text a document shows, block by block; link targets left out."""
+    from osoto_bridge.text.model import spans_plain_text
+
+    def block_text(block: Block) -> str:
+        if isinstance(block, Paragraph | Heading):
+            return spans_plain_text(block.spans, link_urls=False)
+        if isinstance(block, Pre):
+            return block.value
+        if isinstance(block, Quote):
+            return "\n\n".join(block_text(inner) for inner in block.blocks)
+        assert isinstance(block, BulletList)
+        return "\n".join("• " + spans_plain_text(item, link_urls=False) for item in block.items)
+
+    return "\n\n".join(block_text(block) for block in document.blocks)
