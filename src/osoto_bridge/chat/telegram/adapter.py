@@ -280,13 +280,11 @@ class TelegramChat:
         inbound = to_inbound(message, edited=edited)
         if inbound is None:
             return  # a service message: joins, topic events, pins …
-        if not edited and not contains_api_key(inbound.raw_text):
+        if not contains_api_key(inbound.raw_text):
             command, _ = self._own_command(message)
-            if command == "link":
-                await flow.on_link(message, sink)
-                return
-            if command == "unlink":
-                await flow.on_unlink(message, sink)
+            if command in ("link", "unlink"):
+                if not edited:  # an edited /link is no new request
+                    await (flow.on_link if command == "link" else flow.on_unlink)(message, sink)
                 return
         await sink.on_message(inbound)
 
