@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Bot, Message
+from telegram.error import RetryAfter
 
 import osoto_bridge.chat.telegram as package
 from fakes.telegram_api import parse_html, utf16_len
@@ -16,6 +17,7 @@ from osoto_bridge.chat import ChatAddress, OutboundMessage
 from osoto_bridge.chat.telegram import (
     MAX_CALLBACK_DATA,
     CallbackCodec,
+    FloodControl,
     menu_commands,
     plan_parts,
     to_inbound,
@@ -182,3 +184,36 @@ def test_edit_dates_are_read_as_aware_datetimes() -> None:
     # python-telegram-bot converts edit_date; the marker must not depend on local time
     message = _message(text="x", edit_date=1_700_000_100)
     assert message.edit_date == dt.datetime(2023, 11, 14, 22, 15, tzinfo=dt.UTC)
+
+
+async def test_flood_control_waits_out_every_429_until_the_request_goes_through() -> None:
+    waits: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        waits.append(delay)
+
+    flood = FloodControl(overall_rate=0, group_rate=0, sleep=sleep)
+    attempts: list[int] = []
+
+    async def request() -> bool:
+        attempts.append(1)
+        if len(attempts) < 4:
+            raise RetryAfter(dt.timedelta(seconds=5))
+        return True
+
+    result = await flood.process_request(request, (), {}, "sendMessage", {"chat_id": -5}, None)
+    assert result is True
+    assert waits == [5.0, 5.0, 5.0]
+
+
+async def test_flood_control_can_be_told_to_give_up() -> None:
+    async def sleep(delay: float) -> None:
+        return None
+
+    flood = FloodControl(overall_rate=0, group_rate=0, sleep=sleep, max_retries=1)
+
+    async def request() -> bool:
+        raise RetryAfter(dt.timedelta(seconds=1))
+
+    with pytest.raises(RetryAfter):
+        await flood.process_request(request, (), {}, "sendMessage", {"chat_id": 1}, None)

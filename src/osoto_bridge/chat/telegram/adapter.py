@@ -165,6 +165,7 @@ class TelegramChat:
         if not self.webhook_url:
             self._poller = Poller(bot, self._process, timeout=self._poll_timeout, sleep=self._sleep)
             self._polling = asyncio.create_task(self._poller.run(), name="telegram-poller")
+            self._polling.add_done_callback(_report_poller_end)
         logger.info(
             "Telegram bot @%s started (%s)",
             self.bot_username,
@@ -361,3 +362,10 @@ class TelegramChat:
             return
         logger.info("Telegram group %s is now supergroup %s", old_chat_id, new_chat_id)
         await self._sink.migrate_chat(PLATFORM, old_chat_id, new_chat_id)
+
+
+def _report_poller_end(task: asyncio.Task[None]) -> None:
+    # The poller only ends on its own for a fatal error (a revoked token): say so
+    # at once instead of when the bridge is stopped.
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Telegram polling stopped", exc_info=task.exception())

@@ -62,7 +62,6 @@ class FloodControl(BaseRateLimiter[int]):
         self._max_retries = max_retries
         self._clear = asyncio.Event()
         self._clear.set()
-        self.waited: list[float] = []
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -116,7 +115,6 @@ class FloodControl(BaseRateLimiter[int]):
                     raise
                 delay = retry_after_seconds(exc)
                 logger.info("Telegram flood control on %s: waiting %.1fs", endpoint, delay)
-                self.waited.append(delay)
                 await self._pause(delay)
 
     async def _pause(self, delay: float) -> None:
