@@ -4,8 +4,9 @@ import pytest
 
 
 def test_connecting_off_loopback_fails() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, pytest.raises(
-        RuntimeError, match="reach the network"
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock,
+        pytest.raises(RuntimeError, match="reach the network"),
     ):
         sock.connect(("192.0.2.1", 80))
 
