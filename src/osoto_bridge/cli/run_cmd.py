@@ -41,14 +41,18 @@ def register(subparsers: Any) -> None:
 
 
 def build_adapters(settings: Settings) -> list[ChatAdapter]:
+    """The chat platforms the settings turn on (at least one)."""
     adapters: list[ChatAdapter] = []
+    if settings.telegram_token is not None:
+        from osoto_bridge.chat.telegram import build_telegram_adapter
+
+        adapters.append(build_telegram_adapter(settings))
+    if settings.slack_bot_token is not None:
+        from osoto_bridge.chat.slack import build_slack_adapter
+
+        adapters.append(build_slack_adapter(settings))
     if settings.console:
         adapters.append(ConsoleChat(stdin_lines(), sys.stdout))
-    if settings.telegram_token is not None or settings.slack_bot_token is not None:
-        raise CommandError(
-            "Telegram and Slack adapters are not part of this build yet; "
-            "set OSOTO_BRIDGE_CONSOLE=true to try the bridge in the terminal"
-        )
     if not adapters:
         raise CommandError(
             "no chat platform is configured: set OSOTO_BRIDGE_TELEGRAM_TOKEN, "

@@ -93,7 +93,7 @@ class Bridge:
                 poke=self.poke,
                 commands=commands,
                 wall_clock=wall_clock,
-                bot_username=self._bot_usernames.get,
+                bot_username=self._bot_username,
             )
         )
 
@@ -236,6 +236,14 @@ class Bridge:
                     worker.key.channel_id,
                 )
                 await asyncio.sleep(_RESTART_DELAY)
+
+    def _bot_username(self, platform: str) -> str | None:
+        """The bot's own username on a platform (for `/cmd@bot`), once it is known."""
+        configured = self._bot_usernames.get(platform)
+        if configured is not None:
+            return configured
+        known = getattr(self._adapters.get(platform), "bot_username", None)
+        return known if isinstance(known, str) else None
 
     def poke(self, trip_id: str, channel_id: str) -> None:
         """Wake a channel's worker now (a chat message waits in the outbox)."""
