@@ -251,3 +251,25 @@ async def test_a_linking_session_expires(world: TelegramWorld) -> None:
     world.fake.write(private, admin, f"/start {payload}")
     await world.fake.wait_for(lambda: len(world.fake.sent(private)) == 1)
     assert "expired" in world.fake.sent(private)[0]["text"]
+
+
+async def test_a_korean_speaking_admin_links_a_chat_that_answers_in_korean(
+    world: TelegramWorld,
+) -> None:
+    admin = world.fake.user("민수", language="ko")
+    group = world.fake.group("서울 여행", admins=(admin,))
+    await world.start()
+    payload = await _ask_to_link(world, group, admin)
+    picker = await _paste_key(world, admin, payload, world.owner_key)
+    world.fake.press(
+        world.fake.private(admin), admin, picker["message_id"], _button(picker, "#general")
+    )
+    await world.fake.wait_for(lambda: len(world.fake.sent(group)) == 2)
+    assert world.bridge is not None
+    link = await world.bridge.links.find(ChatAddress("telegram", str(group.id)))
+    assert link is not None and link.language == "ko"
+    world.fake.write(group, admin, "/help")
+    await world.fake.wait_for(lambda: len(world.fake.sent(group)) == 3)
+    assert (
+        "도움말" in world.fake.sent(group)[2]["text"] or "여행" in world.fake.sent(group)[2]["text"]
+    )

@@ -256,3 +256,17 @@ async def test_a_command_in_a_topic_is_answered_in_that_topic(world: TelegramWor
     assert answer["message_thread_id"] == topic
     assert answer["reply_to_message"]["message_id"] == question["message_id"]
     assert "Lisbon" in answer["text"]
+
+
+async def test_commands_for_another_bot_are_left_to_that_bot(world: TelegramWorld) -> None:
+    await world.start()
+    group, member = world.group, world.member
+    assert group is not None and member is not None
+    await world.link(group)
+    world.fake.write(group, member, "/trip@SomeOtherBot")
+    world.fake.write(group, member, "/trip@Osoto_Test_Bot")
+    await world.fake.wait_for(lambda: len(world.fake.sent(group)) == 1)
+    await world.fake.wait_for(lambda: world.fake.pending_updates == 0)
+    assert len(world.fake.sent(group)) == 1
+    assert world.fake.sent(group)[0]["reply_to_message"]["text"] == "/trip@Osoto_Test_Bot"
+    assert await world.osoto_messages() == []

@@ -282,6 +282,8 @@ class TelegramChat:
         if inbound is None:
             return  # a service message: joins, topic events, pins …
         if not contains_api_key(inbound.raw_text):
+            if self._for_another_bot(message):
+                return  # "/poll@OtherBot" is talk to that bot, not to the trip
             command, _ = self._own_command(message)
             if command in ("link", "unlink"):
                 if not edited:  # an edited /link is no new request
@@ -307,6 +309,13 @@ class TelegramChat:
         if bot and self.bot_username and bot.casefold() != self.bot_username.casefold():
             return None, ""
         return name.casefold(), text[entity.length :].strip()
+
+    def _for_another_bot(self, message: Message) -> bool:
+        entity = next(iter(message.entities), None)
+        if entity is None or entity.type != "bot_command" or entity.offset != 0:
+            return False
+        _, _, bot = (message.text or "")[1 : entity.length].partition("@")
+        return bool(bot) and bot.casefold() != (self.bot_username or "").casefold()
 
     async def _on_button(self, query: CallbackQuery, sink: InboundSink, flow: LinkFlow) -> None:
         data = query.data or ""
