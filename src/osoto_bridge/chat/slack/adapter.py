@@ -19,7 +19,8 @@ import asyncio
 import enum
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import aiohttp
@@ -65,9 +66,14 @@ EPHEMERAL_META = "ephemeral"
 asker (the relay may set it from `CommandReply.ephemeral`)."""
 
 
+STOP_GRACE = 10.0
+"""Seconds `stop` waits for sends already under way."""
+
+
 class _State(enum.Enum):
     NEW = "new"
     RUNNING = "running"
+    DRAINING = "draining"  # no more events taken in; queued work and sends finish
     STOPPED = "stopped"
 
 
@@ -130,6 +136,9 @@ class SlackChat:
         self._state = _State.NEW
         self._running: _Running | None = None
         self._sink: InboundSink | None = None
+        self._in_flight = 0
+        self._settled = asyncio.Event()
+        self._settled.set()
 
     # -- the adapter interface ------------------------------------------------------
 
@@ -233,19 +242,32 @@ class SlackChat:
         )
 
     async def stop(self) -> None:
-        running, self._running = self._running, None
-        if self._state is _State.RUNNING:
-            self._state = _State.STOPPED
-        if running is None:
+        """Stop taking events in, finish queued work and sends under way, disconnect.
+
+        Sends still work while the queued work finishes (its answers go out); then
+        new sends are refused (`ChatUnavailable`: the relay keeps the message for
+        the next start) and the session closes once the last send under way ended.
+        """
+        running = self._running
+        if running is None or self._state is not _State.RUNNING:
+            self._state = _State.STOPPED if self._state is not _State.NEW else self._state
             return
+        self._state = _State.DRAINING
         try:
             if running.socket is not None:
                 await running.socket.close()
             await running.jobs.stop()
         finally:
+            self._state = _State.STOPPED
+            try:
+                async with asyncio.timeout(STOP_GRACE):
+                    await self._settled.wait()
+            except TimeoutError:
+                logger.warning("Slack calls still under way at shutdown: %d", self._in_flight)
             running.link_flow.forget_all()
-            await running.session.close()
+            self._running = None
             self._sink = None
+            await running.session.close()
         logger.info("Slack adapter stopped")
 
     async def idle(self) -> None:
@@ -253,23 +275,42 @@ class SlackChat:
         if self._running is not None:
             await self._running.jobs.join()
 
-    def _require(self) -> _Running:
-        if self._running is None:
+    @asynccontextmanager
+    async def _using(self, *, inbound: bool = False) -> AsyncIterator[_Running]:
+        """The running parts, for one send or request; `stop` waits for it to end."""
+        allowed = (_State.RUNNING,) if inbound else (_State.RUNNING, _State.DRAINING)
+        if self._running is None or self._state not in allowed:
             raise ChatUnavailable("the Slack adapter is not running")
-        return self._running
+        self._in_flight += 1
+        self._settled.clear()
+        try:
+            yield self._running
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._settled.set()
 
     async def handle_http(self, request: Request) -> Response:
-        """Handle one request from Slack (signature checked by bolt)."""
-        running = self._running
-        if running is None or self._app_token is not None:
-            # Not ready (Slack retries later), or events come over Socket Mode.
-            return Response("Slack adapter not accepting HTTP events", status_code=503)
-        return await running.http.handle(request)
+        """Handle one request from Slack (signature checked by bolt).
+
+        Answers 503 while the adapter is not running (Slack delivers again later)
+        and when events come over Socket Mode instead.
+        """
+        if self._app_token is not None:
+            return Response("events come over Socket Mode", status_code=503)
+        try:
+            async with self._using(inbound=True) as running:
+                return await running.http.handle(request)
+        except ChatUnavailable:
+            return Response("the Slack adapter is not running", status_code=503)
 
     # -- sending ----------------------------------------------------------------------
 
     async def send(self, message: OutboundMessage) -> list[str]:
-        running = self._require()
+        async with self._using() as running:
+            return await self._send(running, message)
+
+    async def _send(self, running: _Running, message: OutboundMessage) -> list[str]:
         reply_to = message.reply_to
         if reply_to is not None and reply_to.startswith(SLASH_PREFIX):
             return await self._answer_slash(running, message, reply_to)
@@ -323,8 +364,9 @@ class SlackChat:
         command = self._replies.get(reply_to)
         if command is None:
             # The response URL expired: answer in the channel instead.
-            return await self.send(
-                OutboundMessage(message.address, message.document, username=message.username)
+            return await self._send(
+                running,
+                OutboundMessage(message.address, message.document, username=message.username),
             )
         visibility = "ephemeral" if message.meta.get(EPHEMERAL_META) == "true" else "in_channel"
         for post in render_posts(message.document):
@@ -341,9 +383,9 @@ class SlackChat:
             logger.warning("could not post a notice in Slack channel %s: %s", address.chat_id, exc)
 
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
-        running = self._require()
         try:
-            await running.api.call("chat.delete", channel=address.chat_id, ts=message_id)
+            async with self._using() as running:
+                await running.api.call("chat.delete", channel=address.chat_id, ts=message_id)
         except (SlackRefused, ChatGone) as exc:
             # A bot token may delete only the bot's own messages (cant_delete_message).
             logger.info("could not delete Slack message %s: %s", message_id, exc)
@@ -352,5 +394,5 @@ class SlackChat:
 
     async def is_admin(self, address: ChatAddress, user_id: str) -> bool:
         """Workspace admins and owners administer every channel the bot is in."""
-        running = self._require()
-        return (await running.users.get(user_id)).is_admin
+        async with self._using() as running:
+            return (await running.users.get(user_id)).is_admin
