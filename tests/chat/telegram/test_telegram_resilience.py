@@ -140,6 +140,9 @@ async def test_the_webhook_route_rejects_what_is_not_an_update(world: TelegramWo
         assert (await client.post("/hooks/tg", json=[1, 2], headers=headers)).status_code == 400
         assert (await client.get("/hooks/tg", headers=headers)).status_code == 405
         assert (await client.post("/telegram/webhook", json={}, headers=headers)).status_code == 404
+        # unreadable, but answering an error would only make Telegram retry it forever
+        unreadable = await client.post("/hooks/tg", json={"no": "update_id"}, headers=headers)
+        assert (unreadable.status_code, unreadable.text) == (200, "ignored")
 
 
 async def test_markup_telegram_refuses_is_sent_again_as_plain_text(world: TelegramWorld) -> None:

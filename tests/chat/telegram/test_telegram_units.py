@@ -18,6 +18,7 @@ from osoto_bridge.chat.telegram import (
     MAX_CALLBACK_DATA,
     CallbackCodec,
     FloodControl,
+    build_telegram_adapter,
     menu_commands,
     plan_parts,
     to_inbound,
@@ -25,6 +26,7 @@ from osoto_bridge.chat.telegram import (
     webhook_secret,
 )
 from osoto_bridge.chat.telegram.callbacks import link_data, parse_link_data
+from osoto_bridge.config import load_settings
 from osoto_bridge.text import button, doc, from_plain, paragraph
 
 _BOT = Bot("1:fake")
@@ -217,3 +219,17 @@ async def test_flood_control_can_be_told_to_give_up() -> None:
 
     with pytest.raises(RetryAfter):
         await flood.process_request(request, (), {}, "sendMessage", {"chat_id": 1}, None)
+
+
+def test_the_adapter_is_built_from_the_settings() -> None:
+    settings = load_settings(
+        {
+            "OSOTO_BRIDGE_TELEGRAM_TOKEN": "123:abc",
+            "OSOTO_BRIDGE_TELEGRAM_WEBHOOK_URL": "https://bridge.example/tg",
+        }
+    )
+    chat = build_telegram_adapter(settings)
+    assert chat.webhook_url == "https://bridge.example/tg"
+    assert chat.webhook_secret == webhook_secret("123:abc")
+    with pytest.raises(ValueError, match="TELEGRAM_TOKEN"):
+        build_telegram_adapter(load_settings({}))

@@ -67,7 +67,13 @@ def webhook_route(chat: TelegramChat, path: str | None = None) -> Route:
             return PlainTextResponse("bad update", status_code=400)
         if not isinstance(data, dict):
             return PlainTextResponse("bad update", status_code=400)
-        await chat.handle_update_data(data)
+        try:
+            await chat.handle_update_data(data)
+        except (TypeError, ValueError, KeyError):
+            # Unreadable for this python-telegram-bot (Bot API skew): answering an
+            # error would make Telegram retry it forever and hold back the rest.
+            logger.exception("ignored a Telegram update that could not be read")
+            return PlainTextResponse("ignored")
         return PlainTextResponse("ok")
 
     return Route(path or webhook_path(chat.webhook_url), endpoint, methods=["POST"])
