@@ -21,6 +21,7 @@ from osoto_bridge.chat.base import (
     OutboundMessage,
 )
 from osoto_bridge.commands import CommandService
+from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
@@ -52,6 +53,7 @@ class Bridge:
         wait: how a worker waits for its next pass (tests inject virtual time).
         link_sync_interval: how often links changed by another process (the
             `links` command, another replica) are picked up; ``inf`` turns it off.
+        metrics: the relay's counters and histograms (a private set by default).
     """
 
     def __init__(
@@ -67,15 +69,19 @@ class Bridge:
         bot_usernames: dict[str, str] | None = None,
         wait: Wait = wait_event,
         link_sync_interval: float = _LINK_SYNC_INTERVAL,
+        metrics: RelayMetrics | None = None,
     ) -> None:
         self._store = store
+        self._metrics = metrics if metrics is not None else RelayMetrics()
         self._adapters = {adapter.platform: adapter for adapter in adapters}
         self._client_for = pool.client_for
         self.links = LinkService(store=store, pool=pool, on_change=self.sync_links)
         self._timing = timing or PollTiming()
         self._clock = clock
         self._wait = wait
-        self._deliverer = Deliverer(store=store, adapters=self._adapters, recent=RecentMessages())
+        self._deliverer = Deliverer(
+            store=store, adapters=self._adapters, recent=RecentMessages(), metrics=self._metrics
+        )
         self._workers: dict[ChannelKey, ChannelWorker] = {}
         self._tasks: dict[ChannelKey, asyncio.Task[None]] = {}
         self._channels_per_key: dict[int, int] = {}
@@ -217,6 +223,7 @@ class Bridge:
             clock=self._clock,
             wait=self._wait,
             on_pass=self._note_pass,
+            metrics=self._metrics,
         )
         self._workers[key] = worker
         self._tasks[key] = asyncio.create_task(
@@ -230,6 +237,7 @@ class Bridge:
                 await worker.run()
                 return
             except Exception:
+                self._metrics.error("worker_crash")
                 logger.exception(
                     "relay worker for %s/%s failed; restarting",
                     worker.key.trip_id,
@@ -267,6 +275,7 @@ class Bridge:
         try:
             await self._router.on_message(message)
         except Exception:
+            self._metrics.error("inbound")
             logger.exception(
                 "handling message %s from %s failed", message.message_id, message.address
             )
@@ -275,6 +284,7 @@ class Bridge:
         try:
             await self._router.on_action(action)
         except Exception:
+            self._metrics.error("inbound")
             logger.exception("handling action %s from %s failed", action.action_id, action.address)
 
     async def first_time(self, platform: str, event_id: str) -> bool:

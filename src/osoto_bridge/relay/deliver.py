@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from osoto_bridge.chat.base import ChatAdapter, ChatAddress, ChatGone, OutboundMessage
+from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.store import Link, Store
@@ -40,8 +41,10 @@ class Deliverer:
         store: Store,
         adapters: Mapping[str, ChatAdapter],
         recent: RecentMessages,
+        metrics: RelayMetrics | None = None,
     ) -> None:
         self._store = store
+        self._metrics = metrics if metrics is not None else RelayMetrics()
         self._adapters = adapters
         self._recent = recent
         self._warned_platforms: set[str] = set()
@@ -84,6 +87,7 @@ class Deliverer:
             try:
                 ids = await adapter.send(outbound)
             except ChatGone as exc:
+                self._metrics.error("chat_gone")
                 logger.warning(
                     "link %d disabled: %s no longer accepts the bot (%s)",
                     link.id,
@@ -103,6 +107,11 @@ class Deliverer:
                 origin="osoto",
             )
             await self._store.touch_link_activity(link.id, "out")
+            self._metrics.message_relayed(
+                "chat_to_chat" if by_bridge else "osoto_to_chat",
+                link.platform,
+                created_at=message.creation_time / 1000.0,
+            )
             delivered += 1
         return delivered
 

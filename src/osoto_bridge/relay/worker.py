@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
+from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import OsotoClient, Priority
 from osoto_bridge.osoto.errors import (
     ApiError,
@@ -82,8 +83,10 @@ class ChannelWorker:
         wait: Wait = wait_event,
         on_pass: Callable[[], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
+        metrics: RelayMetrics | None = None,
     ) -> None:
         self.key = key
+        self._metrics = metrics if metrics is not None else RelayMetrics()
         self._store = store
         self._deliverer = deliverer
         self._client_for = client_for
@@ -130,6 +133,7 @@ class ChannelWorker:
             drained = await self._drain_outbox(links)
             polled = await self._poll(links, outbox_clear=drained)
         except (ChatError, RateLimited, ServerError, TransportError) as exc:
+            self._metrics.failed(exc)
             self._failures += 1
             delay = min(MAX_RETRY_DELAY, self._timing.active_interval * 2.0**self._failures)
             if isinstance(exc, RateLimited) and exc.retry_after:
@@ -194,6 +198,7 @@ class ChannelWorker:
             )
             raise
         except ApiError as exc:
+            self._metrics.failed(exc)
             # Osoto refused this message for good (scope revoked, bad content):
             # keep it for the operator and tell the chat, never drop it silently.
             await self._store.mark_outbox_failed(entry.id, error=f"{exc.code}: {exc.message}")
@@ -217,6 +222,9 @@ class ChannelWorker:
         )
         await self._store.mark_outbox_sent(entry.id, message.id)
         await self._store.touch_link_activity(link.id, "in")
+        self._metrics.message_relayed(
+            "chat_to_osoto", entry.source_platform, created_at=entry.created_at
+        )
         # chat → chat: the other chats on this channel get it now, not at the next poll.
         await self._deliverer.deliver(message, links, by_bridge=True)
         return True
@@ -267,6 +275,7 @@ class ChannelWorker:
                 limit=PAGE_SIZE,
                 priority=Priority.BACKGROUND,
             )
+            self._metrics.polled(self.key.trip_id, self.key.channel_id)
             finished = True
             for message in page.data:
                 if await self._store.is_bridge_authored(message.id):

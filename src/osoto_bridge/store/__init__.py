@@ -3,6 +3,8 @@
 See `docs/store.md`. Open with `Store.open(url, secret_keys=[...])`.
 """
 
+from osoto_bridge.store._ops import OutboxStats
+from osoto_bridge.store.admin import database_version, upgrade_database
 from osoto_bridge.store.crypto import fingerprint, generate_secret_key
 from osoto_bridge.store.errors import (
     ConflictError,
@@ -21,12 +23,15 @@ __all__ = [
     "MessageOrigin",
     "NotFoundError",
     "OutboxEntry",
+    "OutboxStats",
     "OutboxStatus",
     "SchemaVersionError",
     "SecretError",
     "Store",
     "StoreError",
     "StoreOpener",
+    "database_version",
     "fingerprint",
     "generate_secret_key",
+    "upgrade_database",
 ]

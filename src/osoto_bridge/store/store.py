@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from osoto_bridge.store._base import StoreState, atomic
 from osoto_bridge.store._links import LinksMixin
 from osoto_bridge.store._messages import MessagesMixin
+from osoto_bridge.store._ops import OpsMixin
 from osoto_bridge.store._outbox import OutboxMixin
 from osoto_bridge.store._state import StateMixin
 from osoto_bridge.store.crypto import KeyCipher
@@ -42,7 +43,7 @@ logger = logging.getLogger("osoto_bridge.store")
 _PG_SCHEMA_LOCK_ID = 0x05070B1E
 
 
-class Store(LinksMixin, MessagesMixin, OutboxMixin, StateMixin):
+class Store(LinksMixin, MessagesMixin, OutboxMixin, StateMixin, OpsMixin):
     """The bridge's state: links and keys, cursors, message map, outbox, dedup, offsets.
 
     Build it with `Store.open(...)`; the constructor is for the opener only.

@@ -1,0 +1,162 @@
+"""The relay's Prometheus instruments, in a registry of their own (never the global one).
+
+`RelayMetrics` holds what the relay counts as it works: messages relayed per path
+and platform, delivery latency, polls, errors by kind. What is better read when
+Prometheus scrapes (outbox depth, cursor age, the Osoto clients' limiter counts) is
+collected then by `osoto_bridge.web.StateCollector` into the same registry.
+
+Paths, as the ``path`` label:
+
+| path | counted when | latency measured from |
+|---|---|---|
+| ``osoto_to_chat`` | an Osoto message reached a chat | its Osoto creation time |
+| ``chat_to_osoto`` | a chat message was posted to Osoto | its outbox entry's creation |
+| ``chat_to_chat`` | a chat message reached another linked chat | its Osoto creation time |
+
+The ``platform`` label is the chat's platform: the destination for ``*_to_chat``, the
+source for ``chat_to_osoto``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Literal
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from osoto_bridge.chat.base import ChatGone, ChatUnavailable
+from osoto_bridge.osoto.errors import (
+    ApiError,
+    RateLimited,
+    ServerError,
+    TransportError,
+    Unauthorized,
+)
+
+__all__ = ["ERROR_KINDS", "LATENCY_BUCKETS", "ErrorKind", "RelayMetrics", "RelayPath", "error_kind"]
+
+RelayPath = Literal["osoto_to_chat", "chat_to_osoto", "chat_to_chat"]
+
+ErrorKind = Literal[
+    "osoto_rate_limited",
+    "osoto_server",
+    "osoto_transport",
+    "osoto_unauthorized",
+    "osoto_refused",
+    "chat_unavailable",
+    "chat_gone",
+    "worker_crash",
+    "inbound",
+    "other",
+]
+ERROR_KINDS: tuple[ErrorKind, ...] = (
+    "osoto_rate_limited",
+    "osoto_server",
+    "osoto_transport",
+    "osoto_unauthorized",
+    "osoto_refused",
+    "chat_unavailable",
+    "chat_gone",
+    "worker_crash",
+    "inbound",
+    "other",
+)
+
+# From "at once" to "the bridge was down for a while": a relay normally answers in
+# about a poll interval (1 s active, 20 s idle).
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 300.0, 1800.0)
+
+
+def error_kind(exc: BaseException) -> ErrorKind:
+    """The ``kind`` label of an error (a small fixed set, whatever the exception)."""
+    if isinstance(exc, RateLimited):
+        return "osoto_rate_limited"
+    if isinstance(exc, ServerError):
+        return "osoto_server"
+    if isinstance(exc, TransportError):
+        return "osoto_transport"
+    if isinstance(exc, Unauthorized):
+        return "osoto_unauthorized"
+    if isinstance(exc, ApiError):
+        return "osoto_refused"
+    if isinstance(exc, ChatGone):
+        return "chat_gone"
+    if isinstance(exc, ChatUnavailable):
+        return "chat_unavailable"
+    return "other"
+
+
+class RelayMetrics:
+    """Counters and histograms the relay updates as it works.
+
+    Args:
+        registry: where the instruments live; a new private registry by default.
+        wall_clock: epoch seconds, to measure latency from Osoto's timestamps.
+    """
+
+    def __init__(
+        self,
+        registry: CollectorRegistry | None = None,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.registry = registry if registry is not None else CollectorRegistry()
+        self._wall_clock = wall_clock
+        self.relayed = Counter(
+            "osoto_bridge_messages_relayed",
+            "Messages relayed, by path and chat platform",
+            ["path", "platform"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "osoto_bridge_delivery_latency_seconds",
+            "Seconds from a message's creation to its delivery, by path and chat platform",
+            ["path", "platform"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.polls = Counter(
+            "osoto_bridge_polls",
+            "Pages of Osoto messages fetched by the channel pollers",
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "osoto_bridge_errors",
+            "Errors by kind (Osoto, chat platforms, the relay's own)",
+            ["kind"],
+            registry=self.registry,
+        )
+        for kind in ERROR_KINDS:
+            # Present from the start, at 0: a rate() over a series that appears only
+            # with its first error misses that error.
+            self.errors.labels(kind=kind)
+        self._last_poll: dict[tuple[str, str], float] = {}
+
+    def now(self) -> float:
+        """The wall clock the latencies are measured with."""
+        return self._wall_clock()
+
+    def message_relayed(self, path: RelayPath, platform: str, *, created_at: float) -> None:
+        """Count one message relayed on ``path``; ``created_at`` in epoch seconds."""
+        self.relayed.labels(path=path, platform=platform).inc()
+        # Clocks of two machines: a message "from the future" counts as instant.
+        latency = max(0.0, self._wall_clock() - created_at)
+        self.latency.labels(path=path, platform=platform).observe(latency)
+
+    def error(self, kind: ErrorKind) -> None:
+        """Count one error of ``kind``."""
+        self.errors.labels(kind=kind).inc()
+
+    def failed(self, exc: BaseException) -> None:
+        """Count ``exc`` under its kind."""
+        self.error(error_kind(exc))
+
+    def polled(self, trip_id: str, channel_id: str) -> None:
+        """Note a page fetched for a channel (for poll lag at scrape time)."""
+        self.polls.inc()
+        self._last_poll[(trip_id, channel_id)] = self._wall_clock()
+
+    def last_poll(self, trip_id: str, channel_id: str) -> float | None:
+        """When this process last fetched the channel's messages (epoch), if ever."""
+        return self._last_poll.get((trip_id, channel_id))

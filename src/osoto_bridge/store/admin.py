@@ -1,0 +1,58 @@
+"""Schema administration without opening a store (no secret key needed).
+
+`osoto-bridge migrate` and `doctor` use these: they look at or upgrade the schema of
+a database, and never read an API key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from osoto_bridge.store.engine import build_engine, safe_url
+from osoto_bridge.store.errors import StoreError
+from osoto_bridge.store.migrations import CODE_VERSION, migrate, read_version
+
+__all__ = ["database_version", "upgrade_database"]
+
+
+async def database_version(url: str) -> int:
+    """Return the schema version of the database at ``url`` (0 when it is empty).
+
+    Raises:
+        StoreError: the database cannot be reached or the URL is unsupported.
+    """
+    engine = build_engine(url)
+    try:
+        async with engine.begin() as conn:
+            return await read_version(conn)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot read the schema of {safe_url(url)}: {type(exc).__name__}"
+        ) from exc
+    except OSError as exc:
+        raise StoreError(f"cannot reach the database at {safe_url(url)}: {exc}") from exc
+    finally:
+        await engine.dispose()
+
+
+async def upgrade_database(url: str) -> tuple[int, int]:
+    """Apply pending migrations; return the versions (before, after).
+
+    Raises:
+        SchemaVersionError: the database is newer than this code.
+        StoreError: the database cannot be reached or a migration failed (the
+            database then stays at the last version that finished).
+    """
+    before = await database_version(url)
+    if before == CODE_VERSION:
+        return before, before
+    engine = build_engine(url)
+    try:
+        after = await migrate(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"migrating {safe_url(url)} failed: {type(exc).__name__}") from exc
+    except OSError as exc:
+        raise StoreError(f"cannot reach the database at {safe_url(url)}: {exc}") from exc
+    finally:
+        await engine.dispose()
+    return before, after

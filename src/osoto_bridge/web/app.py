@@ -1,0 +1,143 @@
+"""The bridge's one ASGI app: health, readiness, metrics, and the platforms' routes.
+
+```
+GET /healthz   200 while the process serves requests (liveness)
+GET /readyz    200 when the database answers, its schema is current and the bridge's
+               adapters are started; 503 otherwise, with the failing check named
+GET /metrics   Prometheus text: the relay's instruments and the scrape-time state
+```
+
+The chat platforms' endpoints (Telegram's webhook, Slack's events URL) come in as
+``extra_routes``: this module knows nothing of the platforms, the run command mounts
+what each configured adapter offers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from osoto_bridge.metrics import RelayMetrics
+from osoto_bridge.osoto import LimiterRegistry
+from osoto_bridge.store import Store, StoreError
+from osoto_bridge.web.state_metrics import StateCollector
+
+__all__ = ["Readiness", "build_web_app"]
+
+logger = logging.getLogger(__name__)
+
+_CHECK_TIMEOUT = 2.0
+
+
+@dataclass
+class Readiness:
+    """The bridge's side of readiness, set by whoever runs it.
+
+    Attributes:
+        platforms: the chat platforms whose adapters started.
+        started: the bridge (workers and adapters) is running.
+        stopping: shutdown began: take this replica out of the load balancer.
+    """
+
+    platforms: tuple[str, ...] = field(default=())
+    started: bool = False
+    stopping: bool = False
+
+    def mark_started(self, platforms: Sequence[str]) -> None:
+        """The bridge and the adapters of ``platforms`` are up."""
+        self.platforms = tuple(platforms)
+        self.started = True
+
+    def mark_stopping(self) -> None:
+        """Shutdown began: report not ready from now on."""
+        self.stopping = True
+
+
+@dataclass(frozen=True)
+class _Check:
+    ok: bool
+    detail: str
+
+
+async def _database_checks(store: Store, limit: float) -> dict[str, _Check]:
+    try:
+        async with asyncio.timeout(limit):
+            version = await store.schema_version()
+    except TimeoutError:
+        failed = _Check(False, f"no answer within {limit:g}s")
+        return {"database": failed, "migrations": _Check(False, "unknown")}
+    except StoreError as exc:
+        return {"database": _Check(False, str(exc)), "migrations": _Check(False, "unknown")}
+    code = Store.CODE_VERSION
+    if version == code:
+        migrations = _Check(True, f"schema version {version}")
+    else:
+        migrations = _Check(False, f"schema version {version}, code expects {code}")
+    return {"database": _Check(True, "reachable"), "migrations": migrations}
+
+
+def _adapter_check(readiness: Readiness) -> _Check:
+    if readiness.stopping:
+        return _Check(False, "stopping")
+    if not readiness.started:
+        return _Check(False, "not started yet")
+    return _Check(True, "started: " + (", ".join(readiness.platforms) or "none"))
+
+
+def build_web_app(
+    *,
+    store: Store,
+    readiness: Readiness,
+    metrics: RelayMetrics | None = None,
+    limiters: LimiterRegistry | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+    check_timeout: float = _CHECK_TIMEOUT,
+) -> Starlette:
+    """Build the bridge's ASGI app.
+
+    Args:
+        store: the bridge's state (checked by /readyz, read by /metrics).
+        readiness: the bridge's running state, as the run command sets it.
+        metrics: the relay's instruments; /metrics serves their registry (a new,
+            empty set when omitted).
+        limiters: the Osoto clients' per-key limiters (`ClientPool.limiters`), read
+            at each scrape.
+        extra_routes: the chat platforms' routes (Telegram webhook, Slack events).
+        check_timeout: seconds /readyz and /metrics wait for the database.
+    """
+    relay = metrics if metrics is not None else RelayMetrics()
+    collector = StateCollector(relay=relay, limiters=limiters, timeout=check_timeout)
+    relay.registry.register(collector)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks = await _database_checks(store, check_timeout)
+        checks["adapters"] = _adapter_check(readiness)
+        ready = all(check.ok for check in checks.values())
+        body = {
+            "status": "ready" if ready else "not ready",
+            "checks": {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()},
+        }
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    async def metrics_endpoint(request: Request) -> Response:
+        await collector.refresh(store)
+        return Response(generate_latest(relay.registry), media_type=CONTENT_TYPE_LATEST)
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"], name="healthz"),
+        Route("/readyz", readyz, methods=["GET"], name="readyz"),
+        Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
+        *extra_routes,
+    ]
+    return Starlette(routes=routes)
