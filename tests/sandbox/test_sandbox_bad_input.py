@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from sandbox_support import World, assert_error, leg_body
+from sandbox_support import BASE_URL, FakeClock, World, assert_error, build_world, leg_body
+
+from osoto_bridge.sandbox import Sandbox
 
 _TRIP = {"groupId": "G", "title": "T", "startDate": "2026-07-15", "endDate": "2026-07-22"}
 _PIN = {"name": "P", "lat": 1.5, "lng": 2.5}
@@ -77,16 +80,34 @@ CASES: list[tuple[str, str, Any, dict[str, str], str]] = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def table_world() -> Iterator[World]:
+    # Shared by the whole table: every request here is refused, so none changes it.
+    with Sandbox(":memory:", rate_limit=1_000_000, clock=FakeClock()) as sb:
+        yield build_world(sb)
+
+
+@pytest.fixture
+async def table_client(table_world: World) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=table_world.sb.app),
+        base_url=BASE_URL,
+        headers={"Authorization": f"Bearer {table_world.alice_key}"},
+    ) as client:
+        yield client
+
+
 @pytest.mark.parametrize(("method", "path", "body", "query", "field"), CASES)
 async def test_bad_input_is_a_400_naming_the_field(
-    alice: httpx.AsyncClient,
-    world: World,
+    table_client: httpx.AsyncClient,
+    table_world: World,
     method: str,
     path: str,
     body: Any,
     query: dict[str, str],
     field: str,
 ) -> None:
+    world = table_world
     url = (f"/trips/{world.trip}" + path if path or method != "POST" else "/trips").replace(
         "{general}", world.general
     )
@@ -97,7 +118,15 @@ async def test_bad_input_is_a_400_naming_the_field(
         kwargs.update(content=body, headers={"Content-Type": "application/json"})
     elif body is not None:
         kwargs["json"] = body
-    response = await alice.request(method, url, **kwargs)
+    response = await table_client.request(method, url, **kwargs)
     error = assert_error(response, 400, "VALIDATION_ERROR")
     assert field in [d["path"] for d in error["details"]], error
     assert all(d["reason"] for d in error["details"])
+
+
+async def test_the_table_changed_nothing(
+    table_client: httpx.AsyncClient, table_world: World
+) -> None:
+    export = (await table_client.get(f"/trips/{table_world.trip}/export")).json()
+    assert export["trip"]["title"] == "Cotswolds" and export["trip"]["endDate"] == "2026-07-22"
+    assert not any(export[k] for k in ("legs", "mapPins", "actionItems", "commitments"))
