@@ -148,8 +148,9 @@ class SlackWorld:
     async def settle(self) -> None:
         """Wait until the adapter's queued work and the relay's outbox are done."""
         assert self.chat is not None and self.bridge is not None
-        await self.chat.idle()
-        await self.bridge.idle()
+        async with asyncio.timeout(10):
+            await self.chat.idle()
+            await self.bridge.idle()
 
     # -- Osoto ------------------------------------------------------------------------
 

@@ -1,0 +1,121 @@
+"""Slack's HTTP requests at /slack/events: signatures, URL verification, redeliveries."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+from slack_world import BOB, CHANNEL, SlackWorld
+
+from fakes.slack_api import BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET
+from osoto_bridge.chat.slack import SlackChat, slack_events_app
+
+
+async def test_slacks_url_verification_is_answered(world: SlackWorld) -> None:
+    await world.start()
+    response = await world.deliver(
+        {
+            "token": "t",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    assert response.status_code == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.text
+
+
+async def test_a_bad_signature_is_refused_and_nothing_is_relayed(world: SlackWorld) -> None:
+    await world.link()
+    await world.start()
+    event = world.fake.message_event(CHANNEL, BOB, "forged")
+    response = await world.deliver(world.fake.event_callback(event), secret="not-the-secret")
+    assert response.status_code == 401
+    await world.settle()
+    assert await world.osoto_messages() == []
+
+
+async def test_a_stale_signature_is_refused(world: SlackWorld) -> None:
+    await world.link()
+    await world.start()
+    event = world.fake.message_event(CHANNEL, BOB, "replayed from long ago")
+    payload = world.fake.event_callback(event)
+    response = await world.deliver(payload, timestamp=int(time.time()) - 10 * 60)
+    assert response.status_code == 401
+    fresh = await world.deliver(payload)
+    assert fresh.status_code == 200
+    await world.settle()
+    assert [m.content for m in await world.osoto_messages()] == [
+        "**Bob** (Slack): replayed from long ago"
+    ]
+
+
+async def test_an_unsigned_request_is_refused(world: SlackWorld) -> None:
+    await world.start()
+    assert world.events is not None
+    response = await world.events.post("/slack/events", json={"type": "event_callback"})
+    assert response.status_code == 401
+
+
+async def test_a_redelivered_message_is_relayed_once(world: SlackWorld) -> None:
+    await world.link()
+    await world.start()
+    event = world.fake.message_event(CHANNEL, BOB, "only once please")
+    payload = world.fake.event_callback(event)
+    assert (await world.deliver(payload)).status_code == 200
+    for retry in (1, 2):
+        assert (await world.deliver(payload, retry_num=retry)).status_code == 200
+    await world.settle()
+    assert len(await world.osoto_messages()) == 1
+
+
+async def test_a_redelivered_command_is_answered_once(world: SlackWorld) -> None:
+    await world.link()
+    await world.start()
+    event = world.fake.message_event(CHANNEL, BOB, f"<@{BOT_USER_ID}> help")
+    mention = {**event, "type": "app_mention"}
+    payload = world.fake.event_callback(mention)
+    for retry in (None, 1):
+        assert (await world.deliver(payload, retry_num=retry)).status_code == 200
+    # the message event of the same text is Slack's other copy: no relay, no answer
+    assert (await world.deliver(world.fake.event_callback(event))).status_code == 200
+    await world.settle()
+    assert len(world.fake.posted) == 1
+    assert world.fake.posted[0].thread_ts == event["ts"]
+    assert await world.osoto_messages() == []
+
+
+async def test_events_the_bridge_does_not_use_are_acknowledged(world: SlackWorld) -> None:
+    await world.start()
+    reaction = {"type": "reaction_added", "user": BOB, "reaction": "tada", "event_ts": "1.2"}
+    response = await world.deliver(world.fake.event_callback(reaction))
+    assert response.status_code == 200
+
+
+async def test_before_start_slack_is_told_to_come_back(world: SlackWorld) -> None:
+    chat = world.new_chat()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=slack_events_app(chat)), base_url="http://bridge.test"
+    ) as client:
+        event = world.fake.message_event(CHANNEL, BOB, "too early")
+        response = await world.fake.deliver(client, world.fake.event_callback(event))
+    assert response.status_code == 503
+
+
+async def test_in_socket_mode_the_http_route_takes_nothing(world: SlackWorld) -> None:
+    chat = SlackChat(bot_token=BOT_TOKEN, app_token="xapp-1-fake", api_url=world.fake.api_url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=slack_events_app(chat)), base_url="http://bridge.test"
+    ) as client:
+        event = world.fake.message_event(CHANNEL, BOB, "wrong door")
+        response = await world.fake.deliver(client, world.fake.event_callback(event))
+    assert response.status_code == 503
+
+
+def test_http_events_need_a_signing_secret() -> None:
+    try:
+        SlackChat(bot_token=BOT_TOKEN)
+    except ValueError as exc:
+        assert "SIGNING_SECRET" in str(exc)
+    else:  # pragma: no cover - the assertion below reports it
+        raise AssertionError("a Slack adapter without a signing secret was built")
+    assert SlackChat(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET).socket_mode is False
