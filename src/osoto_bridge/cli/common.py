@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from osoto_bridge.config import Settings, SettingsError, load_settings
+from osoto_bridge.logs import LogFormat, configure_logging
 from osoto_bridge.store import StoreError
+from osoto_bridge.web import WebServerError
 
 
 class CommandError(Exception):
@@ -31,14 +34,37 @@ def settings_from(args: argparse.Namespace, **overrides: Any) -> Settings:
     return load_settings(os.environ, getattr(args, "config", None), **overrides)
 
 
-def setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=getattr(logging, level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+def add_log_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--log-format`` and ``--log-level``, overriding the settings of the same names."""
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        help="text for people (the default), json for log collectors (OSOTO_BRIDGE_LOG_FORMAT)",
     )
-    # httpx logs every request URL at INFO; keep it for DEBUG runs only.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    parser.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="the least severe level logged (OSOTO_BRIDGE_LOG_LEVEL, default INFO)",
+    )
+
+
+def settings_secrets(settings: Settings) -> list[str]:
+    """Every secret value of the settings, for the log redactor to hide."""
+    values: list[str] = []
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            raw = value.get_secret_value()
+            values.append(raw)
+            values.extend(part.strip() for part in raw.split(",") if part.strip())
+    return values
+
+
+def setup_logging(
+    level: str = "INFO", fmt: LogFormat = "text", secrets: Iterable[str] = ()
+) -> None:
+    """Log to stderr as text or JSON lines, with secrets redacted (see `osoto_bridge.logs`)."""
+    configure_logging(level=level, fmt=fmt, stream=sys.stderr, secrets=secrets)
 
 
 def run_command(body: Callable[[], Coroutine[Any, Any, int]]) -> int:
@@ -47,6 +73,6 @@ def run_command(body: Callable[[], Coroutine[Any, Any, int]]) -> int:
 
     try:
         return asyncio.run(body())
-    except (CommandError, SettingsError, StoreError) as exc:
+    except (CommandError, SettingsError, StoreError, WebServerError) as exc:
         print(f"osoto-bridge: error: {exc}", file=sys.stderr)
         return 1

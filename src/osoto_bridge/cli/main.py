@@ -12,9 +12,17 @@ import sys
 from collections.abc import Sequence
 
 from osoto_bridge import __version__
-from osoto_bridge.cli import demo_cmd, links_cmd, run_cmd, sandbox_cmd, secret_cmd
+from osoto_bridge.cli import (
+    demo_cmd,
+    doctor_cmd,
+    links_cmd,
+    migrate_cmd,
+    run_cmd,
+    sandbox_cmd,
+    secret_cmd,
+)
 
-_SUBCOMMANDS = (demo_cmd, run_cmd, links_cmd, sandbox_cmd, secret_cmd)
+_SUBCOMMANDS = (demo_cmd, run_cmd, links_cmd, doctor_cmd, migrate_cmd, sandbox_cmd, secret_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

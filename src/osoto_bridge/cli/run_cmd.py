@@ -7,21 +7,28 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Sequence
 from typing import Any
+
+from starlette.routing import BaseRoute
 
 from osoto_bridge.chat.base import ChatAdapter
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
 from osoto_bridge.cli.common import (
     CommandError,
     add_config_argument,
+    add_log_arguments,
     run_command,
     settings_from,
+    settings_secrets,
     setup_logging,
 )
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.config import Settings
+from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.store import Store
+from osoto_bridge.web import Readiness, WebServer, build_web_app
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +40,12 @@ def register(subparsers: Any) -> None:
         description=(
             "Run the bridge. Settings come from OSOTO_BRIDGE_* environment variables and "
             "an optional TOML file; see docs/configuration.md. Stops cleanly on Ctrl-C or "
-            "SIGTERM, finishing in-flight deliveries."
+            "SIGTERM, finishing in-flight deliveries. Serves /healthz, /readyz, /metrics "
+            "and the platforms' webhooks on OSOTO_BRIDGE_HTTP_HOST:OSOTO_BRIDGE_HTTP_PORT."
         ),
     )
     add_config_argument(parser)
+    add_log_arguments(parser)
     parser.set_defaults(handler=lambda args: run_command(lambda: _run(args)))
 
 
@@ -61,6 +70,11 @@ def build_adapters(settings: Settings) -> list[ChatAdapter]:
     return adapters
 
 
+def adapter_routes(adapters: Sequence[ChatAdapter], settings: Settings) -> list[BaseRoute]:
+    """The HTTP routes the configured adapters serve (Telegram webhook, Slack events)."""
+    return []
+
+
 def timing_from(settings: Settings) -> PollTiming:
     return PollTiming(
         active_interval=settings.poll_active_interval,
@@ -69,8 +83,8 @@ def timing_from(settings: Settings) -> PollTiming:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
-    setup_logging(settings.log_level)
+    settings = settings_from(args, log_format=args.log_format, log_level=args.log_level)
+    setup_logging(settings.log_level, settings.log_format, settings_secrets(settings))
     secret_keys = settings.secret_keys()
     adapters = build_adapters(settings)
     stop = asyncio.Event()
@@ -81,6 +95,8 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         # a wrong or missing secret shows now, in one line, not at the first message
         await store.verify_secrets()
+        metrics = RelayMetrics()
+        readiness = Readiness()
         async with ClientPool(store=store, base_url=settings.osoto_base_url) as pool:
             bridge = Bridge(
                 store=store,
@@ -88,11 +104,24 @@ async def _run(args: argparse.Namespace) -> int:
                 pool=pool,
                 commands=CommandService(cache=SnapshotCache()),
                 timing=timing_from(settings),
+                metrics=metrics,
             )
-            async with bridge:
+            app = build_web_app(
+                store=store,
+                readiness=readiness,
+                metrics=metrics,
+                limiters=pool.limiters,
+                extra_routes=adapter_routes(adapters, settings),
+            )
+            # The HTTP server first and last: webhooks must be answerable as the
+            # adapters start, and /readyz says "not ready" while the bridge stops.
+            server = WebServer(app, host=settings.http_host, port=settings.http_port)
+            async with server, bridge:
+                readiness.mark_started([adapter.platform for adapter in adapters])
                 links = await store.list_links(enabled_only=True)
                 logger.info("bridge running: %d link(s); Ctrl-C stops", len(links))
                 await stop.wait()
+                readiness.mark_stopping()
                 logger.info("stopping: finishing in-flight deliveries")
     finally:
         await store.close()

@@ -6,7 +6,10 @@ a database, and never read an API key.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
+import os
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from osoto_bridge.store.engine import build_engine, safe_url
 from osoto_bridge.store.errors import StoreError
@@ -21,6 +24,8 @@ async def database_version(url: str) -> int:
     Raises:
         StoreError: the database cannot be reached or the URL is unsupported.
     """
+    if _missing_sqlite_file(url):
+        return 0  # connecting would create the file: nothing there yet is version 0
     engine = build_engine(url)
     try:
         async with engine.begin() as conn:
@@ -33,6 +38,16 @@ async def database_version(url: str) -> int:
         raise StoreError(f"cannot reach the database at {safe_url(url)}: {exc}") from exc
     finally:
         await engine.dispose()
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False  # build_engine reports it
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return False
+    return not os.path.exists(parsed.database)
 
 
 async def upgrade_database(url: str) -> tuple[int, int]:
