@@ -200,3 +200,21 @@ async def test_a_long_osoto_message_is_split_and_every_part_mapped(world: Telegr
     world.fake.write(group, member, "that was long", reply_to=parts[-1]["message_id"])
     messages = await world.until_in_osoto(2)
     assert messages[-1].parent_id == osoto_id
+
+
+async def test_stopping_in_the_middle_of_a_batch_loses_nothing(world: TelegramWorld) -> None:
+    group, member = world.group, world.member
+    assert group is not None and member is not None
+    await world.start()
+    await world.link(group)
+    await world.stop()
+    for n in range(6):
+        world.fake.write(group, member, f"queued {n}")
+    await world.start()
+    await world.until_in_osoto(1)
+    await world.stop()  # somewhere inside the batch of six
+    await world.start()
+    await world.until_in_osoto(6)
+    await world.fake.wait_for(lambda: world.fake.pending_updates == 0)
+    contents = [m.content.split(": ", 1)[1] for m in await world.osoto_messages()]
+    assert contents == [f"queued {n}" for n in range(6)]

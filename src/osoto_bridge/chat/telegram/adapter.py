@@ -183,13 +183,11 @@ class TelegramChat:
         app, self._app = self._app, None
         if app is None:
             return
-        if self._polling is not None:
-            self._polling.cancel()
+        if self._poller is not None and self._polling is not None:
+            self._poller.stop()
             await asyncio.gather(self._polling, return_exceptions=True)
-            self._polling = None
-        if self._poller is not None:
             await self._poller.confirm()
-            self._poller = None
+        self._poller = self._polling = None
         self._sink = None
         try:
             await app.stop()
