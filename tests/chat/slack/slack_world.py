@@ -152,6 +152,12 @@ class SlackWorld:
             await self.chat.idle()
             await self.bridge.idle()
 
+    async def pass_ends(self) -> None:
+        """Wait for the relay's pass under way (or the next one) to end."""
+        assert self.bridge is not None
+        async with asyncio.timeout(10):
+            await self.bridge.next_pass()
+
     # -- Osoto ------------------------------------------------------------------------
 
     async def osoto_messages(self) -> list[Message]:
