@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo sandbox test check lint typecheck format bench clean
+.PHONY: install demo sandbox test check lint typecheck format bench bench-relay clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(BIN)/python bench/sandbox_http.py
+
+# The relay end to end (docs/benchmarks.md): TRIPS=100|1000|5000, a few minutes a run.
+TRIPS ?= 1000
+bench-relay: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/relay.py --trips $(TRIPS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
