@@ -123,7 +123,7 @@ class FakeSlack:
 
     def __init__(self, *, signing_secret: str = SIGNING_SECRET) -> None:
         self.signing_secret = signing_secret
-        self.users: dict[str, FakeUser] = {}
+        self.users: dict[str, FakeUser] = {BOT_USER_ID: FakeUser(BOT_USER_ID, "Osoto", is_bot=True)}
         self.channels: dict[str, FakeChannel] = {}
         self.calls: list[ApiCall] = []
         self.posted: list[Posted] = []

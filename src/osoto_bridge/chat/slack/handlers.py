@@ -75,8 +75,9 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _mrkdwn(text: str) -> str:
-    return render_slack_mrkdwn(doc(text))
+async def _tell(ack: Ack, text: str) -> None:
+    """Answer a slash command with a line only its asker sees."""
+    await ack(text=render_slack_mrkdwn(doc(text)), response_type="ephemeral")
 
 
 class SlackHandlers:
@@ -190,7 +191,7 @@ class SlackHandlers:
         address = ChatAddress(PLATFORM, slash.channel_id)
         user = await self._users.get(slash.user_id)
         if contains_api_key(slash.text):
-            await ack(text=_mrkdwn(say(language_of(user.locale), "key_in_command")))
+            await _tell(ack, say(language_of(user.locale), "key_in_command"))
             return
         if not await self._sink.first_time(PLATFORM, slash.message_id):
             await ack()
@@ -205,11 +206,11 @@ class SlackHandlers:
             await self._unlink(ack, slash, language, linked=link is not None)
             return
         if link is None:
-            await ack(text=_mrkdwn(say(language, "not_linked")))
+            await _tell(ack, say(language, "not_linked"))
             return
         if name and parse_command(slash.text, slashless=True) is None:
             unknown = answer_unknown_command(translator(language), f"/osoto {name}")
-            await ack(text=render_slack_mrkdwn(unknown))
+            await ack(text=render_slack_mrkdwn(unknown), response_type="ephemeral")
             return
         raw_text = "/" + (slash.text.strip().lstrip("/／").strip() or "help")
         message = InboundMessage(
@@ -228,7 +229,7 @@ class SlackHandlers:
         self, ack: Ack, slash: SlashCommand, language: str, link_language: str | None
     ) -> None:
         if slash.in_direct_message:
-            await ack(text=_mrkdwn(say(language, "link_in_channel")))
+            await _tell(ack, say(language, "link_in_channel"))
             return
         refusal = await self._link_flow.open(
             channel_id=slash.channel_id,
@@ -237,18 +238,18 @@ class SlackHandlers:
             link_language=link_language,
         )
         if refusal is not None:
-            await ack(text=_mrkdwn(refusal))
+            await _tell(ack, refusal)
         else:
             await ack()
 
     async def _unlink(self, ack: Ack, slash: SlashCommand, language: str, *, linked: bool) -> None:
         user = await self._users.get(slash.user_id, fresh=True)
         if not user.is_admin:
-            await ack(text=_mrkdwn(say(language, "admins_only")))
+            await _tell(ack, say(language, "admins_only"))
             return
         address = ChatAddress(PLATFORM, slash.channel_id)
         if not linked or not await self._sink.links.unlink(address):
-            await ack(text=_mrkdwn(say(language, "nothing_to_unlink")))
+            await _tell(ack, say(language, "nothing_to_unlink"))
             return
         await ack()
         logger.info("slack channel %s unlinked by %s", slash.channel_id, slash.user_id)
