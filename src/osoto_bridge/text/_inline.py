@@ -64,7 +64,8 @@ def slice_spans(spans: Iterable[Span], start: int, end: int) -> tuple[Span, ...]
     """Return the part of ``spans`` between two visible-text offsets.
 
     Formatting is kept on both sides: slicing ``**abcd**`` at 2 gives ``**ab**``
-    and ``**cd**``.
+    and ``**cd**``. Canonical spans (see :func:`normalize_spans`) give canonical
+    slices.
     """
     out: list[Span] = []
     pos = 0
@@ -85,7 +86,8 @@ def slice_spans(spans: Iterable[Span], start: int, end: int) -> tuple[Span, ...]
         pos += length
         if pos >= end:
             break
-    return normalize_spans(out)
+    # Cutting canonical spans leaves them canonical: nothing to merge or drop.
+    return tuple(out)
 
 
 class SpanRun:

@@ -230,6 +230,9 @@ def normalize_spans(items: Iterable[SpanLike]) -> tuple[Span, ...]:
 
     def push(span: Span) -> None:
         if isinstance(span, Text):
+            if "\n" not in span.value and "\r" not in span.value:
+                push_text(span.value)
+                return
             lines = span.value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             for index, line in enumerate(lines):
                 if index:
@@ -267,9 +270,11 @@ def normalize_spans(items: Iterable[SpanLike]) -> tuple[Span, ...]:
             if children:
                 previous = out[-1] if out else None
                 if type(previous) is kind and isinstance(previous, Bold | Italic | Strike):
-                    children = (*previous.children, *children)
+                    children = normalize_spans((*previous.children, *children))
                     out.pop()
-                out.append(kind(normalize_spans(_flatten_same(kind, children))))
+                if any(type(child) is kind for child in children):
+                    children = normalize_spans(_flatten_same(kind, children))
+                out.append(kind(children))
 
     for item in items:
         push(_as_span(item))

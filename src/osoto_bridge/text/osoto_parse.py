@@ -36,6 +36,8 @@ from osoto_bridge.text.urls import is_safe_url, url_at
 ESCAPABLE = frozenset(string.punctuation)
 _FENCE_OPEN = re.compile(r"(`{3,})([^`]*)")
 _FENCE_CLOSE = re.compile(r"(`{3,})[ \t]*")
+MAX_QUOTE_DEPTH = 8
+"""Quotes nest this deep at most; a deeper ``>`` is read as text."""
 
 
 def from_osoto(content: str) -> Document:
@@ -48,7 +50,7 @@ def from_osoto(content: str) -> Document:
         The document; text the bridge neutralised on the way in is restored.
     """
     content = restore(content.replace("\r\n", "\n").replace("\r", "\n"))
-    return Document(normalize_blocks(_blocks(content.split("\n"))))
+    return Document(normalize_blocks(_Blocks(content.split("\n")).parse()))
 
 
 def parse_inline(source: str) -> tuple[Span, ...]:
@@ -56,62 +58,84 @@ def parse_inline(source: str) -> tuple[Span, ...]:
     return _Inline(source, links=True).parse()
 
 
-def _fence_close(lines: list[str], start: int, width: int) -> int | None:
-    for index in range(start, len(lines)):
-        match = _FENCE_CLOSE.fullmatch(lines[index])
-        if match and len(match.group(1)) >= width:
-            return index
-    return None
+class _Blocks:
+    """Block structure of some lines: fences, quotes, paragraphs.
 
+    Whether a line opens a fence that closes is remembered, and so is the narrowest
+    fence found never to close, so that a message of many unclosed fences stays
+    linear. Quotes nest at most :data:`MAX_QUOTE_DEPTH` deep; deeper ``>`` is text.
+    """
 
-def _opens_fence(lines: list[str], index: int) -> tuple[int, str] | None:
-    """Return (closing line, language) when ``lines[index]`` opens a closed fence."""
-    match = _FENCE_OPEN.fullmatch(lines[index])
-    if match is None:
+    def __init__(self, lines: list[str], depth: int = 0) -> None:
+        self.lines = lines
+        self.depth = depth
+        self.fences: dict[int, tuple[int, str] | None] = {}
+        self.never_closes: int | None = None
+
+    def fence(self, index: int) -> tuple[int, str] | None:
+        """Return (closing line, language) when line ``index`` opens a closed fence."""
+        if index not in self.fences:
+            self.fences[index] = self._find_fence(index)
+        return self.fences[index]
+
+    def _find_fence(self, index: int) -> tuple[int, str] | None:
+        match = _FENCE_OPEN.fullmatch(self.lines[index])
+        if match is None:
+            return None
+        width = len(match.group(1))
+        if self.never_closes is not None and width >= self.never_closes:
+            return None
+        for close in range(index + 1, len(self.lines)):
+            found = _FENCE_CLOSE.fullmatch(self.lines[close])
+            if found and len(found.group(1)) >= width:
+                return close, match.group(2).strip()
+        # Nothing at least this wide follows; later fences this wide won't close.
+        self.never_closes = width
         return None
-    close = _fence_close(lines, index + 1, len(match.group(1)))
-    return None if close is None else (close, match.group(2).strip())
 
+    def quoted(self, line: str) -> bool:
+        return line.startswith(">") and self.depth < MAX_QUOTE_DEPTH
 
-def _blocks(lines: list[str]) -> list[Block]:
-    blocks: list[Block] = []
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        if not line.strip():
-            index += 1
-            continue
-        fence = _opens_fence(lines, index)
-        if fence is not None:
-            close, language = fence
-            value = "\n".join(lines[index + 1 : close])
-            blocks.append(Pre(value, language or None))
-            index = close + 1
-            continue
-        if line.startswith(">"):
-            end = index
-            inner: list[str] = []
-            while end < len(lines) and lines[end].startswith(">"):
-                body = lines[end][1:]
-                inner.append(body[1:] if body.startswith(" ") else body)
-                end += 1
-            quoted = normalize_blocks(_blocks(inner))
-            if quoted:
-                blocks.append(Quote(quoted))
-                index = end
+    def parse(self) -> list[Block]:
+        lines = self.lines
+        blocks: list[Block] = []
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            if not line.strip():
+                index += 1
                 continue
-            # A ">" with nothing after it is just a character.
-        end = index + 1
-        while (
-            end < len(lines)
-            and lines[end].strip()
-            and not lines[end].startswith(">")
-            and _opens_fence(lines, end) is None
-        ):
-            end += 1
-        blocks.append(Paragraph(parse_inline("\n".join(lines[index:end]))))
-        index = end
-    return blocks
+            fence = self.fence(index)
+            if fence is not None:
+                close, language = fence
+                value = "\n".join(lines[index + 1 : close])
+                blocks.append(Pre(value, language or None))
+                index = close + 1
+                continue
+            if self.quoted(line):
+                end = index
+                inner: list[str] = []
+                while end < len(lines) and lines[end].startswith(">"):
+                    body = lines[end][1:]
+                    inner.append(body[1:] if body.startswith(" ") else body)
+                    end += 1
+                quoted = normalize_blocks(_Blocks(inner, self.depth + 1).parse())
+                if quoted:
+                    blocks.append(Quote(quoted))
+                    index = end
+                    continue
+                # A ">" with nothing after it is just a character.
+            end = index + 1
+            while (
+                end < len(lines)
+                and lines[end].strip()
+                and not self.quoted(lines[end])
+                and self.fence(end) is None
+            ):
+                end += 1
+            blocks.append(Paragraph(parse_inline("\n".join(lines[index:end]))))
+            index = end
+        return blocks
 
 
 def _pair(opener: Delim, closer: Delim) -> tuple[int, Wrap] | None:
@@ -134,6 +158,8 @@ class _Inline:
         self.links = links
         self.items: list[Item] = []
         self.buf: list[str] = []
+        self._brackets: dict[int, int] | None = None
+        self._parens: dict[int, int] | None = None
 
     def flush(self) -> None:
         if self.buf:
@@ -170,6 +196,59 @@ class _Inline:
         self.flush()
         return resolve(self.items, _pair)
 
+    def brackets(self) -> dict[int, int]:
+        """Match every ``[`` with its ``]`` in one pass, skipping escapes and code.
+
+        One pass keeps a message full of brackets linear instead of quadratic.
+        """
+        if self._brackets is None:
+            src, n = self.src, len(self.src)
+            self._brackets = {}
+            stack: list[int] = []
+            j = 0
+            while j < n:
+                char = src[j]
+                if char == "\\" and j + 1 < n and src[j + 1] in ESCAPABLE:
+                    j += 2
+                    continue
+                if char == "`":
+                    width = _run(src, j, "`")
+                    close = _code_close(src, j + width, width)
+                    j = j + width if close is None else close + width
+                    continue
+                if char == "[":
+                    stack.append(j)
+                elif char == "]" and stack:
+                    self._brackets[stack.pop()] = j
+                j += 1
+        return self._brackets
+
+    def target(self, start: int) -> tuple[str, int] | None:
+        """Read a link target after ``(``: ``<url>`` or a url with balanced parentheses.
+
+        Returns:
+            The url and the index of the closing ``)``, or ``None``.
+        """
+        src = self.src
+        if src.startswith("<", start):
+            end = src.find(">", start)
+            if end < 0 or not src.startswith(")", end + 1):
+                return None
+            return src[start + 1 : end], end + 1
+        if self._parens is None:
+            # Match parentheses in one pass; whitespace ends every open one.
+            self._parens = {}
+            stack: list[int] = []
+            for index, char in enumerate(src):
+                if char.isspace():
+                    stack.clear()
+                elif char == "(":
+                    stack.append(index)
+                elif char == ")" and stack:
+                    self._parens[stack.pop()] = index
+        close = self._parens.get(start - 1)
+        return None if close is None else (src[start:close], close)
+
     def code(self, i: int) -> int:
         width = _run(self.src, i, "`")
         close = _code_close(self.src, i + width, width)
@@ -184,27 +263,10 @@ class _Inline:
 
     def link(self, i: int) -> int | None:
         src, n = self.src, len(self.src)
-        depth, j = 1, i + 1
-        while j < n:
-            char = src[j]
-            if char == "\\" and j + 1 < n and src[j + 1] in ESCAPABLE:
-                j += 2
-                continue
-            if char == "`":
-                width = _run(src, j, "`")
-                close = _code_close(src, j + width, width)
-                j = j + width if close is None else close + width
-                continue
-            if char == "[":
-                depth += 1
-            elif char == "]":
-                depth -= 1
-                if depth == 0:
-                    break
-            j += 1
+        j = self.brackets().get(i, n)
         if j >= n or not src.startswith("(", j + 1):
             return None
-        target = _target(src, j + 2)
+        target = self.target(j + 2)
         if target is None:
             return None
         url, close = target
@@ -227,31 +289,6 @@ class _Inline:
             can_open, can_close = left, right
         self.push(Delim(char, width, can_open, can_close))
         return i + width
-
-
-def _target(source: str, start: int) -> tuple[str, int] | None:
-    """Read a link target after ``(``: ``<url>`` or a url with balanced parentheses.
-
-    Returns:
-        The url and the index of the closing ``)``, or ``None``.
-    """
-    if source.startswith("<", start):
-        end = source.find(">", start)
-        if end < 0 or not source.startswith(")", end + 1):
-            return None
-        return source[start + 1 : end], end + 1
-    depth = 0
-    for index in range(start, len(source)):
-        char = source[index]
-        if char.isspace():
-            return None
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            if depth == 0:
-                return source[start:index], index
-            depth -= 1
-    return None
 
 
 def _run(source: str, start: int, char: str) -> int:

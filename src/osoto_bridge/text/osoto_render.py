@@ -40,7 +40,12 @@ _URL_SCHEME = re.compile(r"https?://", re.IGNORECASE)
 
 def render_osoto(document: Document) -> str:
     """Render a document as Osoto message content."""
-    return "\n\n".join(_block(block) for block in normalize(document).blocks)
+    return render_blocks(normalize(document).blocks)
+
+
+def render_blocks(blocks: tuple[Block, ...]) -> str:
+    """Like :func:`render_osoto`, for blocks already in canonical form."""
+    return "\n\n".join(_block(block) for block in blocks)
 
 
 def _block(block: Block) -> str:
@@ -135,12 +140,6 @@ def _code(value: str) -> str:
     return f"{fence} {value} {fence}" if pad else f"{fence}{value}{fence}"
 
 
-def _edge_whitespace(spans: Sequence[Span]) -> tuple[int, int]:
-    """Count the whitespace at each end of a wrapper's text (code counts as text)."""
-    shape = "".join(_shape(span) for span in spans)
-    return len(shape) - len(shape.lstrip()), len(shape) - len(shape.rstrip())
-
-
 def _shape(span: Span) -> str:
     if isinstance(span, Text):
         return span.value
@@ -220,13 +219,17 @@ class _Writer:
 
     def wrapped(self, span: Bold | Italic | Strike, following: Span | None, *, label: bool) -> None:
         children = span.children
-        lead, trail = _edge_whitespace(children)
-        total = len("".join(_shape(child) for child in children))
+        shape = "".join(_shape(child) for child in children)
+        total = len(shape)
+        lead, trail = total - len(shape.lstrip()), total - len(shape.rstrip())
         if lead == total:
             self.spans(children, label=label)
             return
-        self.spans(slice_spans(children, 0, lead), label=label)
-        core = slice_spans(children, lead, total - trail)
+        core = children
+        if lead or trail:
+            # Markers must touch text: whitespace at the edges goes outside them.
+            self.spans(slice_spans(children, 0, lead), label=label)
+            core = slice_spans(children, lead, total - trail)
         if isinstance(span, Bold):
             marker = "**"
         elif isinstance(span, Strike):
@@ -238,4 +241,5 @@ class _Writer:
         self.raw(marker)
         self.spans(core, label=label)
         self.raw(marker)
-        self.spans(slice_spans(children, total - trail, total), label=label)
+        if trail:
+            self.spans(slice_spans(children, total - trail, total), label=label)

@@ -1,4 +1,8 @@
-"""Rendering a document into parts within each platform's message limit."""
+"""Rendering a document into parts within each platform's message limit.
+
+The parts come from :func:`~osoto_bridge.text.split.split_document` already in
+canonical form, so the size checks render their blocks without normalising again.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from osoto_bridge.text.limits import (
     utf16_len,
 )
 from osoto_bridge.text.model import Document
+from osoto_bridge.text.osoto_render import render_blocks as render_osoto_blocks
 from osoto_bridge.text.osoto_render import render_osoto
 from osoto_bridge.text.plain import render_plain
+from osoto_bridge.text.slack_render import render_blocks as render_slack_blocks
 from osoto_bridge.text.slack_render import render_slack_mrkdwn
-from osoto_bridge.text.split import CONTINUATION, split, split_document
-from osoto_bridge.text.telegram_render import measure_telegram, render_telegram_html
+from osoto_bridge.text.split import CONTINUATION, split_document
+from osoto_bridge.text.telegram_render import measure_blocks, render_telegram_html
 
 
 def split_telegram(
@@ -31,7 +37,7 @@ def split_telegram(
     """
 
     def fits(part: Document) -> bool:
-        markup, visible = measure_telegram(part)
+        markup, visible = measure_blocks(part.blocks)
         return visible <= limit and len(markup) <= markup_limit
 
     return split_document(document, fits, marker=marker)
@@ -55,7 +61,7 @@ def split_slack(
     """Split a document into parts whose mrkdwn is at most ``limit`` UTF-16 units."""
 
     def fits(part: Document) -> bool:
-        return utf16_len(render_slack_mrkdwn(part)) <= limit
+        return utf16_len(render_slack_blocks(part.blocks)) <= limit
 
     return split_document(document, fits, marker=marker)
 
@@ -71,11 +77,19 @@ def render_osoto_parts(
     document: Document, limit: int = OSOTO_MAX_CONTENT, *, marker: str = CONTINUATION
 ) -> list[str]:
     """Render a document as Osoto message contents, each within ``limit`` characters."""
-    return split(document, limit=limit, render=render_osoto, marker=marker)
+
+    def fits(part: Document) -> bool:
+        return len(render_osoto_blocks(part.blocks)) <= limit
+
+    return [render_osoto(part) for part in split_document(document, fits, marker=marker)]
 
 
 def render_plain_parts(
     document: Document, limit: int = OSOTO_MAX_CONTENT, *, marker: str = CONTINUATION
 ) -> list[str]:
     """Render a document as plain-text messages, each within ``limit`` characters."""
-    return split(document, limit=limit, render=render_plain, marker=marker)
+
+    def fits(part: Document) -> bool:
+        return len(render_plain(part)) <= limit
+
+    return [render_plain(part) for part in split_document(document, fits, marker=marker)]

@@ -35,6 +35,7 @@ from osoto_bridge.text.model import (
 )
 from osoto_bridge.text.urls import is_safe_url
 
+MAX_QUOTE_DEPTH = 8
 _WRAPS: dict[str, Wrap] = {"*": Bold, "_": Italic, "~": Strike}
 
 
@@ -77,14 +78,17 @@ class _Parser:
             blocks.append(Pre(self.flatten(value)))
             pos = end + 3
 
-    def lines(self, lines: list[str]) -> list[Block]:
+    def lines(self, lines: list[str], depth: int = 0) -> list[Block]:
         blocks: list[Block] = []
         index = 0
         while index < len(lines):
-            quoted = _quote_body(lines[index])
+            # Slack shows one level of quote; a few more are read, deeper is text.
+            quoted = _quote_body(lines[index]) if depth < MAX_QUOTE_DEPTH else None
             if quoted is None:
                 end = index
-                while end < len(lines) and _quote_body(lines[end]) is None:
+                while end < len(lines) and (
+                    depth >= MAX_QUOTE_DEPTH or _quote_body(lines[end]) is None
+                ):
                     end += 1
                 spans = self.inline("\n".join(lines[index:end]))
                 blocks.extend(Paragraph(run) for run in paragraphs(spans))
@@ -94,7 +98,7 @@ class _Parser:
                 while end < len(lines) and (body := _quote_body(lines[end])) is not None:
                     inner.append(body)
                     end += 1
-                blocks.append(Quote(normalize_blocks(self.lines(inner))))
+                blocks.append(Quote(normalize_blocks(self.lines(inner, depth + 1))))
             index = end
         return blocks
 

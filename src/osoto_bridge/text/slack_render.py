@@ -43,7 +43,12 @@ _MARKERS = {Bold: "*", Italic: "_", Strike: "~"}
 
 def render_slack_mrkdwn(document: Document) -> str:
     """Render a document as Slack mrkdwn (for ``text`` or a mrkdwn text object)."""
-    return "\n\n".join(_block(block, quoted=False) for block in normalize(document).blocks)
+    return render_blocks(normalize(document).blocks)
+
+
+def render_blocks(blocks: tuple[Block, ...]) -> str:
+    """Like :func:`render_slack_mrkdwn`, for blocks already in canonical form."""
+    return "\n\n".join(_block(block, quoted=False) for block in blocks)
 
 
 def escape_slack(value: str) -> str:
@@ -197,16 +202,20 @@ class _Writer:
     def wrapped(self, span: Bold | Italic | Strike, following: Span | None) -> None:
         children = span.children
         shape = "".join(_shape(child) for child in children)
-        lead = len(shape) - len(shape.lstrip())
-        trail = len(shape) - len(shape.rstrip())
         total = len(shape)
+        lead, trail = total - len(shape.lstrip()), total - len(shape.rstrip())
         if lead == total:
             self.spans(children)
             return
-        self.spans(slice_spans(children, 0, lead))
+        core = children
+        tail: tuple[Span, ...] = ()
+        if lead or trail:
+            # Markers must touch text: whitespace at the edges goes outside them.
+            self.spans(slice_spans(children, 0, lead))
+            core = slice_spans(children, lead, total - trail)
+            tail = slice_spans(children, total - trail, total)
         inner = _Writer()
         inner.line_start = False
-        inner.spans(slice_spans(children, lead, total - trail))
-        after = (slice_spans(children, total - trail, total) or (None,))[0]
-        self.marked(_MARKERS[type(span)], "".join(inner.out), after or following)
-        self.spans(slice_spans(children, total - trail, total))
+        inner.spans(core)
+        self.marked(_MARKERS[type(span)], "".join(inner.out), tail[0] if tail else following)
+        self.spans(tail)

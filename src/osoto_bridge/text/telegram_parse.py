@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from osoto_bridge.text._emphasis import MAX_NESTING
 from osoto_bridge.text._inline import map_blocks, paragraphs
 from osoto_bridge.text.mentions import restore
 from osoto_bridge.text.model import (
@@ -102,6 +103,8 @@ def _tree(text: str, entities: Sequence[Mapping[str, Any]]) -> list[_Entity]:
     for entity in flat:
         while stack and stack[-1].end <= entity.start:
             stack.pop()
+        if len(stack) >= MAX_NESTING:
+            continue  # no real message nests this deep; keep the text, drop the style
         if stack:
             entity.end = min(entity.end, stack[-1].end)
             stack[-1].children.append(entity)

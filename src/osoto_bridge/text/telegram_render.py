@@ -51,8 +51,13 @@ def measure_telegram(document: Document) -> tuple[str, int]:
         The HTML and the length of its visible text in UTF-16 code units (the
         unit of Telegram's 4,096-character limit).
     """
+    return measure_blocks(normalize(document).blocks)
+
+
+def measure_blocks(blocks: tuple[Block, ...]) -> tuple[str, int]:
+    """Like :func:`measure_telegram`, for blocks already in canonical form."""
     writer = _Html()
-    for index, block in enumerate(normalize(document).blocks):
+    for index, block in enumerate(blocks):
         if index:
             writer.text("\n\n")
         writer.block(block, quoted=False)
