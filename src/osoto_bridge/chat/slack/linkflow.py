@@ -163,7 +163,7 @@ class LinkFlow:
         view, user_id = _view_and_user(body)
         token, pending = await self._flow_of(view, user_id)
         if pending is None:
-            return _update(message_view(language_of(None), say("en", "expired")))
+            return await self._expired(user_id)
         values = _state(view)
         key = str(_value(values, KEY_BLOCK) or "").strip()
         trip_id = str(_value(values, TRIP_BLOCK) or "").strip() or None
@@ -177,6 +177,10 @@ class LinkFlow:
         return _update(
             message_view(pending.language, say(pending.language, "checking"), token=token)
         )
+
+    async def _expired(self, user_id: str) -> dict[str, Any]:
+        language = language_of((await self._users.get(user_id)).locale)
+        return _update(message_view(language, say(language, "expired")))
 
     async def _check(self, token: str, view_id: str, key: str, trip_id: str | None) -> None:
         pending = self._pending.get(token)
@@ -195,7 +199,7 @@ class LinkFlow:
         view, user_id = _view_and_user(body)
         token, pending = await self._flow_of(view, user_id)
         if pending is None or pending.report is None or pending.api_key is None:
-            return _update(message_view("en", say("en", "expired")))
+            return await self._expired(user_id)
         choice = str(_value(_state(view), CHANNEL_BLOCK) or pending.report.channel.id)
         view_id = str(view.get("id") or "")
         self._jobs.submit("link: link channel", lambda: self._link(token, view_id, choice))
