@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 from slack_world import BOB, CHANNEL, SlackWorld
 
 from fakes.slack_api import BOT_TOKEN, BOT_USER_ID, SIGNING_SECRET
@@ -112,10 +113,6 @@ async def test_in_socket_mode_the_http_route_takes_nothing(world: SlackWorld) ->
 
 
 def test_http_events_need_a_signing_secret() -> None:
-    try:
+    with pytest.raises(ValueError, match="SIGNING_SECRET"):
         SlackChat(bot_token=BOT_TOKEN)
-    except ValueError as exc:
-        assert "SIGNING_SECRET" in str(exc)
-    else:  # pragma: no cover - the assertion below reports it
-        raise AssertionError("a Slack adapter without a signing secret was built")
     assert SlackChat(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET).socket_mode is False
