@@ -4,11 +4,11 @@ Every renderer passes each piece of user text through :func:`neutralize`, which
 puts an invisible U+2060 WORD JOINER after every ``@`` (and the full-width ``＠``)
 and every ``<`` that is not followed by whitespace, so neither a name
 (``@here``, ``@alice``) nor a Slack special (``<!here>``, ``<@U123>``, ``<#C123>``)
-survives. ``@here``, ``@channel``, ``@everyone`` and
-``@username`` then no longer match any platform's mention syntax, while people
-still read the same text. The parsers call :func:`restore` on what they read, so
-text that went through the bridge once does not gather more joiners on the way
-back.
+survives, while people still read the same text. The parsers call :func:`restore`
+on what they read, so text that went through the bridge once does not gather more
+joiners on the way back.
+
+Link targets are not text and are left alone: a platform never pings from a URL.
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ The tree is small on purpose::
       Span   = Text(value) | Bold(children) | Italic(children) | Strike(children)
              | Code(value) | Link(url, children) | LineBreak()
 
-All nodes are frozen, hashable dataclasses. The helper functions (:func:`doc`,
-:func:`paragraph`, :func:`bold`, ...) accept plain ``str`` wherever a span is
-expected and return the canonical form: adjacent texts merged, empty nodes dropped,
-newlines inside texts turned into :class:`LineBreak`. Parsers return canonical
-documents too, so two documents that show the same thing compare equal.
+All nodes are frozen, hashable dataclasses. :func:`normalize` gives the canonical
+form (adjacent texts merged, empty nodes dropped, newlines inside texts turned into
+:class:`LineBreak`, unsafe link targets dropped); the builders in
+:mod:`osoto_bridge.text.build` and every parser return canonical documents, so two
+documents that show the same thing compare equal.
 """
 
 from __future__ import annotations
@@ -328,91 +328,6 @@ def normalize_blocks(blocks: Iterable[BlockLike]) -> tuple[Block, ...]:
         if normal is not None:
             out.append(normal)
     return tuple(out)
-
-
-# -- builders ---------------------------------------------------------------------------
-
-
-def text(value: str) -> Text:
-    """Build a literal text span."""
-    return Text(value)
-
-
-def bold(*children: SpanLike) -> Bold:
-    """Build bold text from spans or strings."""
-    return Bold(normalize_spans(children))
-
-
-def italic(*children: SpanLike) -> Italic:
-    """Build italic text from spans or strings."""
-    return Italic(normalize_spans(children))
-
-
-def strike(*children: SpanLike) -> Strike:
-    """Build struck-through text from spans or strings."""
-    return Strike(normalize_spans(children))
-
-
-def code(value: str) -> Code:
-    """Build inline code."""
-    return Code(value)
-
-
-def link(url: str, *children: SpanLike) -> Link:
-    """Build a link; without a label the address is its own label."""
-    return Link(url, normalize_spans(children) if children else (Text(url),))
-
-
-def line_break() -> LineBreak:
-    """Build a line break."""
-    return LineBreak()
-
-
-def paragraph(*spans: SpanLike) -> Paragraph:
-    """Build a paragraph from spans or strings."""
-    return Paragraph(normalize_spans(spans))
-
-
-def heading(*spans: SpanLike) -> Heading:
-    """Build a heading from spans or strings."""
-    return Heading(normalize_spans(spans))
-
-
-def pre(value: str, language: str | None = None) -> Pre:
-    """Build a preformatted block."""
-    return Pre(value, language)
-
-
-def quote(*blocks: BlockLike) -> Quote:
-    """Build a block quote from blocks, spans or strings (each a paragraph)."""
-    return Quote(normalize_blocks(blocks))
-
-
-def bullet_list(*items: SpanLike | Iterable[SpanLike]) -> BulletList:
-    """Build a bulleted list; each item is a span, a string or a run of them."""
-    built: list[tuple[Span, ...]] = []
-    for item in items:
-        if isinstance(item, str | Text | Bold | Italic | Strike | Code | Link | LineBreak):
-            built.append(normalize_spans((item,)))
-        else:
-            built.append(normalize_spans(item))
-    return BulletList(tuple(built))
-
-
-def button(label: str, action_id: str, value: str) -> Button:
-    """Build a button for a command reply."""
-    return Button(label, action_id, value)
-
-
-def doc(*blocks: BlockLike, buttons: Iterable[Iterable[Button]] = ()) -> Document:
-    """Build a canonical document from blocks, spans or strings.
-
-    Args:
-        *blocks: The blocks; a ``str`` or a span is a paragraph of its own (a
-            string's newlines become line breaks; it is not parsed in any way).
-        buttons: Rows of buttons for a command reply.
-    """
-    return Document(normalize_blocks(blocks), tuple(tuple(row) for row in buttons))
 
 
 def normalize(document: Document) -> Document:
