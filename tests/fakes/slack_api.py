@@ -34,12 +34,14 @@ from urllib.parse import urlencode
 
 import httpx
 import uvicorn
+from aiohttp import WSMsgType, web
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 BOT_TOKEN = "xoxb-fake-bot-token"
+APP_TOKEN = "xapp-1-fake-app-token"
 SIGNING_SECRET = "fake-signing-secret-for-tests"
 TEAM_ID = "T0FAKE"
 BOT_USER_ID = "UBOT00001"
@@ -121,8 +123,9 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 class FakeSlack:
     """A Slack workspace with one bot, served on loopback (use ``async with``)."""
 
-    def __init__(self, *, signing_secret: str = SIGNING_SECRET) -> None:
+    def __init__(self, *, signing_secret: str = SIGNING_SECRET, socket_mode: bool = False) -> None:
         self.signing_secret = signing_secret
+        self.socket_mode = socket_mode
         self.users: dict[str, FakeUser] = {BOT_USER_ID: FakeUser(BOT_USER_ID, "Osoto", is_bot=True)}
         self.channels: dict[str, FakeChannel] = {}
         self.calls: list[ApiCall] = []
@@ -137,6 +140,11 @@ class FakeSlack:
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self._port = 0
+        self._ws_runner: web.AppRunner | None = None
+        self._ws_port = 0
+        self._sockets: list[web.WebSocketResponse] = []
+        self.acks: dict[str, Any] = {}
+        self.socket_closed = asyncio.Event()
         self.app = Starlette(
             routes=[
                 Route("/api/{method}", self._api, methods=["GET", "POST"]),
@@ -156,9 +164,13 @@ class FakeSlack:
         self._server = uvicorn.Server(config)
         # The socket listens already, so requests queue until uvicorn accepts them.
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="fake-slack")
+        if self.socket_mode:
+            await self._serve_sockets()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._ws_runner is not None:
+            await self._ws_runner.cleanup()
         if self._server is not None and self._task is not None:
             self._server.should_exit = True
             await self._task
@@ -258,7 +270,8 @@ class FakeSlack:
             return JSONResponse(
                 {"ok": False, "error": planned.error}, status_code=planned.status, headers=headers
             )
-        if request.headers.get("authorization") != f"Bearer {BOT_TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if request.headers.get("authorization") != f"Bearer {token}":
             await self._record(ApiCall(method, args, ok=False, error="invalid_auth"))
             return JSONResponse({"ok": False, "error": "invalid_auth"})
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -422,6 +435,63 @@ class FakeSlack:
         await self._record(ApiCall("response_url", payload, ok=True), posted)
         return PlainTextResponse("ok")
 
+    # -- Socket Mode ----------------------------------------------------------------------
+
+    async def _serve_sockets(self) -> None:
+        # uvicorn has no WebSocket support without extra packages; aiohttp has.
+        app = web.Application()
+        app.router.add_get("/link", self._socket)
+        self._ws_runner = web.AppRunner(app)
+        await self._ws_runner.setup()
+        site = web.TCPSite(self._ws_runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self._ws_port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def _m_apps_connections_open(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        return {"ok": True, "url": f"ws://127.0.0.1:{self._ws_port}/link?ticket=t"}, None
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0FAKE"}}
+        )
+        async with self._changed:
+            self._sockets.append(socket)
+            self._changed.notify_all()
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                data = json.loads(message.data)
+                async with self._changed:
+                    self.acks[data["envelope_id"]] = data.get("payload")
+                    self._changed.notify_all()
+        self.socket_closed.set()
+        return socket
+
+    async def push(self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0) -> str:
+        """Send an envelope over the app's socket (``events_api``, ``slash_commands``,
+        ``interactive``); returns its id, which the app's ack carries back."""
+        await self.wait_for(lambda: bool(self._sockets))
+        envelope_id = f"env-{next(self._ids)}"
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": retry_attempt,
+                "retry_reason": "timeout" if retry_attempt else "",
+            }
+        )
+        return envelope_id
+
+    async def acked(self, envelope_id: str) -> Any:
+        """Wait for the app's ack of an envelope; returns the ack's payload."""
+        await self.wait_for(lambda: envelope_id in self.acks)
+        return self.acks[envelope_id]
+
     # -- Slack calling the app ------------------------------------------------------------
 
     def signed_headers(
@@ -540,27 +610,29 @@ class FakeSlack:
             "event_ts": edit_ts,
         }
 
-    def slash_command(self, channel: str, user: str, text: str) -> tuple[str, str]:
-        """A person runs ``/osoto text``: the form body, and the trigger id it carries."""
+    def slash_payload(self, channel: str, user: str, text: str) -> dict[str, str]:
+        """The fields of ``/osoto text`` run by ``user`` (its trigger id is live)."""
         trigger = f"{next(self._ids)}.{TEAM_ID}.trigger"
         self.triggers.add(trigger)
         channel_name = self.channels[channel].name if channel in self.channels else "directmessage"
-        body = urlencode(
-            {
-                "token": "legacy-verification-token",
-                "team_id": TEAM_ID,
-                "channel_id": channel,
-                "channel_name": channel_name,
-                "user_id": user,
-                "user_name": self.users[user].name if user in self.users else user,
-                "command": SLASH,
-                "text": text,
-                "api_app_id": "A0FAKE",
-                "response_url": f"http://127.0.0.1:{self._port}/respond/{channel}-{trigger}",
-                "trigger_id": trigger,
-            }
-        )
-        return body, trigger
+        return {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "channel_id": channel,
+            "channel_name": channel_name,
+            "user_id": user,
+            "user_name": self.users[user].name if user in self.users else user,
+            "command": SLASH,
+            "text": text,
+            "api_app_id": "A0FAKE",
+            "response_url": f"http://127.0.0.1:{self._port}/respond/{channel}-{trigger}",
+            "trigger_id": trigger,
+        }
+
+    def slash_command(self, channel: str, user: str, text: str) -> tuple[str, str]:
+        """A person runs ``/osoto text``: the form body, and the trigger id it carries."""
+        fields = self.slash_payload(channel, user, text)
+        return urlencode(fields), fields["trigger_id"]
 
     def block_action(
         self, channel: str, user: str, message: Posted, action_id: str, value: str

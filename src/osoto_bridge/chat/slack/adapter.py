@@ -165,22 +165,24 @@ class SlackChat:
             raise RuntimeError(f"the Slack adapter cannot start when {self._state.value}")
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         jobs = JobQueue("slack")
-        running: _Running | None = None
         try:
             running = await self._open(sink, session, jobs)
             jobs.start()
+            # Running before the socket connects: its first envelopes are taken in.
+            self._sink, self._running, self._state = sink, running, _State.RUNNING
             if self._app_token is not None:
                 running.socket = SocketModeConnection(
-                    running.http.app, self._app_token, self._bolt_client(session)
+                    running.http.app,
+                    self._app_token,
+                    self._bolt_client(session),
+                    gate=lambda: self._using(inbound=True),
                 )
                 await running.socket.connect()
         except BaseException:
+            self._sink, self._running, self._state = None, None, _State.NEW
             await jobs.stop()
             await session.close()
             raise
-        self._sink = sink
-        self._running = running
-        self._state = _State.RUNNING
         logger.info(
             "Slack adapter started as %s (%s)",
             running.identity.user_id,
