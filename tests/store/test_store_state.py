@@ -42,6 +42,14 @@ async def test_an_event_is_new_once(store: Store) -> None:
     assert await store.mark_event_seen("slack", "Ev2") is True
 
 
+async def test_checking_an_event_does_not_mark_it(store: Store) -> None:
+    assert await store.is_event_seen("telegram", "42") is False
+    assert await store.is_event_seen("telegram", "42") is False
+    await store.mark_event_seen("telegram", "42")
+    assert await store.is_event_seen("telegram", "42") is True
+    assert await store.is_event_seen("slack", "42") is False
+
+
 async def test_concurrent_marks_let_one_caller_through(store: Store) -> None:
     results = await asyncio.gather(*(store.mark_event_seen("slack", "Ev1") for _ in range(20)))
     assert results.count(True) == 1

@@ -143,7 +143,21 @@ class InboundSink(Protocol):
     def links(self) -> LinkService: ...
 
     def first_time(self, platform: str, event_id: str) -> Awaitable[bool]:
-        """True the first time an inbound event id is seen (platform retries dedupe)."""
+        """Claim an inbound event id: True the first time only (platform retries dedupe).
+
+        Claiming before handling suits events the platform never redelivers once
+        acknowledged (Slack); where the platform redelivers until handled (Telegram),
+        use `handled_before` and `mark_handled` around the handling instead, so a crash
+        mid-way leads to a redelivery rather than a loss.
+        """
+        ...
+
+    def handled_before(self, platform: str, event_id: str) -> Awaitable[bool]:
+        """Whether an inbound event was already handled to its end."""
+        ...
+
+    def mark_handled(self, platform: str, event_id: str) -> Awaitable[None]:
+        """Record that an inbound event was handled to its end."""
         ...
 
     def migrate_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> Awaitable[None]:

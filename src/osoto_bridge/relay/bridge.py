@@ -290,6 +290,12 @@ class Bridge:
     async def first_time(self, platform: str, event_id: str) -> bool:
         return await self._store.mark_event_seen(platform, event_id)
 
+    async def handled_before(self, platform: str, event_id: str) -> bool:
+        return await self._store.is_event_seen(platform, event_id)
+
+    async def mark_handled(self, platform: str, event_id: str) -> None:
+        await self._store.mark_event_seen(platform, event_id)
+
     async def migrate_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         for link in await self._store.list_links(platform=platform):
             if link.chat_id == old_chat_id:

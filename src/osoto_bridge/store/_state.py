@@ -93,6 +93,17 @@ class StateMixin(StoreBase):
         return inserted is not None
 
     @atomic
+    async def is_event_seen(self, platform: str, event_id: str) -> bool:
+        """Whether an inbound event id was remembered (by `mark_event_seen`)."""
+        async with self._tx() as conn:
+            found = await conn.scalar(
+                sa.select(seen_events.c.event_id).where(
+                    seen_events.c.platform == platform, seen_events.c.event_id == event_id
+                )
+            )
+        return found is not None
+
+    @atomic
     async def prune_seen_events(self, older_than_seconds: float) -> int:
         """Forget event ids seen more than `older_than_seconds` ago.
 

@@ -3,6 +3,8 @@ redelivered updates, and webhook calls that are not Telegram's."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from telegram_world import TelegramWorld, eventually
 
@@ -218,3 +220,31 @@ async def test_stopping_in_the_middle_of_a_batch_loses_nothing(world: TelegramWo
     await world.fake.wait_for(lambda: world.fake.pending_updates == 0)
     contents = [m.content.split(": ", 1)[1] for m in await world.osoto_messages()]
     assert contents == [f"queued {n}" for n in range(6)]
+
+
+async def test_a_crash_while_an_update_is_handled_brings_it_back_not_loses_it(
+    world: TelegramWorld,
+) -> None:
+    group, member = world.group, world.member
+    assert group is not None and member is not None
+    await world.start()
+    await world.link(group)
+    bridge = world.bridge
+    assert bridge is not None
+    crashed = asyncio.Event()
+
+    async def crashes_midway(message: object) -> None:
+        crashed.set()
+        # the task handling the update dies here, as it does when the process is killed
+        raise asyncio.CancelledError
+
+    bridge.on_message = crashes_midway  # type: ignore[method-assign]
+    world.fake.write(group, member, "written just before the crash")
+    await crashed.wait()
+    await world.stop()
+    assert await world.osoto_messages() == []
+
+    world.fake.redeliver()  # Telegram hands out again what was not confirmed
+    await world.start()
+    (message,) = await world.until_in_osoto(1)
+    assert message.content.endswith("written just before the crash")

@@ -251,17 +251,26 @@ class TelegramChat:
         sink, flow = self._sink, self._flow
         if sink is None or flow is None:
             return
-        if not await sink.first_time(PLATFORM, str(update.update_id)):
-            logger.debug("Telegram update %s seen before; skipped", update.update_id)
+        update_id = str(update.update_id)
+        if await sink.handled_before(PLATFORM, update_id):
+            logger.debug("Telegram update %s handled before; skipped", update_id)
             return
-        if update.my_chat_member is not None:
-            await self._on_membership(update.my_chat_member, sink)
-        elif update.callback_query is not None:
-            await self._on_button(update.callback_query, sink, flow)
-        elif update.message is not None:
-            await self._on_message(update.message, sink, flow, edited=False)
-        elif update.edited_message is not None:
-            await self._on_message(update.edited_message, sink, flow, edited=True)
+        # Marked only once handled (an error counts: a poison update must not come back
+        # forever); a crash part-way leaves it unmarked, so its redelivery is handled
+        # again, and the outbox's idempotency keys keep that from doubling anything.
+        try:
+            if update.my_chat_member is not None:
+                await self._on_membership(update.my_chat_member, sink)
+            elif update.callback_query is not None:
+                await self._on_button(update.callback_query, sink, flow)
+            elif update.message is not None:
+                await self._on_message(update.message, sink, flow, edited=False)
+            elif update.edited_message is not None:
+                await self._on_message(update.edited_message, sink, flow, edited=True)
+        except Exception:
+            await sink.mark_handled(PLATFORM, update_id)
+            raise
+        await sink.mark_handled(PLATFORM, update_id)
 
     async def _on_message(
         self, message: Message, sink: InboundSink, flow: LinkFlow, *, edited: bool
