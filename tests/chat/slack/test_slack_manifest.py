@@ -45,7 +45,7 @@ def test_the_events_and_the_command_the_adapter_handles_are_subscribed() -> None
     assert events == {"app_mention", "message.channels", "message.groups"}
     (command,) = data["features"]["slash_commands"]
     assert command["command"] == SLASH_COMMAND
-    assert command["should_escape"] is False  # <@U…> stays readable for the parser
+    assert command["should_escape"] is False  # names and links arrive as typed
     assert data["settings"]["interactivity"]["is_enabled"] is True
 
 
