@@ -10,7 +10,7 @@ thin I/O layer around them (snapshot cache, writes, scopes, errors)::
         send(render_telegram_html(reply.document), buttons=reply.document.buttons)
 """
 
-from osoto_bridge.commands.answers.help import answer_help
+from osoto_bridge.commands.answers.help import answer_help, command_help
 from osoto_bridge.commands.answers.meta import answer_error, answer_status
 from osoto_bridge.commands.answers.places import answer_pins, answer_who
 from osoto_bridge.commands.answers.schedule import answer_next, answer_plan
@@ -70,6 +70,7 @@ __all__ = [
     "answer_where",
     "answer_who",
     "api_share_url",
+    "command_help",
     "default_language",
     "has_scope",
     "looks_like_command",

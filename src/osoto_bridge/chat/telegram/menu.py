@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand
 
-from osoto_bridge.commands import SUPPORTED_LANGUAGES, translator
-from osoto_bridge.commands.answers.help import command_help
+from osoto_bridge.commands import SUPPORTED_LANGUAGES, command_help, translator
 
 MAX_DESCRIPTION = 256
 DEFAULT_LANGUAGE = "en"
