@@ -69,6 +69,18 @@ async def test_a_redelivered_message_is_relayed_once(world: SlackWorld) -> None:
     assert len(await world.osoto_messages()) == 1
 
 
+async def test_a_redelivered_key_warning_is_given_once(world: SlackWorld) -> None:
+    await world.link()
+    await world.start()
+    event = world.fake.message_event(CHANNEL, BOB, f"key: {world.owner_key}")
+    payload = world.fake.event_callback(event)
+    for retry in (None, 1):
+        assert (await world.deliver(payload, retry_num=retry)).status_code == 200
+    await world.settle()
+    assert len(world.fake.posted) == 1
+    assert len(world.fake.calls_to("chat.delete")) == 1
+
+
 async def test_a_redelivered_command_is_answered_once(world: SlackWorld) -> None:
     await world.link()
     await world.start()

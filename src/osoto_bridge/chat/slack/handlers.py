@@ -4,9 +4,11 @@ Handlers stay thin: read the payload (``inbound``, ``slash``), ask a service (th
 relay's sink, the link flow), answer. Two rules decide *when* work happens:
 
 - A relayed message is handed to the relay before Slack gets its answer: the relay
-  writes it to its outbox, so once Slack has a 200 the message cannot be lost, and
-  a redelivery (``X-Slack-Retry-Num``) only finds the outbox entry already there.
-  A failure answers 500, and Slack's retry tries again.
+  writes it to its outbox, so once Slack has a 200 the message cannot be lost. Its
+  event is recorded as handled only afterwards (``mark_handled``): a redelivery
+  (``X-Slack-Retry-Num``) of a handled event is skipped, one of an event whose
+  handling failed half way (an error answers 500) is handled again, and the
+  outbox's idempotency keys keep even that from posting twice.
 - A command, a button press or a form step is acknowledged at once and run on the
   adapter's job queue. These may be slow (a trip snapshot, a key check), and are
   not idempotent, so their event is first claimed in the store
@@ -117,15 +119,22 @@ class SlackHandlers:
 
     # -- messages ---------------------------------------------------------------------
 
-    async def message_event(self, event: dict[str, Any]) -> None:
+    async def message_event(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         """A ``message`` event: relayed (inline, before the answer) unless a command."""
         message = read_message_event(event)
         if message is None:
             return
         if message.edit_of is None and self._command_in(message) is not None:
             return  # the app_mention event of the same message answers it
+        event_id = str(
+            body.get("event_id")
+            or f"message:{message.channel}:{message.ts}:{message.edit_marker or ''}"
+        )
+        if await self._sink.handled_before(PLATFORM, event_id):
+            return
         inbound = await self._inbound(message)
         await self._sink.on_message(inbound)
+        await self._sink.mark_handled(PLATFORM, event_id)
 
     def _command_in(self, message: SlackMessage) -> str | None:
         return mention_command(message.text, self._identity.user_id, also=LINK_WORDS)
