@@ -21,6 +21,7 @@ SLACK_BOT_TOKEN = "xoxb-test-0000-fake-bot-token-for-the-ops-suite"
 SLACK_APP_TOKEN = "xapp-test-0000-fake-app-token-for-the-ops-suite"
 SLACK_SIGNING_SECRET = "fake-signing-secret-of-the-ops-suite"
 SLACK_SCOPES = (
+    "app_mentions:read",
     "channels:history",
     "channels:join",
     "channels:read",

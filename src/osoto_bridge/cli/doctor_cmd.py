@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import make_url
 
 from osoto_bridge.cli.common import (
@@ -46,7 +45,7 @@ from osoto_bridge.store.engine import safe_url
 Status = Literal["ok", "warn", "fail", "skip"]
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
-SLACK_API_URL: str = AsyncWebClient.BASE_URL
+SLACK_API_URL = "https://slack.com/api/"  # slack_sdk's default (not imported: slow)
 # What the Slack adapter calls: post (under the Osoto author's name), read channel
 # messages, the slash command, channel and user details.
 SLACK_REQUIRED_SCOPES = (
@@ -57,8 +56,9 @@ SLACK_REQUIRED_SCOPES = (
     "commands",
     "users:read",
 )
-# Private channels, and joining a public channel from the link modal.
-SLACK_OPTIONAL_SCOPES = ("channels:join", "groups:history", "groups:read")
+# Private channels, joining a public channel from the link modal, "@Osoto where".
+# Both lists follow deploy/slack-app-manifest.yaml.
+SLACK_OPTIONAL_SCOPES = ("app_mentions:read", "channels:join", "groups:history", "groups:read")
 RELINK = "link the chat again with a new key (/link in the chat, or `osoto-bridge links add`)"
 
 
@@ -384,7 +384,7 @@ async def check_slack(http: httpx.AsyncClient, settings: Settings) -> list[Findi
     if missing:
         findings.append(Finding("slack scopes", "fail", "missing " + ", ".join(missing), fix))
     elif optional:
-        detail = "missing " + ", ".join(optional) + " (private channels, joining from /osoto)"
+        detail = "missing " + ", ".join(optional) + " (private channels, joining, mentions)"
         findings.append(Finding("slack scopes", "warn", detail, fix))
     else:
         findings.append(Finding("slack scopes", "ok", "all the scopes the bridge uses"))
