@@ -49,8 +49,12 @@ class Settings(BaseModel):
     http_port: int = Field(8080, ge=0, le=65535, description="Port of the bridge's HTTP server")
     poll_active_interval: float = Field(1.0, gt=0, description="Seconds between polls when active")
     poll_idle_interval: float = Field(20.0, gt=0, description="Seconds between polls when idle")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Least severe log level written (`run --log-level`)"
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines for people (text) or collectors (json; `run --log-format`)"
+    )
 
     @field_validator("osoto_base_url")
     @classmethod
