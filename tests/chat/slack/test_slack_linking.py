@@ -200,3 +200,10 @@ async def test_an_admin_unlinks_and_the_channel_is_told(world: SlackWorld) -> No
     assert "Alice" in notice.text
     again = await world.slash(ALICE, "unlink")
     assert "연결" in again.json()["text"]  # nothing to unlink, in Korean
+
+
+async def test_a_form_slack_will_not_open_is_reported_to_the_admin(world: SlackWorld) -> None:
+    await world.start()
+    world.fake.fail_next("views.open", error="expired_trigger_id")
+    response = await world.slash(ALICE, "link")
+    assert "expired_trigger_id" in response.json()["text"]

@@ -8,8 +8,15 @@ from osoto_bridge.chat.slack.outbound import (
     clean_username,
     render_posts,
 )
-from osoto_bridge.text import Button, Document, bold, doc, from_osoto, paragraph
-from osoto_bridge.text.mentions import has_live_mention
+from osoto_bridge.text import (
+    Button,
+    Document,
+    bold,
+    doc,
+    from_osoto,
+    has_live_mention,
+    paragraph,
+)
 
 
 def test_a_short_document_is_one_post_without_blocks() -> None:

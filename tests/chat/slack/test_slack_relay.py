@@ -10,7 +10,7 @@ import httpx
 from slack_world import BOB, CHANNEL, SlackWorld
 
 from osoto_bridge.chat.slack import slack_events_app
-from osoto_bridge.text.mentions import has_live_mention
+from osoto_bridge.text import has_live_mention
 
 
 async def test_a_slack_message_reaches_osoto_once(world: SlackWorld) -> None:

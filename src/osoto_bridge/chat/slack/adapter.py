@@ -50,8 +50,7 @@ from osoto_bridge.chat.slack.slash import SLASH_PREFIX, SlashReplies
 from osoto_bridge.chat.slack.socket_mode import SocketModeConnection
 from osoto_bridge.chat.slack.users import UserDirectory
 from osoto_bridge.chat.slack.webapi import SlackRefused, SlackWebApi
-from osoto_bridge.text import doc
-from osoto_bridge.text.limits import SLACK_MAX_TEXT
+from osoto_bridge.text import SLACK_MAX_TEXT, doc
 
 __all__ = ["CAPABILITIES", "DEFAULT_API_URL", "SlackChat"]
 

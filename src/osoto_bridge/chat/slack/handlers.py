@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from osoto_bridge.chat.base import (
     ChatAddress,
+    ChatError,
     InboundAction,
     InboundMessage,
     InboundSink,
@@ -181,16 +182,16 @@ class SlackHandlers:
         author = await self._users.get(message.user)
         language = language_of(author.locale, link.language if link else None)
         if command.split()[0] in ("/link", "/unlink"):
-            await self._reply_in_thread(address, message.ts, say(language, "link_by_form"))
-            return
-        if link is None:
-            await self._reply_in_thread(address, message.ts, say(language, "not_linked"))
-            return
-        command_message = dataclasses.replace(inbound, raw_text=command)
-        self._jobs.submit("mention command", lambda: self._sink.on_message(command_message))
+            self._reply_in_thread(address, message.ts, say(language, "link_by_form"))
+        elif link is None:
+            self._reply_in_thread(address, message.ts, say(language, "not_linked"))
+        else:
+            command_message = dataclasses.replace(inbound, raw_text=command)
+            self._jobs.submit("mention command", lambda: self._sink.on_message(command_message))
 
-    async def _reply_in_thread(self, address: ChatAddress, ts: str, text: str) -> None:
-        await self._send(OutboundMessage(address, doc(text), reply_to=ts))
+    def _reply_in_thread(self, address: ChatAddress, ts: str, text: str) -> None:
+        reply = OutboundMessage(address, doc(text), reply_to=ts)
+        self._jobs.submit("mention reply", lambda: self._send(reply))
 
     # -- the slash command ------------------------------------------------------------
 
@@ -240,12 +241,16 @@ class SlackHandlers:
         if slash.in_direct_message:
             await _tell(ack, say(language, "link_in_channel"))
             return
-        refusal = await self._link_flow.open(
-            channel_id=slash.channel_id,
-            user_id=slash.user_id,
-            trigger_id=slash.trigger_id,
-            link_language=link_language,
-        )
+        try:
+            refusal = await self._link_flow.open(
+                channel_id=slash.channel_id,
+                user_id=slash.user_id,
+                trigger_id=slash.trigger_id,
+                link_language=link_language,
+            )
+        except ChatError as exc:
+            logger.warning("could not open the link form: %s", exc)
+            refusal = say(language, "link_failed", reason=str(exc))
         if refusal is not None:
             await _tell(ack, refusal)
         else:

@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from osoto_bridge.text import Button, Document
-from osoto_bridge.text.limits import SLACK_MAX_TEXT
-from osoto_bridge.text.parts import render_slack_parts
+from osoto_bridge.text import SLACK_MAX_TEXT, Button, Document, render_slack_parts
 
 __all__ = [
     "ACTION_SEPARATOR",
