@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import httpx
 from slack_world import ALICE, BOB, CHANNEL, SlackWorld
 
 from fakes.slack_api import BOT_USER_ID
+from osoto_bridge.chat.slack import slack_events_app
 
 
 async def test_a_slash_command_is_answered_with_the_command_in_the_channel(
@@ -153,3 +155,20 @@ async def test_mentioning_the_bot_to_link_points_to_the_private_form(world: Slac
     await world.settle()
     (hint,) = world.fake.posted
     assert "/osoto link" in hint.text and hint.thread_ts == event["ts"]
+
+
+async def test_a_command_under_way_at_shutdown_still_gets_its_answer(world: SlackWorld) -> None:
+    await world.link()
+    await world.start()
+    chat = world.chat
+    assert chat is not None
+    response = await world.slash(BOB, "where tuesday")
+    assert response.status_code == 200
+    await world.stop()  # without waiting for the answer first
+    (answer,) = world.fake.posted
+    assert "Dec" in answer.text
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=slack_events_app(chat)), base_url="http://bridge.test"
+    ) as client:
+        late = await world.fake.deliver(client, world.fake.slash_command(CHANNEL, BOB, "next")[0])
+    assert late.status_code == 503  # Slack shows its own error; nothing half-done

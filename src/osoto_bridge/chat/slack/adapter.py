@@ -20,7 +20,7 @@ import enum
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 
 import aiohttp
@@ -41,7 +41,7 @@ from osoto_bridge.chat.base import (
 from osoto_bridge.chat.slack.bolt_app import build_bolt_app
 from osoto_bridge.chat.slack.handlers import BotIdentity, SlackHandlers
 from osoto_bridge.chat.slack.inbound import PLATFORM
-from osoto_bridge.chat.slack.jobs import JobQueue
+from osoto_bridge.chat.slack.jobs import InFlight, JobQueue
 from osoto_bridge.chat.slack.linkflow import LinkFlow
 from osoto_bridge.chat.slack.memory import RecentSlackMessages
 from osoto_bridge.chat.slack.outbound import SlackPost, clean_username, render_posts
@@ -135,9 +135,8 @@ class SlackChat:
         self._state = _State.NEW
         self._running: _Running | None = None
         self._sink: InboundSink | None = None
-        self._in_flight = 0
-        self._settled = asyncio.Event()
-        self._settled.set()
+        self._requests = InFlight()  # events being handled
+        self._calls = InFlight()  # everything that uses the session, requests included
 
     # -- the adapter interface ------------------------------------------------------
 
@@ -257,14 +256,14 @@ class SlackChat:
         try:
             if running.socket is not None:
                 await running.socket.close()
+            # Events under way may still queue work: let them, then drain the queue.
+            if not await self._requests.settled(STOP_GRACE):
+                logger.warning("Slack events still being handled at shutdown")
             await running.jobs.stop()
         finally:
             self._state = _State.STOPPED
-            try:
-                async with asyncio.timeout(STOP_GRACE):
-                    await self._settled.wait()
-            except TimeoutError:
-                logger.warning("Slack calls still under way at shutdown: %d", self._in_flight)
+            if not await self._calls.settled(STOP_GRACE):
+                logger.warning("Slack calls still under way at shutdown: %d", self._calls.count)
             running.link_flow.forget_all()
             self._running = None
             self._sink = None
@@ -282,14 +281,8 @@ class SlackChat:
         allowed = (_State.RUNNING,) if inbound else (_State.RUNNING, _State.DRAINING)
         if self._running is None or self._state not in allowed:
             raise ChatUnavailable("the Slack adapter is not running")
-        self._in_flight += 1
-        self._settled.clear()
-        try:
+        with self._calls.track(), self._requests.track() if inbound else nullcontext():
             yield self._running
-        finally:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._settled.set()
 
     async def handle_http(self, request: Request) -> Response:
         """Handle one request from Slack (signature checked by bolt).

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
-__all__ = ["JobQueue"]
+__all__ = ["InFlight", "JobQueue"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +83,32 @@ class JobQueue:
                 logger.exception("%s: %s failed", self._name, what)
             finally:
                 self._queue.task_done()
+
+
+class InFlight:
+    """Counts work under way (requests, sends), so a shutdown can wait for it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._none = asyncio.Event()
+        self._none.set()
+
+    @contextmanager
+    def track(self) -> Iterator[None]:
+        self.count += 1
+        self._none.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if self.count == 0:
+                self._none.set()
+
+    async def settled(self, grace: float) -> bool:
+        """Wait (up to ``grace`` s) until nothing is under way; False on timeout."""
+        try:
+            async with asyncio.timeout(grace):
+                await self._none.wait()
+        except TimeoutError:
+            return False
+        return True
