@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_RETRY_DELAY = 300.0
+OUTBOX_RECHECK = 60.0
+"""Seconds after which an idle channel looks at its outbox unasked (see `_outbox_due`)."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,16 @@ class ChannelWorker:
         self._stopping = False
         self._failures = 0
         self.polls = 0
+        # What the worker knows of its channel, to spare the store a read per pass:
+        # whether the outbox may hold entries (unknown at start: a restart may have
+        # left some), when it last looked, and the cursor it last read or wrote.
+        self._outbox_dirty = True
+        self._outbox_checked_at = -math.inf
+        self._cursor: str | None = None
 
     def poke(self) -> None:
         """Run the loop now (a chat message is waiting in the outbox)."""
+        self._outbox_dirty = True
         self._schedule.note_activity()
         self._wake.set()
 
@@ -130,7 +140,7 @@ class ChannelWorker:
         if not links:
             return self._timing.idle_interval
         try:
-            drained = await self._drain_outbox(links)
+            drained = await self._drain_outbox(links) if self._outbox_due() else True
             polled = await self._poll(links, outbox_clear=drained)
         except (ChatError, RateLimited, ServerError, TransportError) as exc:
             self._metrics.failed(exc)
@@ -156,8 +166,20 @@ class ChannelWorker:
 
     # -- chat → Osoto -------------------------------------------------------------
 
+    def _outbox_due(self) -> bool:
+        """Whether this pass must read the outbox.
+
+        Every chat message is written to the outbox and then pokes its channel's
+        worker, so an idle pass that was not poked finds nothing there; skipping the
+        two reads is most of an idle pass's cost. Entries left pending (a retry
+        later) keep the flag up, and a look every `OUTBOX_RECHECK` seconds catches
+        whatever was written without a poke (another process).
+        """
+        return self._outbox_dirty or (self._clock() - self._outbox_checked_at >= OUTBOX_RECHECK)
+
     async def _drain_outbox(self, links: Sequence[Link]) -> bool:
         """Post every due outbox entry in order; True when nothing is left pending."""
+        self._outbox_checked_at = self._clock()
         by_id = {link.id: link for link in links}
         entries = await self._store.due_outbox(
             trip_id=self.key.trip_id, channel_id=self.key.channel_id, limit=50
@@ -169,7 +191,9 @@ class ChannelWorker:
                 continue
             if not await self._post(entry, link, links):
                 return False
-        return await self._store.pending_outbox_count(self.key.trip_id, self.key.channel_id) == 0
+        pending = await self._store.pending_outbox_count(self.key.trip_id, self.key.channel_id)
+        self._outbox_dirty = pending > 0
+        return pending == 0
 
     async def _post(self, entry: OutboxEntry, link: Link, links: Sequence[Link]) -> bool:
         client = await self._client_for(link)
@@ -260,10 +284,14 @@ class ChannelWorker:
         if reader is None:
             return 0
         client = await self._client_for(reader)
-        cursor = await self._store.get_cursor(self.key.trip_id, self.key.channel_id)
+        # The worker is its channel's only cursor writer in this process: the store
+        # is read once, then the cursor is kept. (Were another replica to move it on,
+        # re-reading a page costs map lookups, never a double.)
+        cursor = self._cursor or await self._store.get_cursor(self.key.trip_id, self.key.channel_id)
         if cursor is None:
             await self._start_at_end(client)
             return 0
+        self._cursor = cursor
         owners = {link.owner_user_id for link in links}
         new = 0
         while True:
@@ -295,6 +323,7 @@ class ChannelWorker:
             if page.next_cursor is not None and page.next_cursor != cursor:
                 cursor = page.next_cursor
                 await self._store.set_cursor(self.key.trip_id, self.key.channel_id, cursor)
+                self._cursor = cursor
             if not page.has_more or not page.data:
                 break
         return new
@@ -305,6 +334,7 @@ class ChannelWorker:
             client, self.key.trip_id, self.key.channel_id, on_message=self._deliverer.remember
         )
         await self._store.set_cursor(self.key.trip_id, self.key.channel_id, cursor)
+        self._cursor = cursor
 
 
 async def seek_end(
