@@ -689,6 +689,26 @@ class FakeSlack:
         }
         return urlencode({"payload": json.dumps(payload)})
 
+    async def submit_view(
+        self, client: httpx.AsyncClient, user: str, view_id: str, values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """A person submits a modal; like Slack, apply the app's answer to the modal.
+
+        Returns:
+            The app's answer (``response_action`` …), or None for a bare 200.
+        """
+        response = await self.deliver(client, self.view_submission(user, view_id, values))
+        if response.status_code != 200:
+            raise AssertionError(f"view submission answered {response.status_code}")
+        answer = response.json() if response.content else None
+        if answer is not None and answer.get("response_action") == "update":
+            async with self._changed:
+                self._view(answer["view"], view_id)
+                self._changed.notify_all()
+        elif answer is None or answer.get("response_action") == "clear":
+            self.views.pop(view_id, None)
+        return answer
+
     def view_submission(self, user: str, view_id: str, values: dict[str, Any]) -> str:
         """A person submits the modal ``view_id`` with ``values`` (block → action → state)."""
         view = dict(self.views[view_id])

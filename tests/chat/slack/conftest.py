@@ -7,7 +7,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from slack_world import ALICE, ALL_SCOPES, BASE_URL, BOB, CHANNEL, SECRET, SlackWorld
+from slack_world import (
+    ALICE,
+    ALL_SCOPES,
+    BASE_URL,
+    BOB,
+    CHANNEL,
+    SECRET,
+    OsotoGate,
+    SlackWorld,
+)
 
 from fakes.slack_api import FakeSlack
 from osoto_bridge.relay import ClientPool
@@ -35,9 +44,8 @@ async def world(tmp_path: Path, fake: FakeSlack) -> AsyncIterator[SlackWorld]:
     )
     key = sandbox.create_key(owner, [f"{scope}:{trip}" for scope in ALL_SCOPES])
     store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}", secret_keys=[SECRET])
-    pool = ClientPool(
-        store=store, base_url=BASE_URL, transport=httpx.ASGITransport(app=sandbox.app)
-    )
+    gate = OsotoGate(sandbox.app)
+    pool = ClientPool(store=store, base_url=BASE_URL, transport=httpx.ASGITransport(app=gate))
     channels = await pool.client_for_key(key).list_channels(trip)
     general = next(c.id for c in channels if c.name == "general")
     world = SlackWorld(
@@ -49,6 +57,7 @@ async def world(tmp_path: Path, fake: FakeSlack) -> AsyncIterator[SlackWorld]:
         channel_id=general,
         owner_key=key,
         companion_id=companion,
+        osoto=gate,
     )
     try:
         yield world

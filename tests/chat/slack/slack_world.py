@@ -37,6 +37,19 @@ ALICE = "U0ALICE"  # a workspace admin, Korean locale
 BOB = "U0BOB"  # a member
 
 
+class OsotoGate:
+    """The sandbox behind a gate: closing it holds every Osoto request (a slow Osoto)."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self.open = asyncio.Event()
+        self.open.set()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.open.wait()
+        await self._app(scope, receive, send)
+
+
 class VirtualTime:
     """A clock that a sleep moves forward at once; every sleep is recorded."""
 
@@ -63,6 +76,7 @@ class SlackWorld:
     channel_id: str
     owner_key: str
     companion_id: str
+    osoto: OsotoGate
     time: VirtualTime = field(default_factory=VirtualTime)
     chat: SlackChat | None = None
     bridge: Bridge | None = None
@@ -72,13 +86,14 @@ class SlackWorld:
     def client(self) -> OsotoClient:
         return self.pool.client_for_key(self.owner_key)
 
-    def new_chat(self) -> SlackChat:
+    def new_chat(self, **options: Any) -> SlackChat:
         return SlackChat(
             bot_token=BOT_TOKEN,
             signing_secret=SIGNING_SECRET,
             api_url=self.fake.api_url,
             clock=self.time.clock,
             sleep=self.time.sleep,
+            **options,
         )
 
     async def start(self, chat: SlackChat | None = None) -> Bridge:

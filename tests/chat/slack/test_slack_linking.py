@@ -37,9 +37,8 @@ async def open_form(world: SlackWorld, user: str = ALICE, channel: str = CHANNEL
 
 
 async def submit(world: SlackWorld, user: str, view_id: str, values: dict[str, Any]) -> Any:
-    response = await world.deliver(world.fake.view_submission(user, view_id, values))
-    assert response.status_code == 200
-    return response.json() if response.text else None
+    assert world.events is not None
+    return await world.fake.submit_view(world.events, user, view_id, values)
 
 
 def shown(world: SlackWorld, view_id: str) -> str:
@@ -207,3 +206,34 @@ async def test_a_form_slack_will_not_open_is_reported_to_the_admin(world: SlackW
     world.fake.fail_next("views.open", error="expired_trigger_id")
     response = await world.slash(ALICE, "link")
     assert "expired_trigger_id" in response.json()["text"]
+
+
+async def test_a_slow_osoto_is_waited_for_with_a_checking_form(world: SlackWorld) -> None:
+    await world.start(world.new_chat(form_wait=0.0))
+    view_id = await open_form(world)
+    world.osoto.open.clear()  # Osoto answers slower than the submission may wait
+    answer = await submit(world, ALICE, view_id, key_values(world.owner_key))
+    assert answer["view"]["callback_id"] == "osoto_link_info"  # "checking…"
+    world.osoto.open.set()
+    await world.settle()
+    assert world.fake.views[view_id]["callback_id"] == "osoto_link_channel"
+    assert [c.ok for c in world.fake.calls_to("views.update")] == [True]
+
+    world.osoto.open.clear()
+    answer = await submit(world, ALICE, view_id, channel_values(world.channel_id))
+    assert answer["view"]["callback_id"] == "osoto_link_info"  # "linking…"
+    world.osoto.open.set()
+    await world.settle()
+    assert "Lisbon" in shown(world, view_id)
+    assert await world.store.find_link("slack", CHANNEL, None) is not None
+    (notice,) = world.fake.posted
+    assert "Lisbon" in notice.text
+
+
+async def test_a_quick_osoto_answers_in_the_submission_itself(world: SlackWorld) -> None:
+    await world.start()
+    view_id = await open_form(world)
+    answer = await submit(world, ALICE, view_id, key_values(world.owner_key))
+    assert answer["view"]["callback_id"] == "osoto_link_channel"
+    await world.settle()
+    assert world.fake.calls_to("views.update") == []  # nothing raced the answer

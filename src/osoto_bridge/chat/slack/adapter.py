@@ -42,7 +42,7 @@ from osoto_bridge.chat.slack.bolt_app import build_bolt_app
 from osoto_bridge.chat.slack.handlers import BotIdentity, SlackHandlers
 from osoto_bridge.chat.slack.inbound import PLATFORM
 from osoto_bridge.chat.slack.jobs import InFlight, JobQueue
-from osoto_bridge.chat.slack.linkflow import LinkFlow
+from osoto_bridge.chat.slack.linkflow import ANSWER_WITHIN, LinkFlow
 from osoto_bridge.chat.slack.memory import RecentSlackMessages
 from osoto_bridge.chat.slack.outbound import SlackPost, clean_username, render_posts
 from osoto_bridge.chat.slack.pacing import DEFAULT_INTERVAL, ChannelPacer
@@ -101,6 +101,8 @@ class SlackChat:
         clock: Monotonic time (pacing, caches, expiry).
         sleep: Waits a number of seconds (pacing, 429s, backoff).
         pace_interval: Seconds between two posts into one channel.
+        form_wait: Seconds a link-form submission waits for Osoto before answering
+            "checking…" and updating the form later.
     """
 
     def __init__(
@@ -113,6 +115,7 @@ class SlackChat:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         pace_interval: float = DEFAULT_INTERVAL,
+        form_wait: float = ANSWER_WITHIN,
     ) -> None:
         if not bot_token:
             raise ValueError("a Slack bot token is required")
@@ -130,6 +133,7 @@ class SlackChat:
         self._clock = clock
         self._sleep = sleep
         self._pace_interval = pace_interval
+        self._form_wait = form_wait
         self._memory = RecentSlackMessages()
         self._replies = SlashReplies(clock)
         self._state = _State.NEW
@@ -213,6 +217,7 @@ class SlackChat:
             links=lambda: sink.links,
             announce=self._announce,
             clock=self._clock,
+            answer_within=self._form_wait,
         )
         handlers = SlackHandlers(
             sink=sink,

@@ -2,11 +2,17 @@
 
 1. ``/osoto link`` in the channel: a workspace admin or owner (``users.info``) gets
    the key form (``views.open``); anyone else an ephemeral refusal.
-2. Submitting the key: the modal says "checking…" at once (Slack wants an answer in
-   three seconds) while Osoto checks the key in the background; then the modal
-   offers the trip's channels, or shows the step-one form again with the reason.
+2. Submitting the key: Osoto checks it; the modal then offers the trip's channels,
+   or shows the step-one form again with the reason.
 3. Submitting the channel: the link is made through the relay's `LinkService`, the
    bot joins the channel if it can, the modal says "done" and the channel is told.
+
+Slack wants a form submission answered within three seconds, and an answer that
+replaces the modal lands after any ``views.update`` sent before Slack read it. So a
+slow step runs on the job queue and the submission waits for it a little
+(``answer_within``): done by then, the new view *is* the answer; otherwise the
+answer is a "checking…" view, and the job replaces it with ``views.update`` once
+done, long after Slack applied the answer.
 
 Between the steps the key lives only in this process's memory, under a random token
 that is the view's ``private_metadata``, and for at most fifteen minutes.
@@ -14,11 +20,13 @@ that is the view's ``private_metadata``, and for at most fifteen minutes.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from osoto_bridge.chat.base import ChatAddress, ChatError
@@ -46,6 +54,8 @@ __all__ = ["LinkFlow", "PendingLink"]
 logger = logging.getLogger(__name__)
 
 FLOW_TTL = 15 * 60.0
+ANSWER_WITHIN = 2.0
+"""Seconds a form submission waits for its step before answering "checking…"."""
 
 Announce = Callable[[ChatAddress, str], Awaitable[None]]
 
@@ -61,6 +71,15 @@ class PendingLink:
     started: float
     api_key: str | None = None
     report: KeyReport | None = None
+
+
+@dataclass
+class _Step:
+    """A slow form step: its resulting view, and who must show it."""
+
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    view: dict[str, Any] | None = None
+    deferred: bool = False  # the submission answered "checking…": update when done
 
 
 def _value(values: Mapping[str, Any], block: str) -> Any:
@@ -86,6 +105,7 @@ class LinkFlow:
         links: Returns the relay's link service (available once the adapter started).
         announce: Posts a line into a channel (the "now linked" notice).
         clock: Monotonic time, for the flow's expiry.
+        answer_within: Seconds a submission waits for a slow step (see above).
     """
 
     def __init__(
@@ -97,8 +117,10 @@ class LinkFlow:
         links: Callable[[], LinkService],
         announce: Announce,
         clock: Callable[[], float],
+        answer_within: float = ANSWER_WITHIN,
     ) -> None:
         self._api = api
+        self._answer_within = answer_within
         self._users = users
         self._jobs = jobs
         self._links = links
@@ -172,27 +194,53 @@ class LinkFlow:
                 "response_action": "errors",
                 "errors": {KEY_BLOCK: say(pending.language, "key_malformed")},
             }
-        view_id = str(view.get("id") or "")
-        self._jobs.submit("link: check key", lambda: self._check(token, view_id, key, trip_id))
-        return _update(
-            message_view(pending.language, say(pending.language, "checking"), token=token)
+        checking = message_view(pending.language, say(pending.language, "checking"), token=token)
+        return await self._step(
+            "link: check key", view, checking, lambda: self._check(token, pending, key, trip_id)
         )
+
+    async def _step(
+        self,
+        what: str,
+        view: Mapping[str, Any],
+        waiting: dict[str, Any],
+        work: Callable[[], Awaitable[tuple[dict[str, Any], Callable[[], Awaitable[None]]]]],
+    ) -> dict[str, Any]:
+        """Run ``work`` (which returns the next view and what to do once it shows)."""
+        view_id = str(view.get("id") or "")
+        step = _Step()
+
+        async def job() -> None:
+            step.view, then = await work()
+            if step.deferred:
+                await self._show(view_id, step.view)
+            else:
+                step.done.set()
+            await then()
+
+        self._jobs.submit(what, job)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._answer_within):
+                await step.done.wait()
+        # No await from here on: the job either finished, or sees `deferred` set.
+        if step.done.is_set() and step.view is not None:
+            return _update(step.view)
+        step.deferred = True
+        return _update(waiting)
 
     async def _expired(self, user_id: str) -> dict[str, Any]:
         language = language_of((await self._users.get(user_id)).locale)
         return _update(message_view(language, say(language, "expired")))
 
-    async def _check(self, token: str, view_id: str, key: str, trip_id: str | None) -> None:
-        pending = self._pending.get(token)
-        if pending is None:
-            return
+    async def _check(
+        self, token: str, pending: PendingLink, key: str, trip_id: str | None
+    ) -> tuple[dict[str, Any], Callable[[], Awaitable[None]]]:
         try:
             report = await self._links().verify(key, trip_id=trip_id)
         except LinkError as exc:
-            await self._show(view_id, key_view(pending.language, token=token, error=str(exc)))
-            return
+            return key_view(pending.language, token=token, error=str(exc)), _nothing
         pending.api_key, pending.report = key, report
-        await self._show(view_id, channel_view(pending.language, token=token, report=report))
+        return channel_view(pending.language, token=token, report=report), _nothing
 
     async def channel_submitted(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Step three: answer "linking…" and link in the background."""
@@ -201,27 +249,25 @@ class LinkFlow:
         if pending is None or pending.report is None or pending.api_key is None:
             return await self._expired(user_id)
         choice = str(_value(_state(view), CHANNEL_BLOCK) or pending.report.channel.id)
-        view_id = str(view.get("id") or "")
-        self._jobs.submit("link: link channel", lambda: self._link(token, view_id, choice))
-        return _update(
-            message_view(pending.language, say(pending.language, "linking"), token=token)
+        del self._pending[token]  # one link per form, whatever happens next
+        linking = message_view(pending.language, say(pending.language, "linking"), token=token)
+        return await self._step(
+            "link: link channel", view, linking, lambda: self._link(pending, choice)
         )
 
-    async def _link(self, token: str, view_id: str, choice: str) -> None:
-        pending = self._pending.pop(token, None)
-        if pending is None or pending.report is None or pending.api_key is None:
-            return
+    async def _link(
+        self, pending: PendingLink, choice: str
+    ) -> tuple[dict[str, Any], Callable[[], Awaitable[None]]]:
         language = pending.language
+        assert pending.report is not None and pending.api_key is not None
         chosen = next((c for c in pending.report.channels if c.id == choice), None)
         if chosen is None:
-            await self._show(view_id, message_view(language, say(language, "expired")))
-            return
+            return message_view(language, say(language, "expired")), _nothing
         report = dataclasses.replace(pending.report, channel=chosen)
+        address = ChatAddress(PLATFORM, pending.channel_id)
         try:
             if not await self._join(pending.channel_id):
-                await self._show(view_id, message_view(language, say(language, "invite_first")))
-                return
-            address = ChatAddress(PLATFORM, pending.channel_id)
+                return message_view(language, say(language, "invite_first")), _nothing
             await self._links().link(
                 address,
                 api_key=pending.api_key,
@@ -231,32 +277,18 @@ class LinkFlow:
             )
         except (LinkError, ChatError) as exc:
             reason = exc.code if isinstance(exc, SlackRefused) else str(exc)
-            await self._show(
-                view_id, message_view(language, say(language, "link_failed", reason=reason))
-            )
-            return
+            return message_view(language, say(language, "link_failed", reason=reason)), _nothing
         logger.info(
             "slack channel %s linked to trip %s by %s",
             pending.channel_id,
             report.trip_id,
             pending.user_id,
         )
-        await self._show(
-            view_id,
-            message_view(
-                language, say(language, "done", trip=report.trip_title, channel=chosen.name)
-            ),
+        done = say(language, "done", trip=report.trip_title, channel=chosen.name)
+        notice = say(
+            language, "linked", trip=report.trip_title, channel=chosen.name, name=pending.user_name
         )
-        await self._announce(
-            address,
-            say(
-                language,
-                "linked",
-                trip=report.trip_title,
-                channel=chosen.name,
-                name=pending.user_name,
-            ),
-        )
+        return message_view(language, done), lambda: self._announce(address, notice)
 
     async def _join(self, channel_id: str) -> bool:
         """Make sure the bot is in the channel; False when only an invitation can do it."""
@@ -293,3 +325,7 @@ def _state(view: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _update(view: dict[str, Any]) -> dict[str, Any]:
     return {"response_action": "update", "view": view}
+
+
+async def _nothing() -> None:
+    """Nothing more to do once a view shows."""
