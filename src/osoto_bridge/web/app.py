@@ -101,7 +101,8 @@ def build_web_app(
     extra_routes: Sequence[BaseRoute] = (),
     check_timeout: float = _CHECK_TIMEOUT,
 ) -> Starlette:
-    """Build the bridge's ASGI app.
+    """Build the bridge's ASGI app (once per `RelayMetrics`: it registers its
+    scrape-time collector in their registry).
 
     Args:
         store: the bridge's state (checked by /readyz, read by /metrics).
