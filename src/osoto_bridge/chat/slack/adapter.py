@@ -138,7 +138,6 @@ class SlackChat:
         self._replies = SlashReplies(clock)
         self._state = _State.NEW
         self._running: _Running | None = None
-        self._sink: InboundSink | None = None
         self._requests = InFlight()  # events being handled
         self._calls = InFlight()  # everything that uses the session, requests included
 
@@ -171,7 +170,7 @@ class SlackChat:
             running = await self._open(sink, session, jobs)
             jobs.start()
             # Running before the socket connects: its first envelopes are taken in.
-            self._sink, self._running, self._state = sink, running, _State.RUNNING
+            self._running, self._state = running, _State.RUNNING
             if self._app_token is not None:
                 running.socket = SocketModeConnection(
                     running.http.app,
@@ -181,7 +180,7 @@ class SlackChat:
                 )
                 await running.socket.connect()
         except BaseException:
-            self._sink, self._running, self._state = None, None, _State.NEW
+            self._running, self._state = None, _State.NEW
             await jobs.stop()
             await session.close()
             raise
@@ -255,8 +254,7 @@ class SlackChat:
         """
         running = self._running
         if running is None or self._state is not _State.RUNNING:
-            self._state = _State.STOPPED if self._state is not _State.NEW else self._state
-            return
+            return  # never started, or stopped already
         self._state = _State.DRAINING
         try:
             if running.socket is not None:
@@ -271,7 +269,6 @@ class SlackChat:
                 logger.warning("Slack calls still under way at shutdown: %d", self._calls.count)
             running.link_flow.forget_all()
             self._running = None
-            self._sink = None
             await running.session.close()
         logger.info("Slack adapter stopped")
 
