@@ -149,3 +149,29 @@ async def test_a_crash_is_the_internal_envelope_with_a_request_id(
     world.sb.context.conn.close()  # every query now fails inside the sandbox
     response = await client.get("/trips")
     assert_error(response, 500, "INTERNAL")
+
+
+@pytest.mark.parametrize(
+    ("scopes", "path", "body"),
+    [
+        (("messages:read",), "/trips/{trip}/channels/{general}/messages", {"content": ""}),
+        (("messages:read",), "/trips/{trip}/channels/{general}/messages", {}),
+        (("trips:read",), "/trips/{trip}/action-items", {"text": "", "urgency": "now"}),
+        (("trips:read",), "/trips/{trip}/map-pins:batch", {"items": "not a list"}),
+        (("trips:read",), "/trips/{trip}/sync", {"legs": 3}),
+    ],
+)
+async def test_a_missing_scope_is_403_before_the_body_is_judged(
+    make_client: ClientFactory,
+    world: World,
+    scopes: tuple[str, ...],
+    path: str,
+    body: dict[str, object],
+) -> None:
+    # A key without the scope learns "you may not", not "your body is wrong", and
+    # nothing is written: clients can probe a write scope with an empty body.
+    client = make_client(world.key(world.alice, *scopes))
+    url = path.format(trip=world.trip, general=world.general)
+    assert_error(await client.post(url, json=body), 403, "FORBIDDEN")
+    full = make_client(world.alice_key)
+    assert_error(await full.post(url, json=body), 400, "VALIDATION_ERROR")

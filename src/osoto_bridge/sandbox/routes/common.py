@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, cast
 
-from fastapi import Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from osoto_bridge.sandbox.auth import Principal
+from osoto_bridge.sandbox.errors import forbidden
 from osoto_bridge.sandbox.wire import dumps
 
 ERROR_ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
@@ -46,6 +47,24 @@ WRITE_ERRORS = (*AUTH_ERRORS, 409)
 def caller(request: Request) -> Principal:
     """The authenticated caller (the middleware has put it there)."""
     return cast(Principal, request.state.principal)
+
+
+def scope_first(scope: str) -> Any:
+    """A route dependency that checks the key's scope before the body is read.
+
+    FastAPI validates a body before the handler runs; without this, a key lacking
+    the scope would learn "400, your body is wrong" instead of "403, you may not".
+    Checking the scope first is what APIs commonly do, and it lets a client probe a
+    write scope with an empty body without writing anything (the bridge's linking
+    does). The handler still runs the full check (trip, membership, role).
+    """
+
+    def check(request: Request) -> None:
+        trip_id = request.path_params.get("tripId")
+        if trip_id is not None and not caller(request).can(scope, trip_id):
+            raise forbidden(f"this API key lacks the {scope} scope for this trip")
+
+    return Depends(check)
 
 
 def json_response(body: Any, status: int = 200) -> Response:

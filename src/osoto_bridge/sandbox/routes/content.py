@@ -31,6 +31,7 @@ from osoto_bridge.sandbox.routes.common import (
     caller,
     errors,
     json_response,
+    scope_first,
 )
 from osoto_bridge.sandbox.wire import page_json
 
@@ -89,6 +90,7 @@ def _add_kind(
             201: doc(out, f"The new {label}"),
             **errors(*WRITE_ERRORS),
         },
+        dependencies=[scope_first("trips:write")],
     )
     async def create_item(
         request: Request,
@@ -106,6 +108,7 @@ def _add_kind(
         summary=f"Update a {label}",
         response_model=None,
         responses={200: doc(out, f"The updated {label}"), **errors(*WRITE_ERRORS)},
+        dependencies=[scope_first("trips:write")],
     )
     async def patch_item(
         request: Request,
@@ -148,6 +151,7 @@ def _add_kind(
             207: doc(BatchResult, "Some items failed; see the per-item results"),
             **errors(*WRITE_ERRORS),
         },
+        dependencies=[scope_first("trips:write")],
     )
     async def batch_items(request: Request, tripId: str, body: BatchBody) -> Response:
         trips.require_trip(ctx, caller(request), tripId, "trips:write", change=True)

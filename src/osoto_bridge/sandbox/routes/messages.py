@@ -18,6 +18,7 @@ from osoto_bridge.sandbox.routes.common import (
     caller,
     errors,
     json_response,
+    scope_first,
 )
 from osoto_bridge.sandbox.wire import page_json
 
@@ -65,6 +66,7 @@ def router(ctx: Context) -> APIRouter:
         status_code=201,
         response_model=None,
         responses={201: doc(Message, "The posted message"), **errors(*WRITE_ERRORS)},
+        dependencies=[scope_first("messages:write")],
     )
     async def post_message(
         request: Request, tripId: str, channelId: str, body: MessageCreate

@@ -30,6 +30,7 @@ from osoto_bridge.sandbox.routes.common import (
     caller,
     errors,
     json_response,
+    scope_first,
 )
 from osoto_bridge.sandbox.wire import dumps, page_json
 
@@ -134,6 +135,7 @@ def router(ctx: Context) -> APIRouter:
         "/trips/{tripId}",
         response_model=None,
         responses={200: doc(Trip, "The updated trip"), **errors(*WRITE_ERRORS)},
+        dependencies=[scope_first("trips:write")],
     )
     async def patch_trip(request: Request, tripId: str, body: TripPatch) -> Response:
         """Update a trip's title, dates or status."""
@@ -168,6 +170,7 @@ def router(ctx: Context) -> APIRouter:
             207: doc(SyncResult, "Some items failed; see the per-item results"),
             **errors(*WRITE_ERRORS),
         },
+        dependencies=[scope_first("trips:write")],
     )
     async def sync_trip(
         request: Request,
