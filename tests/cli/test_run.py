@@ -14,6 +14,7 @@ from osoto_bridge.store import generate_secret_key
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OSOTO_BRIDGE_")}
     env["OSOTO_BRIDGE_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}"
+    env["OSOTO_BRIDGE_HTTP_PORT"] = "0"  # any free port: runs in parallel never collide
     env.update(extra)
     return env
 
@@ -71,3 +72,30 @@ def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         finally:
             if proc.poll() is None:
                 proc.kill()
+
+
+def test_webhook_and_event_routes_are_served_only_where_configured() -> None:
+    from osoto_bridge.cli.run_cmd import adapter_routes, build_adapters
+    from osoto_bridge.config import load_settings
+
+    http_mode = load_settings(
+        {
+            "OSOTO_BRIDGE_TELEGRAM_TOKEN": "123456:" + "A" * 35,
+            "OSOTO_BRIDGE_TELEGRAM_WEBHOOK_URL": "https://bridge.example/telegram/hook",
+            "OSOTO_BRIDGE_SLACK_BOT_TOKEN": "xoxb-test",
+            "OSOTO_BRIDGE_SLACK_SIGNING_SECRET": "shh",
+        }
+    )
+    paths = sorted(
+        getattr(r, "path", "") for r in adapter_routes(build_adapters(http_mode), http_mode)
+    )
+    assert paths == ["/slack/events", "/telegram/hook"]
+
+    socket_mode = load_settings(
+        {
+            "OSOTO_BRIDGE_TELEGRAM_TOKEN": "123456:" + "A" * 35,
+            "OSOTO_BRIDGE_SLACK_BOT_TOKEN": "xoxb-test",
+            "OSOTO_BRIDGE_SLACK_APP_TOKEN": "xapp-test",
+        }
+    )
+    assert adapter_routes(build_adapters(socket_mode), socket_mode) == []

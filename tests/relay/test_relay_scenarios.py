@@ -6,6 +6,7 @@ recording chats standing in for Telegram and Slack.
 
 from __future__ import annotations
 
+import pytest
 from relay_world import World, eventually
 
 from osoto_bridge.text import render_slack_mrkdwn, render_telegram_html
@@ -310,3 +311,58 @@ async def test_a_link_added_by_another_process_is_picked_up(world: World) -> Non
     await world.link(world.telegram, "tg-1")  # written to the store, bridge not told
     world.companion_says("hello late joiner")
     await world.telegram.wait_for(lambda sent: len(sent) == 1)
+
+
+async def test_a_message_the_chat_refuses_for_good_does_not_stall_the_channel(
+    world: World,
+) -> None:
+    await world.link(world.telegram, "tg-1")
+    world.telegram.refused_words.add("UNSENDABLE")
+    await world.start()
+    world.companion_says("UNSENDABLE payload")
+    world.companion_says("and life goes on")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    assert world.telegram.sent[0].text == "Ben: and life goes on"
+
+
+async def test_answers_follow_the_askers_language_where_the_platform_knows_it(
+    world: World,
+) -> None:
+    from osoto_bridge.chat import Capabilities, RecordingChat
+    from osoto_bridge.commands import CommandService, SnapshotCache
+    from osoto_bridge.relay import Bridge
+
+    per_user = RecordingChat(
+        "slack", capabilities=Capabilities(max_length=3000, per_user_language=True)
+    )
+    world.slack = per_user
+    await world.link(world.telegram, "tg-1")
+    await world.link(per_user, "C1")
+    assert world.store is not None and world.pool is not None
+    world.bridge = Bridge(
+        store=world.store,
+        adapters=[world.telegram, per_user],
+        pool=world.pool,
+        commands=CommandService(cache=SnapshotCache()),
+        timing=world.timing,
+    )
+    await world.bridge.start()
+    await per_user.write("C1", "/help", language_hint="ko-KR")
+    await world.telegram.write("tg-1", "/help", language_hint="ko-KR")
+    await per_user.wait_for(lambda sent: len(sent) >= 1)
+    await world.telegram.wait_for(lambda sent: len(sent) >= 1)
+    # Slack knows the asker reads Korean; Telegram answers in the chat's language (/lang)
+    assert world.telegram.sent[0].text.startswith("Trip commands")
+    assert not per_user.sent[0].text.startswith("Trip commands")
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in per_user.sent[0].text.splitlines()[0])
+
+
+async def test_a_failure_inside_the_bridge_is_raised_to_the_adapter_not_swallowed(
+    world: World,
+) -> None:
+    await world.link(world.telegram, "tg-1")
+    await world.start()
+    assert world.store is not None
+    await world.store.close()  # the database goes away under the bridge
+    with pytest.raises(Exception):  # noqa: B017 - whatever the store raises
+        await world.telegram.write("tg-1", "this must not be confirmed")

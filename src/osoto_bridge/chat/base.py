@@ -56,12 +56,15 @@ class Capabilities:
         custom_username: a message can show the Osoto author as its sender, so no
             "Alice:" prefix is needed in the text (Slack's ``chat:write.customize``).
         threads: replies form threads rather than quoted replies.
+        per_user_language: command answers follow the asker's own language (the
+            platform knows each user's locale, as Slack does) before the chat's.
     """
 
     max_length: int
     buttons: bool = False
     custom_username: bool = False
     threads: bool = False
+    per_user_language: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,11 @@ class InboundAction:
     value: str
     message_id: str | None = None
     language_hint: str | None = None
+
+
+EPHEMERAL = "ephemeral"
+"""An `OutboundMessage.meta` key: "true" shows the message only to whoever asked,
+where the platform can (a Slack slash command's answer)."""
 
 
 @dataclass(frozen=True)

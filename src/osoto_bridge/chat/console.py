@@ -84,7 +84,11 @@ class ConsoleChat:
             async for line in self._lines:
                 text = line.rstrip("\n")
                 if text.strip():
-                    await sink.on_message(self._inbound(text))
+                    try:
+                        await sink.on_message(self._inbound(text))
+                    except Exception:
+                        # already logged by the bridge; the terminal goes on
+                        self._out.write("(that message could not be handled; see the log)\n")
                 if self._on_line_done is not None:
                     self._on_line_done()
         finally:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from osoto_bridge.chat.base import (
     Capabilities,
     ChatAddress,
+    ChatError,
     ChatGone,
     ChatUnavailable,
     InboundAction,
@@ -64,6 +65,7 @@ class RecordingChat:
         self.deleted: list[tuple[ChatAddress, str]] = []
         self.gone_chats: set[str] = set()
         self.failures_to_inject = 0
+        self.refused_words: set[str] = set()
 
     @property
     def platform(self) -> str:
@@ -85,6 +87,9 @@ class RecordingChat:
         if self.failures_to_inject > 0:
             self.failures_to_inject -= 1
             raise ChatUnavailable("injected failure")
+        plain = render_plain(message.document)
+        if any(word in plain for word in self.refused_words):
+            raise ChatError("the platform refuses this message")
         limit = self._capabilities.max_length
         parts = split_document(message.document, lambda part: len(render_plain(part)) <= limit)
         ids: list[str] = []
@@ -129,6 +134,7 @@ class RecordingChat:
         message_id: str | None = None,
         edit_of: str | None = None,
         is_private: bool = False,
+        language_hint: str | None = None,
     ) -> str:
         """Play a person writing ``text`` in a chat; return the message id used."""
         if self._sink is None:
@@ -149,6 +155,7 @@ class RecordingChat:
                 edit_of=edit_of,
                 edit_marker=message_id if edit_of else None,
                 is_private=is_private,
+                language_hint=language_hint,
             )
         )
         return message_id

@@ -72,7 +72,16 @@ def build_adapters(settings: Settings) -> list[ChatAdapter]:
 
 def adapter_routes(adapters: Sequence[ChatAdapter], settings: Settings) -> list[BaseRoute]:
     """The HTTP routes the configured adapters serve (Telegram webhook, Slack events)."""
-    return []
+    from osoto_bridge.chat.slack import SlackChat, slack_events_route
+    from osoto_bridge.chat.telegram import TelegramChat, webhook_route
+
+    routes: list[BaseRoute] = []
+    for adapter in adapters:
+        if isinstance(adapter, TelegramChat) and adapter.webhook_url is not None:
+            routes.append(webhook_route(adapter))
+        elif isinstance(adapter, SlackChat) and not adapter.socket_mode:
+            routes.append(slack_events_route(adapter))
+    return routes
 
 
 def timing_from(settings: Settings) -> PollTiming:

@@ -29,7 +29,7 @@ from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.relay.schedule import PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
-from osoto_bridge.store import Store
+from osoto_bridge.store import Link, Store
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,11 @@ class Bridge:
         self._clock = clock
         self._wait = wait
         self._deliverer = Deliverer(
-            store=store, adapters=self._adapters, recent=RecentMessages(), metrics=self._metrics
+            store=store,
+            adapters=self._adapters,
+            recent=RecentMessages(),
+            metrics=self._metrics,
+            on_link_changed=self._link_changed,
         )
         self._workers: dict[ChannelKey, ChannelWorker] = {}
         self._tasks: dict[ChannelKey, asyncio.Task[None]] = {}
@@ -198,13 +202,20 @@ class Bridge:
     async def sync_links(self) -> None:
         """Start a worker for each newly linked channel; stop those no longer linked."""
         links = await self._store.list_links(enabled_only=True)
-        wanted = {ChannelKey(link.trip_id, link.channel_id) for link in links}
+        by_channel: dict[ChannelKey, list[Link]] = {}
         per_key: dict[int, set[ChannelKey]] = {}
         for link in links:
-            per_key.setdefault(link.key_id, set()).add(ChannelKey(link.trip_id, link.channel_id))
+            channel = ChannelKey(link.trip_id, link.channel_id)
+            by_channel.setdefault(channel, []).append(link)
+            per_key.setdefault(link.key_id, set()).add(channel)
+        wanted = by_channel.keys()
         self._channels_per_key = {key_id: len(keys) for key_id, keys in per_key.items()}
         for key in wanted - self._workers.keys():
             self._spawn(key)
+        # Each worker serves the links just read instead of reading its own every
+        # pass: an idle pass then costs the store nothing.
+        for key, channel_links in by_channel.items():
+            self._workers[key].set_links(channel_links)
         for key in self._workers.keys() - wanted:
             self._workers[key].stop()
             task = self._tasks.pop(key)
@@ -253,6 +264,11 @@ class Bridge:
         known = getattr(self._adapters.get(platform), "bot_username", None)
         return known if isinstance(known, str) else None
 
+    def _link_changed(self, link: Link) -> None:
+        worker = self._workers.get(ChannelKey(link.trip_id, link.channel_id))
+        if worker is not None:
+            worker.forget_links()
+
     def poke(self, trip_id: str, channel_id: str) -> None:
         """Wake a channel's worker now (a chat message waits in the outbox)."""
         worker = self._workers.get(ChannelKey(trip_id, channel_id))
@@ -270,8 +286,9 @@ class Bridge:
     # -- the adapters' sink -----------------------------------------------------------
 
     async def on_message(self, message: InboundMessage) -> None:
-        # The one place inbound failures end: logged with their context, and the
-        # adapter goes on with the next event instead of dying with this one.
+        # The one place inbound failures are logged, with their context. They are
+        # raised on, so the adapter does not confirm the event: a platform that
+        # redelivers (Telegram, Slack) brings it back rather than it being lost.
         try:
             await self._router.on_message(message)
         except Exception:
@@ -279,6 +296,7 @@ class Bridge:
             logger.exception(
                 "handling message %s from %s failed", message.message_id, message.address
             )
+            raise
 
     async def on_action(self, action: InboundAction) -> None:
         try:
@@ -286,6 +304,7 @@ class Bridge:
         except Exception:
             self._metrics.error("inbound")
             logger.exception("handling action %s from %s failed", action.action_id, action.address)
+            raise
 
     async def first_time(self, platform: str, event_id: str) -> bool:
         return await self._store.mark_event_seen(platform, event_id)

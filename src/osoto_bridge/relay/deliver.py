@@ -9,9 +9,16 @@ by a crash before the map was written, can show a message twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from osoto_bridge.chat.base import ChatAdapter, ChatAddress, ChatGone, OutboundMessage
+from osoto_bridge.chat.base import (
+    ChatAdapter,
+    ChatAddress,
+    ChatError,
+    ChatGone,
+    ChatUnavailable,
+    OutboundMessage,
+)
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.recent import RecentMessages
@@ -42,8 +49,10 @@ class Deliverer:
         adapters: Mapping[str, ChatAdapter],
         recent: RecentMessages,
         metrics: RelayMetrics | None = None,
+        on_link_changed: Callable[[Link], None] | None = None,
     ) -> None:
         self._store = store
+        self._on_link_changed = on_link_changed
         self._metrics = metrics if metrics is not None else RelayMetrics()
         self._adapters = adapters
         self._recent = recent
@@ -95,6 +104,23 @@ class Deliverer:
                     exc,
                 )
                 await self._store.update_link(link.id, enabled=False)
+                if self._on_link_changed is not None:
+                    self._on_link_changed(link)
+                continue
+            except ChatUnavailable:
+                raise  # transient: the worker retries the page later
+            except ChatError as exc:
+                # The platform refused this one message for good (too long, markup it
+                # will not take): retrying would stall the channel forever, so it is
+                # logged and the conversation goes on.
+                self._metrics.error("chat_refused")
+                logger.error(
+                    "%s refused Osoto message %s for link %d: %s",
+                    link.platform,
+                    message.id,
+                    link.id,
+                    exc,
+                )
                 continue
             await self._store.record_chat_messages(
                 osoto_message_id=message.id,

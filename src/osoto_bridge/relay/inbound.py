@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from osoto_bridge.chat.base import (
+    EPHEMERAL,
     ChatAdapter,
     ChatAddress,
     ChatError,
@@ -30,6 +31,7 @@ from osoto_bridge.commands import (
     CommandReply,
     CommandService,
     LinkStatus,
+    match_language,
     parse_command,
 )
 from osoto_bridge.osoto import OsotoClient
@@ -118,7 +120,13 @@ class InboundRouter:
         if adapter is None:
             return
         is_admin = await adapter.is_admin(action.address, action.user_id)
-        context = await self._context(link, action.address, is_admin, is_group=True)
+        context = await self._context(
+            link,
+            action.address,
+            is_admin,
+            is_group=True,
+            language=self._language(adapter, link, action.language_hint),
+        )
         client = await deps.client_for(link)
         reply = await deps.commands.handle_action(action.action_id, action.value, context, client)
         await self._reply(adapter, action.address, reply, reply_to=None, link=link)
@@ -130,6 +138,15 @@ class InboundRouter:
             # A forum topic without a link of its own speaks for the whole chat's link.
             link = await store.find_link(address.platform, address.chat_id, None)
         return link
+
+    @staticmethod
+    def _language(adapter: ChatAdapter, link: Link, hint: str | None) -> str:
+        """The chat's language (/lang), unless the platform knows the asker's own."""
+        if adapter.capabilities.per_user_language:
+            own = match_language(hint)
+            if own is not None:
+                return own
+        return link.language
 
     async def _guard_key(self, message: InboundMessage) -> None:
         adapter = self._deps.adapter_for(message.address.platform)
@@ -181,6 +198,7 @@ class InboundRouter:
             is_admin,
             is_group=not message.is_private,
             message_id=message.message_id,
+            language=self._language(adapter, link, message.language_hint),
         )
         client = await deps.client_for(link)
         reply = await deps.commands.handle(
@@ -201,6 +219,7 @@ class InboundRouter:
         is_admin: bool,
         *,
         is_group: bool,
+        language: str,
         message_id: str | None = None,
     ) -> CommandContext:
         store = self._deps.store
@@ -218,7 +237,7 @@ class InboundRouter:
         )
         return CommandContext(
             trip_id=link.trip_id,
-            language=link.language,
+            language=language,
             show_sensitive=link.show_sensitive,
             scopes=link.scopes,
             is_admin=is_admin,
@@ -242,7 +261,10 @@ class InboundRouter:
     ) -> None:
         if reply.set_language is not None:
             await self._deps.store.update_link(link.id, language=reply.set_language)
-        await self._send(adapter, OutboundMessage(address, reply.document, reply_to=reply_to))
+        meta = {EPHEMERAL: "true"} if reply.ephemeral else {}
+        await self._send(
+            adapter, OutboundMessage(address, reply.document, reply_to=reply_to, meta=meta)
+        )
 
     async def _send(self, adapter: ChatAdapter, message: OutboundMessage) -> None:
         try:

@@ -111,6 +111,19 @@ class ChannelWorker:
         self._outbox_dirty = True
         self._outbox_checked_at = -math.inf
         self._cursor: str | None = None
+        self._links: list[Link] | None = None
+
+    def set_links(self, links: Sequence[Link]) -> None:
+        """Serve these links (the bridge's fresh read of the store) until told otherwise.
+
+        Without them (or after `forget_links`) each pass reads the channel's links
+        from the store itself.
+        """
+        self._links = [link for link in links if link.enabled]
+
+    def forget_links(self) -> None:
+        """A link of this channel changed: read the links from the store again."""
+        self._links = None
 
     def poke(self) -> None:
         """Run the loop now (a chat message is waiting in the outbox)."""
@@ -135,8 +148,10 @@ class ChannelWorker:
 
     async def run_once(self) -> float:
         """One pass: drain the outbox, poll, deliver. Returns the delay to the next."""
-        links = await self._store.links_for_channel(self.key.trip_id, self.key.channel_id)
-        links = [link for link in links if link.enabled]
+        links = self._links
+        if links is None:
+            stored = await self._store.links_for_channel(self.key.trip_id, self.key.channel_id)
+            links = [link for link in stored if link.enabled]
         if not links:
             return self._timing.idle_interval
         try:

@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from osoto_bridge.chat.base import (
+    EPHEMERAL,
     Capabilities,
     ChatAddress,
     ChatError,
@@ -58,11 +59,15 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL: str = AsyncWebClient.BASE_URL
 CAPABILITIES = Capabilities(
-    max_length=SLACK_MAX_TEXT, buttons=True, custom_username=True, threads=True
+    max_length=SLACK_MAX_TEXT,
+    buttons=True,
+    custom_username=True,
+    threads=True,
+    per_user_language=True,
 )
-EPHEMERAL_META = "ephemeral"
-"""An `OutboundMessage.meta` key: "true" shows a slash command's answer only to its
-asker (the relay may set it from `CommandReply.ephemeral`)."""
+EPHEMERAL_META = EPHEMERAL
+"""`OutboundMessage.meta[EPHEMERAL] == "true"` shows a slash command's answer only to
+its asker (the relay sets it from `CommandReply.ephemeral`)."""
 
 
 STOP_GRACE = 10.0
