@@ -85,6 +85,12 @@ async def test_add_list_and_remove_a_link(
     assert "telegram:-100123" in listed.stdout and "#general" in listed.stdout
     assert user["apiKey"] not in listed.stdout
 
+    changed = await _cli(["links", "set", "1", "--show-sensitive", "on", "--language", "ko"], env)
+    assert changed.returncode == 0, changed.stderr
+    assert "[shows sensitive fields]" in changed.stdout and "lang ko" in changed.stdout
+    nothing = await _cli(["links", "set", "1"], env)
+    assert nothing.returncode == 1 and "nothing to change" in nothing.stderr
+
     removed = await _cli(["links", "remove", "1"], env)
     assert removed.returncode == 0
     again = await _cli(["links", "remove", "1"], env)

@@ -366,3 +366,46 @@ async def test_a_failure_inside_the_bridge_is_raised_to_the_adapter_not_swallowe
     await world.store.close()  # the database goes away under the bridge
     with pytest.raises(Exception):  # noqa: B017 - whatever the store raises
         await world.telegram.write("tg-1", "this must not be confirmed")
+
+
+async def test_sensitive_trip_fields_reach_a_chat_only_after_its_admin_opted_in(
+    world: World,
+) -> None:
+    from osoto_bridge.commands import CommandService, SnapshotCache
+    from osoto_bridge.relay import Bridge
+
+    await world.client.create_leg(
+        world.trip_id,
+        order=0,
+        title="Lisbon",
+        destination="Lisbon",
+        start_date="2026-12-01",
+        end_date="2026-12-08",
+        timezone="Europe/Lisbon",
+        accommodation={
+            "name": "Casa Azul",
+            "checkIn": "2026-12-01T15:00",
+            "doorCode": "8841#",
+            "wifiPassword": "pastel-de-nata",
+        },
+    )
+    link = await world.link(world.telegram, "tg-1")
+    assert world.store is not None and world.pool is not None
+    world.bridge = Bridge(
+        store=world.store,
+        adapters=[world.telegram],
+        pool=world.pool,
+        commands=CommandService(cache=SnapshotCache(ttl=0)),
+        timing=world.timing,
+    )
+    await world.bridge.start()
+    await world.telegram.write("tg-1", "/where 2026-12-02")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    assert "Casa Azul" in world.telegram.sent[0].text
+    assert "8841#" not in world.telegram.sent[0].text
+    assert "pastel-de-nata" not in world.telegram.sent[0].text
+
+    await world.store.update_link(link.id, show_sensitive=True)
+    await world.telegram.write("tg-1", "/where 2026-12-02")
+    await world.telegram.wait_for(lambda sent: len(sent) == 2)
+    assert "8841#" in world.telegram.sent[1].text

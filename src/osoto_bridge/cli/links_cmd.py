@@ -23,7 +23,7 @@ PLATFORMS = ("telegram", "slack", "console")
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "links", help="list, add and remove chat ↔ trip links"
+        "links", help="list, add, change and remove chat ↔ trip links"
     )
     actions = parser.add_subparsers(dest="links_action", metavar="ACTION", required=True)
 
@@ -54,6 +54,22 @@ def register(subparsers: Any) -> None:
     remove.add_argument("link_id", type=int)
     remove.set_defaults(handler=lambda args: run_command(lambda: _remove(args)))
 
+    change = actions.add_parser(
+        "set",
+        help="change a link's settings",
+        description=(
+            "Change a link's settings. --show-sensitive on lets trip answers in that chat "
+            "show wifi passwords, door codes, host phones, confirmation numbers and "
+            "check-in instructions: only for a chat where everyone may see them."
+        ),
+    )
+    add_config_argument(change)
+    change.add_argument("link_id", type=int)
+    change.add_argument("--language", choices=("en", "ko"))
+    change.add_argument("--show-sensitive", choices=("on", "off"))
+    change.add_argument("--enabled", choices=("on", "off"), help="pause or resume the link")
+    change.set_defaults(handler=lambda args: run_command(lambda: _set(args)))
+
     rotate = actions.add_parser(
         "rotate-secret", help="re-encrypt every stored key with the newest secret key"
     )
@@ -68,6 +84,8 @@ async def _open(settings: Settings) -> Store:
 def describe(link: Link) -> str:
     where = f"{link.platform}:{link.chat_id}" + (f"/{link.thread_id}" if link.thread_id else "")
     state = "" if link.enabled else "  [disabled]"
+    if link.show_sensitive:
+        state += "  [shows sensitive fields]"
     scopes = ",".join(scope.rsplit(":", 1)[0] for scope in link.scopes)
     return (
         f"{link.id:>4}  {where:<28} → {link.trip_title} #{link.channel_name}"
@@ -152,6 +170,25 @@ async def _remove(args: argparse.Namespace) -> int:
     if not removed:
         raise CommandError(f"no link with id {args.link_id}")
     print(f"removed link {args.link_id}")
+    return 0
+
+
+async def _set(args: argparse.Namespace) -> int:
+    if args.language is None and args.show_sensitive is None and args.enabled is None:
+        raise CommandError("nothing to change: give --language, --show-sensitive or --enabled")
+    store = await _open(settings_from(args))
+    try:
+        if await store.get_link(args.link_id) is None:
+            raise CommandError(f"no link with id {args.link_id}")
+        link = await store.update_link(
+            args.link_id,
+            language=args.language,
+            show_sensitive=None if args.show_sensitive is None else args.show_sensitive == "on",
+            enabled=None if args.enabled is None else args.enabled == "on",
+        )
+    finally:
+        await store.close()
+    print(describe(link))
     return 0
 
 
