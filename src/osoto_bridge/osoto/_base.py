@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -16,7 +17,7 @@ from osoto_bridge.osoto.errors import UnexpectedResponse
 from osoto_bridge.osoto.fields import to_wire_value
 from osoto_bridge.osoto.models import BatchResult, ItemResult, Page
 from osoto_bridge.osoto.pacing import Priority
-from osoto_bridge.osoto.session import Params, Session
+from osoto_bridge.osoto.session import ClientState, Params, Session
 
 __all__ = ["BATCH_LIMIT", "ClientBase", "WireItem", "body_of", "parse_model", "seg", "trip_path"]
 
@@ -61,9 +62,34 @@ def parse_model(model: type[M], body: Any, response: httpx.Response, *wrappers: 
 
 
 class ClientBase:
-    """What every endpoint method builds on; subclasses add the endpoints."""
+    """What every endpoint method builds on; subclasses add the endpoints.
+
+    It also owns the client's lifecycle (an async context manager over its
+    `Session`), the same for the keyed client and the share-token client.
+    """
 
     _session: Session
+
+    @property
+    def state(self) -> ClientState:
+        """Unopened, opened or closed."""
+        return self._session.state
+
+    async def __aenter__(self) -> Self:
+        await self._session.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client (and the httpx client, if it made it). Safe to call twice."""
+        await self._session.close()
 
     async def _call(
         self,

@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
@@ -35,7 +34,7 @@ from osoto_bridge.osoto.models import (
 )
 from osoto_bridge.osoto.pacing import Clock, LimiterRegistry, Priority, RateLimiter, Sleep
 from osoto_bridge.osoto.retry import RetryPolicy
-from osoto_bridge.osoto.session import ClientState, Session
+from osoto_bridge.osoto.session import Session
 
 __all__ = ["OsotoClient"]
 
@@ -120,27 +119,6 @@ class OsotoClient(LegEndpoints, ActionItemEndpoints, CommitmentEndpoints, MapPin
         """The key's pacer (for `snapshot()` in metrics)."""
         assert self._session.limiter is not None
         return self._session.limiter
-
-    @property
-    def state(self) -> ClientState:
-        """Unopened, opened or closed."""
-        return self._session.state
-
-    async def __aenter__(self) -> Self:
-        await self._session.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the client (and the httpx client, if it made it). Safe to call twice."""
-        await self._session.close()
 
     # Me and trips
 

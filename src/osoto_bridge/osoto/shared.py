@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from types import TracebackType
-from typing import Self
 
 import httpx
 
@@ -14,7 +12,7 @@ from osoto_bridge.osoto.keys import Secret, key_fingerprint
 from osoto_bridge.osoto.models import SharedTrip, TripExport
 from osoto_bridge.osoto.pacing import Clock, Priority, Sleep
 from osoto_bridge.osoto.retry import RetryPolicy
-from osoto_bridge.osoto.session import ClientState, Session
+from osoto_bridge.osoto.session import Session
 
 __all__ = ["SharedTripClient"]
 
@@ -69,27 +67,6 @@ class SharedTripClient(ClientBase):
             f"SharedTripClient(base_url={self._session.base_url!r}, "
             f"token={self._fingerprint!r}, state={self.state.value})"
         )
-
-    @property
-    def state(self) -> ClientState:
-        """Unopened, opened or closed."""
-        return self._session.state
-
-    async def __aenter__(self) -> Self:
-        await self._session.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the client (and the httpx client, if it made it)."""
-        await self._session.close()
 
     async def get(self) -> SharedTrip:
         """The shared trip with its legs (sensitive fields stripped by the server)."""
