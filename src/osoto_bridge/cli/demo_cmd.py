@@ -23,12 +23,13 @@ from typing import Any, TextIO
 
 import uvicorn
 
+from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
 from osoto_bridge.cli.common import CommandError, run_command
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
-from osoto_bridge.relay.linking import LinkError, inspect_key
-from osoto_bridge.relay.worker import seek_end
+from osoto_bridge.relay.link_service import LinkService
+from osoto_bridge.relay.linking import LinkError
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
 
@@ -111,27 +112,19 @@ async def _run_demo(
     )
     try:
         async with ClientPool(store=store, base_url=base_url) as pool:
-            client = pool.client_for_key(you["apiKey"])
+            links = LinkService(store=store, pool=pool)
             try:
-                report = await inspect_key(client, trip_id=trip["id"], channel=general["id"])
+                report = await links.verify(
+                    you["apiKey"], trip_id=trip["id"], channel=general["id"]
+                )
+                await links.link(
+                    ChatAddress("console", "terminal"),
+                    api_key=you["apiKey"],
+                    report=report,
+                    created_by="demo",
+                )
             except LinkError as exc:
                 raise CommandError(f"the demo could not link its trip: {exc}") from exc
-            await store.add_link(
-                platform="console",
-                chat_id="terminal",
-                thread_id=None,
-                trip_id=report.trip_id,
-                trip_title=report.trip_title,
-                channel_id=report.channel.id,
-                channel_name=report.channel.name,
-                api_key=you["apiKey"],
-                owner_user_id=report.user_id,
-                scopes=report.scopes,
-                created_by="demo",
-            )
-            await store.set_cursor(
-                report.trip_id, report.channel.id, await seek_end(client, trip["id"], general["id"])
-            )
             companion_client = pool.client_for_key(companion["apiKey"])
             out.write(
                 f"osoto-bridge demo: the sandbox (a local Osoto) serves {base_url}\n"

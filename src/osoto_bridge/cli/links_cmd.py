@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.cli.common import (
     CommandError,
     add_config_argument,
@@ -14,8 +15,8 @@ from osoto_bridge.cli.common import (
 )
 from osoto_bridge.config import Settings
 from osoto_bridge.relay.clients import ClientPool
-from osoto_bridge.relay.linking import KeyReport, LinkError, inspect_key
-from osoto_bridge.relay.worker import seek_end
+from osoto_bridge.relay.link_service import LinkService
+from osoto_bridge.relay.linking import KeyReport, LinkError
 from osoto_bridge.store import Link, Store
 
 PLATFORMS = ("telegram", "slack", "console")
@@ -129,30 +130,21 @@ def report_lines(report: KeyReport) -> list[str]:
 async def _add(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     store = await _open(settings)
+    address = ChatAddress(args.platform, args.chat, args.thread)
     try:
         async with ClientPool(store=store, base_url=settings.osoto_base_url) as pool:
-            client = pool.client_for_key(args.key)
+            links = LinkService(store=store, pool=pool)
             try:
-                report = await inspect_key(client, trip_id=args.trip, channel=args.channel)
-                cursor = await seek_end(client, report.trip_id, report.channel.id)
+                report = await links.verify(args.key, trip_id=args.trip, channel=args.channel)
+                link = await links.link(
+                    address,
+                    api_key=args.key,
+                    report=report,
+                    created_by="cli",
+                    language=args.language,
+                )
             except LinkError as exc:
                 raise CommandError(str(exc)) from exc
-            link = await store.add_link(
-                platform=args.platform,
-                chat_id=args.chat,
-                thread_id=args.thread,
-                trip_id=report.trip_id,
-                trip_title=report.trip_title,
-                channel_id=report.channel.id,
-                channel_name=report.channel.name,
-                api_key=args.key,
-                owner_user_id=report.user_id,
-                scopes=report.scopes,
-                created_by="cli",
-                language=args.language,
-            )
-            if await store.get_cursor(report.trip_id, report.channel.id) is None:
-                await store.set_cursor(report.trip_id, report.channel.id, cursor)
     finally:
         await store.close()
     for line in report_lines(report):

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.relay.clients import ClientPool
-from osoto_bridge.relay.linking import KeyReport, LinkError, inspect_key
+from osoto_bridge.relay.linking import KeyReport, LinkError, inspect_key, link_errors
 from osoto_bridge.relay.worker import seek_end
 from osoto_bridge.store import Link, Store
 
@@ -59,9 +59,9 @@ class LinkService:
         client = self._pool.client_for_key(api_key)
         trip_id, channel_id = report.trip_id, report.channel.id
         if await self._store.get_cursor(trip_id, channel_id) is None:
-            await self._store.set_cursor(
-                trip_id, channel_id, await seek_end(client, trip_id, channel_id)
-            )
+            with link_errors():
+                cursor = await seek_end(client, trip_id, channel_id)
+            await self._store.set_cursor(trip_id, channel_id, cursor)
         link = await self._store.add_link(
             platform=address.platform,
             chat_id=address.chat_id,

@@ -9,7 +9,9 @@ body, so a 400 means "allowed" and a 403 "not allowed", and nothing is written.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from osoto_bridge.osoto import Channel, OsotoClient, Priority
@@ -70,8 +72,15 @@ async def inspect_key(
         trip_id: the trip to link; may be omitted when the key reaches one trip only.
         channel: a channel name or id; "general" when omitted.
     """
-    try:
+    with link_errors():
         return await _inspect(client, trip_id=trip_id, channel=channel)
+
+
+@contextlib.contextmanager
+def link_errors() -> Iterator[None]:
+    """Turn what Osoto answers while linking into one-line `LinkError`s."""
+    try:
+        yield
     except Unauthorized as exc:
         raise LinkError(
             "Osoto did not accept this key (401): check it was copied whole and not revoked"
