@@ -60,11 +60,14 @@ class World:
     )
     store: Store | None = None
     pool: ClientPool | None = None
+    retry_sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
     bridge: Bridge | None = None
 
     async def open(self) -> None:
         self.store = await Store.open(self.store_url, secret_keys=[SECRET])
-        self.pool = ClientPool(store=self.store, base_url=BASE_URL, transport=self.transport)
+        self.pool = ClientPool(
+            store=self.store, base_url=BASE_URL, transport=self.transport, sleep=self.retry_sleep
+        )
         if not self.channel_id:
             channels = await self.client.list_channels(self.trip_id)
             self.channel_id = next(c.id for c in channels if c.name == "general")

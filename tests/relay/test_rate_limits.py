@@ -49,7 +49,9 @@ async def test_a_429_storm_delays_but_drops_nothing(tmp_path: Path) -> None:
     )
     key = sandbox.create_key(ana, list(ALL_SCOPES))
     transport = httpx.ASGITransport(app=sandbox.app)
-    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", secret_keys=[SECRET])
+    store = await Store.open(
+        f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", secret_keys=[SECRET], clock=time.clock
+    )
     pool = ClientPool(
         store=store, base_url=BASE_URL, transport=transport, clock=time.clock, sleep=time.sleep
     )

@@ -21,12 +21,12 @@ class LossyTransport(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport, rng: random.Random, rate: float):
         self._inner = inner
         self._rng = rng
-        self._rate = rate
+        self.rate = rate
         self.lost = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
-        if request.method == "POST" and self._rng.random() < self._rate:
+        if request.method == "POST" and self._rng.random() < self.rate:
             await response.aread()
             self.lost += 1
             raise httpx.ReadTimeout("response lost on the way back", request=request)
@@ -91,6 +91,47 @@ async def test_random_crashes_lose_nothing_and_never_double_in_osoto(tmp_path: P
         # no echo: nothing the chat wrote came back to it
         assert not any("(Telegram)" in m.text for m in world.telegram.sent)
         assert lossy.lost > 0, "the test must actually lose responses"
+    finally:
+        await world.close()
+        world.sandbox.close()
+
+
+async def test_a_post_whose_every_answer_is_lost_is_never_echoed(tmp_path: Path) -> None:
+    async def no_wait(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    world = make_world(tmp_path)
+    lossy = LossyTransport(world.transport, random.Random(7), rate=0.0)
+    world.transport = lossy
+    world.retry_sleep = no_wait  # the client's retries give up at once
+    await world.open()
+    try:
+        await world.link(world.telegram, "tg-1")
+        bridge = await world.start()
+        lossy.rate = 1.0  # from now on every POST is made but its answer lost
+        await world.telegram.write("tg-1", "are we there yet")
+
+        async def posted_but_unheard() -> bool:
+            return lossy.lost >= 5 and len(await world.osoto_messages()) == 1
+
+        await eventually(posted_but_unheard)
+        # Osoto has the message; the bridge does not know it is ours yet. Passes go on.
+        for _ in range(3):
+            await bridge.next_pass()
+        assert world.telegram.sent == []
+        lossy.rate = 0.0  # the network heals; the retry replays the same message
+
+        assert world.store is not None
+
+        async def recorded() -> bool:
+            assert world.store is not None
+            return await world.store.pending_outbox_count() == 0
+
+        await eventually(recorded)
+        for _ in range(3):
+            await bridge.next_pass()
+        assert world.telegram.sent == []  # never echoed
+        assert len(await world.osoto_messages()) == 1  # never doubled
     finally:
         await world.close()
         world.sandbox.close()

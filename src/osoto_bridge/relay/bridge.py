@@ -48,7 +48,7 @@ class Bridge:
         commands: the command service, or None to relay only.
         timing: the poll schedule's knobs.
         clock: monotonic time, for schedules.
-        wall_clock: epoch time, for "now" in answers.
+        wall_clock: epoch time, for "now" in answers and the outbox's retry times.
         bot_usernames: each platform's bot username, for "/cmd@bot" commands.
         wait: how a worker waits for its next pass (tests inject virtual time).
         link_sync_interval: how often links changed by another process (the
@@ -78,6 +78,7 @@ class Bridge:
         self.links = LinkService(store=store, pool=pool, on_change=self.sync_links)
         self._timing = timing or PollTiming()
         self._clock = clock
+        self._wall_clock = wall_clock
         self._wait = wait
         self._deliverer = Deliverer(
             store=store,
@@ -232,6 +233,7 @@ class Bridge:
             timing=self._timing,
             channels_on_key=lambda link: self._channels_per_key.get(link.key_id, 1),
             clock=self._clock,
+            wall_clock=self._wall_clock,
             wait=self._wait,
             on_pass=self._note_pass,
             metrics=self._metrics,

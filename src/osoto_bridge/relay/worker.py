@@ -17,6 +17,7 @@ import asyncio
 import logging
 import math
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -83,6 +84,7 @@ class ChannelWorker:
         timing: PollTiming,
         channels_on_key: Callable[[Link], int],
         clock: Callable[[], float],
+        wall_clock: Callable[[], float] = time.time,
         wait: Wait = wait_event,
         on_pass: Callable[[], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
@@ -97,6 +99,9 @@ class ChannelWorker:
         self._timing = timing
         self._channels_on_key = channels_on_key
         self._clock = clock
+        # The outbox schedules retries in epoch seconds (the store's time), the
+        # poll schedule in monotonic seconds: two clocks, never mixed.
+        self._wall_clock = wall_clock
         self._wait = wait
         self._on_pass = on_pass
         self._rng = rng or random.Random()
@@ -112,6 +117,7 @@ class ChannelWorker:
         self._outbox_checked_at = -math.inf
         self._cursor: str | None = None
         self._links: list[Link] | None = None
+        self._spread_pending = True
 
     def set_links(self, links: Sequence[Link]) -> None:
         """Serve these links (the bridge's fresh read of the store) until told otherwise.
@@ -177,7 +183,15 @@ class ChannelWorker:
         else:
             self._schedule.note_empty_poll()
         reader = self._reader(links)
-        return self._schedule.next_delay(self._channels_on_key(reader) if reader else 1)
+        delay = self._schedule.next_delay(self._channels_on_key(reader) if reader else 1)
+        if self._spread_pending and not self._schedule.is_active:
+            # Every worker starts at once (bridge start): left alone, all channels
+            # would poll in lockstep, thousands of requests in the same second every
+            # idle interval. A random first wait, never longer than the idle
+            # interval, spreads them over it for good.
+            delay = max(delay, self._rng.uniform(0.0, self._timing.idle_interval))
+        self._spread_pending = False
+        return delay
 
     # -- chat → Osoto -------------------------------------------------------------
 
@@ -195,6 +209,10 @@ class ChannelWorker:
     async def _drain_outbox(self, links: Sequence[Link]) -> bool:
         """Post every due outbox entry in order; True when nothing is left pending."""
         self._outbox_checked_at = self._clock()
+        # Dirty until proven empty: a post that fails part-way (its message may be
+        # in Osoto already, the response lost) must keep the next pass reading the
+        # outbox and holding back the owners' messages, or it could echo.
+        self._outbox_dirty = True
         by_id = {link.id: link for link in links}
         entries = await self._store.due_outbox(
             trip_id=self.key.trip_id, channel_id=self.key.channel_id, limit=50
@@ -233,7 +251,7 @@ class ChannelWorker:
             if isinstance(exc, RateLimited) and exc.retry_after:
                 delay = max(delay, exc.retry_after)
             await self._store.mark_outbox_retry(
-                entry.id, error=type(exc).__name__, next_attempt_at=self._clock() + delay
+                entry.id, error=type(exc).__name__, next_attempt_at=self._wall_clock() + delay
             )
             raise
         except ApiError as exc:
