@@ -217,18 +217,29 @@ class ChannelWorker:
         entries = await self._store.due_outbox(
             trip_id=self.key.trip_id, channel_id=self.key.channel_id, limit=50
         )
-        for entry in entries:
-            link = by_id.get(entry.link_id) or await self._store.get_link(entry.link_id)
-            if link is None:
-                await self._store.mark_outbox_failed(entry.id, error="link removed")
-                continue
-            if not await self._post(entry, link, links):
-                return False
+        # chat → chat after the posts: Osoto gets a burst at once instead of one line
+        # per chat's pacing (Slack: 1 a second per channel), and the other chats still
+        # get each line as soon as it has its Osoto id. Lines posted before a failure
+        # are handed on all the same.
+        posted: list[Message] = []
+        try:
+            for entry in entries:
+                link = by_id.get(entry.link_id) or await self._store.get_link(entry.link_id)
+                if link is None:
+                    await self._store.mark_outbox_failed(entry.id, error="link removed")
+                    continue
+                message = await self._post(entry, link)
+                if message is not None:
+                    posted.append(message)
+        finally:
+            for message in posted:
+                await self._deliverer.deliver(message, links, by_bridge=True)
         pending = await self._store.pending_outbox_count(self.key.trip_id, self.key.channel_id)
         self._outbox_dirty = pending > 0
         return pending == 0
 
-    async def _post(self, entry: OutboxEntry, link: Link, links: Sequence[Link]) -> bool:
+    async def _post(self, entry: OutboxEntry, link: Link) -> Message | None:
+        """Post one entry; the Osoto message, or None when Osoto refused it for good."""
         client = await self._client_for(link)
         parent_id = entry.parent_id
         if parent_id is not None and parent_id.startswith(CHAT_PARENT_PREFIX):
@@ -260,10 +271,10 @@ class ChannelWorker:
             # keep it for the operator and tell the chat, never drop it silently.
             await self._store.mark_outbox_failed(entry.id, error=f"{exc.code}: {exc.message}")
             await self._tell_source(entry, exc)
-            return True
+            return None
         except OsotoError as exc:  # pragma: no cover - every subclass is handled above
             await self._store.mark_outbox_failed(entry.id, error=str(exc))
-            return True
+            return None
         # The source chat's map row first, then "sent": a crash between the two
         # leaves the entry pending (re-posting replays the same message), never a
         # sent message the source chat does not know as its own (an echo).
@@ -282,9 +293,7 @@ class ChannelWorker:
         self._metrics.message_relayed(
             "chat_to_osoto", entry.source_platform, created_at=entry.created_at
         )
-        # chat → chat: the other chats on this channel get it now, not at the next poll.
-        await self._deliverer.deliver(message, links, by_bridge=True)
-        return True
+        return message
 
     async def _tell_source(self, entry: OutboxEntry, exc: ApiError) -> None:
         address = ChatAddress(entry.source_platform, entry.source_chat_id, entry.source_thread_id)
