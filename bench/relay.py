@@ -74,7 +74,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trips", type=int, default=1000, help="linked trips (100, 1000, 5000)")
     parser.add_argument("--seconds", type=float, default=120.0, help="traffic phase length")
-    parser.add_argument("--warmup", type=float, default=50.0, help="seconds before measuring")
+    parser.add_argument("--warmup", type=float, default=60.0, help="seconds before measuring")
     parser.add_argument("--idle-seconds", type=float, default=60.0, help="idle phase length")
     parser.add_argument("--burst", type=int, default=10_000, help="bulk chat → chat messages")
     parser.add_argument("--drain-seconds", type=float, default=180.0, help="most time to drain")
@@ -89,6 +89,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--name", help="results file stem (default relay-<trips>)")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.add_argument("--keep", action="store_true", help="keep the work directory and logs")
+    parser.add_argument("--report", type=Path, help="also write the whole report (JSON) here")
     parser.add_argument(
         "--smoke",
         action="store_true",
@@ -96,8 +97,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     if args.smoke:
-        args.warmup = min(args.warmup, 2.0)
-        args.idle_seconds = min(args.idle_seconds, 2.0)
+        args.warmup = min(args.warmup, 1.0)
+        args.idle_seconds = min(args.idle_seconds, 1.0)
         args.drain_seconds = min(args.drain_seconds, 20.0)
     return args
 
@@ -257,8 +258,10 @@ async def execute(run: Run) -> dict[str, Any]:
             collected = await collect(http, run)
     finally:
         stop_sampling.set()
-        for process in reversed(started):
-            await procs.stop(process)
+        # Everything was collected: the bridge gets a short grace, the servers none.
+        await asyncio.gather(
+            *(procs.stop(p, grace=5.0 if p.pid == run.bridge_pid else 0.0) for p in started)
+        )
     return build_report(run_info(run), run.trips, run.sent, collected, run.samples, run.phases)
 
 
@@ -300,7 +303,7 @@ async def _measure(http: httpx.AsyncClient, run: Run) -> None:
         await wait_until(
             lambda: delivered(http, run, expected), within=args.drain_seconds, what="delivery"
         )
-    await asyncio.sleep(2.0)  # anything doubled late shows too
+    await asyncio.sleep(0.5 if args.smoke else 2.0)  # anything doubled late shows too
     run.phases["drain"][1] = time.time()
 
 
@@ -315,6 +318,7 @@ def run_info(run: Run) -> dict[str, Any]:
         "seed": args.seed,
         "bridge": args.bridge,
         "cores": os.cpu_count(),
+        "load_average": [round(v, 2) for v in os.getloadavg()],
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "post_errors": run.post_errors,
     }
@@ -331,8 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   plots=not args.no_plots)  # fmt: skip
             for path in paths:
                 print(f"wrote {path}", file=sys.stderr)
-        else:
-            print(json.dumps(report["checks"], indent=2))
+        if args.report is not None:
+            args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     finally:
         if args.keep:
             print(f"work directory kept: {workdir}", file=sys.stderr)

@@ -83,7 +83,10 @@ async def stop(process: asyncio.subprocess.Process, *, grace: float = 20.0) -> i
     if process.returncode is not None:
         return process.returncode
     with contextlib.suppress(ProcessLookupError):
-        process.terminate()
+        if grace <= 0:
+            process.kill()
+        else:
+            process.terminate()
     try:
         async with asyncio.timeout(grace):
             return await process.wait()
