@@ -6,9 +6,9 @@
 Starts, each as its own process on 127.0.0.1 only: Osoto (the sandbox app with a
 request log, `relay_osoto.py`, seeded in its SQLite file before it serves), the fake
 Telegram and Slack servers (`relay_chats.py`), and the bridge (`osoto-bridge run`,
-or `relay_bridge.py` while `run` serves no Slack events route), with N trips linked
-in its store beforehand, each with its own scoped key, one Telegram group and one
-Slack channel. Then, in phases, each bounded in time:
+or with ``--bridge script`` `relay_bridge.py`, the same parts assembled in bench/),
+with N trips linked in its store beforehand, each with its own scoped key, one
+Telegram group and one Slack channel. Then, in phases, each bounded in time:
 
 1. warm-up: every channel's poller settles into its idle rhythm;
 2. idle: nothing is written; the bridge's CPU and each key's requests are measured;
@@ -82,8 +82,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--bridge",
         choices=("run", "script"),
-        default="script",
+        default="run",
         help="start the bridge with `osoto-bridge run` or bench/relay_bridge.py",
+    )
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="with --bridge script: time store calls and event-loop lag inside the bridge",
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results go")
     parser.add_argument("--name", help="results file stem (default relay-<trips>)")
@@ -241,6 +246,8 @@ async def execute(run: Run) -> dict[str, Any]:
                 else [python, str(HERE / "relay_bridge.py")]
             )
             env = bridge_env(run, chats, db_url, secret, http_port)
+            if args.probe:
+                env["BENCH_PROBE_OUT"] = str(work / "probe.json")
             await http.post(
                 f"{run.control_url}/bridge",
                 json={"events_url": f"http://127.0.0.1:{http_port}/slack/events"},
@@ -259,10 +266,18 @@ async def execute(run: Run) -> dict[str, Any]:
     finally:
         stop_sampling.set()
         # Everything was collected: the bridge gets a short grace, the servers none.
-        await asyncio.gather(
-            *(procs.stop(p, grace=5.0 if p.pid == run.bridge_pid else 0.0) for p in started)
-        )
-    return build_report(run_info(run), run.trips, run.sent, collected, run.samples, run.phases)
+        await asyncio.gather(*(procs.stop(p, grace=_grace(run, p)) for p in started))
+    report = build_report(run_info(run), run.trips, run.sent, collected, run.samples, run.phases)
+    probe = work / "probe.json"
+    if probe.exists():
+        report["probe"] = json.loads(probe.read_text(encoding="utf-8"))
+    return report
+
+
+def _grace(run: Run, process: asyncio.subprocess.Process) -> float:
+    if process.pid != run.bridge_pid:
+        return 0.0
+    return 20.0 if run.args.probe else 5.0
 
 
 async def _ok(http: httpx.AsyncClient, url: str) -> bool:

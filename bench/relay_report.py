@@ -233,7 +233,7 @@ def _requests(
         kinds[kind] += 1
     windows = {trip: max_in_window(sorted(times)) for trip, times in per_key.items()}
     busiest = max(windows, key=windows.__getitem__, default=-1)
-    touched = {p.trip for p, _ in sent.values()}
+    touched = {p.trip for p, _ in sent.values() if p.category != BULK}
 
     def per_minute(phase: str, trips: Sequence[int]) -> dict[str, float]:
         if phase not in phases or not trips:

@@ -15,6 +15,7 @@ from types import TracebackType
 import httpx
 
 from osoto_bridge.osoto import LimiterRegistry, OsotoClient
+from osoto_bridge.relay.transport import AiohttpTransport
 from osoto_bridge.store import Link, Store
 
 
@@ -24,7 +25,8 @@ class ClientPool:
     Args:
         store: where the links' encrypted keys are.
         base_url: the Osoto API base URL.
-        transport: an httpx transport (tests pass the sandbox's ASGI transport).
+        transport: an httpx transport (tests pass the sandbox's ASGI transport);
+            by default `AiohttpTransport`.
         limiters: the per-key rate limiters (one registry per process).
         clock, sleep: time for pacing and retries (tests inject virtual time).
     """
@@ -42,9 +44,9 @@ class ClientPool:
         self._store = store
         self._base_url = base_url
         self._http = httpx.AsyncClient(
-            transport=transport,
+            # aiohttp underneath: a quarter of httpx's own CPU per poll (transport.py)
+            transport=transport if transport is not None else AiohttpTransport(),
             timeout=httpx.Timeout(15.0, connect=5.0),
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
         self._clock = clock
         self._sleep = sleep
