@@ -30,6 +30,7 @@ import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -179,7 +180,21 @@ async def collect(http: httpx.AsyncClient, run: Run) -> Collected:
     requests = (await http.get(f"{run.osoto_url.removesuffix('/api/v1')}/_bench/requests")).json()
     messages = (await http.get(f"{run.osoto_url.removesuffix('/api/v1')}/_bench/messages")).json()
     stats = (await http.get(f"{run.control_url}/stats")).json()
-    return Collected(received=received, requests=requests, messages=messages, chat_stats=stats)
+    pending = (await http.get(f"{run.control_url}/pending")).json()
+    return Collected(
+        received=received,
+        requests=requests,
+        messages=messages,
+        chat_stats=stats,
+        queued=list(pending),
+    )
+
+
+def queued_in_outbox(db: Path) -> list[str]:
+    """Contents of the bridge's outbox entries still waiting (read after it stopped)."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT content FROM outbox WHERE status = 'pending'").fetchall()
+    return [str(row[0]) for row in rows]
 
 
 def bridge_env(
@@ -267,6 +282,7 @@ async def execute(run: Run) -> dict[str, Any]:
         stop_sampling.set()
         # Everything was collected: the bridge gets a short grace, the servers none.
         await asyncio.gather(*(procs.stop(p, grace=_grace(run, p)) for p in started))
+    collected.queued.extend(queued_in_outbox(work / "bridge.db"))
     report = build_report(run_info(run), run.trips, run.sent, collected, run.samples, run.phases)
     probe = work / "probe.json"
     if probe.exists():

@@ -14,7 +14,9 @@ through which the harness plays the people and reads what the bot sent:
   ``getUpdates``; Slack's events go to the bridge from a few delivery workers,
   retried as Slack does when the bridge does not answer 200;
 * ``GET /received?since=N``: the bot's messages from entry N, with arrival times;
-* ``GET /stats``: calls per method and Slack deliveries that failed.
+* ``GET /stats``: calls per method and Slack deliveries that failed;
+* ``GET /pending``: the texts people wrote that the bridge has not taken yet
+  (Telegram updates not confirmed, Slack events not delivered).
 
 On start it prints one JSON line to stdout with its ports, then serves until killed.
 Only 127.0.0.1 is used.
@@ -142,6 +144,12 @@ class Chats:
             finally:
                 self.deliveries.task_done()
 
+    def pending(self) -> list[str]:
+        texts = [str(u.get("message", {}).get("text", "")) for u in self.telegram._updates]
+        # the queue's own deque: read, not drained
+        queued = list(self.deliveries._queue)  # type: ignore[attr-defined]
+        return texts + [str(p["event"].get("text", "")) for p in queued]
+
     def stats(self) -> dict[str, Any]:
         telegram = Counter(call.method for call in self.telegram.calls)
         slack = Counter(call.method for call in self.slack.calls)
@@ -178,6 +186,9 @@ def control_app(chats: Chats) -> web.Application:
     async def stats(request: web.Request) -> web.Response:
         return web.json_response(chats.stats())
 
+    async def pending(request: web.Request) -> web.Response:
+        return web.json_response(chats.pending())
+
     async def delivery_workers(app: web.Application) -> AsyncIterator[None]:
         async with httpx.AsyncClient(timeout=30.0) as client:
             tasks = [
@@ -195,6 +206,7 @@ def control_app(chats: Chats) -> web.Application:
     app.router.add_post("/inject", inject)
     app.router.add_get("/received", received)
     app.router.add_get("/stats", stats)
+    app.router.add_get("/pending", pending)
     app.cleanup_ctx.append(delivery_workers)
     return app
 

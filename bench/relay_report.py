@@ -47,6 +47,8 @@ class Collected:
     requests: dict[str, Any]
     messages: list[list[str]]
     chat_stats: dict[str, Any]
+    queued: list[str]
+    """Texts still waiting at the end: in the bridge's outbox or the chats' queues."""
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -109,6 +111,7 @@ class _Matcher:
         ):
             if kind == "post" and status == 201 and tag >= 0 and key in self.owner_trip:
                 self.arrivals[int(tag)]["osoto"].append(float(at))
+        self.queued = {int(found[1]) for text in c.queued if (found := TAG.search(text))}
         self.osoto_count: Counter[int] = Counter()
         for _, content in c.messages:
             found = TAG.search(content)
@@ -127,7 +130,7 @@ class _Matcher:
 
 
 def _delivery(m: _Matcher) -> dict[str, Any]:
-    lost = doubled = echoed = 0
+    lost = doubled = echoed = queued = 0
     by_path: dict[str, Counter[str]] = defaultdict(Counter)
     for seq, (planned, _) in m.sent.items():
         counts = m.counts(seq, planned.origin)
@@ -142,7 +145,12 @@ def _delivery(m: _Matcher) -> dict[str, Any]:
                     doubled += got - 1
                 continue
             by_path[path]["expected"] += 1
-            if got == 0:
+            if got == 0 and seq in m.queued:
+                # still waiting in the bridge's outbox or the platform's queue at the
+                # end of the drain: late (the run ended), not lost
+                queued += 1
+                by_path[path]["queued_at_end"] += 1
+            elif got == 0:
                 lost += 1
                 by_path[path]["lost"] += 1
             elif got > 1:
@@ -151,6 +159,7 @@ def _delivery(m: _Matcher) -> dict[str, Any]:
     return {
         "messages": len(m.sent),
         "lost": lost,
+        "queued_at_end": queued,
         "doubled": doubled,
         "echoed": echoed,
         "misrouted": m.misrouted,

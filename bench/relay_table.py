@@ -52,7 +52,8 @@ def row(report: dict[str, Any]) -> str:
         str(req["max_per_key_60s"]),
         str(req["status_429"]),
         "–" if idle is None or math.isnan(idle) else f"{idle:g}",
-        f"{delivery['lost']} / {delivery['doubled'] + delivery['echoed']}",
+        f"{delivery['lost']} / {delivery.get('queued_at_end', 0)} / "
+        f"{delivery['doubled'] + delivery['echoed']}",
         f"{bulk['per_second']:.0f}/s" if bulk else "–",
         f"{bridge['rss_max_mb']:.0f} MB",
         f"{bridge['cpu_idle_cores']:.2f}",
@@ -68,7 +69,7 @@ def table(results: Path) -> str:
     header = (
         "| trips | chat→chat p50 / p99 | chat→Osoto p50 / p99 | Osoto→chat active p50 / p99 "
         "| first after quiet (max) | most requests by a key in 60 s | 429s "
-        "| idle channel req/min | lost / doubled | bulk chat→chat | bridge RSS "
+        "| idle channel req/min | lost / queued at end / doubled | bulk chat→chat | bridge RSS "
         "| bridge CPU idle (cores) |\n"
         "|---:|---|---|---|---|---:|---:|---:|---|---:|---:|---:|"
     )
