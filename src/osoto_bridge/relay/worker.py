@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_RETRY_DELAY = 300.0
-OUTBOX_RECHECK = 60.0
+OUTBOX_RECHECK = 300.0
 """Seconds after which an idle channel looks at its outbox unasked (see `_outbox_due`)."""
 
 
