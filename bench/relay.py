@@ -91,6 +91,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="with --bridge script: time store calls and event-loop lag inside the bridge",
     )
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        help="with --bridge script: the bridge's sys.setswitchinterval (CPython: 0.005)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results go")
     parser.add_argument("--name", help="results file stem (default relay-<trips>)")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
@@ -263,6 +268,8 @@ async def execute(run: Run) -> dict[str, Any]:
             env = bridge_env(run, chats, db_url, secret, http_port)
             if args.probe:
                 env["BENCH_PROBE_OUT"] = str(work / "probe.json")
+            if args.switch_interval:
+                env["BENCH_SWITCH_INTERVAL"] = str(args.switch_interval)
             await http.post(
                 f"{run.control_url}/bridge",
                 json={"events_url": f"http://127.0.0.1:{http_port}/slack/events"},
@@ -348,6 +355,7 @@ def run_info(run: Run) -> dict[str, Any]:
         "burst": args.burst,
         "seed": args.seed,
         "bridge": args.bridge,
+        "switch_interval": args.switch_interval,
         "cores": os.cpu_count(),
         "load_average": [round(v, 2) for v in os.getloadavg()],
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

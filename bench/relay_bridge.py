@@ -132,6 +132,11 @@ async def serve() -> dict[str, dict[str, float]] | None:
 
 
 def main() -> int:
+    switch = os.environ.get("BENCH_SWITCH_INTERVAL")
+    if switch:
+        # An experiment: how long a thread holding the GIL keeps the others (the
+        # store's SQLite thread) waiting; CPython's default is 5 ms.
+        sys.setswitchinterval(float(switch))
     probed = asyncio.run(serve())
     probe_out = os.environ.get("BENCH_PROBE_OUT")
     if probed is not None and probe_out:
