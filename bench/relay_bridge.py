@@ -104,7 +104,6 @@ async def serve() -> dict[str, dict[str, float]] | None:
         lifespan="off",
     )
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     store = await Store.open(settings.database_url, secret_keys=settings.secret_keys())
     probe_out = os.environ.get("BENCH_PROBE_OUT")
     timings: Timings = defaultdict(list)

@@ -218,9 +218,7 @@ async def serve() -> None:
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        port = runner.addresses[0][1]
         ready = {
             "control": f"http://127.0.0.1:{port}",
             "telegram_api_url": chats.telegram.base_url,
