@@ -8,6 +8,7 @@ by a crash before the map was written, can show a message twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
@@ -76,70 +77,82 @@ class Deliverer:
         chats already served are skipped then through the map.
         """
         self.remember(message)
-        delivered = 0
-        for link in links:
-            if not link.enabled:
-                continue
-            adapter = self._adapters.get(link.platform)
-            if adapter is None:
-                if link.platform not in self._warned_platforms:
-                    self._warned_platforms.add(link.platform)
-                    logger.warning(
-                        "links on platform %s are not served: the platform is not configured",
-                        link.platform,
-                    )
-                continue
-            already = await self._store.chat_messages_for(message.id, link.platform, link.chat_id)
-            if already:
-                continue
-            outbound = await self._outbound(message, link, adapter, by_bridge=by_bridge)
-            try:
-                ids = await adapter.send(outbound)
-            except ChatGone as exc:
-                self._metrics.error("chat_gone")
+        targets = [link for link in links if link.enabled]
+        if len(targets) == 1:
+            return int(await self._deliver_to(message, targets[0], by_bridge=by_bridge))
+        # The chats are independent: each waits only for its own platform's pace, so
+        # they are served at once (one chat's order is kept: its worker hands over one
+        # message at a time). Every chat gets its try before a failure is raised.
+        outcomes = await asyncio.gather(
+            *(self._deliver_to(message, link, by_bridge=by_bridge) for link in targets),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return sum(1 for outcome in outcomes if outcome is True)
+
+    async def _deliver_to(self, message: Message, link: Link, *, by_bridge: bool) -> bool:
+        """Send ``message`` to one chat unless it had it; whether it was sent now."""
+        adapter = self._adapters.get(link.platform)
+        if adapter is None:
+            if link.platform not in self._warned_platforms:
+                self._warned_platforms.add(link.platform)
                 logger.warning(
-                    "link %d disabled: %s no longer accepts the bot (%s)",
-                    link.id,
+                    "links on platform %s are not served: the platform is not configured",
                     link.platform,
-                    exc,
                 )
-                await self._store.update_link(link.id, enabled=False)
-                if self._on_link_changed is not None:
-                    self._on_link_changed(link)
-                continue
-            except ChatUnavailable:
-                raise  # transient: the worker retries the page later
-            except ChatError as exc:
-                # The platform refused this one message for good (too long, markup it
-                # will not take): retrying would stall the channel forever, so it is
-                # logged and the conversation goes on.
-                self._metrics.error("chat_refused")
-                logger.error(
-                    "%s refused Osoto message %s for link %d: %s",
-                    link.platform,
-                    message.id,
-                    link.id,
-                    exc,
-                )
-                continue
-            await self._store.record_chat_messages(
-                osoto_message_id=message.id,
-                trip_id=link.trip_id,
-                channel_id=link.channel_id,
-                platform=link.platform,
-                chat_id=link.chat_id,
-                thread_id=link.thread_id,
-                chat_message_ids=ids,
-                origin="osoto",
-            )
-            await self._store.touch_link_activity(link.id, "out")
-            self._metrics.message_relayed(
-                "chat_to_chat" if by_bridge else "osoto_to_chat",
+            return False
+        already = await self._store.chat_messages_for(message.id, link.platform, link.chat_id)
+        if already:
+            return False
+        outbound = await self._outbound(message, link, adapter, by_bridge=by_bridge)
+        try:
+            ids = await adapter.send(outbound)
+        except ChatGone as exc:
+            self._metrics.error("chat_gone")
+            logger.warning(
+                "link %d disabled: %s no longer accepts the bot (%s)",
+                link.id,
                 link.platform,
-                created_at=message.creation_time / 1000.0,
+                exc,
             )
-            delivered += 1
-        return delivered
+            await self._store.update_link(link.id, enabled=False)
+            if self._on_link_changed is not None:
+                self._on_link_changed(link)
+            return False
+        except ChatUnavailable:
+            raise  # transient: the worker retries the page later
+        except ChatError as exc:
+            # The platform refused this one message for good (too long, markup it
+            # will not take): retrying would stall the channel forever, so it is
+            # logged and the conversation goes on.
+            self._metrics.error("chat_refused")
+            logger.error(
+                "%s refused Osoto message %s for link %d: %s",
+                link.platform,
+                message.id,
+                link.id,
+                exc,
+            )
+            return False
+        await self._store.record_chat_messages(
+            osoto_message_id=message.id,
+            trip_id=link.trip_id,
+            channel_id=link.channel_id,
+            platform=link.platform,
+            chat_id=link.chat_id,
+            thread_id=link.thread_id,
+            chat_message_ids=ids,
+            origin="osoto",
+        )
+        await self._store.touch_link_activity(link.id, "out")
+        self._metrics.message_relayed(
+            "chat_to_chat" if by_bridge else "osoto_to_chat",
+            link.platform,
+            created_at=message.creation_time / 1000.0,
+        )
+        return True
 
     async def _outbound(
         self, message: Message, link: Link, adapter: ChatAdapter, *, by_bridge: bool

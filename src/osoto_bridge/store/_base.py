@@ -91,6 +91,9 @@ class StoreBase:
         # SQLite has one writer and one connection per process here: serialising in
         # the event loop avoids two tasks sharing the connection mid-transaction.
         self._serial = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        # ... and that one connection stays checked out: taking it from the pool and
+        # giving it back (with the pool's reset) cost as much as the query itself.
+        self._held: AsyncConnection | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
 
     async def _shielded(self, work: Coroutine[Any, Any, _T]) -> _T:
@@ -129,8 +132,19 @@ class StoreBase:
             async with self._engine.begin() as conn:
                 yield conn
             return
-        async with self._serial, self._engine.begin() as conn:
-            yield conn
+        async with self._serial:
+            held = self._held
+            if held is None or held.closed or held.invalidated:
+                held = await self._engine.connect()
+                self._held = held
+            async with held.begin():
+                yield held
+
+    async def _release_held(self) -> None:
+        """Give the held SQLite connection back to the pool (before disposing of it)."""
+        conn, self._held = self._held, None
+        if conn is not None and not conn.closed:
+            await conn.close()
 
     def _insert(self, table: sa.Table) -> Any:
         """An INSERT that supports `on_conflict_do_nothing/do_update` on this backend."""

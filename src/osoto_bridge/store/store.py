@@ -124,6 +124,7 @@ class Store(LinksMixin, MessagesMixin, OutboxMixin, StateMixin, OpsMixin):
             return
         self._state = StoreState.CLOSED
         await self._drain()
+        await self._release_held()
         await self._engine.dispose()
 
     async def __aenter__(self) -> Store:

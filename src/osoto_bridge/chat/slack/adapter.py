@@ -46,7 +46,7 @@ from osoto_bridge.chat.slack.jobs import InFlight, JobQueue
 from osoto_bridge.chat.slack.linkflow import ANSWER_WITHIN, LinkFlow
 from osoto_bridge.chat.slack.memory import RecentSlackMessages
 from osoto_bridge.chat.slack.outbound import SlackPost, clean_username, render_posts
-from osoto_bridge.chat.slack.pacing import DEFAULT_INTERVAL, ChannelPacer
+from osoto_bridge.chat.slack.pacing import DEFAULT_BURST, DEFAULT_INTERVAL, ChannelPacer
 from osoto_bridge.chat.slack.slash import SLASH_PREFIX, SlashReplies
 from osoto_bridge.chat.slack.socket_mode import SocketModeConnection
 from osoto_bridge.chat.slack.users import UserDirectory
@@ -105,7 +105,8 @@ class SlackChat:
         api_url: The Web API base URL (tests and proxies); Slack's own by default.
         clock: Monotonic time (pacing, caches, expiry).
         sleep: Waits a number of seconds (pacing, 429s, backoff).
-        pace_interval: Seconds between two posts into one channel.
+        pace_interval: Seconds per post into one channel, sustained.
+        pace_burst: Posts one channel may take at once after a quiet spell.
         form_wait: Seconds a link-form submission waits for Osoto before answering
             "checking…" and updating the form later.
     """
@@ -120,6 +121,7 @@ class SlackChat:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         pace_interval: float = DEFAULT_INTERVAL,
+        pace_burst: int = DEFAULT_BURST,
         form_wait: float = ANSWER_WITHIN,
     ) -> None:
         if not bot_token:
@@ -138,6 +140,7 @@ class SlackChat:
         self._clock = clock
         self._sleep = sleep
         self._pace_interval = pace_interval
+        self._pace_burst = pace_burst
         self._form_wait = form_wait
         self._memory = RecentSlackMessages()
         self._replies = SlashReplies(clock)
@@ -204,7 +207,9 @@ class SlackChat:
         client = AsyncWebClient(
             token=self._bot_token, base_url=self._api_url, session=session, retry_handlers=[]
         )
-        pacer = ChannelPacer(self._pace_interval, clock=self._clock, sleep=self._sleep)
+        pacer = ChannelPacer(
+            self._pace_interval, burst=self._pace_burst, clock=self._clock, sleep=self._sleep
+        )
         api = SlackWebApi(client, session=session, pacer=pacer, sleep=self._sleep)
         auth = await api.call("auth.test")
         identity = BotIdentity(

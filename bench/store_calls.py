@@ -1,0 +1,118 @@
+"""Time the store's hot calls on a SQLite file, one after another and concurrently.
+
+Prints, per call, the wall time and CPU time per call and the thread hops it made
+(calls aiosqlite handed to its thread; see `osoto_bridge.store.sqlite_inline`).
+Everything stays in a temporary directory.
+
+    .venv/bin/python bench/store_calls.py [--calls 500] [--switch-interval 0.0005]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from osoto_bridge.store import Store
+from osoto_bridge.store.sqlite_inline import InlineConnection
+
+
+def _hops(store: Store) -> int:
+    held = store._held
+    if held is None:
+        return 0
+    driver = held.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
+    inline = driver._connection  # type: ignore[union-attr]
+    return inline.hops if isinstance(inline, InlineConnection) else 0
+
+
+async def _time(
+    store: Store, name: str, calls: int, call: Callable[[int], Awaitable[object]]
+) -> None:
+    hops, wall, cpu = _hops(store), time.perf_counter(), time.process_time()
+    for n in range(calls):
+        await call(n)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(
+        f"{name:<28} {wall / calls * 1e3:7.3f} ms wall  {cpu / calls * 1e3:7.3f} ms CPU  "
+        f"{(_hops(store) - hops) / calls:4.1f} hops/call"
+    )
+
+
+async def main(calls: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bridge.db'}"
+        async with Store.open(url, secret_keys=[Fernet.generate_key().decode()]) as store:
+            link = await store.add_link(
+                platform="telegram",
+                chat_id="-100",
+                thread_id=None,
+                trip_id="trip1",
+                trip_title="Bench",
+                channel_id="ch1",
+                channel_name="general",
+                api_key="osk_live_" + "a" * 40,
+                owner_user_id="u1",
+                scopes=["messages:read", "messages:write"],
+            )
+            for _ in range(50):  # warm SQLAlchemy's statement cache
+                await store.find_link("telegram", "-100")
+
+            async def find(_: int) -> object:
+                return await store.find_link("telegram", "-100")
+
+            async def enqueue(n: int) -> object:
+                return await store.enqueue_outbox(
+                    idempotency_key=f"k{n}",
+                    link_id=link.id,
+                    trip_id="trip1",
+                    channel_id="ch1",
+                    content="hello",
+                    parent_id=None,
+                    source_platform="telegram",
+                    source_chat_id="-100",
+                    source_thread_id=None,
+                    source_message_id=str(n),
+                )
+
+            async def record(n: int) -> object:
+                await store.record_chat_messages(
+                    osoto_message_id=f"m{n}",
+                    trip_id="trip1",
+                    channel_id="ch1",
+                    platform="slack",
+                    chat_id="C1",
+                    thread_id=None,
+                    chat_message_ids=[f"{n}.0001"],
+                    origin="osoto",
+                )
+                return None
+
+            async def lookup(n: int) -> object:
+                return await store.chat_messages_for(f"m{n}", "slack", "C1")
+
+            async def concurrent_find(_: int) -> object:
+                return await asyncio.gather(*(find(0) for _ in range(10)))
+
+            print(f"{calls} calls each, SQLite file, switch interval {sys.getswitchinterval()}")
+            await _time(store, "find_link (read)", calls, find)
+            await _time(store, "chat_messages_for (read)", calls, lookup)
+            await _time(store, "enqueue_outbox (write)", calls, enqueue)
+            await _time(store, "record_chat_messages (write)", calls, record)
+            await _time(store, "10 x find_link at once", calls // 10, concurrent_find)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=500)
+    parser.add_argument("--switch-interval", type=float, default=None)
+    args = parser.parse_args()
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
+    asyncio.run(main(args.calls))
