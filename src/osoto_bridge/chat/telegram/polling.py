@@ -1,10 +1,23 @@
-"""Long polling that confirms an update only after it was handled.
+"""Long polling that confirms an update only after it was handled, chats side by side.
 
 python-telegram-bot's ``Updater`` confirms a whole batch as soon as it is fetched
 (the next ``getUpdates`` carries the new offset) and hands the updates to a queue;
 a crash then loses whatever the queue still held. Here each update is handled
 before the offset moves past it, so after a crash Telegram sends the unhandled ones
 again (and the sink's dedupe drops those that were in fact handled).
+
+Lanes: a fetched batch is split by chat. Each lane handles its chat's updates one
+after another in ``update_id`` order (a chat's lines reach Osoto in the order they
+were written; a group's upgrade to a supergroup keeps both chat ids in one lane, so
+the new chat's messages wait until its links have moved). Lanes run concurrently, at
+most ``max_concurrency`` at a time, so one slow chat no longer holds up the others.
+
+The offset: Telegram knows only "everything below ``offset`` is done", while lanes
+finish out of order. So the offset moves once per batch, to the smallest
+``update_id`` not handled (the last one + 1 when all were). A stop or a failure
+mid-batch lets each lane finish the update in hand and start no other; what was left
+comes again from that smallest id, including updates of faster lanes that were
+handled already, which the dedupe skips.
 """
 
 from __future__ import annotations
@@ -32,14 +45,16 @@ _MAX_BACKOFF = 60.0
 
 
 class Poller:
-    """Fetches updates with ``getUpdates`` and hands each to ``handle`` in order.
+    """Fetches updates with ``getUpdates`` and hands each to ``handle``, chat by chat.
 
     Args:
         bot: the bot.
         handle: processes one update; the poller moves past it once this returns.
+            Called concurrently for different chats, never for two updates of one chat.
         timeout: seconds one ``getUpdates`` long-poll may wait for updates.
         sleep: how to wait after a failed poll (tests pass a fake).
         allowed_updates: the update kinds to ask for.
+        max_concurrency: how many chats' updates are handled at the same time.
     """
 
     def __init__(
@@ -50,24 +65,28 @@ class Poller:
         timeout: int,
         sleep: Sleep,
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
+        max_concurrency: int = 64,
     ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
         self._bot = bot
         self._handle = handle
         self._timeout = timeout
         self._sleep = sleep
         self._allowed = list(allowed_updates)
+        self._max_concurrency = max_concurrency
         self._offset: int | None = None
         self._confirmed: int | None = None
         self._stopping = asyncio.Event()
         self.polls = 0
 
     def stop(self) -> None:
-        """Ask `run` to return: at once while waiting for updates, else after the
-        update being handled (the rest of its batch stays unconfirmed and comes again)."""
+        """Ask `run` to return: at once while waiting for updates, else once each chat's
+        update in hand is handled (the rest of the batch stays unconfirmed and comes again)."""
         self._stopping.set()
 
     async def run(self) -> None:
-        """Poll until `stop` (or cancellation)."""
+        """Poll until `stop` (or cancellation); a failing ``handle`` ends it, raising."""
         failures = 0
         while not self._stopping.is_set():
             try:
@@ -90,11 +109,44 @@ class Poller:
             failures = 0
             self.polls += 1
             self._confirmed = self._offset
-            for update in updates:
-                await self._handle(update)
-                self._offset = update.update_id + 1
-                if self._stopping.is_set():
-                    return
+            if updates:
+                await self._handle_batch(updates)
+
+    async def _handle_batch(self, updates: Sequence[Update]) -> None:
+        """Handle a batch in lanes, then move the offset past what was handled."""
+        handled: set[int] = set()
+        errors: list[BaseException] = []
+        slots = asyncio.Semaphore(self._max_concurrency)
+
+        async def lane(queue: list[Update]) -> None:
+            async with slots:
+                for update in queue:
+                    if self._stopping.is_set() or errors:
+                        return
+                    try:
+                        await self._handle(update)
+                    except BaseException as exc:
+                        # Kept, not raised: raising would cancel the other lanes in the
+                        # middle of their updates. The batch halts as on `stop`, then
+                        # `run` raises it, as it did when updates were handled in turn.
+                        errors.append(exc)
+                        return
+                    handled.add(update.update_id)
+
+        # The adapter's ``handle`` is python-telegram-bot's ``Application.process_update``,
+        # which supports concurrent calls: its own update fetcher runs one task per update
+        # with ``concurrent_updates``, and each call copies the handler lists it walks.
+        try:
+            async with asyncio.TaskGroup() as group:
+                for queue in _lanes(updates):
+                    group.create_task(lane(queue))
+        finally:
+            waiting = [u.update_id for u in updates if u.update_id not in handled]
+            self._offset = min(waiting) if waiting else max(u.update_id for u in updates) + 1
+        for extra in errors[1:]:
+            logger.error("handling a Telegram update failed", exc_info=extra)
+        if errors:
+            raise errors[0]
 
     async def _fetch(self) -> tuple[Update, ...] | None:
         """One long poll, or None when `stop` came first."""
@@ -132,3 +184,24 @@ class Poller:
         except TelegramError as exc:
             # Not fatal: the next start fetches them again and the dedupe skips them.
             logger.warning("could not confirm handled Telegram updates: %s", exc)
+
+
+def _lanes(updates: Sequence[Update]) -> list[list[Update]]:
+    """The batch split by chat, each lane in ``update_id`` order.
+
+    Updates without a chat (an inline message's button) share one lane. A group's
+    upgrade names the old and the new chat; both map to one lane.
+    """
+    same_as: dict[int, int] = {}
+    for update in updates:
+        message = update.effective_message
+        if message is not None and message.migrate_to_chat_id is not None:
+            same_as[message.migrate_to_chat_id] = message.chat.id
+        if message is not None and message.migrate_from_chat_id is not None:
+            same_as[message.chat.id] = message.migrate_from_chat_id
+    lanes: dict[int | None, list[Update]] = {}
+    for update in sorted(updates, key=lambda u: u.update_id):
+        chat = update.effective_chat
+        key = None if chat is None else same_as.get(chat.id, chat.id)
+        lanes.setdefault(key, []).append(update)
+    return list(lanes.values())

@@ -1,0 +1,240 @@
+"""The poller handles chats side by side, each chat in order, and never confirms an
+update that was not handled: a slow chat, a stop mid-batch, a failing update."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable
+
+import pytest
+from telegram import Bot, Update
+from telegram_world import FakeSleep
+
+from fakes.telegram_api import Chat, FakeTelegram, User
+from osoto_bridge.chat.telegram.polling import Poller
+
+
+class Handling:
+    """The poller's ``handle``: records what started and finished; a held label waits
+    for its event, a failing one raises."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.finished: list[str] = []
+        self.held: dict[str, asyncio.Event] = {}
+        self.failing: set[str] = set()
+        self.in_flight = 0
+        self.peak = 0
+        self._changed = asyncio.Condition()
+
+    def hold(self, *labels: str) -> asyncio.Event:
+        release = asyncio.Event()
+        self.held.update(dict.fromkeys(labels, release))
+        return release
+
+    async def __call__(self, update: Update) -> None:
+        label = _label(update)
+        self.started.append(label)
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        await self._notify()
+        try:
+            if label in self.held:
+                await self.held[label].wait()
+            if label in self.failing:
+                raise RuntimeError(f"{label} failed")
+        finally:
+            self.in_flight -= 1
+        self.finished.append(label)
+        await self._notify()
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        async with asyncio.timeout(5), self._changed:
+            await self._changed.wait_for(predicate)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+
+def _label(update: Update) -> str:
+    message = update.effective_message
+    assert message is not None
+    if message.migrate_to_chat_id is not None:
+        return "migrate to"
+    if message.migrate_from_chat_id is not None:
+        return "migrate from"
+    assert message.text is not None
+    return message.text
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        yield bot
+
+
+@pytest.fixture
+def user(fake: FakeTelegram) -> User:
+    return fake.user("Bob")
+
+
+def _poller(bot: Bot, handling: Handling, *, max_concurrency: int = 64) -> Poller:
+    return Poller(bot, handling, timeout=10, sleep=FakeSleep(), max_concurrency=max_concurrency)
+
+
+def _write(fake: FakeTelegram, user: User, lines: Iterable[tuple[Chat, str]]) -> dict[str, int]:
+    """Each line written in its chat, in order; returns each line's update id."""
+    ids: dict[str, int] = {}
+    for chat, text in lines:
+        fake.write(chat, user, text)
+        ids[text] = int(fake.history[-1]["update_id"])
+    return ids
+
+
+async def _stop(poller: Poller, task: asyncio.Task[None]) -> None:
+    poller.stop()
+    await task
+    await poller.confirm()
+
+
+async def test_a_slow_update_in_one_chat_does_not_hold_up_another_chat(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    a, b = fake.group("A"), fake.group("B")
+    handling = Handling()
+    release = handling.hold("a1")
+    _write(fake, user, [(a, "a1"), (b, "b1")])
+    poller = _poller(bot, handling)
+    task = asyncio.create_task(poller.run())
+
+    await handling.until(lambda: "b1" in handling.finished)
+    assert handling.started == ["a1", "b1"]
+    assert handling.finished == ["b1"]
+
+    release.set()
+    await handling.until(lambda: len(handling.finished) == 2)
+    await _stop(poller, task)
+    assert handling.finished == ["b1", "a1"]
+    assert fake.pending_updates == 0
+
+
+async def test_updates_of_one_chat_are_handled_in_order_even_when_the_first_is_slow(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    a, b = fake.group("A"), fake.group("B")
+    handling = Handling()
+    release = handling.hold("a1")
+    _write(fake, user, [(a, "a1"), (a, "a2"), (b, "b1"), (a, "a3")])
+    poller = _poller(bot, handling)
+    task = asyncio.create_task(poller.run())
+
+    await handling.until(lambda: "b1" in handling.finished)
+    assert handling.started == ["a1", "b1"]  # a2 waits behind a1, b1 does not
+
+    release.set()
+    await handling.until(lambda: len(handling.finished) == 4)
+    await _stop(poller, task)
+    assert handling.finished == ["b1", "a1", "a2", "a3"]
+
+
+async def test_stopping_mid_batch_confirms_nothing_past_an_unhandled_update(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    a, b = fake.group("A"), fake.group("B")
+    handling = Handling()
+    release = handling.hold("a1")
+    ids = _write(fake, user, [(a, "a1"), (b, "b1"), (a, "a2"), (b, "b2")])
+    poller = _poller(bot, handling)
+    task = asyncio.create_task(poller.run())
+
+    await handling.until(lambda: handling.finished == ["b1", "b2"])
+    poller.stop()  # a1 in hand: it finishes, a2 never starts
+    release.set()
+    await task
+    await poller.confirm()
+    assert handling.started == ["a1", "b1", "b2"]
+    assert handling.finished == ["b1", "b2", "a1"]
+    offsets = [int(call.params.get("offset", 0)) for call in fake.calls_to("getUpdates")]
+    assert offsets[-1] == ids["a2"]  # the confirming call
+    assert max(offsets) == ids["a2"]
+
+    # a new poller (after a restart) gets a2 again, and b2 too: handled, but after a2
+    again = Handling()
+    poller = _poller(bot, again)
+    task = asyncio.create_task(poller.run())
+    await again.until(lambda: len(again.finished) == 2)
+    await _stop(poller, task)
+    assert sorted(again.finished) == ["a2", "b2"]
+    assert fake.pending_updates == 0
+
+
+async def test_a_failing_update_ends_the_poller_after_the_other_chats_update_in_hand(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    a, b = fake.group("A"), fake.group("B")
+    handling = Handling()
+    release = handling.hold("b1")
+    handling.failing.add("a1")
+    ids = _write(fake, user, [(b, "b1"), (a, "a1"), (a, "a2"), (b, "b2")])
+    poller = _poller(bot, handling)
+    task = asyncio.create_task(poller.run())
+
+    await handling.until(lambda: handling.started == ["b1", "a1"])
+    assert not task.done()  # b1 is not cut short
+    release.set()
+    with pytest.raises(RuntimeError, match="a1 failed"):
+        await task
+    assert handling.finished == ["b1"]  # a2 and b2 were not started
+    await poller.confirm()
+    assert int(fake.calls_to("getUpdates")[-1].params["offset"]) == ids["a1"]
+    assert fake.pending_updates == 3
+
+    again = Handling()
+    poller = _poller(bot, again)
+    task = asyncio.create_task(poller.run())
+    await again.until(lambda: len(again.finished) == 3)
+    await _stop(poller, task)
+    assert sorted(again.finished) == ["a1", "a2", "b2"]
+
+
+async def test_at_most_max_concurrency_chats_are_handled_at_once(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    chats = [fake.group(f"G{n}") for n in range(4)]
+    handling = Handling()
+    release = handling.hold("g0", "g1", "g2", "g3")
+    _write(fake, user, [(chat, f"g{n}") for n, chat in enumerate(chats)])
+    poller = _poller(bot, handling, max_concurrency=2)
+    task = asyncio.create_task(poller.run())
+
+    await handling.until(lambda: len(handling.started) >= 2)
+    assert handling.started == ["g0", "g1"]
+    release.set()
+    await handling.until(lambda: len(handling.finished) == 4)
+    await _stop(poller, task)
+    assert handling.peak == 2
+
+
+async def test_a_group_upgrade_and_the_new_chats_messages_share_one_lane(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    basic, other = fake.group("Basic", supergroup=False), fake.group("Other")
+    handling = Handling()
+    release = handling.hold("migrate to")
+    supergroup = fake.migrate(basic)
+    _write(fake, user, [(supergroup, "after the upgrade"), (other, "elsewhere")])
+    poller = _poller(bot, handling)
+    task = asyncio.create_task(poller.run())
+
+    await handling.until(lambda: "elsewhere" in handling.finished)
+    assert handling.started == ["migrate to", "elsewhere"]  # the links move first
+    release.set()
+    await handling.until(lambda: len(handling.finished) == 4)
+    await _stop(poller, task)
+    assert handling.finished == ["elsewhere", "migrate to", "migrate from", "after the upgrade"]
+
+
+def test_max_concurrency_must_allow_one_chat(bot: Bot) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        _poller(bot, Handling(), max_concurrency=0)
