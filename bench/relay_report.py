@@ -216,6 +216,29 @@ def _latencies(m: _Matcher) -> dict[str, dict[str, list[float]]]:
     return out
 
 
+def _slowest(m: _Matcher, start: float, count: int = 20) -> list[dict[str, Any]]:
+    """The slowest crossings (when, which trip, where to): what a tail is made of."""
+    rows: list[dict[str, Any]] = []
+    for seq, (planned, at) in m.sent.items():
+        for place in ("osoto", "telegram", "slack"):
+            first = m.first(seq, place)
+            if place == planned.origin or first is None:
+                continue
+            rows.append(
+                {
+                    "seq": seq,
+                    "trip": planned.trip,
+                    "category": planned.category,
+                    "from": planned.origin,
+                    "to": place,
+                    "written_at_s": round(at - start, 2),
+                    "latency_ms": round((first - at) * 1000, 1),
+                }
+            )
+    rows.sort(key=lambda row: -float(row["latency_ms"]))
+    return rows[:count]
+
+
 def _requests(
     m: _Matcher,
     c: Collected,
@@ -375,6 +398,7 @@ def build_report(
         "bulk": _bulk(m),
         "bridge": _bridge(samples, phases),
         "chat_stats": collected.chat_stats,
+        "slowest": _slowest(m, phases["bridge_start"][0]),
         "series": {
             "latency": {
                 f"{p} {k}": sorted(v)

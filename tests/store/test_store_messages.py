@@ -104,6 +104,27 @@ async def test_bridge_authored_by_sent_outbox_entry(store: Store, add_link: AddL
     assert await store.is_bridge_authored("osoto-7") is True
 
 
+async def test_a_delivery_sets_its_links_last_out_time_in_the_same_write(
+    store: Store, add_link: AddLink
+) -> None:
+    link = await add_link()
+    await record(store, "m1", ["30"], activity_of=link.id)
+    last_in, last_out = await store.link_activity(link.id)
+    assert last_in is None and last_out is not None
+    await record(store, "m2", ["31"], origin="chat", activity_of=link.id)
+    assert (await store.link_activity(link.id))[0] is not None
+
+
+async def test_a_delivery_for_a_removed_link_is_still_recorded(
+    store: Store, add_link: AddLink
+) -> None:
+    link = await add_link()
+    assert await store.remove_link(link.id)
+    await record(store, "m1", ["30"], activity_of=link.id)
+    assert await store.chat_messages_for("m1", "telegram", "-100123") == ["30"]
+    assert await store.link_activity(link.id) == (None, None)
+
+
 async def test_bad_arguments_are_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="origin"):
         await record(store, "m1", ["1"], origin="elsewhere")  # type: ignore[arg-type]

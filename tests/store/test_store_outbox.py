@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from typing import Any
 
 import pytest
@@ -185,6 +186,34 @@ async def test_outcomes_for_unknown_entries_are_not_found(store: Store) -> None:
         await store.mark_outbox_retry(404, error="x", next_attempt_at=0)
     with pytest.raises(NotFoundError):
         await store.mark_outbox_failed(404, error="x")
+
+
+async def test_completing_a_post_maps_the_source_message_and_sends_the_entry(
+    store: Store, link: Link, clock: FakeClock
+) -> None:
+    entry, _ = await enqueue(store, link, "41", source_thread_id="7")
+    clock.now += 5
+    await store.complete_outbox_post(entry, "osoto-41")
+    done = await store.outbox_entry(entry.id)
+    assert done is not None
+    assert (done.status, done.osoto_message_id, done.attempts) == ("sent", "osoto-41", 1)
+    assert await store.osoto_message_for("telegram", link.chat_id, "41") == "osoto-41"
+    assert await store.is_bridge_authored("osoto-41")
+    assert await store.link_activity(link.id) == (clock.now, None)
+    # A replay (the post answered twice) changes nothing.
+    await store.complete_outbox_post(entry, "osoto-41")
+    again = await store.outbox_entry(entry.id)
+    assert again is not None and again.attempts == 1
+
+
+async def test_completing_a_post_of_an_unknown_entry_is_not_found_and_maps_nothing(
+    store: Store, link: Link
+) -> None:
+    entry, _ = await enqueue(store, link, "1")
+    ghost = dataclasses.replace(entry, id=entry.id + 100)
+    with pytest.raises(NotFoundError):
+        await store.complete_outbox_post(ghost, "osoto-x")
+    assert await store.osoto_message_for("telegram", link.chat_id, "1") is None  # rolled back
 
 
 async def test_concurrent_outcomes_count_every_attempt(store: Store, link: Link) -> None:

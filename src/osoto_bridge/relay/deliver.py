@@ -145,8 +145,8 @@ class Deliverer:
             thread_id=link.thread_id,
             chat_message_ids=ids,
             origin="osoto",
+            activity_of=link.id,
         )
-        await self._store.touch_link_activity(link.id, "out")
         self._metrics.message_relayed(
             "chat_to_chat" if by_bridge else "osoto_to_chat",
             link.platform,

@@ -275,21 +275,10 @@ class ChannelWorker:
         except OsotoError as exc:  # pragma: no cover - every subclass is handled above
             await self._store.mark_outbox_failed(entry.id, error=str(exc))
             return None
-        # The source chat's map row first, then "sent": a crash between the two
+        # The source chat's map row and "sent" in one transaction: a crash before it
         # leaves the entry pending (re-posting replays the same message), never a
         # sent message the source chat does not know as its own (an echo).
-        await self._store.record_chat_messages(
-            osoto_message_id=message.id,
-            trip_id=entry.trip_id,
-            channel_id=entry.channel_id,
-            platform=entry.source_platform,
-            chat_id=entry.source_chat_id,
-            thread_id=entry.source_thread_id,
-            chat_message_ids=[entry.source_message_id],
-            origin="chat",
-        )
-        await self._store.mark_outbox_sent(entry.id, message.id)
-        await self._store.touch_link_activity(link.id, "in")
+        await self._store.complete_outbox_post(entry, message.id)
         self._metrics.message_relayed(
             "chat_to_osoto", entry.source_platform, created_at=entry.created_at
         )

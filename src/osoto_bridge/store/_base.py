@@ -6,7 +6,7 @@ import asyncio
 import enum
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from osoto_bridge.store.crypto import KeyCipher
 from osoto_bridge.store.errors import StoreError
+from osoto_bridge.store.models import Direction, MessageOrigin
+from osoto_bridge.store.tables import link_activity, links, message_map
 
 __all__ = ["StoreBase", "StoreState", "atomic"]
 
@@ -154,3 +156,55 @@ class StoreBase:
 
     def _now(self) -> float:
         return float(self._clock())
+
+    def _activity_upsert(self, link_id: int, direction: Direction, *, if_linked: bool) -> Any:
+        """Set a link's last in/out time to now (`in`: chat → Osoto).
+
+        ``if_linked``: write nothing when the link is gone (the statement joins a
+        delivery's transaction, which must not fail for want of a link) rather than
+        fail on the foreign key.
+        """
+        column = "last_in_at" if direction == "in" else "last_out_at"
+        now = self._now()
+        if if_linked:
+            source = sa.select(sa.literal(link_id), sa.literal(now)).where(
+                sa.exists().where(links.c.id == link_id)
+            )
+            stmt = self._insert(link_activity).from_select(["link_id", column], source)
+        else:
+            stmt = self._insert(link_activity).values(link_id=link_id, **{column: now})
+        return stmt.on_conflict_do_update(
+            index_elements=[link_activity.c.link_id], set_={column: now}
+        )
+
+    def _map_insert(
+        self,
+        *,
+        osoto_message_id: str,
+        trip_id: str,
+        channel_id: str,
+        platform: str,
+        chat_id: str,
+        thread_id: str | None,
+        chat_message_ids: Sequence[str],
+        origin: MessageOrigin,
+    ) -> Any:
+        """Map an Osoto message to its chat messages; parts already known stay as they are."""
+        now = self._now()
+        rows = [
+            {
+                "osoto_message_id": osoto_message_id,
+                "trip_id": trip_id,
+                "channel_id": channel_id,
+                "platform": platform,
+                "chat_id": chat_id,
+                "thread_id": thread_id or None,
+                "chat_message_id": chat_message_id,
+                "part": part,
+                "origin": origin,
+                "created_at": now,
+            }
+            for part, chat_message_id in enumerate(chat_message_ids)
+        ]
+        # No conflict target: either unique rule (chat message, or part) means "known".
+        return self._insert(message_map).values(rows).on_conflict_do_nothing()

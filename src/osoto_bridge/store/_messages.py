@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from osoto_bridge.store._base import StoreBase, atomic
-from osoto_bridge.store.models import MessageOrigin
+from osoto_bridge.store.models import Direction, MessageOrigin
 from osoto_bridge.store.tables import message_map, outbox
 
 __all__ = ["MessagesMixin"]
@@ -30,6 +30,7 @@ class MessagesMixin(StoreBase):
         thread_id: str | None,
         chat_message_ids: Sequence[str],
         origin: MessageOrigin,
+        activity_of: int | None = None,
     ) -> None:
         """Record that an Osoto message is these chat messages (split parts in order).
 
@@ -39,6 +40,8 @@ class MessagesMixin(StoreBase):
         Args:
             origin: `osoto` when the bridge delivered an Osoto message into the chat,
                 `chat` when the chat message was posted to Osoto by the bridge.
+            activity_of: a link whose last out (`osoto`) or in (`chat`) time to set
+                now, in the same transaction (nothing if the link is gone).
         """
         if origin not in _ORIGINS:
             raise ValueError(f"origin must be one of {_ORIGINS}, not {origin!r}")
@@ -46,25 +49,21 @@ class MessagesMixin(StoreBase):
             raise TypeError("chat_message_ids must be a sequence of ids, not one string")
         if not chat_message_ids:
             return
-        now = self._now()
-        rows = [
-            {
-                "osoto_message_id": osoto_message_id,
-                "trip_id": trip_id,
-                "channel_id": channel_id,
-                "platform": platform,
-                "chat_id": chat_id,
-                "thread_id": thread_id or None,
-                "chat_message_id": chat_message_id,
-                "part": part,
-                "origin": origin,
-                "created_at": now,
-            }
-            for part, chat_message_id in enumerate(chat_message_ids)
-        ]
-        # No conflict target: either unique rule (chat message, or part) means "known".
+        stmt = self._map_insert(
+            osoto_message_id=osoto_message_id,
+            trip_id=trip_id,
+            channel_id=channel_id,
+            platform=platform,
+            chat_id=chat_id,
+            thread_id=thread_id,
+            chat_message_ids=chat_message_ids,
+            origin=origin,
+        )
         async with self._tx() as conn:
-            await conn.execute(self._insert(message_map).values(rows).on_conflict_do_nothing())
+            await conn.execute(stmt)
+            if activity_of is not None:
+                direction: Direction = "out" if origin == "osoto" else "in"
+                await conn.execute(self._activity_upsert(activity_of, direction, if_linked=True))
 
     @atomic
     async def chat_messages_for(

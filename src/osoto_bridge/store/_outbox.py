@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osoto_bridge.store._base import StoreBase, atomic
 from osoto_bridge.store.errors import NotFoundError
@@ -233,15 +234,32 @@ class OutboxMixin(StoreBase):
         self, entry_id: int, allowed_from: tuple[str, ...], values: dict[str, Any]
     ) -> None:
         async with self._tx() as conn:
-            result = await conn.execute(
-                sa.update(outbox)
-                .where(outbox.c.id == entry_id, outbox.c.status.in_(allowed_from))
-                .values(attempts=outbox.c.attempts + 1, updated_at=self._now(), **values)
-                .returning(outbox.c.id)
-            )
-            if result.first() is not None:
-                return
-            status = await conn.scalar(sa.select(outbox.c.status).where(outbox.c.id == entry_id))
+            status = await self._transition_in(conn, entry_id, allowed_from, values)
+        self._check_transition(entry_id, status, values)
+
+    async def _transition_in(
+        self,
+        conn: AsyncConnection,
+        entry_id: int,
+        allowed_from: tuple[str, ...],
+        values: dict[str, Any],
+    ) -> str | None:
+        """Move the entry on inside ``conn``'s transaction; "" if it moved, else its status."""
+        result = await conn.execute(
+            sa.update(outbox)
+            .where(outbox.c.id == entry_id, outbox.c.status.in_(allowed_from))
+            .values(attempts=outbox.c.attempts + 1, updated_at=self._now(), **values)
+            .returning(outbox.c.id)
+        )
+        if result.first() is not None:
+            return ""
+        status = await conn.scalar(sa.select(outbox.c.status).where(outbox.c.id == entry_id))
+        return None if status is None else str(status)
+
+    @staticmethod
+    def _check_transition(entry_id: int, status: str | None, values: dict[str, Any]) -> None:
+        if status == "":
+            return
         if status is None:
             raise NotFoundError(f"outbox entry {entry_id} does not exist")
         # Already past this state (another worker, or a replay): the first outcome stands.
@@ -261,6 +279,35 @@ class OutboxMixin(StoreBase):
             ("pending", "failed"),
             {"status": "sent", "osoto_message_id": osoto_message_id, "last_error": None},
         )
+
+    @atomic
+    async def complete_outbox_post(self, entry: OutboxEntry, osoto_message_id: str) -> None:
+        """Record, in one transaction, what a successful post means.
+
+        The source chat message maps to the Osoto message (so the poller knows it
+        as the bridge's own, DESIGN invariant 3), the entry is sent, and its link's
+        last "in" time is now. One transaction rather than three: nothing in
+        between can be seen, and it is one commit.
+
+        Raises:
+            NotFoundError: no such entry.
+        """
+        values = {"status": "sent", "osoto_message_id": osoto_message_id, "last_error": None}
+        mapped = self._map_insert(
+            osoto_message_id=osoto_message_id,
+            trip_id=entry.trip_id,
+            channel_id=entry.channel_id,
+            platform=entry.source_platform,
+            chat_id=entry.source_chat_id,
+            thread_id=entry.source_thread_id,
+            chat_message_ids=[entry.source_message_id],
+            origin="chat",
+        )
+        async with self._tx() as conn:
+            await conn.execute(mapped)
+            status = await self._transition_in(conn, entry.id, ("pending", "failed"), values)
+            self._check_transition(entry.id, status, values)  # unknown: all rolled back
+            await conn.execute(self._activity_upsert(entry.link_id, "in", if_linked=True))
 
     @atomic
     async def mark_outbox_retry(self, entry_id: int, *, error: str, next_attempt_at: float) -> None:

@@ -128,12 +128,7 @@ class StateMixin(StoreBase):
         """
         if direction not in ("in", "out"):
             raise ValueError(f"direction must be 'in' or 'out', not {direction!r}")
-        column = "last_in_at" if direction == "in" else "last_out_at"
-        now = self._now()
-        stmt = self._insert(link_activity).values(link_id=link_id, **{column: now})
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[link_activity.c.link_id], set_={column: now}
-        )
+        stmt = self._activity_upsert(link_id, direction, if_linked=False)
         try:
             async with self._tx() as conn:
                 await conn.execute(stmt)
