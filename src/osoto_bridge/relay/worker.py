@@ -114,6 +114,7 @@ class ChannelWorker:
         # whether the outbox may hold entries (unknown at start: a restart may have
         # left some), when it last looked, and the cursor it last read or wrote.
         self._outbox_dirty = True
+        self._pokes = 0
         self._outbox_checked_at = -math.inf
         self._cursor: str | None = None
         self._links: list[Link] | None = None
@@ -134,6 +135,7 @@ class ChannelWorker:
     def poke(self) -> None:
         """Run the loop now (a chat message is waiting in the outbox)."""
         self._outbox_dirty = True
+        self._pokes += 1
         self._schedule.note_activity()
         self._wake.set()
 
@@ -213,6 +215,7 @@ class ChannelWorker:
         # in Osoto already, the response lost) must keep the next pass reading the
         # outbox and holding back the owners' messages, or it could echo.
         self._outbox_dirty = True
+        pokes = self._pokes
         by_id = {link.id: link for link in links}
         entries = await self._store.due_outbox(
             trip_id=self.key.trip_id, channel_id=self.key.channel_id, limit=50
@@ -235,7 +238,9 @@ class ChannelWorker:
             for message in posted:
                 await self._deliverer.deliver(message, links, by_bridge=True)
         pending = await self._store.pending_outbox_count(self.key.trip_id, self.key.channel_id)
-        self._outbox_dirty = pending > 0
+        # A poke since the drain began may be for an entry written after the count
+        # was taken: it keeps the flag up, or that entry would wait for the recheck.
+        self._outbox_dirty = pending > 0 or self._pokes != pokes
         return pending == 0
 
     async def _post(self, entry: OutboxEntry, link: Link) -> Message | None:

@@ -1,0 +1,71 @@
+"""A chat message wakes its channel's worker, whenever it arrives during a pass.
+
+The worker skips reading the outbox on passes nobody asked for; these tests pin
+down that a poke is never lost on the way, with poll intervals so long that a
+missed wake-up would leave the message waiting far past the test's patience.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relay_world import World, eventually
+
+from osoto_bridge.relay import PollTiming
+
+SLOW = PollTiming(
+    active_interval=600.0,
+    idle_interval=600.0,
+    active_window=5.0,
+    requests_per_minute=1_000_000,
+    background_share=1.0,
+)
+
+
+async def test_a_message_written_while_the_outbox_is_being_counted_is_posted_at_once(
+    world: World,
+) -> None:
+    world.timing = SLOW
+    await world.link(world.telegram, "tg-1")
+    bridge = await world.start()
+    await bridge.next_pass()  # the start-up pass is over: the worker waits for a poke
+    store = world.store
+    assert store is not None
+    count_pending = store.pending_outbox_count
+    written_in_between = False
+
+    async def count_then_someone_writes(*args: Any, **kwargs: Any) -> int:
+        # The count is taken; before the worker acts on it, the next line arrives
+        # (written, and the worker poked): the race a busy bridge meets.
+        nonlocal written_in_between
+        count = await count_pending(*args, **kwargs)
+        if not written_in_between:
+            written_in_between = True
+            await world.telegram.write("tg-1", "second", author="Alice")
+        return count
+
+    store.pending_outbox_count = count_then_someone_writes  # type: ignore[method-assign]
+    await world.telegram.write("tg-1", "first", author="Alice")
+
+    async def both_posted() -> bool:
+        return len(await world.osoto_messages()) == 2
+
+    await eventually(both_posted, timeout=5.0)
+    assert written_in_between
+    contents = [m.content for m in await world.osoto_messages()]
+    assert contents == ["**Alice** (Telegram): first", "**Alice** (Telegram): second"]
+
+
+async def test_messages_written_during_a_pass_are_all_posted(world: World) -> None:
+    world.timing = SLOW
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    for n in range(6):
+        await world.telegram.write("tg-1", f"line {n}", author="Alice")
+        await world.slack.write("C1", f"reply {n}", author="Bob")
+
+    async def all_posted() -> bool:
+        return len(await world.osoto_messages()) == 12
+
+    await eventually(all_posted, timeout=5.0)
