@@ -88,6 +88,17 @@ async def test_lower_server_remaining_counts_as_spent_and_stale_answers_are_igno
     assert pacer.snapshot().remaining == 18
 
 
+async def test_requests_the_server_counted_out_of_order_are_not_taken_for_a_stranger() -> None:
+    clock = FakeClock()
+    pacer = limiter(clock)
+    first = await pacer.acquire()
+    second = await pacer.acquire()
+    # Both in flight; the server counted the second first, then the first.
+    pacer.observe(first, limit=60, remaining=58)
+    pacer.observe(second, limit=60, remaining=59)
+    assert pacer.snapshot().remaining == 58  # two sent, nobody else
+
+
 async def test_server_limit_replaces_the_assumed_one() -> None:
     clock = FakeClock()
     pacer = limiter(clock)

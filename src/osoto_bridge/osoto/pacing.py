@@ -8,8 +8,9 @@ fixed window, no window of that length then sees more than the limit from us, so
 well-paced key never meets a 429.
 
 The server's answers correct the model: `X-RateLimit-Limit` replaces the assumed 60;
-an `X-RateLimit-Remaining` lower than our own count (another process using the key,
-or requests made before a restart) adds the difference to the log; a 429's
+an `X-RateLimit-Remaining` saying the server counted more than we ever sent (another
+process using the key, or requests made before a restart) adds the difference to
+the log; a 429's
 `Retry-After` holds every request until the server's window resets, after which the
 budget is full again.
 
@@ -232,14 +233,19 @@ class RateLimiter:
         elif remaining is not None and ticket is not None and ticket.seq >= self._last_observed:
             # Answers can arrive out of order; an older one describes an older state.
             self._last_observed = ticket.seq
-            started_since = self._issued - ticket.seq - 1
-            server_left = remaining - started_since
+            # What the server had counted when it answered, against everything we
+            # sent (the requests still on their way included: the server may have
+            # counted them first, as it often does when several are in flight).
+            # More than that is someone else's use of the key (another process, or
+            # us before a restart); it is counted as spent now, the latest it could
+            # have been. Assuming the requests in flight were counted after ours
+            # instead would take our own concurrency for a stranger and park the
+            # key's posts for a minute; the cost of the benefit of the doubt is
+            # that a stranger shows up that many requests late.
+            server_used = self._limit - remaining
             self._prune(now)
-            ours_left = self._limit - len(self._sends)
-            if server_left < ours_left:
-                # Someone else spent part of this key's budget (another process, or us
-                # before a restart). Count it as spent now: the latest it could have been.
-                self._sends.extend([now] * (ours_left - server_left))
+            if server_used > len(self._sends):
+                self._sends.extend([now] * (server_used - len(self._sends)))
         self._notify()
 
     def _prune(self, now: float) -> None:
