@@ -100,6 +100,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--name", help="results file stem (default relay-<trips>)")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.add_argument("--keep", action="store_true", help="keep the work directory and logs")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        help="the bridge's log level (INFO also shows passes held up for seconds; with --keep)",
+    )
     parser.add_argument("--report", type=Path, help="also write the whole report (JSON) here")
     parser.add_argument(
         "--smoke",
@@ -216,7 +221,7 @@ def bridge_env(
         "OSOTO_BRIDGE_SLACK_SIGNING_SECRET": chats["slack_signing_secret"],
         "OSOTO_BRIDGE_HTTP_HOST": "127.0.0.1",
         "OSOTO_BRIDGE_HTTP_PORT": str(port),
-        "OSOTO_BRIDGE_LOG_LEVEL": "WARNING",
+        "OSOTO_BRIDGE_LOG_LEVEL": run.args.log_level,
     }
 
 

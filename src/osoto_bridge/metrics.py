@@ -123,6 +123,11 @@ class RelayMetrics:
             "Pages of Osoto messages fetched by the channel pollers",
             registry=self.registry,
         )
+        self.polls_deferred = Counter(
+            "osoto_bridge_polls_deferred",
+            "Polls put off to a later pass because the key's polling budget was spent",
+            registry=self.registry,
+        )
         self.errors = Counter(
             "osoto_bridge_errors",
             "Errors by kind (Osoto, chat platforms, the relay's own)",
@@ -158,6 +163,10 @@ class RelayMetrics:
         """Note a page fetched for a channel (for poll lag at scrape time)."""
         self.polls.inc()
         self._last_poll[(trip_id, channel_id)] = self._wall_clock()
+
+    def poll_deferred(self) -> None:
+        """Note a poll put off because the key had no budget for it yet."""
+        self.polls_deferred.inc()
 
     def last_poll(self, trip_id: str, channel_id: str) -> float | None:
         """When this process last fetched the channel's messages (epoch), if ever."""

@@ -7,10 +7,13 @@ missed wake-up would leave the message waiting far past the test's patience.
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
-from relay_world import World, eventually
+from relay_world import World, eventually, make_world
 
+from osoto_bridge.osoto import Priority, RateLimiter
 from osoto_bridge.relay import PollTiming
 
 SLOW = PollTiming(
@@ -69,3 +72,33 @@ async def test_messages_written_during_a_pass_are_all_posted(world: World) -> No
         return len(await world.osoto_messages()) == 12
 
     await eventually(all_posted, timeout=5.0)
+
+
+async def test_a_chat_message_is_posted_at_once_while_polling_waits_for_budget(
+    tmp_path: Path,
+) -> None:
+    world = make_world(tmp_path, rate_limit=60)
+    await world.open()
+    try:
+        await world.link(world.telegram, "tg-1")
+        bridge = await world.start()
+        limiter = world.client.limiter
+        # Polling every 10 ms spends the key's share for background requests in
+        # well under a second; a poll waiting for it would sit out the minute.
+        await eventually(lambda: _spent(limiter), timeout=5.0)
+
+        async def posted() -> bool:
+            return len(await world.osoto_messages()) == 1
+
+        async with asyncio.timeout(5.0):
+            await bridge.next_pass()  # passes still end: no poll sits waiting
+            await world.telegram.write("tg-1", "still here", author="Alice")
+            await eventually(posted)
+        assert not limiter.ready(Priority.BACKGROUND)  # it was all within the spent budget
+    finally:
+        await world.close()
+        world.sandbox.close()
+
+
+async def _spent(limiter: RateLimiter) -> bool:
+    return not limiter.ready(Priority.BACKGROUND)

@@ -167,6 +167,18 @@ class RateLimiter:
             rate_limited=self._rate_limited,
         )
 
+    def ready(self, priority: Priority = Priority.BACKGROUND) -> bool:
+        """Whether a request of this priority would start now, without waiting.
+
+        A caller with other work to do (a relay worker whose chats are waiting for
+        their posts) asks first rather than queue behind the budget.
+        """
+        now = self._clock()
+        self._prune(now)
+        if priority is Priority.BACKGROUND and self._queues[Priority.INTERACTIVE]:
+            return False
+        return self._allows(priority, now)
+
     async def acquire(self, priority: Priority = Priority.INTERACTIVE) -> Ticket:
         """Wait until a request of this priority may start, and count it.
 

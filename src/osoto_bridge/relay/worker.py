@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_RETRY_DELAY = 300.0
+SLOW_PASS = 5.0
+"""Seconds after which a pass is logged: a chat platform's pace or Osoto held it up."""
 OUTBOX_RECHECK = 300.0
 """Seconds after which an idle channel looks at its outbox unasked (see `_outbox_due`)."""
 
@@ -162,9 +164,12 @@ class ChannelWorker:
             links = [link for link in stored if link.enabled]
         if not links:
             return self._timing.idle_interval
+        started = self._clock()
         try:
             drained = await self._drain_outbox(links) if self._outbox_due() else True
+            drained_at = self._clock()
             polled = await self._poll(links, outbox_clear=drained)
+            self._note_slow_pass(started, drained_at)
         except (ChatError, RateLimited, ServerError, TransportError) as exc:
             self._metrics.failed(exc)
             self._failures += 1
@@ -180,7 +185,9 @@ class ChannelWorker:
             )
             return delay * (0.5 + self._rng.random() / 2)
         self._failures = 0
-        if polled:
+        if polled is None:
+            pass  # no poll this time (the key's budget): neither active nor quiet
+        elif polled:
             self._schedule.note_activity()
         else:
             self._schedule.note_empty_poll()
@@ -194,6 +201,19 @@ class ChannelWorker:
             delay = max(delay, self._rng.uniform(0.0, self._timing.idle_interval))
         self._spread_pending = False
         return delay
+
+    def _note_slow_pass(self, started: float, drained_at: float) -> None:
+        """Say when a pass held the channel up: its messages waited that long."""
+        took = self._clock() - started
+        if took >= SLOW_PASS:
+            logger.info(
+                "channel %s/%s: a pass took %.1fs (outbox %.1fs, polling %.1fs)",
+                self.key.trip_id,
+                self.key.channel_id,
+                took,
+                drained_at - started,
+                took - (drained_at - started),
+            )
 
     # -- chat → Osoto -------------------------------------------------------------
 
@@ -314,12 +334,18 @@ class ChannelWorker:
         readable = [link for link in links if _can_read_messages(link)]
         return readable[0] if readable else None
 
-    async def _poll(self, links: Sequence[Link], *, outbox_clear: bool) -> int:
-        """Fetch and deliver new messages; returns how many were new."""
+    async def _poll(self, links: Sequence[Link], *, outbox_clear: bool) -> int | None:
+        """Fetch and deliver new messages; how many were new (None: not polled now)."""
         reader = self._reader(links)
         if reader is None:
             return 0
         client = await self._client_for(reader)
+        if not client.limiter.ready(Priority.BACKGROUND):
+            # The key's polling budget is spent for now. Waiting for it here would
+            # hold this channel's posts (which may use the reserve) for as long, up
+            # to a minute; the next pass polls again, and a poke still drains at once.
+            self._metrics.poll_deferred()
+            return None
         # The worker is its channel's only cursor writer in this process: the store
         # is read once, then the cursor is kept. (Were another replica to move it on,
         # re-reading a page costs map lookups, never a double.)
