@@ -130,6 +130,9 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._sends: deque[float] = deque()
+        # The part of `_sends` background pacing cannot plan around: interactive
+        # requests and other users' (created at the first; most keys only poll).
+        self._unplanned: deque[float] | None = None
         self._blocked_until = -math.inf
         self._queues: dict[Priority, deque[_Waiter]] = {p: deque() for p in Priority}
         self._changed: asyncio.Event | None = None
@@ -166,6 +169,19 @@ class RateLimiter:
             granted=self._issued,
             rate_limited=self._rate_limited,
         )
+
+    def background_spacing(self) -> float:
+        """Seconds between background requests that spread what is left evenly.
+
+        The window's background share, less what interactive requests (and other
+        users of the key) took in the last window, spread over the window: pollers
+        that keep this spacing never run into the share's end and then stand still
+        for seconds while old requests age out.
+        """
+        self._prune(self._clock())
+        unplanned = len(self._unplanned) if self._unplanned is not None else 0
+        share = self._limit - self.reserve - unplanned
+        return self._horizon / max(1, share)
 
     def ready(self, priority: Priority = Priority.BACKGROUND) -> bool:
         """Whether a request of this priority would start now, without waiting.
@@ -240,6 +256,7 @@ class RateLimiter:
             # and after it the whole budget is ours again, so the log starts afresh.
             self._blocked_until = max(self._blocked_until, now + retry_after)
             self._sends.clear()
+            self._unplanned = None
             if ticket is not None:
                 self._last_observed = max(self._last_observed, ticket.seq)
         elif remaining is not None and ticket is not None and ticket.seq >= self._last_observed:
@@ -257,14 +274,27 @@ class RateLimiter:
             server_used = self._limit - remaining
             self._prune(now)
             if server_used > len(self._sends):
-                self._sends.extend([now] * (server_used - len(self._sends)))
+                stranger = [now] * (server_used - len(self._sends))
+                self._sends.extend(stranger)
+                self._unplanned_log().extend(stranger)
         self._notify()
+
+    def _unplanned_log(self) -> deque[float]:
+        if self._unplanned is None:
+            self._unplanned = deque()
+        return self._unplanned
 
     def _prune(self, now: float) -> None:
         cutoff = now - self._horizon
         sends = self._sends
         while sends and sends[0] <= cutoff:
             sends.popleft()
+        unplanned = self._unplanned
+        if unplanned is not None:
+            while unplanned and unplanned[0] <= cutoff:
+                unplanned.popleft()
+            if not unplanned:
+                self._unplanned = None
 
     def _head(self) -> _Waiter | None:
         for priority in (Priority.INTERACTIVE, Priority.BACKGROUND):
@@ -282,6 +312,8 @@ class RateLimiter:
 
     def _grant(self, priority: Priority, now: float) -> Ticket:
         self._sends.append(now)
+        if priority is Priority.INTERACTIVE:
+            self._unplanned_log().append(now)
         ticket = Ticket(seq=self._issued, priority=priority)
         self._issued += 1
         self._notify()

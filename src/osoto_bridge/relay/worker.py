@@ -192,7 +192,14 @@ class ChannelWorker:
         else:
             self._schedule.note_empty_poll()
         reader = self._reader(links)
-        delay = self._schedule.next_delay(self._channels_on_key(reader) if reader else 1)
+        channels = self._channels_on_key(reader) if reader else 1
+        delay = self._schedule.next_delay(channels)
+        if reader is not None and self._schedule.is_active:
+            # Posts and commands on the key leave less for polling: spread what is
+            # left, rather than poll at full speed into the end of the share and
+            # then not at all for seconds.
+            client = await self._client_for(reader)
+            delay = max(delay, client.limiter.background_spacing() * channels)
         if self._spread_pending and not self._schedule.is_active:
             # Every worker starts at once (bridge start): left alone, all channels
             # would poll in lockstep, thousands of requests in the same second every
