@@ -8,6 +8,7 @@ import pytest
 from osoto_fakes import FakeClock, ManualClock, settle
 
 from osoto_bridge.osoto import LimiterRegistry, Priority, RateLimiter
+from osoto_bridge.osoto.pacing import BURST_HEADROOM
 
 BG = Priority.BACKGROUND
 INT = Priority.INTERACTIVE
@@ -102,13 +103,13 @@ async def test_requests_the_server_counted_out_of_order_are_not_taken_for_a_stra
 async def test_background_spacing_spreads_what_interactive_requests_left() -> None:
     clock = FakeClock()
     pacer = limiter(clock)  # 60 a window of 61 s, 12 kept for interactive requests
-    assert pacer.background_spacing() == pytest.approx(61 / 48)
+    assert pacer.background_spacing() == pytest.approx(61 / (48 - BURST_HEADROOM))
     for _ in range(12):
         await pacer.acquire()  # posts
     await pacer.acquire(BG)  # polls do not count against themselves
-    assert pacer.background_spacing() == pytest.approx(61 / 36)
+    assert pacer.background_spacing() == pytest.approx(61 / (36 - BURST_HEADROOM))
     clock.now += 62  # the posts aged out of the window
-    assert pacer.background_spacing() == pytest.approx(61 / 48)
+    assert pacer.background_spacing() == pytest.approx(61 / (48 - BURST_HEADROOM))
 
 
 async def test_server_limit_replaces_the_assumed_one() -> None:

@@ -96,6 +96,11 @@ class _Waiter:
         self.priority = priority
 
 
+BURST_HEADROOM = 4
+"""Requests of the background share that `RateLimiter.background_spacing` leaves
+free for a burst of interactive ones (a person's four quick lines)."""
+
+
 class RateLimiter:
     """Paces the requests of one API key; share one instance per key.
 
@@ -174,13 +179,13 @@ class RateLimiter:
         """Seconds between background requests that spread what is left evenly.
 
         The window's background share, less what interactive requests (and other
-        users of the key) took in the last window, spread over the window: pollers
-        that keep this spacing never run into the share's end and then stand still
-        for seconds while old requests age out.
+        users of the key) took in the last window and room for a burst of them,
+        spread over the window: pollers that keep this spacing do not run into the
+        share's end and then stand still for seconds while old requests age out.
         """
         self._prune(self._clock())
         unplanned = len(self._unplanned) if self._unplanned is not None else 0
-        share = self._limit - self.reserve - unplanned
+        share = self._limit - self.reserve - unplanned - BURST_HEADROOM
         return self._horizon / max(1, share)
 
     def ready(self, priority: Priority = Priority.BACKGROUND) -> bool:
