@@ -37,7 +37,7 @@ from osoto_bridge.commands import (
 from osoto_bridge.osoto import OsotoClient
 from osoto_bridge.relay.keys import contains_api_key
 from osoto_bridge.relay.outbox import CHAT_PARENT_PREFIX, compose
-from osoto_bridge.store import Link, Store
+from osoto_bridge.store import Link, Store, is_provisional
 from osoto_bridge.text import Paragraph, Text, doc
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,11 @@ class InboundRouter:
             parent_id = await deps.store.osoto_message_for(
                 address.platform, address.chat_id, target
             )
-            if parent_id is None and message.edit_of is not None:
+            if parent_id is not None and is_provisional(parent_id):
+                # A reply to a line another chat wrote that Osoto does not have yet:
+                # resolved when posting, after that line's post (posted first).
+                parent_id = CHAT_PARENT_PREFIX + target
+            elif parent_id is None and message.edit_of is not None:
                 # An edit of a message still in the outbox: resolved when posting.
                 parent_id = CHAT_PARENT_PREFIX + message.edit_of
         parts = compose(message, parent_known=parent_id is not None)

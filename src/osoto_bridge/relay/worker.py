@@ -35,7 +35,13 @@ from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.outbox import CHAT_PARENT_PREFIX
 from osoto_bridge.relay.schedule import PollSchedule, PollTiming
-from osoto_bridge.store import Link, OutboxEntry, Store
+from osoto_bridge.store import (
+    Link,
+    OutboxEntry,
+    Store,
+    is_provisional,
+    provisional_message_id,
+)
 from osoto_bridge.text import Paragraph, Text, doc
 
 logger = logging.getLogger(__name__)
@@ -247,21 +253,33 @@ class ChannelWorker:
         entries = await self._store.due_outbox(
             trip_id=self.key.trip_id, channel_id=self.key.channel_id, limit=50
         )
-        # chat → chat after the posts: Osoto gets a burst at once instead of one line
-        # per chat's pacing (Slack: 1 a second per channel), and the other chats still
-        # get each line as soon as it has its Osoto id. Lines posted before a failure
-        # are handed on all the same.
+        work: list[tuple[OutboxEntry, Link]] = []
+        for entry in entries:
+            link = by_id.get(entry.link_id) or await self._store.get_link(entry.link_id)
+            if link is None:
+                await self._store.mark_outbox_failed(entry.id, error="link removed")
+            else:
+                work.append((entry, link))
+        # chat → chat does not wait for Osoto: each line goes to the channel's other
+        # chats at once, under a provisional id, while the same lines are posted to
+        # Osoto; neither waits for the other (Slack takes a line a second, Osoto
+        # may be slow or down). The map moves the other chats' copies to the Osoto
+        # id when a post completes, so the hand-over below finds them there and
+        # sends nothing twice; it delivers what the quick way could not.
+        quick = (
+            asyncio.create_task(self._relay_to_other_chats(work, links), name="relay:chat-to-chat")
+            if work and len(links) > 1
+            else None
+        )
         posted: list[Message] = []
         try:
-            for entry in entries:
-                link = by_id.get(entry.link_id) or await self._store.get_link(entry.link_id)
-                if link is None:
-                    await self._store.mark_outbox_failed(entry.id, error="link removed")
-                    continue
+            for entry, link in work:
                 message = await self._post(entry, link)
                 if message is not None:
                     posted.append(message)
         finally:
+            if quick is not None:
+                await self._finish_quick_relay(quick)
             for message in posted:
                 await self._deliverer.deliver(message, links, by_bridge=True)
         pending = await self._store.pending_outbox_count(self.key.trip_id, self.key.channel_id)
@@ -269,6 +287,57 @@ class ChannelWorker:
         # was taken: it keeps the flag up, or that entry would wait for the recheck.
         self._outbox_dirty = pending > 0 or self._pokes != pokes
         return pending == 0
+
+    async def _relay_to_other_chats(
+        self, work: Sequence[tuple[OutboxEntry, Link]], links: Sequence[Link]
+    ) -> None:
+        """Hand each line to the channel's other chats, in order, before Osoto has it."""
+        for entry, source in work:
+            others = [link for link in links if link.id != source.id]
+            if not others:
+                continue
+            parent_id = entry.parent_id
+            if parent_id is not None and parent_id.startswith(CHAT_PARENT_PREFIX):
+                parent_id = await self._store.osoto_message_for(
+                    entry.source_platform,
+                    entry.source_chat_id,
+                    parent_id.removeprefix(CHAT_PARENT_PREFIX),
+                )
+            message = Message(
+                id=provisional_message_id(entry.id),
+                creation_time=entry.created_at * 1000.0,
+                trip_id=entry.trip_id,
+                channel_id=entry.channel_id,
+                content=entry.content,
+                parent_id=parent_id,
+            )
+            await self._deliverer.deliver(message, others, by_bridge=True)
+
+    async def _finish_quick_relay(self, quick: asyncio.Task[None]) -> None:
+        """Wait for the quick chat → chat hand-over (never cut a send in half).
+
+        Its failure is no loss: the hand-over after the posts delivers, under the
+        Osoto id, whatever did not arrive (and is where a failing chat shows).
+        """
+        try:
+            await asyncio.shield(quick)
+        except asyncio.CancelledError:
+            if not quick.done():
+                await asyncio.gather(quick, return_exceptions=True)
+            raise
+        except ChatError as exc:
+            logger.info(
+                "channel %s/%s: chat → chat deferred to the Osoto hand-over: %s",
+                self.key.trip_id,
+                self.key.channel_id,
+                exc,
+            )
+        except Exception:
+            logger.exception(
+                "channel %s/%s: the quick chat → chat hand-over failed",
+                self.key.trip_id,
+                self.key.channel_id,
+            )
 
     async def _post(self, entry: OutboxEntry, link: Link) -> Message | None:
         """Post one entry; the Osoto message, or None when Osoto refused it for good."""
@@ -280,6 +349,8 @@ class ChannelWorker:
                 entry.source_chat_id,
                 parent_id.removeprefix(CHAT_PARENT_PREFIX),
             )
+            if parent_id is not None and is_provisional(parent_id):
+                parent_id = None  # its post failed for good: Osoto never had it
         try:
             message = await client.post_message(
                 entry.trip_id,

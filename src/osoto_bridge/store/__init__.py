@@ -13,7 +13,15 @@ from osoto_bridge.store.errors import (
     SecretError,
     StoreError,
 )
-from osoto_bridge.store.models import Direction, Link, MessageOrigin, OutboxEntry, OutboxStatus
+from osoto_bridge.store.models import (
+    Direction,
+    Link,
+    MessageOrigin,
+    OutboxEntry,
+    OutboxStatus,
+    is_provisional,
+    provisional_message_id,
+)
 from osoto_bridge.store.store import Store, StoreOpener
 
 __all__ = [
@@ -33,5 +41,7 @@ __all__ = [
     "database_version",
     "fingerprint",
     "generate_secret_key",
+    "is_provisional",
+    "provisional_message_id",
     "upgrade_database",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osoto_bridge.store._base import StoreBase, atomic
-from osoto_bridge.store.models import Direction, MessageOrigin
+from osoto_bridge.store.models import PROVISIONAL_PREFIX, Direction, MessageOrigin
 from osoto_bridge.store.tables import message_map, outbox
 
 __all__ = ["MessagesMixin"]
@@ -49,17 +50,17 @@ class MessagesMixin(StoreBase):
             raise TypeError("chat_message_ids must be a sequence of ids, not one string")
         if not chat_message_ids:
             return
-        stmt = self._map_insert(
-            osoto_message_id=osoto_message_id,
-            trip_id=trip_id,
-            channel_id=channel_id,
-            platform=platform,
-            chat_id=chat_id,
-            thread_id=thread_id,
-            chat_message_ids=chat_message_ids,
-            origin=origin,
-        )
         async with self._tx() as conn:
+            stmt = self._map_insert(
+                osoto_message_id=await _resolved(conn, osoto_message_id),
+                trip_id=trip_id,
+                channel_id=channel_id,
+                platform=platform,
+                chat_id=chat_id,
+                thread_id=thread_id,
+                chat_message_ids=chat_message_ids,
+                origin=origin,
+            )
             await conn.execute(stmt)
             if activity_of is not None:
                 direction: Direction = "out" if origin == "osoto" else "in"
@@ -71,6 +72,7 @@ class MessagesMixin(StoreBase):
     ) -> list[str]:
         """Return the chat message ids an Osoto message maps to in a chat, in part order."""
         async with self._tx() as conn:
+            osoto_message_id = await _resolved(conn, osoto_message_id)
             result = await conn.scalars(
                 sa.select(message_map.c.chat_message_id)
                 .where(
@@ -111,3 +113,23 @@ class MessagesMixin(StoreBase):
         )
         async with self._tx() as conn:
             return bool(await conn.scalar(sa.select(sa.or_(from_map, from_outbox))))
+
+
+async def _resolved(conn: AsyncConnection, osoto_message_id: str) -> str:
+    """The real id behind a provisional one whose post has completed; else the id itself.
+
+    Whichever comes first, a chat's copy recorded under the provisional id or the
+    post's completion (which moves such copies to the real id), the map ends up
+    under the real id, and a lookup by either id finds it.
+    """
+    if not osoto_message_id.startswith(PROVISIONAL_PREFIX):
+        return osoto_message_id
+    entry_id = osoto_message_id.removeprefix(PROVISIONAL_PREFIX)
+    if not entry_id.isdigit():
+        return osoto_message_id
+    real = await conn.scalar(
+        sa.select(outbox.c.osoto_message_id).where(
+            outbox.c.id == int(entry_id), outbox.c.status == "sent"
+        )
+    )
+    return osoto_message_id if real is None else str(real)

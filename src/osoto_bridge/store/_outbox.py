@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osoto_bridge.store._base import StoreBase, atomic
 from osoto_bridge.store.errors import NotFoundError
-from osoto_bridge.store.models import OutboxEntry
-from osoto_bridge.store.tables import outbox
+from osoto_bridge.store.models import OutboxEntry, provisional_message_id
+from osoto_bridge.store.tables import message_map, outbox
 
 __all__ = ["OutboxMixin"]
 
@@ -285,9 +285,10 @@ class OutboxMixin(StoreBase):
         """Record, in one transaction, what a successful post means.
 
         The source chat message maps to the Osoto message (so the poller knows it
-        as the bridge's own, DESIGN invariant 3), the entry is sent, and its link's
-        last "in" time is now. One transaction rather than three: nothing in
-        between can be seen, and it is one commit.
+        as the bridge's own, DESIGN invariant 3), the messages the other chats got
+        under the entry's provisional id move to the real one (so they are not sent
+        again), the entry is sent, and its link's last "in" time is now. One
+        transaction: nothing in between can be seen, and it is one commit.
 
         Raises:
             NotFoundError: no such entry.
@@ -303,8 +304,27 @@ class OutboxMixin(StoreBase):
             chat_message_ids=[entry.source_message_id],
             origin="chat",
         )
+        provisional = provisional_message_id(entry.id)
+        known = message_map.alias("known")
+        already_mapped = sa.exists().where(
+            known.c.osoto_message_id == osoto_message_id,
+            known.c.platform == message_map.c.platform,
+            known.c.chat_id == message_map.c.chat_id,
+            known.c.part == message_map.c.part,
+        )
         async with self._tx() as conn:
             await conn.execute(mapped)
+            # A chat that already has the message under its real id keeps that.
+            await conn.execute(
+                sa.delete(message_map).where(
+                    message_map.c.osoto_message_id == provisional, already_mapped
+                )
+            )
+            await conn.execute(
+                sa.update(message_map)
+                .where(message_map.c.osoto_message_id == provisional)
+                .values(osoto_message_id=osoto_message_id)
+            )
             status = await self._transition_in(conn, entry.id, ("pending", "failed"), values)
             self._check_transition(entry.id, status, values)  # unknown: all rolled back
             await conn.execute(self._activity_upsert(entry.link_id, "in", if_linked=True))

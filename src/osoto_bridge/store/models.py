@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Direction", "Link", "MessageOrigin", "OutboxEntry", "OutboxStatus"]
+__all__ = [
+    "PROVISIONAL_PREFIX",
+    "Direction",
+    "Link",
+    "MessageOrigin",
+    "OutboxEntry",
+    "OutboxStatus",
+    "is_provisional",
+    "provisional_message_id",
+]
 
 OutboxStatus = Literal["pending", "sent", "failed"]
 """`pending` waits to be posted, `sent` has an Osoto id, `failed` was refused for good."""
@@ -15,6 +24,24 @@ MessageOrigin = Literal["osoto", "chat"]
 
 Direction = Literal["in", "out"]
 """Relay direction seen from the chat: `in` is chat → Osoto, `out` is Osoto → chat."""
+
+PROVISIONAL_PREFIX = "outbox:"
+"""Marks a stand-in Osoto message id in the message map (see `provisional_message_id`)."""
+
+
+def provisional_message_id(entry_id: int) -> str:
+    """The id a chat message relayed to the other chats goes by until Osoto has it.
+
+    A chat line reaches the channel's other chats before its Osoto post completes;
+    their messages are mapped under this id and moved to the real one, in the same
+    transaction that records the post (`Store.complete_outbox_post`).
+    """
+    return f"{PROVISIONAL_PREFIX}{entry_id}"
+
+
+def is_provisional(osoto_message_id: str) -> bool:
+    """Whether an id from the message map is a stand-in (`provisional_message_id`)."""
+    return osoto_message_id.startswith(PROVISIONAL_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,98 @@
+"""chat → chat does not wait for Osoto: a line reaches the channel's other chats at
+once, under a provisional id, and is never sent to them again once Osoto has it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from relay_world import World, eventually, make_world
+
+
+class GatedTransport(httpx.AsyncBaseTransport):
+    """Holds every POST until the gate opens: Osoto slow, or down for a while."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+        self.gate = asyncio.Event()
+        self.gate.set()  # open while linking (which probes the key with a POST)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            await self.gate.wait()
+        return await self._inner.handle_async_request(request)
+
+
+@pytest.fixture
+async def gated(tmp_path: Path) -> AsyncIterator[tuple[World, GatedTransport]]:
+    world = make_world(tmp_path)
+    transport = GatedTransport(world.transport)
+    world.transport = transport
+    await world.open()
+    try:
+        yield world, transport
+    finally:
+        transport.gate.set()
+        await world.close()
+        world.sandbox.close()
+
+
+async def _polled_twice_more(world: World) -> None:
+    assert world.bridge is not None
+    await world.bridge.next_pass()
+    await world.bridge.next_pass()
+
+
+async def test_a_line_reaches_the_other_chat_before_osoto_and_only_once(
+    gated: tuple[World, GatedTransport],
+) -> None:
+    world, osoto = gated
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    osoto.gate.clear()
+    await world.telegram.write("tg-1", "Boarding now", author="Alice")
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    assert world.slack.sent[0].text == "Alice (Telegram): Boarding now"
+    assert await world.osoto_messages() == []  # Osoto has not answered yet
+
+    osoto.gate.set()
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await eventually(posted)
+    await _polled_twice_more(world)
+    assert len(world.slack.sent) == 1  # not again under the Osoto id
+    assert world.telegram.sent == []  # and never back to where it was written
+
+
+async def test_a_reply_to_a_line_osoto_does_not_have_yet_threads_once_it_does(
+    gated: tuple[World, GatedTransport],
+) -> None:
+    world, osoto = gated
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    osoto.gate.clear()
+    await world.telegram.write("tg-1", "Who has the tickets?", author="Alice")
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    question_in_slack = world.slack.sent[0].message_id
+    await world.slack.write("C1", "I do", author="Bob", reply_to=question_in_slack)
+
+    osoto.gate.set()
+
+    async def both_posted() -> bool:
+        return len(await world.osoto_messages()) == 2
+
+    await eventually(both_posted)
+    question, answer = await world.osoto_messages()
+    assert answer.parent_id == question.id
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    telegram_question = world.telegram.sent  # the answer went to Telegram as a reply
+    assert telegram_question[0].reply_to is not None
+    await _polled_twice_more(world)
+    assert len(world.slack.sent) == 1 and len(world.telegram.sent) == 1
