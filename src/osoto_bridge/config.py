@@ -49,6 +49,14 @@ class Settings(BaseModel):
     http_port: int = Field(8080, ge=0, le=65535, description="Port of the bridge's HTTP server")
     poll_active_interval: float = Field(1.0, gt=0, description="Seconds between polls when active")
     poll_idle_interval: float = Field(20.0, gt=0, description="Seconds between polls when idle")
+    poll_active_max_per_second: float = Field(
+        150.0,
+        gt=0,
+        description=(
+            "Most polls a second the process makes at the active rhythm, over all channels "
+            "(a flood into every trip; idle polls are not counted)"
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least severe log level written (`run --log-level`)"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from osoto_bridge.relay.schedule import PollSchedule, PollTiming
+from osoto_bridge.relay.schedule import ActivePollBudget, PollSchedule, PollTiming
 
 
 class FakeClock:
@@ -66,3 +66,19 @@ def test_an_idle_channel_costs_at_most_four_requests_a_minute() -> None:
     for _ in range(20):
         schedule.note_empty_poll()
     assert 60.0 / schedule.next_delay() <= 4
+
+
+def test_the_active_poll_budget_allows_its_rate_and_refuses_beyond_it() -> None:
+    clock = FakeClock()
+    budget = ActivePollBudget(3.0, clock=clock)
+    assert [budget.take() for _ in range(4)] == [True, True, True, False]
+    clock.now += 0.5  # one and a half polls earned
+    assert [budget.take() for _ in range(2)] == [True, False]
+    clock.now += 10.0  # never more than a second's worth at once
+    assert sum(budget.take() for _ in range(10)) == 3
+    assert budget.refused == 9
+
+
+def test_no_active_poll_budget_never_refuses() -> None:
+    budget = ActivePollBudget(None, clock=FakeClock())
+    assert all(budget.take() for _ in range(10_000))

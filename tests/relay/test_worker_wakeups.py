@@ -8,6 +8,7 @@ missed wake-up would leave the message waiting far past the test's patience.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +103,26 @@ async def test_a_chat_message_is_posted_at_once_while_polling_waits_for_budget(
 
 async def _spent(limiter: RateLimiter) -> bool:
     return not limiter.ready(Priority.BACKGROUND)
+
+
+async def test_active_polls_beyond_the_process_budget_are_put_off_not_waited_for(
+    world: World,
+) -> None:
+    world.timing = dataclasses.replace(world.timing, active_polls_per_second=0.001)
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    bridge = await world.start()
+    await bridge.next_pass()
+    worker = bridge.worker(world.trip_id, world.channel_id)
+    assert worker is not None
+    await world.telegram.write("tg-1", "hello", author="Alice")  # the channel turns active
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    polls = worker.polls
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await eventually(posted, timeout=5.0)
+    for _ in range(3):
+        await bridge.next_pass()  # passes go on, without polling
+    assert worker.polls == polls

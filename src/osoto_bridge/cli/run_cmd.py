@@ -98,6 +98,7 @@ def timing_from(settings: Settings) -> PollTiming:
     return PollTiming(
         active_interval=settings.poll_active_interval,
         idle_interval=settings.poll_idle_interval,
+        active_polls_per_second=settings.poll_active_max_per_second,
     )
 
 

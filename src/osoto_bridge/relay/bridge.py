@@ -28,7 +28,7 @@ from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
-from osoto_bridge.relay.schedule import PollTiming
+from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
 from osoto_bridge.store import Link, Store
 
@@ -78,6 +78,7 @@ class Bridge:
         self._client_for = pool.client_for
         self.links = LinkService(store=store, pool=pool, on_change=self.sync_links)
         self._timing = timing or PollTiming()
+        self._active_polls = ActivePollBudget(self._timing.active_polls_per_second, clock=clock)
         self._clock = clock
         # One generator for every worker's jitter: a `random.Random` each would be
         # 2.9 KB of state per channel (15 MB at 5,000 trips) for nothing.
@@ -242,6 +243,7 @@ class Bridge:
             on_pass=self._note_pass,
             rng=self._rng,
             metrics=self._metrics,
+            active_polls=self._active_polls,
         )
         self._workers[key] = worker
         self._tasks[key] = asyncio.create_task(

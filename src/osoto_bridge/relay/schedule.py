@@ -8,7 +8,12 @@ clock, so it is tested without waiting:
   polled every ``active_interval`` seconds;
 * after that, each empty poll doubles the interval until ``idle_interval``;
 * never faster than the key's background share allows when several channels share
-  one key (the rest of the budget stays free for commands and posts).
+  one key (the rest of the budget stays free for commands and posts);
+* and the whole process makes at most ``active_polls_per_second`` polls a second at
+  the active rhythm (`ActivePollBudget`): when most channels turn active at once (a
+  flood of chat messages into every trip), polling them all every second would take
+  the machine from the messages themselves. Idle polls are never held back by it:
+  they are what finds the first message after a quiet spell.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ class PollTiming:
     active_window: float = 120.0
     requests_per_minute: int = 60
     background_share: float = 0.75
+    active_polls_per_second: float | None = None
+    """Process-wide ceiling on active-rhythm polls (None: none)."""
 
     def floor_for(self, channels_on_key: int) -> float:
         """The shortest interval that keeps ``channels_on_key`` pollers in budget."""
@@ -64,3 +71,33 @@ class PollSchedule:
         else:
             delay = min(timing.idle_interval, timing.active_interval * 2.0**self._empty_polls)
         return max(delay, timing.floor_for(channels_on_key))
+
+
+class ActivePollBudget:
+    """A token bucket shared by every worker: active polls the process may start.
+
+    Args:
+        per_second: Polls a second, sustained (also the most at once); None for no
+            ceiling.
+        clock: Monotonic seconds.
+    """
+
+    def __init__(self, per_second: float | None, *, clock: Callable[[], float]) -> None:
+        self._rate = per_second
+        self._clock = clock
+        self._tokens = per_second or 0.0
+        self._at = clock()
+        self.refused = 0
+
+    def take(self) -> bool:
+        """Spend one poll if the budget has one now; never waits."""
+        if self._rate is None:
+            return True
+        now = self._clock()
+        self._tokens = min(self._rate, self._tokens + (now - self._at) * self._rate)
+        self._at = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        self.refused += 1
+        return False

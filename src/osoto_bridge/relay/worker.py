@@ -34,7 +34,7 @@ from osoto_bridge.osoto.errors import (
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.outbox import CHAT_PARENT_PREFIX
-from osoto_bridge.relay.schedule import PollSchedule, PollTiming
+from osoto_bridge.relay.schedule import ActivePollBudget, PollSchedule, PollTiming
 from osoto_bridge.store import (
     Link,
     OutboxEntry,
@@ -97,6 +97,7 @@ class ChannelWorker:
         on_pass: Callable[[], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
         metrics: RelayMetrics | None = None,
+        active_polls: ActivePollBudget | None = None,
     ) -> None:
         self.key = key
         self._metrics = metrics if metrics is not None else RelayMetrics()
@@ -114,6 +115,7 @@ class ChannelWorker:
         self._on_pass = on_pass
         self._rng = rng or random.Random()
         self._schedule = PollSchedule(timing, clock=clock)
+        self._active_polls = active_polls or ActivePollBudget(None, clock=clock)
         self._wake = asyncio.Event()
         self._stopping = False
         self._failures = 0
@@ -418,10 +420,13 @@ class ChannelWorker:
         if reader is None:
             return 0
         client = await self._client_for(reader)
-        if not client.limiter.ready(Priority.BACKGROUND):
-            # The key's polling budget is spent for now. Waiting for it here would
-            # hold this channel's posts (which may use the reserve) for as long, up
-            # to a minute; the next pass polls again, and a poke still drains at once.
+        if not client.limiter.ready(Priority.BACKGROUND) or (
+            self._schedule.is_active and not self._active_polls.take()
+        ):
+            # The key's polling budget is spent for now, or the process's for
+            # active polls. Waiting for it here would hold this channel's posts
+            # (which may use the key's reserve) for as long, up to a minute; the
+            # next pass polls again, and a poke still drains the outbox at once.
             self._metrics.poll_deferred()
             return None
         # The worker is its channel's only cursor writer in this process: the store
