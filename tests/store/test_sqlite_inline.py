@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from storetest import API_KEY, FakeClock
 
-from osoto_bridge.store import Link, Store
+from osoto_bridge.store import Link, NotFoundError, Store
 from osoto_bridge.store.sqlite_inline import InlineConnection, connect_inline
 
 SECRET = "mSqS3HlvG0n1Rl5GRwXJ1e0A8aHxmIN4W3mSUMoAbHQ="
@@ -114,3 +114,37 @@ async def test_a_failed_statement_rolls_back_inline_and_the_connection_goes_on(
         await cursor.close()
     finally:
         await connection.close()
+
+
+async def test_concurrent_writes_share_commits(store: Store) -> None:
+    link = await _link(store)
+    connection = _held(store)
+    before = connection.hops
+    await asyncio.gather(*(store.touch_link_activity(link.id, "in") for _ in range(20)))
+    assert connection.hops - before < 20  # a commit (the one hop) carried several
+    assert (await store.link_activity(link.id))[0] is not None
+
+
+async def test_a_failing_operation_in_a_group_undoes_only_its_own_part(store: Store) -> None:
+    link = await _link(store)
+
+    async def enqueue(n: int, link_id: int) -> object:
+        return await store.enqueue_outbox(
+            idempotency_key=f"k{n}",
+            link_id=link_id,
+            trip_id="trip1",
+            channel_id="ch1",
+            content=f"line {n}",
+            parent_id=None,
+            source_platform="telegram",
+            source_chat_id="-100",
+            source_thread_id=None,
+            source_message_id=str(n),
+        )
+
+    outcomes = await asyncio.gather(
+        *(enqueue(n, link.id if n != 3 else link.id + 99) for n in range(6)),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[3], NotFoundError)
+    assert [e.content for e in await store.list_outbox()] == [f"line {n}" for n in (0, 1, 2, 4, 5)]
