@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_RETRY_DELAY = 300.0
+HANDED_OVER_KEPT = 128
+"""Own posts a worker remembers as fully handed over (more than a poll page's worth
+is never needed: the poll that follows a drain meets them)."""
 SLOW_PASS = 5.0
 """Seconds after which a pass is logged: a chat platform's pace or Osoto held it up."""
 OUTBOX_RECHECK = 300.0
@@ -129,6 +132,9 @@ class ChannelWorker:
         self._cursor: str | None = None
         self._links: list[Link] | None = None
         self._spread_pending = True
+        # Messages this worker posted and handed to every chat, newest last: the
+        # poll that meets them next skips them without asking the store.
+        self._handed_over = RecentIds(HANDED_OVER_KEPT)
 
     def set_links(self, links: Sequence[Link]) -> None:
         """Serve these links (the bridge's fresh read of the store) until told otherwise.
@@ -273,17 +279,18 @@ class ChannelWorker:
             if work and len(links) > 1
             else None
         )
-        posted: list[Message] = []
+        posted: list[tuple[OutboxEntry, Message]] = []
         try:
             for entry, link in work:
                 message = await self._post(entry, link)
                 if message is not None:
-                    posted.append(message)
+                    posted.append((entry, message))
         finally:
-            if quick is not None:
-                await self._finish_quick_relay(quick)
-            for message in posted:
-                await self._deliverer.deliver(message, links, by_bridge=True)
+            served = await self._finish_quick_relay(quick) if quick is not None else set()
+            for entry, message in posted:
+                if entry.id not in served and len(links) > 1:
+                    await self._deliverer.deliver(message, links, by_bridge=True)
+                self._handed_over.add(message.id)
         pending = await self._store.pending_outbox_count(self.key.trip_id, self.key.channel_id)
         # A poke since the drain began may be for an entry written after the count
         # was taken: it keeps the flag up, or that entry would wait for the recheck.
@@ -292,8 +299,13 @@ class ChannelWorker:
 
     async def _relay_to_other_chats(
         self, work: Sequence[tuple[OutboxEntry, Link]], links: Sequence[Link]
-    ) -> None:
-        """Hand each line to the channel's other chats, in order, before Osoto has it."""
+    ) -> set[int]:
+        """Hand each line to the channel's other chats, in order, before Osoto has it.
+
+        Returns the entries every other chat now has (the hand-over after the posts
+        need not look at those again).
+        """
+        served: set[int] = set()
         for entry, source in work:
             others = [link for link in links if link.id != source.id]
             if not others:
@@ -314,15 +326,18 @@ class ChannelWorker:
                 parent_id=parent_id,
             )
             await self._deliverer.deliver(message, others, by_bridge=True)
+            served.add(entry.id)
+        return served
 
-    async def _finish_quick_relay(self, quick: asyncio.Task[None]) -> None:
+    async def _finish_quick_relay(self, quick: asyncio.Task[set[int]]) -> set[int]:
         """Wait for the quick chat → chat hand-over (never cut a send in half).
 
-        Its failure is no loss: the hand-over after the posts delivers, under the
-        Osoto id, whatever did not arrive (and is where a failing chat shows).
+        Returns the entries it served. Its failure is no loss: the hand-over after
+        the posts delivers, under the Osoto id, whatever did not arrive (and is
+        where a failing chat shows).
         """
         try:
-            await asyncio.shield(quick)
+            return await asyncio.shield(quick)
         except asyncio.CancelledError:
             if not quick.done():
                 await asyncio.gather(quick, return_exceptions=True)
@@ -340,6 +355,7 @@ class ChannelWorker:
                 self.key.trip_id,
                 self.key.channel_id,
             )
+        return set()
 
     async def _post(self, entry: OutboxEntry, link: Link) -> Message | None:
         """Post one entry; the Osoto message, or None when Osoto refused it for good."""
@@ -451,6 +467,8 @@ class ChannelWorker:
             self._metrics.polled(self.key.trip_id, self.key.channel_id)
             finished = True
             for message in page.data:
+                if message.id in self._handed_over:
+                    continue  # posted by this worker, and every chat already has it
                 if await self._store.is_bridge_authored(message.id):
                     # posted by the bridge: the source chat has it, and the others
                     # got it when it was posted (or get it now if that was cut short).
@@ -505,6 +523,23 @@ async def seek_end(
     if cursor is None:
         raise OsotoError("Osoto returned no message cursor for this channel")
     return cursor
+
+
+class RecentIds:
+    """The last ``size`` ids added, for membership tests (oldest forgotten first)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._ids: dict[str, None] = {}
+
+    def add(self, item: str) -> None:
+        self._ids.pop(item, None)
+        self._ids[item] = None
+        if len(self._ids) > self._size:
+            del self._ids[next(iter(self._ids))]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._ids
 
 
 def _can_read_messages(link: Link) -> bool:

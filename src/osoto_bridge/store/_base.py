@@ -155,8 +155,11 @@ class StoreBase:
         return self._engine.dialect.name
 
     @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[AsyncConnection]:
+    async def _tx(self, *, read_only: bool = False) -> AsyncIterator[AsyncConnection]:
         """Run one transaction: commit on success, roll back on any exception.
+
+        ``read_only``: the operation writes nothing (on SQLite it then needs no
+        savepoint of its own in a commit group: there is nothing of it to undo).
 
         The closed check is at the call (`atomic`), not here: an operation accepted
         before `close()` still finishes while `close()` drains.
@@ -189,8 +192,11 @@ class StoreBase:
                 group = self._group = _CommitGroup()
             group.size += 1
             try:
-                async with held.begin_nested():
+                if read_only:
                     yield held
+                else:
+                    async with held.begin_nested():
+                        yield held
             finally:
                 if self._queued == 0 or group.size >= MAX_COMMIT_GROUP:
                     self._group = None

@@ -174,7 +174,7 @@ class LinksMixin(StoreBase):
     @atomic
     async def get_link(self, link_id: int) -> Link | None:
         """Return the link with this id, or None."""
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             return await self._get_link(conn, link_id)
 
     @atomic
@@ -182,7 +182,7 @@ class LinksMixin(StoreBase):
         self, platform: str, chat_id: str, thread_id: str | None = None
     ) -> Link | None:
         """Return the link of this chat (and thread), or None."""
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             row = (
                 await conn.execute(
                     _select_links().where(
@@ -204,7 +204,7 @@ class LinksMixin(StoreBase):
             query = query.where(links.c.platform == platform)
         if enabled_only:
             query = query.where(links.c.enabled.is_(True))
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             rows = (await conn.execute(query)).all()
         return [_link_from_row(row) for row in rows]
 
@@ -220,7 +220,7 @@ class LinksMixin(StoreBase):
         )
         if enabled_only:
             query = query.where(links.c.enabled.is_(True))
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             rows = (await conn.execute(query)).all()
         return [_link_from_row(row) for row in rows]
 

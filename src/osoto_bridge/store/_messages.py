@@ -71,7 +71,7 @@ class MessagesMixin(StoreBase):
         self, osoto_message_id: str, platform: str, chat_id: str
     ) -> list[str]:
         """Return the chat message ids an Osoto message maps to in a chat, in part order."""
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             osoto_message_id = await _resolved(conn, osoto_message_id)
             result = await conn.scalars(
                 sa.select(message_map.c.chat_message_id)
@@ -89,7 +89,7 @@ class MessagesMixin(StoreBase):
         self, platform: str, chat_id: str, chat_message_id: str
     ) -> str | None:
         """Return the Osoto message a chat message maps to (any part of it), or None."""
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             found = await conn.scalar(
                 sa.select(message_map.c.osoto_message_id).where(
                     message_map.c.platform == platform,
@@ -111,7 +111,7 @@ class MessagesMixin(StoreBase):
         from_outbox = sa.exists().where(
             outbox.c.osoto_message_id == osoto_message_id, outbox.c.status == "sent"
         )
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             return bool(await conn.scalar(sa.select(sa.or_(from_map, from_outbox))))
 
 

@@ -190,7 +190,7 @@ class OutboxMixin(StoreBase):
             ).where(
                 sa.or_(waiting.c.first_waiting.is_(None), outbox.c.id < waiting.c.first_waiting)
             )
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             rows = (await conn.execute(query.order_by(outbox.c.id).limit(limit))).all()
         return [_entry_from_row(row) for row in rows]
 
@@ -199,7 +199,7 @@ class OutboxMixin(StoreBase):
         self, trip_id: str | None = None, channel_id: str | None = None
     ) -> int:
         """Count pending entries (due or waiting for a retry)."""
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             count = await conn.scalar(
                 sa.select(sa.func.count())
                 .select_from(outbox)
@@ -224,7 +224,7 @@ class OutboxMixin(StoreBase):
     @atomic
     async def outbox_entry(self, entry_id: int) -> OutboxEntry | None:
         """Return one entry, or None."""
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             row = (
                 await conn.execute(sa.select(*_columns()).where(outbox.c.id == entry_id))
             ).first()

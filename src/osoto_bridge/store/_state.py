@@ -25,7 +25,7 @@ class StateMixin(StoreBase):
     @atomic
     async def cursor_state(self, trip_id: str, channel_id: str) -> tuple[str | None, float | None]:
         """Return (cursor, updated_at) of a channel, (None, None) if never set."""
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             row = (
                 await conn.execute(
                     sa.select(cursors.c.cursor, cursors.c.updated_at).where(
@@ -95,7 +95,7 @@ class StateMixin(StoreBase):
     @atomic
     async def is_event_seen(self, platform: str, event_id: str) -> bool:
         """Whether an inbound event id was remembered (by `mark_event_seen`)."""
-        async with self._tx() as conn:
+        async with self._tx(read_only=True) as conn:
             found = await conn.scalar(
                 sa.select(seen_events.c.event_id).where(
                     seen_events.c.platform == platform, seen_events.c.event_id == event_id
