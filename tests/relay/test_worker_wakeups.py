@@ -26,7 +26,7 @@ SLOW = PollTiming(
 )
 
 
-async def test_a_message_written_while_the_outbox_is_being_counted_is_posted_at_once(
+async def test_a_message_written_while_the_outbox_is_drained_is_posted_at_once(
     world: World,
 ) -> None:
     world.timing = SLOW
@@ -35,20 +35,19 @@ async def test_a_message_written_while_the_outbox_is_being_counted_is_posted_at_
     await bridge.next_pass()  # the start-up pass is over: the worker waits for a poke
     store = world.store
     assert store is not None
-    count_pending = store.pending_outbox_count
+    complete_post = store.complete_outbox_post
     written_in_between = False
 
-    async def count_then_someone_writes(*args: Any, **kwargs: Any) -> int:
-        # The count is taken; before the worker acts on it, the next line arrives
-        # (written, and the worker poked): the race a busy bridge meets.
+    async def complete_then_someone_writes(*args: Any, **kwargs: Any) -> None:
+        # The drain read the outbox and posted; before it is done, the next line
+        # arrives (written, and the worker poked): the race a busy bridge meets.
         nonlocal written_in_between
-        count = await count_pending(*args, **kwargs)
+        await complete_post(*args, **kwargs)
         if not written_in_between:
             written_in_between = True
             await world.telegram.write("tg-1", "second", author="Alice")
-        return count
 
-    store.pending_outbox_count = count_then_someone_writes  # type: ignore[method-assign]
+    store.complete_outbox_post = complete_then_someone_writes  # type: ignore[method-assign]
     await world.telegram.write("tg-1", "first", author="Alice")
 
     async def both_posted() -> bool:

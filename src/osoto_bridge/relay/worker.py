@@ -48,6 +48,10 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_RETRY_DELAY = 300.0
+DUE_BATCH = 50
+"""Outbox entries one drain takes."""
+CURSOR_SAVE_EVERY = 30.0
+"""Seconds the stored cursor may lag behind pages holding only the worker's own posts."""
 HANDED_OVER_KEPT = 128
 """Own posts a worker remembers as fully handed over (more than a poll page's worth
 is never needed: the poll that follows a drain meets them)."""
@@ -135,6 +139,9 @@ class ChannelWorker:
         # Messages this worker posted and handed to every chat, newest last: the
         # poll that meets them next skips them without asking the store.
         self._handed_over = RecentIds(HANDED_OVER_KEPT)
+        # Whether the outbox may hold entries waiting for a retry (unknown at start).
+        self._retries_possible = True
+        self._cursor_saved_at = -math.inf
 
     def set_links(self, links: Sequence[Link]) -> None:
         """Serve these links (the bridge's fresh read of the store) until told otherwise.
@@ -259,7 +266,7 @@ class ChannelWorker:
         pokes = self._pokes
         by_id = {link.id: link for link in links}
         entries = await self._store.due_outbox(
-            trip_id=self.key.trip_id, channel_id=self.key.channel_id, limit=50
+            trip_id=self.key.trip_id, channel_id=self.key.channel_id, limit=DUE_BATCH
         )
         work: list[tuple[OutboxEntry, Link]] = []
         for entry in entries:
@@ -291,7 +298,13 @@ class ChannelWorker:
                 if entry.id not in served and len(links) > 1:
                     await self._deliverer.deliver(message, links, by_bridge=True)
                 self._handed_over.add(message.id)
-        pending = await self._store.pending_outbox_count(self.key.trip_id, self.key.channel_id)
+        if not self._retries_possible and len(entries) < DUE_BATCH:
+            # Everything due was taken and none is waiting for a retry: nothing is
+            # pending but what a poke announced since (counted just below).
+            pending = 0
+        else:
+            pending = await self._store.pending_outbox_count(self.key.trip_id, self.key.channel_id)
+            self._retries_possible = pending > 0
         # A poke since the drain began may be for an entry written after the count
         # was taken: it keeps the flag up, or that entry would wait for the recheck.
         self._outbox_dirty = pending > 0 or self._pokes != pokes
@@ -382,6 +395,7 @@ class ChannelWorker:
             delay = min(MAX_RETRY_DELAY, 2.0 ** (entry.attempts + 1))
             if isinstance(exc, RateLimited) and exc.retry_after:
                 delay = max(delay, exc.retry_after)
+            self._retries_possible = True
             await self._store.mark_outbox_retry(
                 entry.id, error=type(exc).__name__, next_attempt_at=self._wall_clock() + delay
             )
@@ -466,9 +480,11 @@ class ChannelWorker:
             )
             self._metrics.polled(self.key.trip_id, self.key.channel_id)
             finished = True
+            only_own = True
             for message in page.data:
                 if message.id in self._handed_over:
                     continue  # posted by this worker, and every chat already has it
+                only_own = False
                 if await self._store.is_bridge_authored(message.id):
                     # posted by the bridge: the source chat has it, and the others
                     # got it when it was posted (or get it now if that was cut short).
@@ -485,8 +501,14 @@ class ChannelWorker:
                 break
             if page.next_cursor is not None and page.next_cursor != cursor:
                 cursor = page.next_cursor
-                await self._store.set_cursor(self.key.trip_id, self.key.channel_id, cursor)
                 self._cursor = cursor
+                now = self._clock()
+                if not only_own or now - self._cursor_saved_at >= CURSOR_SAVE_EVERY:
+                    # A page of nothing but our own, already handed-over posts need
+                    # not move the stored cursor each time: after a restart, reading
+                    # it again costs map look-ups that find them delivered.
+                    await self._store.set_cursor(self.key.trip_id, self.key.channel_id, cursor)
+                    self._cursor_saved_at = now
             if not page.has_more or not page.data:
                 break
         return new
