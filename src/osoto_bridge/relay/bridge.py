@@ -34,6 +34,9 @@ from osoto_bridge.store import Link, Store
 
 logger = logging.getLogger(__name__)
 
+FIRST_PASSES_AT_ONCE = 32
+"""Workers that may run their first pass at the same time."""
+
 _RESTART_DELAY = 5.0
 _STOP_GRACE = 30.0
 _LINK_SYNC_INTERVAL = 30.0
@@ -79,6 +82,9 @@ class Bridge:
         self.links = LinkService(store=store, pool=pool, on_change=self.sync_links)
         self._timing = timing or PollTiming()
         self._active_polls = ActivePollBudget(self._timing.active_polls_per_second, clock=clock)
+        # Workers starting together take turns for their first pass (reading keys and
+        # cursors, a first poll), so the event loop stays responsive meanwhile.
+        self._first_passes = asyncio.Semaphore(FIRST_PASSES_AT_ONCE)
         self._clock = clock
         # One generator for every worker's jitter: a `random.Random` each would be
         # 2.9 KB of state per channel (15 MB at 5,000 trips) for nothing.
@@ -133,10 +139,14 @@ class Bridge:
         self._started = True
         started: list[ChatAdapter] = []
         try:
-            await self.sync_links()
+            # The chats first: at thousands of links the workers' first passes keep
+            # the event loop busy for seconds, and a platform's handshake (Telegram's
+            # getMe) must not time out behind them. A message that arrives before its
+            # channel's worker waits in the outbox for the worker's first pass.
             for adapter in self._adapters.values():
                 await adapter.start(self)
                 started.append(adapter)
+            await self.sync_links()
             if self._link_sync_interval != float("inf"):
                 self._link_watch_stop.clear()
                 self._link_watch = asyncio.create_task(self._watch_links(), name="relay:link-sync")
@@ -244,6 +254,7 @@ class Bridge:
             rng=self._rng,
             metrics=self._metrics,
             active_polls=self._active_polls,
+            first_pass_gate=self._first_passes,
         )
         self._workers[key] = worker
         self._tasks[key] = asyncio.create_task(

@@ -105,6 +105,7 @@ class ChannelWorker:
         rng: random.Random | None = None,
         metrics: RelayMetrics | None = None,
         active_polls: ActivePollBudget | None = None,
+        first_pass_gate: asyncio.Semaphore | None = None,
     ) -> None:
         self.key = key
         self._metrics = metrics if metrics is not None else RelayMetrics()
@@ -123,6 +124,7 @@ class ChannelWorker:
         self._rng = rng or random.Random()
         self._schedule = PollSchedule(timing, clock=clock)
         self._active_polls = active_polls or ActivePollBudget(None, clock=clock)
+        self._first_pass_gate = first_pass_gate
         self._wake = asyncio.Event()
         self._stopping = False
         self._failures = 0
@@ -168,6 +170,14 @@ class ChannelWorker:
         self._wake.set()
 
     async def run(self) -> None:
+        if self._first_pass_gate is not None and not self._stopping:
+            async with self._first_pass_gate:
+                self._wake.clear()
+                delay = await self.run_once()
+            if self._on_pass is not None:
+                await self._on_pass()
+            if not self._stopping:
+                await self._wait(self._wake, delay)
         while not self._stopping:
             self._wake.clear()
             delay = await self.run_once()
