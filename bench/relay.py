@@ -78,7 +78,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=60.0, help="seconds before measuring")
     parser.add_argument("--idle-seconds", type=float, default=60.0, help="idle phase length")
     parser.add_argument("--burst", type=int, default=10_000, help="bulk chat → chat messages")
-    parser.add_argument("--drain-seconds", type=float, default=180.0, help="most time to drain")
+    parser.add_argument("--drain-seconds", type=float, default=420.0, help="most time to drain")
     parser.add_argument("--seed", type=int, default=7, help="traffic plan seed")
     parser.add_argument(
         "--bridge",
