@@ -14,8 +14,10 @@ from typing import Any
 
 from relay_world import World, eventually, make_world
 
+from osoto_bridge.chat import RecordingChat
+from osoto_bridge.chat.base import InboundSink
 from osoto_bridge.osoto import Priority, RateLimiter
-from osoto_bridge.relay import PollTiming
+from osoto_bridge.relay import Bridge, PollTiming
 
 SLOW = PollTiming(
     active_interval=600.0,
@@ -125,3 +127,26 @@ async def test_active_polls_beyond_the_process_budget_are_put_off_not_waited_for
     for _ in range(3):
         await bridge.next_pass()  # passes go on, without polling
     assert worker.polls == polls
+
+
+class _StartWatchingChat(RecordingChat):
+    """Notes whether the channel's worker existed when the bridge started the chat."""
+
+    channel: tuple[str, str] = ("", "")
+    worker_at_start: object = "not started"
+
+    async def start(self, sink: InboundSink) -> None:
+        assert isinstance(sink, Bridge)
+        self.worker_at_start = sink.worker(*self.channel)
+        await super().start(sink)
+
+
+async def test_the_chats_start_before_the_channel_workers(world: World) -> None:
+    # A platform's handshake must not wait behind thousands of first passes.
+    chat = _StartWatchingChat("telegram")
+    world.telegram = chat
+    await world.link(chat, "tg-1")
+    chat.channel = (world.trip_id, world.channel_id)
+    bridge = await world.start()
+    assert chat.worker_at_start is None
+    assert bridge.worker(world.trip_id, world.channel_id) is not None
