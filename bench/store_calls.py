@@ -20,16 +20,12 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from osoto_bridge.store import Store
-from osoto_bridge.store.sqlite_inline import InlineConnection
+from osoto_bridge.store.sqlite_inline import inline_of
 
 
 def _hops(store: Store) -> int:
-    held = store._held
-    if held is None:
-        return 0
-    driver = held.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
-    inline = driver._connection  # type: ignore[union-attr]
-    return inline.hops if isinstance(inline, InlineConnection) else 0
+    inline = inline_of(store._held)
+    return inline.hops if inline is not None else 0
 
 
 async def _time(

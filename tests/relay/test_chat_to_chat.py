@@ -40,6 +40,15 @@ async def gated(tmp_path: Path) -> AsyncIterator[tuple[World, GatedTransport]]:
         world.sandbox.close()
 
 
+async def _linked_with_osoto_held(world: World, osoto: GatedTransport) -> None:
+    """A Telegram group and a Slack channel on the trip, the bridge up, Osoto's
+    answers to posts held back from now on."""
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    osoto.gate.clear()
+
+
 async def _polled_twice_more(world: World) -> None:
     assert world.bridge is not None
     await world.bridge.next_pass()
@@ -50,10 +59,7 @@ async def test_a_line_reaches_the_other_chat_before_osoto_and_only_once(
     gated: tuple[World, GatedTransport],
 ) -> None:
     world, osoto = gated
-    await world.link(world.telegram, "tg-1")
-    await world.link(world.slack, "C1")
-    await world.start()
-    osoto.gate.clear()
+    await _linked_with_osoto_held(world, osoto)
     await world.telegram.write("tg-1", "Boarding now", author="Alice")
     await world.slack.wait_for(lambda sent: len(sent) == 1)
     assert world.slack.sent[0].text == "Alice (Telegram): Boarding now"
@@ -74,10 +80,7 @@ async def test_a_reply_to_a_line_osoto_does_not_have_yet_threads_once_it_does(
     gated: tuple[World, GatedTransport],
 ) -> None:
     world, osoto = gated
-    await world.link(world.telegram, "tg-1")
-    await world.link(world.slack, "C1")
-    await world.start()
-    osoto.gate.clear()
+    await _linked_with_osoto_held(world, osoto)
     await world.telegram.write("tg-1", "Who has the tickets?", author="Alice")
     await world.slack.wait_for(lambda sent: len(sent) == 1)
     question_in_slack = world.slack.sent[0].message_id

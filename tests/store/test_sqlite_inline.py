@@ -16,7 +16,7 @@ import pytest
 from storetest import API_KEY, FakeClock
 
 from osoto_bridge.store import Link, NotFoundError, Store
-from osoto_bridge.store.sqlite_inline import InlineConnection, connect_inline
+from osoto_bridge.store.sqlite_inline import InlineConnection, connect_inline, inline_of
 
 SECRET = "mSqS3HlvG0n1Rl5GRwXJ1e0A8aHxmIN4W3mSUMoAbHQ="
 
@@ -45,11 +45,8 @@ async def _link(store: Store) -> Link:
 
 
 def _held(store: Store) -> InlineConnection:
-    held = store._held
-    assert held is not None
-    driver = held.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
-    inline = driver._connection  # type: ignore[union-attr]
-    assert isinstance(inline, InlineConnection)
+    inline = inline_of(store._held)
+    assert inline is not None
     return inline
 
 

@@ -216,21 +216,26 @@ async def test_completing_a_post_of_an_unknown_entry_is_not_found_and_maps_nothi
     assert await store.osoto_message_for("telegram", link.chat_id, "1") is None  # rolled back
 
 
-async def test_copies_under_a_provisional_id_move_to_the_osoto_id_with_the_post(
-    store: Store, link: Link
-) -> None:
-    entry, _ = await enqueue(store, link, "5")
-    provisional = provisional_message_id(entry.id)
+async def copy_in_slack(store: Store, link: Link, osoto_message_id: str, ts: str) -> None:
+    """Record a delivery of ``osoto_message_id`` into Slack channel C1 as message ``ts``."""
     await store.record_chat_messages(
-        osoto_message_id=provisional,
+        osoto_message_id=osoto_message_id,
         trip_id=link.trip_id,
         channel_id=link.channel_id,
         platform="slack",
         chat_id="C1",
         thread_id=None,
-        chat_message_ids=["111.1"],
+        chat_message_ids=[ts],
         origin="osoto",
     )
+
+
+async def test_copies_under_a_provisional_id_move_to_the_osoto_id_with_the_post(
+    store: Store, link: Link
+) -> None:
+    entry, _ = await enqueue(store, link, "5")
+    provisional = provisional_message_id(entry.id)
+    await copy_in_slack(store, link, provisional, "111.1")
     assert await store.chat_messages_for(provisional, "slack", "C1") == ["111.1"]
     await store.complete_outbox_post(entry, "osoto-5")
     assert await store.chat_messages_for("osoto-5", "slack", "C1") == ["111.1"]
@@ -243,16 +248,7 @@ async def test_a_copy_recorded_after_the_post_completed_goes_under_the_osoto_id(
 ) -> None:
     entry, _ = await enqueue(store, link, "6")
     await store.complete_outbox_post(entry, "osoto-6")
-    await store.record_chat_messages(
-        osoto_message_id=provisional_message_id(entry.id),
-        trip_id=link.trip_id,
-        channel_id=link.channel_id,
-        platform="slack",
-        chat_id="C1",
-        thread_id=None,
-        chat_message_ids=["222.2"],
-        origin="osoto",
-    )
+    await copy_in_slack(store, link, provisional_message_id(entry.id), "222.2")
     assert await store.chat_messages_for("osoto-6", "slack", "C1") == ["222.2"]
     assert await store.osoto_message_for("slack", "C1", "222.2") == "osoto-6"
 
@@ -262,16 +258,7 @@ async def test_a_chat_holding_both_copies_keeps_the_one_under_the_osoto_id(
 ) -> None:
     entry, _ = await enqueue(store, link, "7")
     for osoto_id, chat_message in ((provisional_message_id(entry.id), "1.1"), ("osoto-7", "1.2")):
-        await store.record_chat_messages(
-            osoto_message_id=osoto_id,
-            trip_id=link.trip_id,
-            channel_id=link.channel_id,
-            platform="slack",
-            chat_id="C1",
-            thread_id=None,
-            chat_message_ids=[chat_message],
-            origin="osoto",
-        )
+        await copy_in_slack(store, link, osoto_id, chat_message)
     await store.complete_outbox_post(entry, "osoto-7")
     assert await store.chat_messages_for("osoto-7", "slack", "C1") == ["1.2"]
 

@@ -291,15 +291,9 @@ class RateLimiter:
 
     def _prune(self, now: float) -> None:
         cutoff = now - self._horizon
-        sends = self._sends
-        while sends and sends[0] <= cutoff:
-            sends.popleft()
-        unplanned = self._unplanned
-        if unplanned is not None:
-            while unplanned and unplanned[0] <= cutoff:
-                unplanned.popleft()
-            if not unplanned:
-                self._unplanned = None
+        _age_out(self._sends, cutoff)
+        if self._unplanned is not None and not _age_out(self._unplanned, cutoff):
+            self._unplanned = None
 
     def _head(self) -> _Waiter | None:
         for priority in (Priority.INTERACTIVE, Priority.BACKGROUND):
@@ -350,6 +344,13 @@ class RateLimiter:
         if self._changed is not None:
             self._changed.set()
             self._changed = None
+
+
+def _age_out(log: deque[float], cutoff: float) -> int:
+    """Drop the times at or before ``cutoff`` from the front of ``log``; what is left."""
+    while log and log[0] <= cutoff:
+        log.popleft()
+    return len(log)
 
 
 class LimiterRegistry:

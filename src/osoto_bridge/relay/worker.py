@@ -170,17 +170,15 @@ class ChannelWorker:
         self._wake.set()
 
     async def run(self) -> None:
-        if self._first_pass_gate is not None and not self._stopping:
-            async with self._first_pass_gate:
-                self._wake.clear()
-                delay = await self.run_once()
-            if self._on_pass is not None:
-                await self._on_pass()
-            if not self._stopping:
-                await self._wait(self._wake, delay)
+        gate = self._first_pass_gate
         while not self._stopping:
             self._wake.clear()
-            delay = await self.run_once()
+            if gate is not None:
+                async with gate:  # the first pass only: workers starting together take turns
+                    delay = await self.run_once()
+                gate = None
+            else:
+                delay = await self.run_once()
             if self._on_pass is not None:
                 await self._on_pass()
             if self._stopping:
@@ -333,20 +331,13 @@ class ChannelWorker:
             others = [link for link in links if link.id != source.id]
             if not others:
                 continue
-            parent_id = entry.parent_id
-            if parent_id is not None and parent_id.startswith(CHAT_PARENT_PREFIX):
-                parent_id = await self._store.osoto_message_for(
-                    entry.source_platform,
-                    entry.source_chat_id,
-                    parent_id.removeprefix(CHAT_PARENT_PREFIX),
-                )
             message = Message(
                 id=provisional_message_id(entry.id),
                 creation_time=entry.created_at * 1000.0,
                 trip_id=entry.trip_id,
                 channel_id=entry.channel_id,
                 content=entry.content,
-                parent_id=parent_id,
+                parent_id=await self._parent_of(entry),
             )
             await self._deliverer.deliver(message, others, by_bridge=True)
             served.add(entry.id)
@@ -380,18 +371,24 @@ class ChannelWorker:
             )
         return set()
 
+    async def _parent_of(self, entry: OutboxEntry) -> str | None:
+        """The entry's parent message id; a chat parent (`CHAT_PARENT_PREFIX`), one that
+        was itself queued, resolved through the map now (it may still be provisional)."""
+        parent_id = entry.parent_id
+        if parent_id is None or not parent_id.startswith(CHAT_PARENT_PREFIX):
+            return parent_id
+        return await self._store.osoto_message_for(
+            entry.source_platform,
+            entry.source_chat_id,
+            parent_id.removeprefix(CHAT_PARENT_PREFIX),
+        )
+
     async def _post(self, entry: OutboxEntry, link: Link) -> Message | None:
         """Post one entry; the Osoto message, or None when Osoto refused it for good."""
         client = await self._client_for(link)
-        parent_id = entry.parent_id
-        if parent_id is not None and parent_id.startswith(CHAT_PARENT_PREFIX):
-            parent_id = await self._store.osoto_message_for(
-                entry.source_platform,
-                entry.source_chat_id,
-                parent_id.removeprefix(CHAT_PARENT_PREFIX),
-            )
-            if parent_id is not None and is_provisional(parent_id):
-                parent_id = None  # its post failed for good: Osoto never had it
+        parent_id = await self._parent_of(entry)
+        if parent_id is not None and is_provisional(parent_id):
+            parent_id = None  # its post failed for good: Osoto never had it
         try:
             message = await client.post_message(
                 entry.trip_id,

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osoto_bridge.store._base import StoreBase, atomic
-from osoto_bridge.store.models import PROVISIONAL_PREFIX, Direction, MessageOrigin
+from osoto_bridge.store.models import Direction, MessageOrigin, provisional_entry
 from osoto_bridge.store.tables import message_map, outbox
 
 __all__ = ["MessagesMixin"]
@@ -122,14 +122,12 @@ async def _resolved(conn: AsyncConnection, osoto_message_id: str) -> str:
     post's completion (which moves such copies to the real id), the map ends up
     under the real id, and a lookup by either id finds it.
     """
-    if not osoto_message_id.startswith(PROVISIONAL_PREFIX):
-        return osoto_message_id
-    entry_id = osoto_message_id.removeprefix(PROVISIONAL_PREFIX)
-    if not entry_id.isdigit():
+    entry_id = provisional_entry(osoto_message_id)
+    if entry_id is None:
         return osoto_message_id
     real = await conn.scalar(
         sa.select(outbox.c.osoto_message_id).where(
-            outbox.c.id == int(entry_id), outbox.c.status == "sent"
+            outbox.c.id == entry_id, outbox.c.status == "sent"
         )
     )
     return osoto_message_id if real is None else str(real)

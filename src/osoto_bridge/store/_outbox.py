@@ -234,8 +234,7 @@ class OutboxMixin(StoreBase):
         self, entry_id: int, allowed_from: tuple[str, ...], values: dict[str, Any]
     ) -> None:
         async with self._tx() as conn:
-            status = await self._transition_in(conn, entry_id, allowed_from, values)
-        self._check_transition(entry_id, status, values)
+            await self._transition_in(conn, entry_id, allowed_from, values)
 
     async def _transition_in(
         self,
@@ -243,8 +242,13 @@ class OutboxMixin(StoreBase):
         entry_id: int,
         allowed_from: tuple[str, ...],
         values: dict[str, Any],
-    ) -> str | None:
-        """Move the entry on inside ``conn``'s transaction; "" if it moved, else its status."""
+    ) -> None:
+        """Move the entry on inside ``conn``'s transaction.
+
+        Raises:
+            NotFoundError: no such entry (raised inside the transaction, which it
+                rolls back).
+        """
         result = await conn.execute(
             sa.update(outbox)
             .where(outbox.c.id == entry_id, outbox.c.status.in_(allowed_from))
@@ -252,14 +256,8 @@ class OutboxMixin(StoreBase):
             .returning(outbox.c.id)
         )
         if result.first() is not None:
-            return ""
-        status = await conn.scalar(sa.select(outbox.c.status).where(outbox.c.id == entry_id))
-        return None if status is None else str(status)
-
-    @staticmethod
-    def _check_transition(entry_id: int, status: str | None, values: dict[str, Any]) -> None:
-        if status == "":
             return
+        status = await conn.scalar(sa.select(outbox.c.status).where(outbox.c.id == entry_id))
         if status is None:
             raise NotFoundError(f"outbox entry {entry_id} does not exist")
         # Already past this state (another worker, or a replay): the first outcome stands.
@@ -325,8 +323,8 @@ class OutboxMixin(StoreBase):
                 .where(message_map.c.osoto_message_id == provisional)
                 .values(osoto_message_id=osoto_message_id)
             )
-            status = await self._transition_in(conn, entry.id, ("pending", "failed"), values)
-            self._check_transition(entry.id, status, values)  # unknown: all rolled back
+            # An unknown entry raises here, rolling all of it back.
+            await self._transition_in(conn, entry.id, ("pending", "failed"), values)
             await conn.execute(self._activity_upsert(entry.link_id, "in", if_linked=True))
 
     @atomic

@@ -13,6 +13,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxStatus",
     "is_provisional",
+    "provisional_entry",
     "provisional_message_id",
 ]
 
@@ -39,9 +40,17 @@ def provisional_message_id(entry_id: int) -> str:
     return f"{PROVISIONAL_PREFIX}{entry_id}"
 
 
+def provisional_entry(osoto_message_id: str) -> int | None:
+    """The outbox entry a stand-in id (`provisional_message_id`) names, else None."""
+    entry_id = osoto_message_id.removeprefix(PROVISIONAL_PREFIX)
+    if entry_id == osoto_message_id or not entry_id.isdigit():
+        return None
+    return int(entry_id)
+
+
 def is_provisional(osoto_message_id: str) -> bool:
     """Whether an id from the message map is a stand-in (`provisional_message_id`)."""
-    return osoto_message_id.startswith(PROVISIONAL_PREFIX)
+    return provisional_entry(osoto_message_id) is not None
 
 
 @dataclass(frozen=True, slots=True)

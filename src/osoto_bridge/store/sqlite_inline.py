@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-__all__ = ["InlineConnection", "connect_inline"]
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
+__all__ = ["InlineConnection", "connect_inline", "inline_of"]
 
 
 class InlineConnection(aiosqlite.Connection):
@@ -135,3 +138,13 @@ async def connect_inline(database: str) -> InlineConnection:
     connection._thread.daemon = True
     await connection
     return connection
+
+
+def inline_of(conn: AsyncConnection | None) -> InlineConnection | None:
+    """The `InlineConnection` under an SQLAlchemy connection, if that is what it runs
+    on (for tests and benchmarks that count its `hops`)."""
+    if conn is None or conn.closed:
+        return None
+    driver = conn.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
+    inline = getattr(driver, "_connection", None)
+    return inline if isinstance(inline, InlineConnection) else None
