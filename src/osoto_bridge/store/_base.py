@@ -166,8 +166,9 @@ class StoreBase:
 
         On SQLite the operations share commits (group commit): an operation that
         finds others queued behind it leaves the transaction open for them, and the
-        last of the group commits. Each runs in a savepoint of its own, so a failure
-        undoes only its own part, and none returns before the commit it rode on
+        last of the group commits. Each after the first runs in a savepoint of its
+        own (the first fails alone: the whole transaction is rolled back), so a
+        failure undoes only its own part, and none returns before the commit it rode on
         (a failed commit fails every operation of the group). A commit is a disk
         sync; one for a group rather than one each is what lets a burst of chat
         messages through at the disk's pace times the group's size.
@@ -191,14 +192,22 @@ class StoreBase:
                 await held.begin()
                 group = self._group = _CommitGroup()
             group.size += 1
+            alone = group.size == 1  # the transaction holds nothing of anyone else yet
             try:
-                if read_only:
+                if read_only or alone:
                     yield held
                 else:
                     async with held.begin_nested():
                         yield held
+            except BaseException:
+                if alone and not read_only:
+                    # Undone with the whole transaction, as without a group: no
+                    # savepoint needed (they cost as much as a small write).
+                    self._group = None
+                    await held.rollback()
+                raise
             finally:
-                if self._queued == 0 or group.size >= MAX_COMMIT_GROUP:
+                if self._group is group and (self._queued == 0 or group.size >= MAX_COMMIT_GROUP):
                     self._group = None
                     await group.commit(held)
         finally:
