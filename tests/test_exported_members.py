@@ -10,6 +10,7 @@ import pytest
 PACKAGES = [
     "osoto_bridge.chat",
     "osoto_bridge.commands",
+    "osoto_bridge.i18n",
     "osoto_bridge.osoto",
     "osoto_bridge.relay",
     "osoto_bridge.sandbox",

@@ -14,10 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from osoto_bridge.errors import BridgeError
+
 ENV_PREFIX = "OSOTO_BRIDGE_"
 
 
-class SettingsError(Exception):
+class SettingsError(BridgeError):
     """The settings are missing or malformed; the message says which and how to fix."""
 
 

@@ -25,14 +25,7 @@ from typing import Literal
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from osoto_bridge.chat.base import ChatGone, ChatUnavailable
-from osoto_bridge.osoto.errors import (
-    ApiError,
-    RateLimited,
-    ServerError,
-    TransportError,
-    Unauthorized,
-)
+from osoto_bridge.errors import BridgeError
 
 __all__ = ["ERROR_KINDS", "LATENCY_BUCKETS", "ErrorKind", "RelayMetrics", "RelayPath", "error_kind"]
 
@@ -65,28 +58,21 @@ ERROR_KINDS: tuple[ErrorKind, ...] = (
     "other",
 )
 
+_KINDS: dict[str, ErrorKind] = {kind: kind for kind in ERROR_KINDS}
+
 # From "at once" to "the bridge was down for a while": a relay normally answers in
 # about a poll interval (1 s active, 20 s idle).
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 300.0, 1800.0)
 
 
 def error_kind(exc: BaseException) -> ErrorKind:
-    """The ``kind`` label of an error (a small fixed set, whatever the exception)."""
-    if isinstance(exc, RateLimited):
-        return "osoto_rate_limited"
-    if isinstance(exc, ServerError):
-        return "osoto_server"
-    if isinstance(exc, TransportError):
-        return "osoto_transport"
-    if isinstance(exc, Unauthorized):
-        return "osoto_unauthorized"
-    if isinstance(exc, ApiError):
-        return "osoto_refused"
-    if isinstance(exc, ChatGone):
-        return "chat_gone"
-    if isinstance(exc, ChatUnavailable):
-        return "chat_unavailable"
-    return "other"
+    """The ``kind`` label of an error (a small fixed set, whatever the exception).
+
+    Each of the bridge's errors names its own kind (`BridgeError.kind`), so the
+    metrics need not know the rooms (or the platforms) that raise them.
+    """
+    kind = exc.kind if isinstance(exc, BridgeError) else "other"
+    return _KINDS.get(kind, "other")
 
 
 class RelayMetrics:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from osoto_bridge.relay import AiohttpTransport
+from osoto_bridge.osoto import AiohttpTransport
 
 
 @pytest.fixture

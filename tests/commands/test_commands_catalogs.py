@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 from osoto_bridge.commands import SUPPORTED_LANGUAGES, translator
 from osoto_bridge.commands.day_words import build_world_words, world_words
-from osoto_bridge.commands.i18n import LOCALES_DIR
+from osoto_bridge.i18n import LOCALES_DIR
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "osoto_bridge" / "commands"
 MessageId = str | tuple[str, ...]

@@ -6,35 +6,46 @@ its platform's updates into `InboundMessage`/`InboundAction` values handed to an
 their ids. Everything platform-specific (markup, flood limits, reply semantics) stays
 behind it.
 
+This is the port of the dependency order (docs/architecture.md): it imports only the
+leaf rooms (text, store models), and says what an adapter may call back: the sink,
+its `Linking` (the relay's `LinkService` implements it) and its `CommandCatalog` (the
+commands implement it). Adapters import neither the relay nor the commands.
+
 Errors an adapter raises from `send`:
 
-    ChatError
+    ChatError              (a BridgeError: see osoto_bridge.errors for the whole tree)
      ├── ChatGone          the chat no longer accepts the bot (blocked, kicked, archived)
      └── ChatUnavailable   a transient fault the adapter already retried; try later
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
+from osoto_bridge.errors import BridgeError
+from osoto_bridge.store.models import Link
 from osoto_bridge.text import Document
 
 if TYPE_CHECKING:
-    from osoto_bridge.relay.link_service import LinkService
+    from osoto_bridge.relay.linking import KeyReport
 
 
-class ChatError(Exception):
+class ChatError(BridgeError):
     """Base of the errors an adapter raises when it cannot deliver."""
 
 
 class ChatGone(ChatError):
     """The chat refuses the bot for good: the link should be disabled, not retried."""
 
+    kind: ClassVar[str] = "chat_gone"
+
 
 class ChatUnavailable(ChatError):
     """A transient failure the adapter gave up retrying; the relay tries again later."""
+
+    kind: ClassVar[str] = "chat_unavailable"
 
 
 @dataclass(frozen=True)
@@ -140,15 +151,78 @@ class OutboundMessage:
     meta: dict[str, str] = field(default_factory=dict, compare=False)
 
 
+class Linking(Protocol):
+    """The link flows an adapter runs itself (deep links, modals) call back through this.
+
+    The relay's `LinkService` implements it. Each method raises `LinkError` (a
+    one-line reason fit to show the admin) when the key cannot serve the link.
+    """
+
+    async def verify(
+        self, api_key: str, *, trip_id: str | None = None, channel: str | None = None
+    ) -> KeyReport:
+        """Check what ``api_key`` can do for a trip channel, writing nothing."""
+        ...
+
+    async def link(
+        self,
+        address: ChatAddress,
+        *,
+        api_key: str,
+        report: KeyReport,
+        created_by: str | None = None,
+        language: str = "en",
+    ) -> Link:
+        """Link ``address`` to the channel of ``report`` (replacing an older link)."""
+        ...
+
+    async def find(self, address: ChatAddress) -> Link | None:
+        """The link of ``address``, if any."""
+        ...
+
+    async def unlink(self, address: ChatAddress) -> bool:
+        """Remove the link of ``address``; False when there was none."""
+        ...
+
+
+class CommandCatalog(Protocol):
+    """What an adapter may ask about the bridge's commands (it parses none itself).
+
+    Adapters hand command text to the sink like any message; they only need to know
+    whether a word is a command (a Slack mention followed by text is a command or a
+    message), what to answer to an unknown one, and what to list in a menu.
+    """
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the answers speak, the default first."""
+        ...
+
+    def is_command(self, text: str) -> bool:
+        """Whether ``text`` (with or without its leading slash) is a known command."""
+        ...
+
+    def unknown(self, language: str, typed: str) -> Document:
+        """The answer to an unknown command ``typed`` (as the user wrote it)."""
+        ...
+
+    def menu(self, language: str) -> Mapping[str, str]:
+        """Command name → one-line summary, in ``/help`` order."""
+        ...
+
+
 class InboundSink(Protocol):
     """What an adapter hands its inbound events to (the bridge implements it).
 
     ``links`` serves the adapters' own link flows (deep links, modals): verifying a
-    key, linking and unlinking a chat.
+    key, linking and unlinking a chat. ``commands`` tells them what the commands are.
     """
 
     @property
-    def links(self) -> LinkService: ...
+    def links(self) -> Linking: ...
+
+    @property
+    def commands(self) -> CommandCatalog: ...
 
     def first_time(self, platform: str, event_id: str) -> Awaitable[bool]:
         """Claim an inbound event id: True the first time only (platform retries dedupe).
@@ -186,6 +260,10 @@ class ChatAdapter(Protocol):
 
     @property
     def capabilities(self) -> Capabilities: ...
+
+    @property
+    def bot_username(self) -> str | None:
+        """The bot's own user name on the platform (``@name`` mentions), once known."""
 
     async def start(self, sink: InboundSink) -> None:
         """Connect and begin handing inbound events to ``sink``."""

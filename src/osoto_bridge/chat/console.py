@@ -65,6 +65,10 @@ class ConsoleChat:
         return Capabilities(max_length=4000)
 
     @property
+    def bot_username(self) -> str | None:
+        return None  # no bot account: commands are never addressed by name
+
+    @property
     def address(self) -> ChatAddress:
         return ChatAddress(PLATFORM, CHAT_ID)
 

@@ -75,6 +75,10 @@ class RecordingChat:
     def capabilities(self) -> Capabilities:
         return self._capabilities
 
+    @property
+    def bot_username(self) -> str | None:
+        return None  # no bot account: commands are never addressed by name
+
     async def start(self, sink: InboundSink) -> None:
         self._sink = sink
 

@@ -12,12 +12,13 @@ from typing import Any
 from pydantic import SecretStr
 
 from osoto_bridge.config import Settings, SettingsError, load_settings
+from osoto_bridge.errors import BridgeError
 from osoto_bridge.logs import LogFormat, configure_logging
 from osoto_bridge.store import StoreError
 from osoto_bridge.web import WebServerError
 
 
-class CommandError(Exception):
+class CommandError(BridgeError):
     """A failure to show the operator as one line, with exit code 1."""
 
 

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 
 from osoto_bridge.chat.base import ChatAdapter
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
+from osoto_bridge.cli.adapters import build_slack_adapter, build_telegram_adapter
 from osoto_bridge.cli.common import (
     CommandError,
     add_config_argument,
@@ -63,12 +64,8 @@ def build_adapters(settings: Settings) -> list[ChatAdapter]:
     """The chat platforms the settings turn on (at least one)."""
     adapters: list[ChatAdapter] = []
     if settings.telegram_token is not None:
-        from osoto_bridge.chat.telegram import build_telegram_adapter
-
         adapters.append(build_telegram_adapter(settings))
     if settings.slack_bot_token is not None:
-        from osoto_bridge.chat.slack import build_slack_adapter
-
         adapters.append(build_slack_adapter(settings))
     if settings.console:
         adapters.append(ConsoleChat(stdin_lines(), sys.stdout))

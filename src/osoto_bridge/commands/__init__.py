@@ -18,6 +18,7 @@ from osoto_bridge.commands.answers.todo import DONE_ACTION, answer_todo
 from osoto_bridge.commands.answers.trip import answer_trip
 from osoto_bridge.commands.answers.where import answer_where
 from osoto_bridge.commands.cache import SnapshotCache
+from osoto_bridge.commands.catalog import COMMAND_CATALOG, CommandCatalog
 from osoto_bridge.commands.context import (
     WRITE_SCOPE,
     CommandContext,
@@ -26,13 +27,6 @@ from osoto_bridge.commands.context import (
     has_scope,
 )
 from osoto_bridge.commands.days import DayResolution, DayStatus, parse_day, resolve_day
-from osoto_bridge.commands.i18n import (
-    SUPPORTED_LANGUAGES,
-    Translator,
-    default_language,
-    match_language,
-    translator,
-)
 from osoto_bridge.commands.parser import (
     COMMANDS,
     ParsedCommand,
@@ -42,12 +36,21 @@ from osoto_bridge.commands.parser import (
 from osoto_bridge.commands.service import CommandService, api_share_url
 from osoto_bridge.commands.tripclock import TripCalendar
 from osoto_bridge.commands.view import TripView
+from osoto_bridge.i18n import (
+    SUPPORTED_LANGUAGES,
+    Translator,
+    default_language,
+    match_language,
+    translator,
+)
 
 __all__ = [
     "COMMANDS",
+    "COMMAND_CATALOG",
     "DONE_ACTION",
     "SUPPORTED_LANGUAGES",
     "WRITE_SCOPE",
+    "CommandCatalog",
     "CommandContext",
     "CommandReply",
     "CommandService",

@@ -11,10 +11,10 @@ import math
 import string
 from urllib.parse import quote_plus
 
-from osoto_bridge.commands.i18n import Translator
 from osoto_bridge.commands.timeline import Event, EventKind
 from osoto_bridge.commands.tripclock import localize
 from osoto_bridge.commands.view import TripView
+from osoto_bridge.i18n import Translator
 from osoto_bridge.osoto import Accommodation, Commitment, Flight, MapPin, RentalCar
 from osoto_bridge.text import Paragraph, Span, bold, code, italic, link, paragraph
 

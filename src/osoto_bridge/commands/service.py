@@ -40,10 +40,10 @@ from osoto_bridge.commands.answers.trip import answer_trip
 from osoto_bridge.commands.answers.where import answer_where
 from osoto_bridge.commands.cache import SnapshotCache
 from osoto_bridge.commands.context import WRITE_SCOPE, CommandContext, CommandReply, has_scope
-from osoto_bridge.commands.i18n import Translator, match_language, translator
 from osoto_bridge.commands.parser import ParsedCommand, looks_like_command, parse_command
 from osoto_bridge.commands.todo_args import find_item, parse_new_item
 from osoto_bridge.commands.view import TripView
+from osoto_bridge.i18n import Translator, match_language, translator
 from osoto_bridge.osoto import OsotoClient, OsotoError, Priority, ShareToken, TripExport
 from osoto_bridge.text import Document, doc, paragraph
 

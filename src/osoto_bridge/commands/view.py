@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
-from osoto_bridge.commands.i18n import Translator, translator
 from osoto_bridge.commands.timeline import Event, build_timeline
 from osoto_bridge.commands.tripclock import UTC, TripCalendar
+from osoto_bridge.i18n import Translator, translator
 from osoto_bridge.osoto import MapPin, Member, TripExport, safe_projection
 
 __all__ = ["TripView"]

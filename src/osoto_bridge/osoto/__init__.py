@@ -52,11 +52,13 @@ from osoto_bridge.osoto.projection import SENSITIVE_FIELDS, safe_projection
 from osoto_bridge.osoto.retry import RetryPolicy
 from osoto_bridge.osoto.session import ClientState
 from osoto_bridge.osoto.shared import SharedTripClient
+from osoto_bridge.osoto.transport import AiohttpTransport
 
 __all__ = [
     "SENSITIVE_FIELDS",
     "Accommodation",
     "ActionItem",
+    "AiohttpTransport",
     "ApiError",
     "BatchResult",
     "Channel",

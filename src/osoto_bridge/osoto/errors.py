@@ -1,6 +1,7 @@
 """The typed errors of the Osoto client.
 
-Everything the client raises on purpose is an `OsotoError`::
+Everything the client raises on purpose is an `OsotoError` (a `BridgeError`, see
+`osoto_bridge.errors` for the whole tree)::
 
     OsotoError
     ├── TransportError            the network failed (connect, timeout, reset, lost response)
@@ -29,6 +30,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from osoto_bridge.errors import BridgeError
 from osoto_bridge.osoto.models import ErrorDetail
 
 __all__ = [
@@ -48,7 +50,7 @@ __all__ = [
 ]
 
 
-class OsotoError(Exception):
+class OsotoError(BridgeError):
     """Base of every error the Osoto client raises."""
 
 
@@ -58,6 +60,8 @@ class TransportError(OsotoError):
     After a timeout the server may still have acted on the request; mutating calls
     carry an Idempotency-Key, so retrying them is safe.
     """
+
+    kind: ClassVar[str] = "osoto_transport"
 
     def __init__(self, message: str, *, timeout: bool = False) -> None:
         super().__init__(message)
@@ -86,6 +90,8 @@ class ApiError(OsotoError):
         details: Per-field problems, mostly for validation errors.
     """
 
+    kind: ClassVar[str] = "osoto_refused"
+
     default_code: ClassVar[str | None] = None
 
     def __init__(
@@ -107,6 +113,8 @@ class ApiError(OsotoError):
 
 class Unauthorized(ApiError):
     """401: the API key is missing, unknown or revoked."""
+
+    kind: ClassVar[str] = "osoto_unauthorized"
 
     default_code = "UNAUTHORIZED"
 
@@ -142,6 +150,8 @@ class RateLimited(ApiError):
         retry_after: Seconds until the window resets, from `Retry-After` (None if absent).
     """
 
+    kind: ClassVar[str] = "osoto_rate_limited"
+
     default_code = "RATE_LIMITED"
 
     def __init__(
@@ -160,6 +170,8 @@ class RateLimited(ApiError):
 
 class ServerError(ApiError):
     """5xx: the server failed; retried with backoff."""
+
+    kind: ClassVar[str] = "osoto_server"
 
 
 _BY_CODE: dict[str, type[ApiError]] = {

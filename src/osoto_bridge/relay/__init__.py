@@ -8,11 +8,9 @@ from osoto_bridge.relay.keys import contains_api_key, redact_api_keys
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.linking import KeyReport, LinkError, inspect_key
 from osoto_bridge.relay.schedule import PollSchedule, PollTiming
-from osoto_bridge.relay.transport import AiohttpTransport
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, seek_end
 
 __all__ = [
-    "AiohttpTransport",
     "Bridge",
     "ChannelKey",
     "ChannelWorker",

@@ -21,7 +21,7 @@ from osoto_bridge.chat.base import (
     InboundMessage,
     OutboundMessage,
 )
-from osoto_bridge.commands import CommandService
+from osoto_bridge.commands import COMMAND_CATALOG, CommandService
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
@@ -80,6 +80,7 @@ class Bridge:
         self._adapters = {adapter.platform: adapter for adapter in adapters}
         self._client_for = pool.client_for
         self.links = LinkService(store=store, pool=pool, on_change=self.sync_links)
+        self.commands = COMMAND_CATALOG
         self._timing = timing or PollTiming()
         self._active_polls = ActivePollBudget(self._timing.active_polls_per_second, clock=clock)
         # Workers starting together take turns for their first pass (reading keys and
@@ -281,8 +282,8 @@ class Bridge:
         configured = self._bot_usernames.get(platform)
         if configured is not None:
             return configured
-        known = getattr(self._adapters.get(platform), "bot_username", None)
-        return known if isinstance(known, str) else None
+        adapter = self._adapters.get(platform)
+        return adapter.bot_username if adapter is not None else None
 
     def _link_changed(self, link: Link) -> None:
         worker = self._workers.get(ChannelKey(link.trip_id, link.channel_id))

@@ -14,8 +14,7 @@ from types import TracebackType
 
 import httpx
 
-from osoto_bridge.osoto import LimiterRegistry, OsotoClient
-from osoto_bridge.relay.transport import AiohttpTransport
+from osoto_bridge.osoto import AiohttpTransport, LimiterRegistry, OsotoClient
 from osoto_bridge.store import Link, Store
 
 

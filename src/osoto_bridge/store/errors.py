@@ -1,7 +1,7 @@
 """The store's exceptions: one tree, so callers catch exactly what they mean.
 
 ```
-StoreError                  anything the store refuses or cannot do
+StoreError                  anything the store refuses or cannot do (a BridgeError)
 ├── SchemaVersionError      the database schema does not match the code
 ├── SecretError             a bad secret key, or a stored API key no secret decrypts
 ├── NotFoundError           an update named a link or outbox entry that does not exist
@@ -13,6 +13,8 @@ Messages never contain an API key or a secret key, only fingerprints and ids.
 
 from __future__ import annotations
 
+from osoto_bridge.errors import BridgeError
+
 __all__ = [
     "ConflictError",
     "NotFoundError",
@@ -22,7 +24,7 @@ __all__ = [
 ]
 
 
-class StoreError(Exception):
+class StoreError(BridgeError):
     """Base class of every error the store raises."""
 
 

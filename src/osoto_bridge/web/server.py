@@ -19,12 +19,14 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
+from osoto_bridge.errors import BridgeError
+
 __all__ = ["WebServer", "WebServerError"]
 
 logger = logging.getLogger(__name__)
 
 
-class WebServerError(Exception):
+class WebServerError(BridgeError):
     """The HTTP server could not start; the message says where and why."""
 
 

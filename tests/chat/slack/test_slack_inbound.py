@@ -16,9 +16,11 @@ from osoto_bridge.chat.slack.inbound import (
     unescape_slack,
     with_names,
 )
+from osoto_bridge.commands import COMMAND_CATALOG
 from osoto_bridge.text import Bold, Link, Paragraph, Text
 
 BOT = "UBOT1"
+IS_COMMAND = COMMAND_CATALOG.is_command
 
 
 def event(**fields: Any) -> dict[str, Any]:
@@ -215,9 +217,9 @@ def test_mentions_get_names() -> None:
     ],
 )
 def test_a_leading_mention_of_the_bot_is_a_command(text: str, command: str | None) -> None:
-    assert mention_command(text, BOT) == command
+    assert mention_command(text, BOT, is_command=IS_COMMAND) == command
 
 
 def test_the_adapter_can_claim_more_mention_words() -> None:
-    assert mention_command(f"<@{BOT}> link", BOT, also={"link"}) == "/link"
-    assert mention_command(f"<@{BOT}> where", None) is None
+    assert mention_command(f"<@{BOT}> link", BOT, is_command=IS_COMMAND, also={"link"}) == "/link"
+    assert mention_command(f"<@{BOT}> where", None, is_command=IS_COMMAND) is None

@@ -6,7 +6,8 @@ import pytest
 
 import osoto_bridge.chat.slack as slack
 from osoto_bridge.chat.base import ChatAdapter
-from osoto_bridge.chat.slack import SlackChat, build_slack_adapter
+from osoto_bridge.chat.slack import SlackChat
+from osoto_bridge.cli.adapters import build_slack_adapter
 from osoto_bridge.config import SettingsError, load_settings
 
 

@@ -18,7 +18,6 @@ from osoto_bridge.chat.telegram import (
     MAX_CALLBACK_DATA,
     CallbackCodec,
     FloodControl,
-    build_telegram_adapter,
     menu_commands,
     plan_parts,
     to_inbound,
@@ -26,6 +25,8 @@ from osoto_bridge.chat.telegram import (
     webhook_secret,
 )
 from osoto_bridge.chat.telegram.callbacks import link_data, parse_link_data
+from osoto_bridge.cli.adapters import build_telegram_adapter
+from osoto_bridge.commands import COMMAND_CATALOG
 from osoto_bridge.config import load_settings
 from osoto_bridge.text import button, doc, from_plain, paragraph
 
@@ -159,12 +160,15 @@ def test_a_sender_name_goes_into_the_text() -> None:
 
 def test_the_menu_has_every_command_in_both_languages_within_telegrams_rules() -> None:
     for language in ("en", "ko"):
-        commands = menu_commands(language)
+        commands = menu_commands(COMMAND_CATALOG, language)
         names = [c.command for c in commands]
         assert len(names) == len(set(names)) <= 100
         assert {"where", "todo", "done", "link", "unlink"} <= set(names)
         assert all(1 <= len(c.description) <= 256 for c in commands)
-    assert menu_commands("en")[0].description != menu_commands("ko")[0].description
+    assert (
+        menu_commands(COMMAND_CATALOG, "en")[0].description
+        != menu_commands(COMMAND_CATALOG, "ko")[0].description
+    )
 
 
 def test_the_webhook_secret_is_stable_secret_and_of_telegrams_alphabet() -> None:

@@ -1,7 +1,6 @@
 """The Slack adapter: channels, threads, the ``/osoto`` command and the link modal."""
 
 from osoto_bridge.chat.slack.adapter import CAPABILITIES, SlackChat
-from osoto_bridge.chat.slack.build import build_slack_adapter
 from osoto_bridge.chat.slack.http import EVENTS_PATH, slack_events_app, slack_events_route
 from osoto_bridge.chat.slack.inbound import PLATFORM
 from osoto_bridge.chat.slack.webapi import SlackRefused
@@ -12,7 +11,6 @@ __all__ = [
     "PLATFORM",
     "SlackChat",
     "SlackRefused",
-    "build_slack_adapter",
     "slack_events_app",
     "slack_events_route",
 ]

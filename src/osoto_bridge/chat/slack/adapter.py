@@ -160,6 +160,10 @@ class SlackChat:
         return CAPABILITIES
 
     @property
+    def bot_username(self) -> str | None:
+        return None  # Slack addresses the bot by user id (a mention), never /cmd@name
+
+    @property
     def socket_mode(self) -> bool:
         """Whether events come over Socket Mode (else over HTTP)."""
         return self._app_token is not None

@@ -46,8 +46,6 @@ from osoto_bridge.chat.slack.outbound import action_name
 from osoto_bridge.chat.slack.slash import SlashCommand, SlashReplies, split_subcommand
 from osoto_bridge.chat.slack.texts import language_of, say
 from osoto_bridge.chat.slack.users import UserDirectory
-from osoto_bridge.commands import parse_command, translator
-from osoto_bridge.commands.answers.meta import answer_unknown_command
 from osoto_bridge.relay.keys import contains_api_key
 from osoto_bridge.text import doc, render_slack_mrkdwn
 
@@ -138,7 +136,12 @@ class SlackHandlers:
         await self._sink.mark_handled(PLATFORM, event_id)
 
     def _command_in(self, message: SlackMessage) -> str | None:
-        return mention_command(message.text, self._identity.user_id, also=LINK_WORDS)
+        return mention_command(
+            message.text,
+            self._identity.user_id,
+            is_command=self._sink.commands.is_command,
+            also=LINK_WORDS,
+        )
 
     async def _inbound(self, message: SlackMessage) -> InboundMessage:
         author = await self._users.get(message.user)
@@ -218,8 +221,8 @@ class SlackHandlers:
         if link is None:
             await _tell(ack, say(language, "not_linked"))
             return
-        if name and parse_command(slash.text, slashless=True) is None:
-            unknown = answer_unknown_command(translator(language), f"/osoto {name}")
+        if name and not self._sink.commands.is_command(slash.text):
+            unknown = self._sink.commands.unknown(language, f"/osoto {name}")
             await ack(text=render_slack_mrkdwn(unknown), response_type="ephemeral")
             return
         raw_text = "/" + (slash.text.strip().lstrip("/／").strip() or "help")

@@ -17,12 +17,11 @@ command: `mention_command` gives its command text.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from osoto_bridge.chat.base import ChatAddress, InboundMessage
-from osoto_bridge.commands import parse_command
 from osoto_bridge.text import Block, Document, Link, Paragraph, Text, from_slack
 
 __all__ = [
@@ -176,7 +175,11 @@ def with_names(text: str, names: Mapping[str, str]) -> str:
 
 
 def mention_command(
-    text: str, bot_user_id: str | None, *, also: Collection[str] = ()
+    text: str,
+    bot_user_id: str | None,
+    *,
+    is_command: Callable[[str], bool],
+    also: Collection[str] = (),
 ) -> str | None:
     """The command in a message that starts by mentioning the bot, as ``/name args``.
 
@@ -187,6 +190,8 @@ def mention_command(
     Args:
         text: The message's Slack text.
         bot_user_id: The bot's user id.
+        is_command: Whether text is one of the bridge's commands (the sink's
+            `CommandCatalog.is_command`: the adapter parses no commands).
         also: Further command names the adapter answers itself (``link``).
     """
     if bot_user_id is None:
@@ -198,7 +203,7 @@ def mention_command(
     if not rest:
         return "/help"
     name = rest.lstrip("/／").split(maxsplit=1)[0].casefold() if rest.lstrip("/／") else ""
-    if parse_command(rest, slashless=True) is None and name not in also:
+    if not is_command(rest) and name not in also:
         return None
     return rest if rest.startswith(("/", "／")) else "/" + rest
 

@@ -4,7 +4,7 @@
    the key form (``views.open``); anyone else an ephemeral refusal.
 2. Submitting the key: Osoto checks it; the modal then offers the trip's channels,
    or shows the step-one form again with the reason.
-3. Submitting the channel: the link is made through the relay's `LinkService`, the
+3. Submitting the channel: the link is made through the sink's `Linking` (the relay's `LinkService`), the
    bot joins the channel if it can, the modal says "done" and the channel is told.
 
 Slack wants a form submission answered within three seconds, and an answer that
@@ -27,9 +27,9 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from osoto_bridge.chat.base import ChatAddress, ChatError
+from osoto_bridge.chat.base import ChatAddress, ChatError, Linking
 from osoto_bridge.chat.slack.inbound import PLATFORM
 from osoto_bridge.chat.slack.jobs import JobQueue
 from osoto_bridge.chat.slack.texts import language_of, say
@@ -45,9 +45,6 @@ from osoto_bridge.chat.slack.views import (
 from osoto_bridge.chat.slack.webapi import SlackRefused, SlackWebApi
 from osoto_bridge.relay.keys import contains_api_key
 from osoto_bridge.relay.linking import KeyReport, LinkError
-
-if TYPE_CHECKING:
-    from osoto_bridge.relay.link_service import LinkService
 
 __all__ = ["LinkFlow", "PendingLink"]
 
@@ -114,7 +111,7 @@ class LinkFlow:
         api: SlackWebApi,
         users: UserDirectory,
         jobs: JobQueue,
-        links: Callable[[], LinkService],
+        links: Callable[[], Linking],
         announce: Announce,
         clock: Callable[[], float],
         answer_within: float = ANSWER_WITHIN,

@@ -6,7 +6,7 @@ only Slack has (the link modal, the slash command's refusals), so they live here
 
 from __future__ import annotations
 
-from osoto_bridge.commands import match_language
+from osoto_bridge.i18n import match_language
 
 __all__ = ["language_of", "say"]
 

@@ -2,7 +2,6 @@
 
 from osoto_bridge.chat.telegram.adapter import TelegramChat
 from osoto_bridge.chat.telegram.callbacks import MAX_CALLBACK_DATA, ButtonAction, CallbackCodec
-from osoto_bridge.chat.telegram.factory import build_telegram_adapter
 from osoto_bridge.chat.telegram.flood import FloodControl
 from osoto_bridge.chat.telegram.inbound import to_inbound
 from osoto_bridge.chat.telegram.menu import menu_commands
@@ -27,7 +26,6 @@ __all__ = [
     "MessagePart",
     "RetryPolicy",
     "TelegramChat",
-    "build_telegram_adapter",
     "menu_commands",
     "plan_parts",
     "to_inbound",

@@ -30,6 +30,7 @@ from osoto_bridge.chat.base import (
     Capabilities,
     ChatAddress,
     ChatUnavailable,
+    CommandCatalog,
     InboundAction,
     InboundSink,
     OutboundMessage,
@@ -43,7 +44,7 @@ from osoto_bridge.chat.telegram.menu import register_menu
 from osoto_bridge.chat.telegram.polling import ALLOWED_UPDATES, Poller
 from osoto_bridge.chat.telegram.sending import RetryPolicy, TelegramSender
 from osoto_bridge.chat.telegram.webhook import webhook_secret
-from osoto_bridge.relay import contains_api_key
+from osoto_bridge.relay.keys import contains_api_key
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ class TelegramChat:
                 clock=self._clock,
             )
             if self._register_commands:
-                await self._register_menu(app)
+                await self._register_menu(app, sink.commands)
             if self.webhook_url:
                 await bot.set_webhook(
                     self.webhook_url,
@@ -172,9 +173,9 @@ class TelegramChat:
             "webhook" if self.webhook_url else "long polling",
         )
 
-    async def _register_menu(self, app: App) -> None:
+    async def _register_menu(self, app: App, catalog: CommandCatalog) -> None:
         try:
-            await register_menu(app.bot)
+            await register_menu(app.bot, catalog)
         except TelegramError as exc:
             logger.warning("could not register the Telegram command menu: %s", exc)
 

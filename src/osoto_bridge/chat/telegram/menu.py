@@ -1,6 +1,7 @@
 """The command menu Telegram shows beside the message box, in English and Korean.
 
-Built from the commands' own help (so the menu and ``/help`` never disagree), plus
+Built from the commands' own help (the sink's `CommandCatalog`, so the menu and
+``/help`` never disagree), plus
 the two commands the adapter answers itself (``/link``, ``/unlink``). English is
 registered as the default for every user; Korean for users whose Telegram speaks it.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand
 
-from osoto_bridge.commands import SUPPORTED_LANGUAGES, command_help, translator
+from osoto_bridge.chat.base import CommandCatalog
 
 MAX_DESCRIPTION = 256
 DEFAULT_LANGUAGE = "en"
@@ -32,11 +33,10 @@ def _short(description: str) -> str:
     return description[: MAX_DESCRIPTION - 1].rstrip() + "…"
 
 
-def menu_commands(language: str) -> list[BotCommand]:
+def menu_commands(catalog: CommandCatalog, language: str) -> list[BotCommand]:
     """The menu entries for one language, in ``/help`` order then link commands."""
     entries = [
-        BotCommand(name, _short(entry.summary))
-        for name, entry in command_help(translator(language)).items()
+        BotCommand(name, _short(summary)) for name, summary in catalog.menu(language).items()
     ]
     for name, descriptions in _OWN_COMMANDS.items():
         text = descriptions.get(language, descriptions[DEFAULT_LANGUAGE])
@@ -44,8 +44,8 @@ def menu_commands(language: str) -> list[BotCommand]:
     return entries
 
 
-async def register_menu(bot: Bot) -> None:
+async def register_menu(bot: Bot, catalog: CommandCatalog) -> None:
     """Register the menu: English as the default, each other language under its code."""
-    for language in SUPPORTED_LANGUAGES:
+    for language in catalog.languages:
         code = "" if language == DEFAULT_LANGUAGE else language
-        await bot.set_my_commands(menu_commands(language), language_code=code or None)
+        await bot.set_my_commands(menu_commands(catalog, language), language_code=code or None)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from osoto_bridge.commands.i18n import Translator
 from osoto_bridge.commands.parser import COMMANDS, parse_command
 from osoto_bridge.commands.render import SpanLike
+from osoto_bridge.i18n import Translator
 from osoto_bridge.text import Document, bold, bullet_list, code, doc, heading, paragraph
 
 __all__ = ["CommandHelp", "answer_help", "command_help"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from osoto_bridge.commands.context import WRITE_SCOPE, LinkStatus, has_scope
-from osoto_bridge.commands.i18n import SUPPORTED_LANGUAGES, Translator
 from osoto_bridge.commands.render import SpanLike, rich
+from osoto_bridge.i18n import SUPPORTED_LANGUAGES, Translator
 from osoto_bridge.osoto import (
     ApiError,
     Forbidden,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from osoto_bridge.commands.i18n import Translator
 from osoto_bridge.commands.render import SpanLike, rich, urgency_label
 from osoto_bridge.commands.todo_args import URGENCIES, ItemMatch, numbered_open_items
 from osoto_bridge.commands.view import TripView
+from osoto_bridge.i18n import Translator
 from osoto_bridge.osoto import ActionItem
 from osoto_bridge.text import Block, Button, Document, bold, bullet_list, doc, heading, paragraph
 

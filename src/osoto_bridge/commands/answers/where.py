@@ -10,7 +10,6 @@ from osoto_bridge.commands.days import (
     parse_day,
     resolve_day,
 )
-from osoto_bridge.commands.i18n import Translator
 from osoto_bridge.commands.render import (
     SpanLike,
     address_url,
@@ -21,6 +20,7 @@ from osoto_bridge.commands.render import (
 from osoto_bridge.commands.timeline import EventKind, events_on, stays_of
 from osoto_bridge.commands.tripclock import LegSpan, localize
 from osoto_bridge.commands.view import TripView
+from osoto_bridge.i18n import Translator
 from osoto_bridge.osoto import Accommodation
 from osoto_bridge.text import Block, Document, bold, bullet_list, doc, heading, link, paragraph
 

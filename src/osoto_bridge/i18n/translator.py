@@ -1,4 +1,4 @@
-"""Languages, message catalogs and locale-aware formatting of the commands.
+"""Languages, message catalogs and locale-aware formatting of the answers.
 
 Messages are English msgids looked up in Babel catalogs under `locales/` (the `.po`
 files are the source; the compiled `.mo` files ship next to them). A `Translator`
@@ -9,9 +9,9 @@ Maintaining the catalogs (from the repository root)::
 
     pybabel extract -k gettext -k ngettext:1,2 --no-location --sort-output \
         -o /tmp/messages.pot src/osoto_bridge/commands
-    pybabel update -w 100 -i /tmp/messages.pot -d src/osoto_bridge/commands/locales -D messages
+    pybabel update -w 100 -i /tmp/messages.pot -d src/osoto_bridge/i18n/locales -D messages
     # translate the new entries in ko/.../messages.po (and copy msgid to msgstr in en/)
-    pybabel compile -d src/osoto_bridge/commands/locales -D messages
+    pybabel compile -d src/osoto_bridge/i18n/locales -D messages
 
 `tests/commands/test_catalogs.py` fails when a message is missing, untranslated or
 stale in either catalog, or when a `.mo` file lags behind its `.po` file.
