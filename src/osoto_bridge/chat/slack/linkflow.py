@@ -4,8 +4,9 @@
    the key form (``views.open``); anyone else an ephemeral refusal.
 2. Submitting the key: Osoto checks it; the modal then offers the trip's channels,
    or shows the step-one form again with the reason.
-3. Submitting the channel: the link is made through the sink's `Linking` (the relay's `LinkService`), the
-   bot joins the channel if it can, the modal says "done" and the channel is told.
+3. Submitting the channel: the link is made through the sink's `Linking` (the
+   relay's `LinkService`), the bot joins the channel if it can, the modal says
+   "done" and the channel is told.
 
 Slack wants a form submission answered within three seconds, and an answer that
 replaces the modal lands after any ``views.update`` sent before Slack read it. So a
