@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 PACKAGES = [
+    "osoto_bridge.announce",
     "osoto_bridge.chat",
     "osoto_bridge.commands",
     "osoto_bridge.i18n",

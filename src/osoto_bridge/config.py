@@ -59,6 +59,14 @@ class Settings(BaseModel):
             "(a flood into every trip; idle polls are not counted)"
         ),
     )
+    plan_watch_interval: float = Field(
+        120.0,
+        ge=1,
+        description=(
+            "Seconds between two fetches of a linked trip's plan for change digests, "
+            "reminders and briefings (30 requests per trip per hour at 120)"
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least severe log level written (`run --log-level`)"
     )

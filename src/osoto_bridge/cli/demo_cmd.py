@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 import uvicorn
 
+from osoto_bridge.announce.demo import DEMO_TIMING, companion_changes_plan
 from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
 from osoto_bridge.cli.common import CommandError, run_command
@@ -152,7 +153,14 @@ def _bridge(store: Store, pool: ClientPool, console: ConsoleChat) -> Bridge:
         pool=pool,
         commands=CommandService(cache=SnapshotCache(ttl=5.0)),
         timing=PollTiming(active_interval=0.5, idle_interval=2.0, active_window=30.0),
+        announce=DEMO_TIMING,
     )
+
+
+async def _plan_changes(store: Store, bridge: Bridge, companion: Any) -> None:
+    link = await store.find_link("console", "terminal", None)
+    if link is not None and bridge.announcer is not None:
+        await companion_changes_plan(companion, bridge.announcer, store, link)
 
 
 async def _interactive(
@@ -166,13 +174,16 @@ async def _interactive(
 ) -> None:
     console = ConsoleChat(stdin_lines(), out)
     rng = random.Random()
-    async with _bridge(store, pool, console):
+    async with _bridge(store, pool, console) as bridge:
+        changes = asyncio.create_task(_plan_changes(store, bridge, companion), name="demo:plan")
         while not console.finished.is_set():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(args.companion_every):
                     await console.finished.wait()
             if not console.finished.is_set():
                 await companion.post_message(trip_id, channel_id, rng.choice(COMPANION_LINES))
+        changes.cancel()
+        await asyncio.gather(changes, return_exceptions=True)
 
 
 async def _batch(
@@ -203,6 +214,7 @@ async def _batch(
             await bridge.idle()
             while not await store.chat_messages_for(greeting.id, "console", "terminal"):
                 await bridge.next_pass()
+        await _plan_changes(store, bridge, companion)
     out.write(f"\n--- Osoto #{'general'} now reads ---\n")
     async for message in companion.iterate_messages(trip_id, channel_id):
         out.write(f"{message.author_name}: {message.content}\n")

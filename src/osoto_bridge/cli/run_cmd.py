@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
+from osoto_bridge.announce import AnnounceTiming
 from osoto_bridge.chat.base import ChatAdapter
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
 from osoto_bridge.cli.adapters import build_slack_adapter, build_telegram_adapter
@@ -123,6 +124,7 @@ async def _run(args: argparse.Namespace) -> int:
                 commands=CommandService(cache=SnapshotCache()),
                 timing=timing_from(settings),
                 metrics=metrics,
+                announce=AnnounceTiming(interval=settings.plan_watch_interval),
             )
             app = build_web_app(
                 store=store,

@@ -12,6 +12,12 @@ thin I/O layer around them (snapshot cache, writes, scopes, errors)::
 
 from osoto_bridge.commands.answers.help import answer_help, command_help
 from osoto_bridge.commands.answers.meta import answer_error, answer_status
+from osoto_bridge.commands.answers.notices import (
+    Reminder,
+    answer_digest,
+    answer_notify_settings,
+    answer_reminder,
+)
 from osoto_bridge.commands.answers.places import answer_pins, answer_who
 from osoto_bridge.commands.answers.schedule import answer_next, answer_plan
 from osoto_bridge.commands.answers.todo import DONE_ACTION, answer_todo
@@ -27,13 +33,20 @@ from osoto_bridge.commands.context import (
     has_scope,
 )
 from osoto_bridge.commands.days import DayResolution, DayStatus, parse_day, resolve_day
+from osoto_bridge.commands.notify_args import apply_notify_args, parse_lead
 from osoto_bridge.commands.parser import (
     COMMANDS,
     ParsedCommand,
     looks_like_command,
     parse_command,
 )
-from osoto_bridge.commands.service import CommandService, api_share_url
+from osoto_bridge.commands.plan_diff import ChangeKind, PlanChange, diff_plans
+from osoto_bridge.commands.service import (
+    CommandService,
+    NotifySettingsPort,
+    OnWrite,
+    api_share_url,
+)
 from osoto_bridge.commands.tripclock import TripCalendar
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.i18n import (
@@ -50,6 +63,7 @@ __all__ = [
     "DONE_ACTION",
     "SUPPORTED_LANGUAGES",
     "WRITE_SCOPE",
+    "ChangeKind",
     "CommandCatalog",
     "CommandContext",
     "CommandReply",
@@ -57,29 +71,39 @@ __all__ = [
     "DayResolution",
     "DayStatus",
     "LinkStatus",
+    "NotifySettingsPort",
+    "OnWrite",
     "ParsedCommand",
+    "PlanChange",
+    "Reminder",
     "SnapshotCache",
     "Translator",
     "TripCalendar",
     "TripView",
+    "answer_digest",
     "answer_error",
     "answer_help",
     "answer_next",
+    "answer_notify_settings",
     "answer_pins",
     "answer_plan",
+    "answer_reminder",
     "answer_status",
     "answer_todo",
     "answer_trip",
     "answer_where",
     "answer_who",
     "api_share_url",
+    "apply_notify_args",
     "command_help",
     "default_language",
+    "diff_plans",
     "has_scope",
     "looks_like_command",
     "match_language",
     "parse_command",
     "parse_day",
+    "parse_lead",
     "resolve_day",
     "translator",
 ]

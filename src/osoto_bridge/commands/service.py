@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from osoto_bridge.commands.answers.help import answer_help
 from osoto_bridge.commands.answers.meta import (
@@ -27,6 +28,7 @@ from osoto_bridge.commands.answers.meta import (
     answer_unknown_command,
     answer_usage,
 )
+from osoto_bridge.commands.answers.notices import answer_notify_settings
 from osoto_bridge.commands.answers.places import answer_pins, answer_who
 from osoto_bridge.commands.answers.schedule import answer_next, answer_plan
 from osoto_bridge.commands.answers.todo import (
@@ -40,14 +42,16 @@ from osoto_bridge.commands.answers.trip import answer_trip
 from osoto_bridge.commands.answers.where import answer_where
 from osoto_bridge.commands.cache import SnapshotCache
 from osoto_bridge.commands.context import WRITE_SCOPE, CommandContext, CommandReply, has_scope
+from osoto_bridge.commands.notify_args import apply_notify_args
 from osoto_bridge.commands.parser import ParsedCommand, looks_like_command, parse_command
 from osoto_bridge.commands.todo_args import find_item, parse_new_item
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.i18n import Translator, match_language, translator
 from osoto_bridge.osoto import OsotoClient, OsotoError, Priority, ShareToken, TripExport
+from osoto_bridge.store import NotifySettings
 from osoto_bridge.text import Document, doc, paragraph
 
-__all__ = ["CommandService", "ShareUrl", "api_share_url"]
+__all__ = ["CommandService", "NotifySettingsPort", "OnWrite", "ShareUrl", "api_share_url"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,20 @@ _DONE_WORDS = frozenset({"done", "완료"})
 
 
 ShareUrl = Callable[[OsotoClient, ShareToken], str]
+
+OnWrite = Callable[[str, str], None]
+"""Told `(trip_id, entity_id)` after a command changed the plan in Osoto (the
+announcements then fetch the plan at once, and do not tell the chat its own change)."""
+
+
+class NotifySettingsPort(Protocol):
+    """Where the notification settings of the chat a command came from live."""
+
+    async def load(self, ctx: CommandContext) -> NotifySettings | None:
+        """The settings of the command's chat; None when the chat has no link."""
+
+    async def save(self, ctx: CommandContext, settings: NotifySettings) -> None:
+        """Store new settings for the command's chat."""
 
 
 def api_share_url(client: OsotoClient, token: ShareToken) -> str:
@@ -90,6 +108,9 @@ class CommandService:
             by default (pass the web app's address where there is one).
         slack_command: The Slack slash command that carries every command, for the
             help and hints shown in Slack.
+        notify_settings: Where `/remind`, `/brief` and `/notify` read and store the
+            chat's settings; None when the process announces nothing.
+        on_write: Told of each change a command made to the plan.
     """
 
     def __init__(
@@ -98,10 +119,27 @@ class CommandService:
         cache: SnapshotCache,
         share_url: ShareUrl = api_share_url,
         slack_command: str = "/osoto",
+        notify_settings: NotifySettingsPort | None = None,
+        on_write: OnWrite | None = None,
     ) -> None:
         self._cache = cache
         self._share_url = share_url
         self._slack_prefix = slack_command.strip() + " "
+        self._notify_settings = notify_settings
+        self._on_write = on_write
+
+    def attach_notifications(self, notify_settings: NotifySettingsPort, on_write: OnWrite) -> None:
+        """Serve `/remind`, `/brief`, `/notify` from these settings and report writes.
+
+        The bridge calls it when it runs the plan watch (the service is built first).
+        """
+        self._notify_settings = notify_settings
+        self._on_write = on_write
+
+    def _wrote(self, trip_id: str, entity_id: str) -> None:
+        self._cache.invalidate(trip_id)
+        if self._on_write is not None:
+            self._on_write(trip_id, entity_id)
 
     async def handle(
         self,
@@ -176,7 +214,7 @@ class CommandService:
                 priority=Priority.INTERACTIVE,
                 idempotency_key=_idempotency_key(ctx, f"done:{value}"),
             )
-            self._cache.invalidate(ctx.trip_id)
+            self._wrote(ctx.trip_id, item.id)
             return CommandReply(answer_done(tr, item))
         except OsotoError as exc:
             logger.warning("button %s for trip %s failed: %s", action_id, ctx.trip_id, exc)
@@ -221,6 +259,8 @@ class CommandService:
             return CommandReply(answer_status(tr, ctx.status, trip_id=ctx.trip_id, now=ctx.now))
         if name == "share":
             return await self._share(args, ctx, client, tr)
+        if name in ("remind", "brief", "notify"):
+            return await self._settings(name, args, ctx, tr)
         if name == "todo":
             return await self._todo(args, ctx, client, tr)
         if name == "done":
@@ -241,6 +281,24 @@ class CommandService:
         if chosen is None:
             return CommandReply(answer_lang_usage(tr), ephemeral=True)
         return CommandReply(answer_lang_set(translator(chosen)), set_language=chosen)
+
+    async def _settings(
+        self, name: str, args: str, ctx: CommandContext, tr: Translator
+    ) -> CommandReply:
+        port = self._notify_settings
+        current = await port.load(ctx) if port is not None else None
+        if port is None or current is None:
+            message = tr.gettext("This bridge does not post notifications.")
+            return CommandReply(doc(paragraph(message)), ephemeral=True)
+        update = apply_notify_args(name, args, current)
+        if update.usage is not None:
+            return CommandReply(answer_usage(tr, update.usage), ephemeral=True)
+        if update.changed:
+            if not ctx.is_admin:
+                return CommandReply(answer_not_admin(tr), ephemeral=True)
+            await port.save(ctx, update.settings)
+        prefix = self._prefix(ctx)
+        return CommandReply(answer_notify_settings(tr, update.settings, prefix=prefix))
 
     async def _write(
         self,
@@ -303,7 +361,7 @@ class CommandService:
                 priority=Priority.INTERACTIVE,
                 idempotency_key=_idempotency_key(ctx, "todo-add"),
             )
-            self._cache.invalidate(ctx.trip_id)
+            self._wrote(ctx.trip_id, item.id)
             return answer_todo_added(tr, item)
 
         return await self._write(ctx, tr, write)
@@ -327,7 +385,7 @@ class CommandService:
                 priority=Priority.INTERACTIVE,
                 idempotency_key=_idempotency_key(ctx, f"done:{item_id}"),
             )
-            self._cache.invalidate(ctx.trip_id)
+            self._wrote(ctx.trip_id, item.id)
             return answer_done(tr, item)
 
         return await self._write(ctx, tr, write)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
 
+from osoto_bridge.announce import CURRENT_CHAT, Announcer, AnnounceTiming, LinkNotifySettings
 from osoto_bridge.chat.base import (
     ChatAdapter,
     ChatAddress,
@@ -58,6 +59,8 @@ class Bridge:
         link_sync_interval: how often links changed by another process (the
             `links` command, another replica) are picked up; ``inf`` turns it off.
         metrics: the relay's counters and histograms (a private set by default).
+        announce: the plan watch's knobs (digests, reminders, briefings); None
+            announces nothing.
     """
 
     def __init__(
@@ -74,6 +77,7 @@ class Bridge:
         wait: Wait = wait_event,
         link_sync_interval: float = _LINK_SYNC_INTERVAL,
         metrics: RelayMetrics | None = None,
+        announce: AnnounceTiming | None = None,
     ) -> None:
         self._store = store
         self._metrics = metrics if metrics is not None else RelayMetrics()
@@ -108,6 +112,19 @@ class Bridge:
         self._link_sync_interval = link_sync_interval
         self._link_watch: asyncio.Task[None] | None = None
         self._link_watch_stop = asyncio.Event()
+        self.announcer: Announcer | None = None
+        if announce is not None:
+            self.announcer = Announcer(
+                store=store,
+                client_for=pool.client_for,
+                send=self._send,
+                timing=announce,
+                clock=wall_clock,
+                wait=wait,
+            )
+            if commands is not None:
+                commands.attach_notifications(LinkNotifySettings(store), self.announcer.note_write)
+        self._announce_task: asyncio.Task[None] | None = None
         self._router = InboundRouter(
             InboundDeps(
                 store=store,
@@ -151,6 +168,10 @@ class Bridge:
             if self._link_sync_interval != float("inf"):
                 self._link_watch_stop.clear()
                 self._link_watch = asyncio.create_task(self._watch_links(), name="relay:link-sync")
+            if self.announcer is not None:
+                self._announce_task = asyncio.create_task(
+                    self.announcer.run(), name="relay:announce"
+                )
         except BaseException:
             for adapter in reversed(started):
                 await adapter.stop()
@@ -162,6 +183,7 @@ class Bridge:
         if not self._started:
             return
         await self._stop_link_watch()
+        await self._stop_announcer()
         for adapter in self._adapters.values():
             try:
                 await adapter.stop()
@@ -177,6 +199,9 @@ class Bridge:
         finds, which is exactly what the restart tests need to exercise.
         """
         await self._stop_link_watch()
+        if self._announce_task is not None:
+            self._announce_task.cancel()
+        await self._stop_announcer()
         for task in self._tasks.values():
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
@@ -185,6 +210,17 @@ class Bridge:
         for adapter in self._adapters.values():
             await adapter.stop()
         self._started = False
+
+    async def _stop_announcer(self) -> None:
+        if self.announcer is not None and self._announce_task is not None:
+            self.announcer.stop()
+            await asyncio.gather(self._announce_task, return_exceptions=True)
+            self._announce_task = None
+
+    async def _send(self, message: OutboundMessage) -> None:
+        adapter = self._adapters.get(message.address.platform)
+        if adapter is not None:
+            await adapter.send(message)
 
     async def _stop_link_watch(self) -> None:
         if self._link_watch is not None:
@@ -310,6 +346,9 @@ class Bridge:
         # The one place inbound failures are logged, with their context. They are
         # raised on, so the adapter does not confirm the event: a platform that
         # redelivers (Telegram, Slack) brings it back rather than it being lost.
+        # The chat the event came from, for the announcements: its own plan changes
+        # are not told back to it, and /remind, /brief, /notify store its settings.
+        token = CURRENT_CHAT.set(message.address)
         try:
             await self._router.on_message(message)
         except Exception:
@@ -318,14 +357,19 @@ class Bridge:
                 "handling message %s from %s failed", message.message_id, message.address
             )
             raise
+        finally:
+            CURRENT_CHAT.reset(token)
 
     async def on_action(self, action: InboundAction) -> None:
+        token = CURRENT_CHAT.set(action.address)
         try:
             await self._router.on_action(action)
         except Exception:
             self._metrics.error("inbound")
             logger.exception("handling action %s from %s failed", action.action_id, action.address)
             raise
+        finally:
+            CURRENT_CHAT.reset(token)
 
     async def first_time(self, platform: str, event_id: str) -> bool:
         return await self._store.mark_event_seen(platform, event_id)

@@ -10,6 +10,7 @@ __all__ = [
     "Direction",
     "Link",
     "MessageOrigin",
+    "NotifySettings",
     "OutboxEntry",
     "OutboxStatus",
     "is_provisional",
@@ -105,3 +106,24 @@ class OutboxEntry:
     last_error: str | None
     osoto_message_id: str | None
     created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    """What a linked chat is told without asking (`/notify`, `/remind`, `/brief`).
+
+    Attributes:
+        changes: Post a digest when the plan changes in Osoto.
+        reminders: Post reminders at all (the leads below say when).
+        commitment_lead: Seconds before a commitment's start; None for no reminder.
+        flight_lead: Seconds before a flight's departure; None for no reminder.
+        stay_mornings: A note on the morning of a check-in or check-out.
+        brief_at: Local `HH:MM` of the morning briefing; None when off (the default).
+    """
+
+    changes: bool = True
+    reminders: bool = True
+    commitment_lead: int | None = 3600
+    flight_lead: int | None = 3 * 3600
+    stay_mornings: bool = True
+    brief_at: str | None = None

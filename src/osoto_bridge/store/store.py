@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from osoto_bridge.store._announce import AnnounceMixin
 from osoto_bridge.store._base import StoreState, atomic
 from osoto_bridge.store._links import LinksMixin
 from osoto_bridge.store._messages import MessagesMixin
@@ -43,7 +44,7 @@ logger = logging.getLogger("osoto_bridge.store")
 _PG_SCHEMA_LOCK_ID = 0x05070B1E
 
 
-class Store(LinksMixin, MessagesMixin, OutboxMixin, StateMixin, OpsMixin):
+class Store(LinksMixin, MessagesMixin, OutboxMixin, StateMixin, OpsMixin, AnnounceMixin):
     """The bridge's state: links and keys, cursors, message map, outbox, dedup, offsets.
 
     Build it with `Store.open(...)`; the constructor is for the opener only.

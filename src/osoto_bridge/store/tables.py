@@ -14,14 +14,17 @@ import sqlalchemy as sa
 __all__ = [
     "ID",
     "TIMESTAMP",
+    "announcements",
     "api_keys",
     "cursors",
     "link_activity",
     "links",
     "message_map",
     "metadata",
+    "notify_settings",
     "offsets",
     "outbox",
+    "plan_snapshots",
     "schema_version",
     "seen_events",
 ]
@@ -149,4 +152,34 @@ link_activity = sa.Table(
     sa.Column("link_id", ID, sa.ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("last_in_at", TIMESTAMP, nullable=True),
     sa.Column("last_out_at", TIMESTAMP, nullable=True),
+)
+
+notify_settings = sa.Table(
+    "notify_settings",
+    metadata,
+    sa.Column("link_id", ID, sa.ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("changes", sa.Boolean, nullable=False),
+    sa.Column("reminders", sa.Boolean, nullable=False),
+    sa.Column("commitment_lead", sa.Integer, nullable=True),
+    sa.Column("flight_lead", sa.Integer, nullable=True),
+    sa.Column("stay_mornings", sa.Boolean, nullable=False),
+    sa.Column("brief_at", sa.String(5), nullable=True),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+
+announcements = sa.Table(
+    "announcements",
+    metadata,
+    sa.Column("link_id", ID, sa.ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("identity", sa.String(255), primary_key=True),
+    sa.Column("sent_at", TIMESTAMP, nullable=False),
+    sa.Index("ix_announcements_sent_at", "sent_at"),
+)
+
+plan_snapshots = sa.Table(
+    "plan_snapshots",
+    metadata,
+    sa.Column("trip_id", sa.String, primary_key=True),
+    sa.Column("snapshot", sa.Text, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
 )

@@ -94,6 +94,31 @@ def command_help(tr: Translator) -> dict[str, CommandHelp]:
             ),
             ("/share", "/share off"),
         ),
+        "remind": CommandHelp(
+            "/remind [flights] 30m|4h|off",
+            tr.gettext(
+                "Show or set the reminders: before each commitment (60 min by default), "
+                "before each flight (3 h), and on check-in and check-out mornings; "
+                "one minute to one day (chat admins change them)."
+            ),
+            ("/remind", "/remind 30m", "/remind flights 4h", "/remind off"),
+        ),
+        "brief": CommandHelp(
+            "/brief HH:MM|off",
+            tr.gettext(
+                "A morning briefing: the day's /where at that local time of the leg "
+                "the trip is in (off by default; chat admins change it)."
+            ),
+            ("/brief", "/brief 08:00", "/brief off"),
+        ),
+        "notify": CommandHelp(
+            "/notify [changes|reminders|stays on|off]",
+            tr.gettext(
+                "What this chat is told unasked: plan changes made in Osoto, reminders, "
+                "check-in mornings (chat admins change it)."
+            ),
+            ("/notify", "/notify changes off", "/notify reminders on"),
+        ),
         "lang": CommandHelp(
             "/lang en|ko",
             tr.gettext("Set the language of the bot in this chat."),

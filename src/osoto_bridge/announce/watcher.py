@@ -1,0 +1,407 @@
+"""The plan watch: fetch each linked trip's export, post digests, reminders, briefings.
+
+One task for the whole process (`Announcer.run`), started and stopped by the
+`Bridge`. Each trip's export is fetched every `interval` seconds (and at once after
+the bot's own writes), at the key's *background* priority and only when the key's
+limiter has room for it now (`RateLimiter.ready`): a spent budget defers the fetch to
+the next check, it never holds a command or a post. At the default 120 s that is 30
+requests per trip per hour, one every two minutes, beside the poll's background share
+(see docs/announcements.md).
+
+Exactly once: every announcement has an identity (a digest: the two snapshots it
+spans; a reminder: the event and its start; a briefing: the day) that is claimed in
+the store (`Store.claim_announcement`, a primary-key insert) before it is sent; a
+restart, a retry or a second replica finds the claim and sends nothing. A send that
+fails gives the claim back so the next check tries again. A crash between the claim
+and the send loses that one announcement rather than doubling it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import contextvars
+import datetime as dt
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from osoto_bridge.announce.schedule import DueNotice, due_notices
+from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
+from osoto_bridge.commands import (
+    CommandContext,
+    PlanChange,
+    TripView,
+    answer_digest,
+    answer_reminder,
+    answer_where,
+    diff_plans,
+    translator,
+)
+from osoto_bridge.osoto import OsotoClient, OsotoError, Priority, TripExport, safe_projection
+from osoto_bridge.store import Link, NotifySettings, Store
+from osoto_bridge.text import Document
+
+__all__ = [
+    "CURRENT_CHAT",
+    "DEFAULT_INTERVAL",
+    "AnnounceTiming",
+    "Announcer",
+    "LinkNotifySettings",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 120.0
+"""Seconds between two fetches of a trip's export (`OSOTO_BRIDGE_PLAN_WATCH_INTERVAL`)."""
+
+CURRENT_CHAT: contextvars.ContextVar[ChatAddress | None] = contextvars.ContextVar(
+    "osoto_bridge_current_chat", default=None
+)
+"""The chat whose event is being handled (set by the bridge around each inbound event):
+the bot's own writes and the settings commands are tied to it."""
+
+Send = Callable[[OutboundMessage], Awaitable[None]]
+Wait = Callable[[asyncio.Event, float], Awaitable[object]]
+ClientFor = Callable[[Link], Awaitable[OsotoClient]]
+
+
+async def _wait_event(event: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
+
+
+@dataclass(frozen=True)
+class AnnounceTiming:
+    """The knobs of the watch (seconds).
+
+    Attributes:
+        interval: Between two fetches of one trip's export.
+        check_every: Between two looks at the reminders (no request: the plan is in
+            memory); also the latest a poke after a write waits.
+        group_window: A change seen is posted after this long, so the edits someone
+            makes in a row arrive as one digest.
+        own_write_memory: How long the bot's own writes are remembered, so the chat
+            that made one is not told about it.
+    """
+
+    interval: float = DEFAULT_INTERVAL
+    check_every: float = 15.0
+    group_window: float = 20.0
+    own_write_memory: float = 900.0
+    spread: bool = True
+    """Spread the first fetches of the trips over one interval (thousands of trips
+    must not all fetch in the first second); tests turn it off."""
+    concurrency: int = 16
+    """Trips checked at once (a slow Osoto must not hold up every other trip)."""
+
+
+@dataclass
+class _TripState:
+    export: TripExport | None = None
+    stored: TripExport | None = None
+    stored_at: float | None = None
+    fresh: bool = False
+    fetched_at: float | None = None
+    pending_since: float | None = None
+    want_fetch: bool = True
+    own_writes: dict[tuple[str, str], list[tuple[ChatAddress, float]]] = field(default_factory=dict)
+
+
+def _snapshot_hash(export: TripExport) -> str:
+    return hashlib.sha256(export.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
+
+
+class LinkNotifySettings:
+    """`NotifySettingsPort` of the commands: the settings of the chat in `CURRENT_CHAT`."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def _link(self, ctx: CommandContext) -> Link | None:
+        address = CURRENT_CHAT.get()
+        if address is None:
+            return None
+        link = await self._store.find_link(address.platform, address.chat_id, address.thread_id)
+        if link is None and address.thread_id is not None:
+            link = await self._store.find_link(address.platform, address.chat_id, None)
+        return link if link is not None and link.trip_id == ctx.trip_id else None
+
+    async def load(self, ctx: CommandContext) -> NotifySettings | None:
+        link = await self._link(ctx)
+        return None if link is None else await self._store.notify_settings(link.id)
+
+    async def save(self, ctx: CommandContext, settings: NotifySettings) -> None:
+        link = await self._link(ctx)
+        if link is not None:
+            await self._store.set_notify_settings(link.id, settings)
+
+
+class Announcer:
+    """Watches every linked trip and tells its chats what they asked to hear.
+
+    Args:
+        store: The bridge's state (links, settings, claims, snapshots).
+        client_for: The Osoto client of a link's key.
+        send: Sends a message to a chat (the adapters' paced path).
+        timing: The watch's knobs.
+        clock: Epoch seconds (tests inject a fake one).
+        wait: Waits for an event or a timeout (tests inject virtual time).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client_for: ClientFor,
+        send: Send,
+        timing: AnnounceTiming | None = None,
+        clock: Callable[[], float] = time.time,
+        wait: Wait = _wait_event,
+    ) -> None:
+        self._store = store
+        self._client_for = client_for
+        self._send = send
+        self._timing = timing or AnnounceTiming()
+        self._clock = clock
+        self._wait = wait
+        self._trips: dict[str, _TripState] = {}
+        self._rng = random.Random()
+        self._settings: dict[int, NotifySettings] = {}
+        self._stop = asyncio.Event()
+        self._poke = asyncio.Event()
+        self.fetches = 0
+        """Exports fetched since start (the benchmark reads it)."""
+        self.announced: collections.Counter[str] = collections.Counter()
+        """Announcements sent, by kind (`d` digest, `c`/`f`/`s` reminders, `b` briefing)."""
+        self._progress = asyncio.Condition()
+
+    async def wait_until(self, predicate: Callable[[], bool]) -> None:
+        """Wait until `predicate()` holds, re-checked after each announcement or
+        stored snapshot (the demo and tests bound it with `asyncio.timeout`)."""
+        async with self._progress:
+            await self._progress.wait_for(predicate)
+
+    async def _progressed(self) -> None:
+        async with self._progress:
+            self._progress.notify_all()
+
+    # -- the bot's own writes -----------------------------------------------------
+
+    def note_write(self, trip_id: str, entity_id: str) -> None:
+        """A command changed the plan: fetch it at once; not news for its chat."""
+        state = self._trips.setdefault(trip_id, _TripState())
+        address = CURRENT_CHAT.get()
+        if address is not None:
+            state.own_writes.setdefault((trip_id, entity_id), []).append((address, self._clock()))
+        state.want_fetch = True
+        self._poke.set()
+
+    def has_plan(self, trip_id: str) -> bool:
+        """Whether the watch holds a stored plan of a trip to compare with."""
+        state = self._trips.get(trip_id)
+        return state is not None and state.stored is not None
+
+    # -- the loop -------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask `run` to return after the current check."""
+        self._stop.set()
+        self._poke.set()
+
+    async def run(self) -> None:
+        """Check, then wait; until `stop`. A failing check is logged and retried."""
+        self._stop.clear()
+        while not self._stop.is_set():
+            try:
+                await self.check()
+            except Exception:
+                logger.exception("the plan watch failed; trying again later")
+            self._poke.clear()
+            if self._stop.is_set():
+                return
+            await self._wait(self._poke, self._timing.check_every)
+
+    async def check(self) -> None:
+        """One look at every linked trip: fetch where due, then announce."""
+        links = await self._store.list_links(enabled_only=True)
+        self._settings = await self._store.all_notify_settings()
+        by_trip: dict[str, list[Link]] = {}
+        for link in links:
+            by_trip.setdefault(link.trip_id, []).append(link)
+        for trip_id in self._trips.keys() - by_trip.keys():
+            del self._trips[trip_id]
+        gate = asyncio.Semaphore(self._timing.concurrency)
+
+        async def one(trip_id: str, trip_links: list[Link]) -> None:
+            async with gate:
+                try:
+                    await self._check_trip(trip_id, trip_links)
+                except OsotoError as exc:
+                    logger.warning("watching trip %s: %s", trip_id, type(exc).__name__)
+
+        async with asyncio.TaskGroup() as group:
+            for trip_id, trip_links in by_trip.items():
+                group.create_task(one(trip_id, trip_links), name=f"announce:{trip_id}")
+
+    def _settings_of(self, link: Link) -> NotifySettings:
+        return self._settings.get(link.id) or NotifySettings()
+
+    def _new_state(self, now: float) -> _TripState:
+        state = _TripState()
+        if self._timing.spread:
+            # As if fetched a random part of an interval ago: the first fetches spread.
+            state.want_fetch = False
+            state.fetched_at = now - self._rng.uniform(0.0, self._timing.interval)
+        return state
+
+    async def _check_trip(self, trip_id: str, links: Sequence[Link]) -> None:
+        now = self._clock()
+        state = self._trips.get(trip_id)
+        if state is None:
+            state = self._trips[trip_id] = self._new_state(now)
+        if state.stored is None:
+            await self._load_stored(trip_id, state)
+        due_fetch = (
+            state.want_fetch
+            or state.fetched_at is None
+            or now - state.fetched_at >= self._timing.interval
+            or (
+                state.pending_since is not None
+                and now - state.pending_since >= self._timing.group_window
+            )
+        )
+        if due_fetch:
+            await self._fetch(trip_id, links[0], state, now)
+        if state.export is None:
+            return
+        if state.fresh or state.pending_since is not None:
+            await self._digest(trip_id, links, state, now)
+            state.fresh = False
+        await self._notices(links, state, now)
+
+    async def _load_stored(self, trip_id: str, state: _TripState) -> None:
+        """Read the stored snapshot, unless the one held is the same (by its time)."""
+        row = await self._store.plan_snapshot_state(trip_id)
+        if row is None:
+            return
+        raw, stored_at = row
+        if stored_at != state.stored_at:
+            # stored by another replica, or before a restart
+            state.stored = TripExport.model_validate_json(raw)
+            state.stored_at = stored_at
+
+    async def _fetch(self, trip_id: str, link: Link, state: _TripState, now: float) -> None:
+        client = await self._client_for(link)
+        if not client.limiter.ready(Priority.BACKGROUND):
+            return  # the key's background share is spent: next check
+        export = await client.export_trip(trip_id, priority=Priority.BACKGROUND)
+        self.fetches += 1
+        state.export = safe_projection(export)
+        state.fetched_at = now
+        state.want_fetch = False
+        state.fresh = True
+        if state.stored is None:
+            # The first look at a trip: nothing to compare with, nothing to announce.
+            await self._store_snapshot(trip_id, state)
+
+    async def _store_snapshot(self, trip_id: str, state: _TripState) -> None:
+        assert state.export is not None
+        state.stored_at = await self._store.set_plan_snapshot(
+            trip_id, state.export.model_dump_json(by_alias=True)
+        )
+        state.stored = state.export
+        state.pending_since = None
+        await self._progressed()
+
+    def _own_change(self, state: _TripState, link: Link, change: PlanChange, now: float) -> bool:
+        writers = state.own_writes.get((link.trip_id, change.entity_id), [])
+        return any(
+            address.platform == link.platform
+            and address.chat_id == link.chat_id
+            and now - at < self._timing.own_write_memory
+            for address, at in writers
+        )
+
+    async def _digest(
+        self, trip_id: str, links: Sequence[Link], state: _TripState, now: float
+    ) -> None:
+        assert state.export is not None and state.stored is not None
+        changes = diff_plans(state.stored, state.export)
+        if not changes:
+            state.pending_since = None
+            if _snapshot_hash(state.stored) != _snapshot_hash(state.export):
+                # changed, but nothing to tell (a to-do un-ticked, a secret edited):
+                # compare with this one from now on
+                await self._store_snapshot(trip_id, state)
+            state.export = state.stored  # one copy in memory
+            return
+        if state.pending_since is None:
+            state.pending_since = now
+        if now - state.pending_since < self._timing.group_window:
+            return  # more edits may follow: one digest for them all
+        # Another replica (or this one before a restart) may have told it already and
+        # stored the plan since: compare with what the store holds now.
+        await self._load_stored(trip_id, state)
+        changes = diff_plans(state.stored, state.export)
+        if not changes:
+            state.pending_since = None
+            return
+        # The stored snapshot's time is part of the identity: a plan changed, changed
+        # back and changed again is told each time, once.
+        identity = (
+            f"d:{_snapshot_hash(state.stored)}:{_snapshot_hash(state.export)}:{state.stored_at!r}"
+        )
+        for link in links:
+            settings = self._settings_of(link)
+            if not settings.changes:
+                continue
+            shown = [c for c in changes if not self._own_change(state, link, c, now)]
+            if not shown:
+                continue
+            document = answer_digest(translator(link.language), shown)
+            await self._announce(link, identity, document)
+        await self._store_snapshot(trip_id, state)
+        state.own_writes = {
+            key: [(a, at) for a, at in writers if now - at < self._timing.own_write_memory]
+            for key, writers in state.own_writes.items()
+        }
+
+    async def _notices(self, links: Sequence[Link], state: _TripState, now: float) -> None:
+        assert state.export is not None
+        instant = dt.datetime.fromtimestamp(now, dt.UTC)
+        for link in links:
+            settings = self._settings_of(link)
+            for notice in due_notices(state.export, settings, instant):
+                await self._announce(
+                    link, notice.identity, self._render(link, notice, state, instant)
+                )
+
+    @staticmethod
+    def _render(link: Link, notice: DueNotice, state: _TripState, now: dt.datetime) -> Document:
+        tr = translator(link.language)
+        if notice.reminder is not None:
+            return answer_reminder(tr, notice.reminder, now=now)
+        assert state.export is not None
+        view = TripView.of(state.export, now=now, language=link.language, show_sensitive=False)
+        return answer_where(view, "")
+
+    async def _announce(self, link: Link, identity: str, document: Document) -> bool:
+        if not await self._store.claim_announcement(link.id, identity):
+            return False
+        address = ChatAddress(link.platform, link.chat_id, link.thread_id)
+        try:
+            await self._send(OutboundMessage(address, document))
+        except (ChatError, OSError) as exc:
+            logger.warning("announcement %s to %s failed: %s", identity, address, exc)
+            await self._store.release_announcement(link.id, identity)
+            return False
+        kind = identity.split(":", 1)[0]
+        self.announced[kind] += 1
+        await self._progressed()
+        logger.info("announced %s to %s", kind, address)
+        return True

@@ -1,0 +1,101 @@
+"""The trip speaks up, end to end: the real sandbox, a real store, the recording chat,
+real time (short intervals and leads keep it to seconds)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from relay_world import World
+
+from osoto_bridge.announce import AnnounceTiming
+from osoto_bridge.chat import Capabilities, RecordingChat
+from osoto_bridge.commands import CommandService, SnapshotCache
+from osoto_bridge.relay import Bridge
+
+QUICK = AnnounceTiming(interval=1.0, check_every=0.1, group_window=0.2)
+
+
+async def _start(world: World) -> Bridge:
+    assert world.store is not None and world.pool is not None
+    world.telegram = RecordingChat(
+        "telegram",
+        capabilities=Capabilities(max_length=4096, buttons=True),
+        admins={"chat1": {"alice"}},
+    )
+    await world.link(world.telegram, "chat1")
+    await world.link(world.slack, "C1")
+    world.bridge = Bridge(
+        store=world.store,
+        adapters=[world.telegram, world.slack],
+        pool=world.pool,
+        commands=CommandService(cache=SnapshotCache(ttl=0.0)),
+        timing=world.timing,
+        announce=QUICK,
+    )
+    await world.bridge.start()
+    # the first look stores the plan (nothing to announce yet)
+    async with asyncio.timeout(10):
+        while await world.store.plan_snapshot(world.trip_id) is None:
+            await asyncio.sleep(0.02)
+    return world.bridge
+
+
+async def test_a_leg_added_in_osoto_shows_in_a_digest(world: World) -> None:
+    await _start(world)
+    await world.client.create_leg(
+        world.trip_id,
+        order=1,
+        title="Porto",
+        destination="Porto",
+        start_date="2026-12-05",
+        end_date="2026-12-08",
+        timezone="Europe/Lisbon",
+    )
+    for chat in (world.telegram, world.slack):
+        await chat.wait_for(lambda sent: any("New leg: Porto" in m.text for m in sent), within=10)
+    # once, however often the watch looks again
+    assert world.bridge is not None and world.bridge.announcer is not None
+    for _ in range(3):
+        await world.bridge.announcer.check()
+    assert sum("New leg: Porto" in m.text for m in world.telegram.sent) == 1
+
+
+async def test_remind_2m_announces_a_commitment_once_about_two_minutes_ahead(
+    world: World,
+) -> None:
+    await _start(world)
+    await world.telegram.write("chat1", "/remind 2m", author="Alice")
+    await world.telegram.wait_for(lambda sent: any("2 min" in m.text for m in sent))
+    await world.slack.write("C1", "/remind 2m", author="Zed")  # not an admin there
+    await world.slack.wait_for(lambda sent: any("admin" in m.text for m in sent))
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    start = now + dt.timedelta(minutes=2)
+    await world.client.create_commitment(
+        world.trip_id,
+        title="Pasteis tasting",
+        start_date=start.date().isoformat(),
+        start_time=start.strftime("%H:%M"),
+        timezone="UTC",
+        category="dinner",
+    )
+    await world.telegram.wait_for(
+        lambda sent: any("Pasteis tasting starts" in m.text for m in sent), within=10
+    )
+    told_at = dt.datetime.now(dt.UTC)
+    assert dt.timedelta(minutes=1) < start - told_at <= dt.timedelta(minutes=2)
+    # a few more checks: never twice; Slack keeps the default (60 min): told too
+    assert world.bridge is not None and world.bridge.announcer is not None
+    for _ in range(3):
+        await world.bridge.announcer.check()
+    reminders = [m for m in world.telegram.sent if "Pasteis tasting starts" in m.text]
+    assert len(reminders) == 1 and "Sent late" not in reminders[0].text
+
+
+async def test_the_chat_that_ticked_a_to_do_is_not_told(world: World) -> None:
+    await _start(world)
+    await world.telegram.write("chat1", "/todo add Book the tram tour", author="Alice")
+    await world.slack.wait_for(
+        lambda sent: any("New to-do: Book the tram tour" in m.text for m in sent), within=10
+    )
+    assert not any("New to-do" in m.text for m in world.telegram.sent)
