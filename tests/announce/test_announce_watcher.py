@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from announce_plans import plan
 
-from osoto_bridge.announce import CURRENT_CHAT, Announcer, AnnounceTiming, LinkNotifySettings
+from osoto_bridge.announce import Announcer, AnnounceTiming, LinkNotifySettings
 from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
-from osoto_bridge.commands import CommandContext
+from osoto_bridge.commands import CURRENT_CHAT, CommandContext
 from osoto_bridge.osoto import Priority, TripExport
 from osoto_bridge.store import Link, Store, generate_secret_key
 from osoto_bridge.text import render_plain

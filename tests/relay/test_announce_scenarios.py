@@ -8,7 +8,7 @@ import datetime as dt
 
 from relay_world import World
 
-from osoto_bridge.announce import AnnounceTiming
+from osoto_bridge.announce import Announcer, AnnounceTiming, build_announcer
 from osoto_bridge.chat import Capabilities, RecordingChat
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.relay import Bridge
@@ -16,7 +16,7 @@ from osoto_bridge.relay import Bridge
 QUICK = AnnounceTiming(interval=1.0, check_every=0.1, group_window=0.2)
 
 
-async def _start(world: World) -> Bridge:
+async def _start(world: World) -> Announcer:
     assert world.store is not None and world.pool is not None
     world.telegram = RecordingChat(
         "telegram",
@@ -25,24 +25,33 @@ async def _start(world: World) -> Bridge:
     )
     await world.link(world.telegram, "chat1")
     await world.link(world.slack, "C1")
+    commands = CommandService(cache=SnapshotCache(ttl=0.0))
+    adapters = [world.telegram, world.slack]
+    announcer = build_announcer(
+        store=world.store,
+        client_for=world.pool.client_for,
+        adapters=adapters,
+        commands=commands,
+        timing=QUICK,
+    )
     world.bridge = Bridge(
         store=world.store,
-        adapters=[world.telegram, world.slack],
+        adapters=adapters,
         pool=world.pool,
-        commands=CommandService(cache=SnapshotCache(ttl=0.0)),
+        commands=commands,
         timing=world.timing,
-        announce=QUICK,
+        services=[announcer],
     )
     await world.bridge.start()
     # the first look stores the plan (nothing to announce yet)
     async with asyncio.timeout(10):
         while await world.store.plan_snapshot(world.trip_id) is None:
             await asyncio.sleep(0.02)
-    return world.bridge
+    return announcer
 
 
 async def test_a_leg_added_in_osoto_shows_in_a_digest(world: World) -> None:
-    await _start(world)
+    announcer = await _start(world)
     await world.client.create_leg(
         world.trip_id,
         order=1,
@@ -55,16 +64,15 @@ async def test_a_leg_added_in_osoto_shows_in_a_digest(world: World) -> None:
     for chat in (world.telegram, world.slack):
         await chat.wait_for(lambda sent: any("New leg: Porto" in m.text for m in sent), within=10)
     # once, however often the watch looks again
-    assert world.bridge is not None and world.bridge.announcer is not None
     for _ in range(3):
-        await world.bridge.announcer.check()
+        await announcer.check()
     assert sum("New leg: Porto" in m.text for m in world.telegram.sent) == 1
 
 
 async def test_remind_2m_announces_a_commitment_once_about_two_minutes_ahead(
     world: World,
 ) -> None:
-    await _start(world)
+    announcer = await _start(world)
     await world.telegram.write("chat1", "/remind 2m", author="Alice")
     await world.telegram.wait_for(lambda sent: any("2 min" in m.text for m in sent))
     await world.slack.write("C1", "/remind 2m", author="Zed")  # not an admin there
@@ -85,9 +93,8 @@ async def test_remind_2m_announces_a_commitment_once_about_two_minutes_ahead(
     told_at = dt.datetime.now(dt.UTC)
     assert dt.timedelta(minutes=1) < start - told_at <= dt.timedelta(minutes=2)
     # a few more checks: never twice; Slack keeps the default (60 min): told too
-    assert world.bridge is not None and world.bridge.announcer is not None
     for _ in range(3):
-        await world.bridge.announcer.check()
+        await announcer.check()
     reminders = [m for m in world.telegram.sent if "Pasteis tasting starts" in m.text]
     assert len(reminders) == 1 and "Sent late" not in reminders[0].text
 

@@ -14,16 +14,15 @@ from osoto_bridge.announce.schedule import (
     next_moment,
 )
 from osoto_bridge.announce.watcher import (
-    CURRENT_CHAT,
     DEFAULT_INTERVAL,
     Announcer,
     AnnounceTiming,
     LinkNotifySettings,
+    build_announcer,
 )
 
 __all__ = [
     "BRIEF_WINDOW",
-    "CURRENT_CHAT",
     "DEFAULT_INTERVAL",
     "LATE_AFTER",
     "STAY_MORNING",
@@ -31,6 +30,7 @@ __all__ = [
     "Announcer",
     "DueNotice",
     "LinkNotifySettings",
+    "build_announcer",
     "due_notices",
     "next_moment",
 ]

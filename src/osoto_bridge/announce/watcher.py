@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import contextvars
 import datetime as dt
 import hashlib
 import logging
@@ -31,9 +30,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from osoto_bridge.announce.schedule import DueNotice, due_notices
-from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
+from osoto_bridge.chat.base import ChatAdapter, ChatAddress, ChatError, OutboundMessage
 from osoto_bridge.commands import (
+    CURRENT_CHAT,
     CommandContext,
+    CommandService,
     PlanChange,
     TripView,
     answer_digest,
@@ -59,11 +60,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 120.0
 """Seconds between two fetches of a trip's export (`OSOTO_BRIDGE_PLAN_WATCH_INTERVAL`)."""
 
-CURRENT_CHAT: contextvars.ContextVar[ChatAddress | None] = contextvars.ContextVar(
-    "osoto_bridge_current_chat", default=None
-)
-"""The chat whose event is being handled (set by the bridge around each inbound event):
-the bot's own writes and the settings commands are tied to it."""
 
 Send = Callable[[OutboundMessage], Awaitable[None]]
 Wait = Callable[[asyncio.Event, float], Awaitable[object]]
@@ -405,3 +401,39 @@ class Announcer:
         await self._progressed()
         logger.info("announced %s to %s", kind, address)
         return True
+
+
+def build_announcer(
+    *,
+    store: Store,
+    client_for: ClientFor,
+    adapters: Sequence[ChatAdapter],
+    commands: CommandService | None,
+    timing: AnnounceTiming | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Announcer:
+    """The plan watch for a bridge's chats, wired into its command service.
+
+    Pass the result to `Bridge(services=[...])`: the bridge runs it beside its
+    workers. Announcements go through each platform's adapter (its own pacing).
+
+    Args:
+        store: The bridge's store.
+        client_for: The Osoto client of a link (`ClientPool.client_for`).
+        adapters: The bridge's chat adapters.
+        commands: The bridge's command service (serves `/remind`, `/brief`,
+            `/notify` and reports its writes), if any.
+        timing: The watch's knobs.
+        clock: Epoch seconds.
+    """
+    by_platform = {adapter.platform: adapter for adapter in adapters}
+
+    async def send(message: OutboundMessage) -> None:
+        adapter = by_platform.get(message.address.platform)
+        if adapter is not None:
+            await adapter.send(message)
+
+    announcer = Announcer(store=store, client_for=client_for, send=send, timing=timing, clock=clock)
+    if commands is not None:
+        commands.attach_notifications(LinkNotifySettings(store), announcer.note_write)
+    return announcer

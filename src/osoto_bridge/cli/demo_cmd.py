@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 import uvicorn
 
+from osoto_bridge.announce import Announcer, build_announcer
 from osoto_bridge.announce.demo import DEMO_TIMING, companion_changes_plan
 from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
@@ -146,21 +147,30 @@ async def _run_demo(
     return 0
 
 
-def _bridge(store: Store, pool: ClientPool, console: ConsoleChat) -> Bridge:
-    return Bridge(
+def _bridge(store: Store, pool: ClientPool, console: ConsoleChat) -> tuple[Bridge, Announcer]:
+    commands = CommandService(cache=SnapshotCache(ttl=5.0))
+    announcer = build_announcer(
+        store=store,
+        client_for=pool.client_for,
+        adapters=[console],
+        commands=commands,
+        timing=DEMO_TIMING,
+    )
+    bridge = Bridge(
         store=store,
         adapters=[console],
         pool=pool,
-        commands=CommandService(cache=SnapshotCache(ttl=5.0)),
+        commands=commands,
         timing=PollTiming(active_interval=0.5, idle_interval=2.0, active_window=30.0),
-        announce=DEMO_TIMING,
+        services=[announcer],
     )
+    return bridge, announcer
 
 
-async def _plan_changes(store: Store, bridge: Bridge, companion: Any) -> None:
+async def _plan_changes(store: Store, announcer: Announcer, companion: Any) -> None:
     link = await store.find_link("console", "terminal", None)
-    if link is not None and bridge.announcer is not None:
-        await companion_changes_plan(companion, bridge.announcer, store, link)
+    if link is not None:
+        await companion_changes_plan(companion, announcer, store, link)
 
 
 async def _interactive(
@@ -174,8 +184,9 @@ async def _interactive(
 ) -> None:
     console = ConsoleChat(stdin_lines(), out)
     rng = random.Random()
-    async with _bridge(store, pool, console) as bridge:
-        changes = asyncio.create_task(_plan_changes(store, bridge, companion), name="demo:plan")
+    bridge, announcer = _bridge(store, pool, console)
+    async with bridge:
+        changes = asyncio.create_task(_plan_changes(store, announcer, companion), name="demo:plan")
         while not console.finished.is_set():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(args.companion_every):
@@ -205,7 +216,7 @@ async def _batch(
                 await bridge_ref[0].idle()
 
     console = ConsoleChat(lines(), out)
-    bridge = _bridge(store, pool, console)
+    bridge, announcer = _bridge(store, pool, console)
     bridge_ref.append(bridge)
     greeting = await companion.post_message(trip_id, channel_id, COMPANION_LINES[0])
     async with bridge:
@@ -214,7 +225,7 @@ async def _batch(
             await bridge.idle()
             while not await store.chat_messages_for(greeting.id, "console", "terminal"):
                 await bridge.next_pass()
-        await _plan_changes(store, bridge, companion)
+        await _plan_changes(store, announcer, companion)
     out.write(f"\n--- Osoto #{'general'} now reads ---\n")
     async for message in companion.iterate_messages(trip_id, channel_id):
         out.write(f"{message.author_name}: {message.content}\n")

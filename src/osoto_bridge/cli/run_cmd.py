@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
-from osoto_bridge.announce import AnnounceTiming
+from osoto_bridge.announce import AnnounceTiming, build_announcer
 from osoto_bridge.chat.base import ChatAdapter
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
 from osoto_bridge.cli.adapters import build_slack_adapter, build_telegram_adapter
@@ -117,14 +117,22 @@ async def _run(args: argparse.Namespace) -> int:
         metrics = RelayMetrics()
         readiness = Readiness()
         async with ClientPool(store=store, base_url=settings.osoto_base_url) as pool:
+            commands = CommandService(cache=SnapshotCache())
+            announcer = build_announcer(
+                store=store,
+                client_for=pool.client_for,
+                adapters=adapters,
+                commands=commands,
+                timing=AnnounceTiming(interval=settings.plan_watch_interval),
+            )
             bridge = Bridge(
                 store=store,
                 adapters=adapters,
                 pool=pool,
-                commands=CommandService(cache=SnapshotCache()),
+                commands=commands,
                 timing=timing_from(settings),
                 metrics=metrics,
-                announce=AnnounceTiming(interval=settings.plan_watch_interval),
+                services=[announcer],
             )
             app = build_web_app(
                 store=store,

@@ -26,6 +26,7 @@ from osoto_bridge.commands.answers.where import answer_where
 from osoto_bridge.commands.cache import SnapshotCache
 from osoto_bridge.commands.catalog import COMMAND_CATALOG, CommandCatalog
 from osoto_bridge.commands.context import (
+    CURRENT_CHAT,
     WRITE_SCOPE,
     CommandContext,
     CommandReply,
@@ -60,6 +61,7 @@ from osoto_bridge.i18n import (
 __all__ = [
     "COMMANDS",
     "COMMAND_CATALOG",
+    "CURRENT_CHAT",
     "DONE_ACTION",
     "SUPPORTED_LANGUAGES",
     "WRITE_SCOPE",

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from dataclasses import dataclass
 
+from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.text import Document
 
-__all__ = ["WRITE_SCOPE", "CommandContext", "CommandReply", "LinkStatus", "has_scope"]
+__all__ = [
+    "CURRENT_CHAT",
+    "WRITE_SCOPE",
+    "CommandContext",
+    "CommandReply",
+    "LinkStatus",
+    "has_scope",
+]
+
+CURRENT_CHAT: contextvars.ContextVar[ChatAddress | None] = contextvars.ContextVar(
+    "osoto_bridge_current_chat", default=None
+)
+"""The chat whose event is being handled (the bridge sets it around each inbound
+event): the settings commands (`/remind`, `/brief`, `/notify`) and the plan watch's
+"not told back to the chat that made the change" are tied to it."""
 
 WRITE_SCOPE = "trips:write"
 """The scope `/todo add`, `/done` and `/share` need (or its trip-limited form)."""

@@ -13,8 +13,8 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
+from typing import Protocol
 
-from osoto_bridge.announce import CURRENT_CHAT, Announcer, AnnounceTiming, LinkNotifySettings
 from osoto_bridge.chat.base import (
     ChatAdapter,
     ChatAddress,
@@ -22,7 +22,7 @@ from osoto_bridge.chat.base import (
     InboundMessage,
     OutboundMessage,
 )
-from osoto_bridge.commands import COMMAND_CATALOG, CommandService
+from osoto_bridge.commands import COMMAND_CATALOG, CURRENT_CHAT, CommandService
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
@@ -39,6 +39,18 @@ FIRST_PASSES_AT_ONCE = 32
 """Workers that may run their first pass at the same time."""
 
 _RESTART_DELAY = 5.0
+
+
+class BackgroundService(Protocol):
+    """A long-running job the bridge starts and stops with itself (the plan watch)."""
+
+    async def run(self) -> None:
+        """Work until `stop` is called."""
+
+    def stop(self) -> None:
+        """Ask `run` to return soon."""
+
+
 _STOP_GRACE = 30.0
 _LINK_SYNC_INTERVAL = 30.0
 
@@ -59,8 +71,8 @@ class Bridge:
         link_sync_interval: how often links changed by another process (the
             `links` command, another replica) are picked up; ``inf`` turns it off.
         metrics: the relay's counters and histograms (a private set by default).
-        announce: the plan watch's knobs (digests, reminders, briefings); None
-            announces nothing.
+        services: background services the bridge runs beside its workers, started
+            after the chats and stopped before them (the plan watch, `announce/`).
     """
 
     def __init__(
@@ -77,7 +89,7 @@ class Bridge:
         wait: Wait = wait_event,
         link_sync_interval: float = _LINK_SYNC_INTERVAL,
         metrics: RelayMetrics | None = None,
-        announce: AnnounceTiming | None = None,
+        services: Sequence[BackgroundService] = (),
     ) -> None:
         self._store = store
         self._metrics = metrics if metrics is not None else RelayMetrics()
@@ -112,19 +124,8 @@ class Bridge:
         self._link_sync_interval = link_sync_interval
         self._link_watch: asyncio.Task[None] | None = None
         self._link_watch_stop = asyncio.Event()
-        self.announcer: Announcer | None = None
-        if announce is not None:
-            self.announcer = Announcer(
-                store=store,
-                client_for=pool.client_for,
-                send=self._send,
-                timing=announce,
-                clock=wall_clock,
-                wait=wait,
-            )
-            if commands is not None:
-                commands.attach_notifications(LinkNotifySettings(store), self.announcer.note_write)
-        self._announce_task: asyncio.Task[None] | None = None
+        self._services = tuple(services)
+        self._service_tasks: list[asyncio.Task[None]] = []
         self._router = InboundRouter(
             InboundDeps(
                 store=store,
@@ -168,10 +169,10 @@ class Bridge:
             if self._link_sync_interval != float("inf"):
                 self._link_watch_stop.clear()
                 self._link_watch = asyncio.create_task(self._watch_links(), name="relay:link-sync")
-            if self.announcer is not None:
-                self._announce_task = asyncio.create_task(
-                    self.announcer.run(), name="relay:announce"
-                )
+            self._service_tasks = [
+                asyncio.create_task(service.run(), name=f"relay:service:{n}")
+                for n, service in enumerate(self._services)
+            ]
         except BaseException:
             for adapter in reversed(started):
                 await adapter.stop()
@@ -183,7 +184,7 @@ class Bridge:
         if not self._started:
             return
         await self._stop_link_watch()
-        await self._stop_announcer()
+        await self._stop_services()
         for adapter in self._adapters.values():
             try:
                 await adapter.stop()
@@ -199,9 +200,9 @@ class Bridge:
         finds, which is exactly what the restart tests need to exercise.
         """
         await self._stop_link_watch()
-        if self._announce_task is not None:
-            self._announce_task.cancel()
-        await self._stop_announcer()
+        for service_task in self._service_tasks:
+            service_task.cancel()
+        await self._stop_services()
         for task in self._tasks.values():
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
@@ -211,16 +212,11 @@ class Bridge:
             await adapter.stop()
         self._started = False
 
-    async def _stop_announcer(self) -> None:
-        if self.announcer is not None and self._announce_task is not None:
-            self.announcer.stop()
-            await asyncio.gather(self._announce_task, return_exceptions=True)
-            self._announce_task = None
-
-    async def _send(self, message: OutboundMessage) -> None:
-        adapter = self._adapters.get(message.address.platform)
-        if adapter is not None:
-            await adapter.send(message)
+    async def _stop_services(self) -> None:
+        for service in self._services:
+            service.stop()
+        await asyncio.gather(*self._service_tasks, return_exceptions=True)
+        self._service_tasks = []
 
     async def _stop_link_watch(self) -> None:
         if self._link_watch is not None:

@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from osoto_bridge.i18n import Translator
 from osoto_bridge.commands.plan_diff import ChangeKind, PlanChange
 from osoto_bridge.commands.render import SpanLike, rich
+from osoto_bridge.i18n import Translator
 from osoto_bridge.store import NotifySettings
 from osoto_bridge.text import Document, bold, bullet_list, doc, heading, paragraph
 
