@@ -6,9 +6,10 @@ plan the test edits, and a recording `send`.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -59,7 +60,7 @@ class FakeClient:
         self.priorities.append(priority)
         return self.plan
 
-    def edit(self, mutate: Callable[[dict[str, Any]], None]) -> None:
+    def edit(self, mutate: Callable[[dict[str, Any]], object]) -> None:
         self.plan = plan(mutate)
 
 
@@ -349,7 +350,11 @@ async def test_moved_back_and_moved_again_is_told_each_time(world: World) -> Non
     await announcer.check()
     for time in ("20:30", "19:30", "20:30"):
         world.clock.advance(120)
-        world.client.edit(lambda d, t=time: d["commitments"][0].update(startTime=t))
+
+        def move(d: dict[str, Any], at: str = time) -> None:
+            d["commitments"][0].update(startTime=at)
+
+        world.client.edit(move)
         await _settle(announcer, world)
     assert len([t for t in world.texts() if "Moved: Dinner at Dishoom" in t]) == 3
 
@@ -399,3 +404,39 @@ async def test_first_fetches_spread_over_one_interval(world: World) -> None:
         world.clock.advance(15)
     assert counts[0] < 20  # not all at once
     assert counts[-1] == 40  # every trip within one interval
+
+
+async def test_run_checks_and_prunes_old_claims_until_stopped(world: World) -> None:
+    await world.open()
+    link = await world.link("A")
+    assert world.store is not None
+    await world.store.claim_announcement(link.id, "c:old:2026-10-01T19:30+01:00")
+    world.clock.advance(8 * 86400)
+    await world.store.claim_announcement(link.id, "c:new:2026-10-24T19:30+01:00")
+
+    async def wait(event: asyncio.Event, seconds: float) -> None:
+        announcer.stop()  # one pass is enough
+
+    announcer = Announcer(
+        store=world.store,
+        client_for=_client_for(world),
+        send=_discard,
+        timing=AnnounceTiming(spread=False),
+        clock=world.clock,
+        wait=wait,
+    )
+    await announcer.run()
+    assert world.client.exports == 1
+    assert not await world.store.announced(link.id, "c:old:2026-10-01T19:30+01:00")
+    assert await world.store.announced(link.id, "c:new:2026-10-24T19:30+01:00")
+
+
+def _client_for(world: World) -> Callable[[Link], Awaitable[Any]]:
+    async def client_for(link: Link) -> Any:
+        return world.client
+
+    return client_for
+
+
+async def _discard(message: OutboundMessage) -> None:
+    return None

@@ -57,6 +57,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+CLAIMS_KEPT = 7 * 86400.0
+"""Seconds an announcement's claim is kept. Long enough: a reminder is claimed at most
+a day (the longest lead) before its event starts, and then never due again; a digest's
+identity names the stored snapshot it started from, which is gone once it was told."""
+
+_PRUNE_EVERY = 3600.0
+
 DEFAULT_INTERVAL = 120.0
 """Seconds between two fetches of a trip's export (`OSOTO_BRIDGE_PLAN_WATCH_INTERVAL`)."""
 
@@ -212,9 +219,13 @@ class Announcer:
     async def run(self) -> None:
         """Check, then wait; until `stop`. A failing check is logged and retried."""
         self._stop.clear()
+        pruned_at: float | None = None
         while not self._stop.is_set():
             try:
                 await self.check()
+                if pruned_at is None or self._clock() - pruned_at >= _PRUNE_EVERY:
+                    pruned_at = self._clock()
+                    await self._store.prune_announcements(CLAIMS_KEPT)
             except Exception:
                 logger.exception("the plan watch failed; trying again later")
             self._poke.clear()
