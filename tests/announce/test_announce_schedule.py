@@ -93,7 +93,10 @@ def test_late_reminder_says_so_and_none_once_started() -> None:
     (notice,) = [n for n in due_notices(plan(), DEFAULTS, late) if n.identity.startswith("c:")]
     assert notice.reminder is not None and notice.reminder.late
     text = render_plain(answer_reminder(translator("en"), notice.reminder, now=late))
-    assert "Sent late" in text
+    assert (
+        "Sent late: it was due at 6:30\u202fPM" in text
+        or "Sent late: it was due at 6:30 PM" in text
+    )
     on_time = dt.datetime(2026, 10, 24, 18, 31, tzinfo=LONDON)
     (fresh,) = [n for n in due_notices(plan(), DEFAULTS, on_time) if n.identity.startswith("c:")]
     assert fresh.reminder is not None and not fresh.reminder.late

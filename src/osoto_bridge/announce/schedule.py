@@ -136,7 +136,14 @@ def due_notices(export: TripExport, settings: NotifySettings, now: dt.datetime) 
         for identity, moment, starts, reminder in _candidates(export, settings):
             if moment <= now < starts:
                 late = now - moment > LATE_AFTER
-                shown = Reminder(reminder.kind, reminder.title, reminder.at, reminder.place, late)
+                shown = Reminder(
+                    reminder.kind,
+                    reminder.title,
+                    reminder.at,
+                    reminder.place,
+                    late,
+                    moment.astimezone(reminder.at.tzinfo),
+                )
                 notices.append(DueNotice(identity, moment, shown))
     brief = _briefing(export, settings, now)
     if brief is not None:

@@ -38,7 +38,9 @@ class Reminder:
         title: The commitment's title, the flight's number, the stay's name.
         at: The event's local start (aware, in the event's zone).
         place: The departure airport of a flight, the address of a stay.
-        late: It is sent after its moment (the bridge was down then).
+        late: It is sent well after its moment (the bridge was down then, or the
+            event was added after it).
+        due: Its moment, in the event's zone (shown when late).
     """
 
     kind: ReminderKind
@@ -46,6 +48,7 @@ class Reminder:
     at: dt.datetime
     place: str | None = None
     late: bool = False
+    due: dt.datetime | None = None
 
 
 def format_lead(tr: Translator, seconds: int) -> str:
@@ -163,10 +166,9 @@ def answer_reminder(tr: Translator, reminder: Reminder, *, now: dt.datetime) -> 
             tr.gettext("⏰ {name} starts {soon}, {when}."), name=name, soon=soon, when=when
         )
     blocks = [paragraph(*spans)]
-    if reminder.late:
-        blocks.append(
-            paragraph(tr.gettext("(Sent late: the bridge was offline at reminder time.)"))
-        )
+    if reminder.late and reminder.due is not None:
+        note = tr.gettext("(Sent late: it was due at {time}.)", time=tr.time(reminder.due.time()))
+        blocks.append(paragraph(note))
     return doc(*blocks)
 
 
