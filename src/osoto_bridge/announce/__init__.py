@@ -10,6 +10,7 @@ from osoto_bridge.announce.schedule import (
     LATE_AFTER,
     STAY_MORNING,
     DueNotice,
+    PlanSchedule,
     due_notices,
     next_moment,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "Announcer",
     "DueNotice",
     "LinkNotifySettings",
+    "PlanSchedule",
     "build_announcer",
     "due_notices",
     "next_moment",

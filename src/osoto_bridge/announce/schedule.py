@@ -22,7 +22,15 @@ from osoto_bridge.commands.timeline import Event, EventKind, build_timeline
 from osoto_bridge.osoto import Accommodation, Commitment, Flight, TripExport
 from osoto_bridge.store import NotifySettings
 
-__all__ = ["BRIEF_WINDOW", "LATE_AFTER", "STAY_MORNING", "DueNotice", "due_notices", "next_moment"]
+__all__ = [
+    "BRIEF_WINDOW",
+    "LATE_AFTER",
+    "STAY_MORNING",
+    "DueNotice",
+    "PlanSchedule",
+    "due_notices",
+    "next_moment",
+]
 
 LATE_AFTER = dt.timedelta(minutes=5)
 """A notice found this long after its moment is marked late."""
@@ -62,11 +70,13 @@ def _title(event: Event) -> str:
     return "?"
 
 
+Candidate = tuple[str, dt.datetime, dt.datetime, Reminder]
+
+
 def _candidates(
-    export: TripExport, settings: NotifySettings
-) -> Iterator[tuple[str, dt.datetime, dt.datetime, Reminder]]:
+    export: TripExport, calendar: TripCalendar, settings: NotifySettings
+) -> Iterator[Candidate]:
     """(identity, moment, event start, reminder) of every reminder the plan holds."""
-    calendar = TripCalendar.from_export(export)
     for event in build_timeline(export, calendar):
         at = event.at
         if at is None:
@@ -104,10 +114,11 @@ def _candidates(
             )
 
 
-def _briefing(export: TripExport, settings: NotifySettings, now: dt.datetime) -> DueNotice | None:
+def _briefing(
+    calendar: TripCalendar, settings: NotifySettings, now: dt.datetime
+) -> DueNotice | None:
     if settings.brief_at is None:
         return None
-    calendar = TripCalendar.from_export(export)
     today = calendar.today(now)
     if not calendar.contains(today):
         return None
@@ -118,6 +129,59 @@ def _briefing(export: TripExport, settings: NotifySettings, now: dt.datetime) ->
     if due <= now < due + BRIEF_WINDOW:
         return DueNotice(f"b:{today.isoformat()}", due, day=today)
     return None
+
+
+class PlanSchedule:
+    """One snapshot's reminder moments, worked out once per set of settings.
+
+    The watch looks at every trip every few seconds; the timeline of a plan that did
+    not change is not rebuilt for that.
+
+    Args:
+        export: The trip's snapshot (projected).
+    """
+
+    def __init__(self, export: TripExport) -> None:
+        self.export = export
+        self._calendar = TripCalendar.from_export(export)
+        self._candidates: dict[NotifySettings, list[Candidate]] = {}
+
+    def _for(self, settings: NotifySettings) -> list[Candidate]:
+        found = self._candidates.get(settings)
+        if found is None:
+            found = sorted(_candidates(self.export, self._calendar, settings), key=lambda c: c[1])
+            self._candidates[settings] = found
+        return found
+
+    def due(self, settings: NotifySettings, now: dt.datetime) -> list[DueNotice]:
+        """The reminders and briefing due at `now` (see `due_notices`)."""
+        notices: list[DueNotice] = []
+        if settings.reminders:
+            for identity, moment, starts, reminder in self._for(settings):
+                if moment > now:
+                    break  # sorted by moment: none of the rest is due yet
+                if now < starts:
+                    late = now - moment > LATE_AFTER
+                    shown = Reminder(
+                        reminder.kind,
+                        reminder.title,
+                        reminder.at,
+                        reminder.place,
+                        late,
+                        moment.astimezone(reminder.at.tzinfo),
+                    )
+                    notices.append(DueNotice(identity, moment, shown))
+        brief = _briefing(self._calendar, settings, now)
+        if brief is not None:
+            notices.append(brief)
+        notices.sort(key=lambda notice: notice.due)
+        return notices
+
+    def next_moment(self, settings: NotifySettings, now: dt.datetime) -> dt.datetime | None:
+        """The earliest reminder moment after `now`, or None."""
+        if not settings.reminders:
+            return None
+        return next((c[1] for c in self._for(settings) if c[1] > now), None)
 
 
 def due_notices(export: TripExport, settings: NotifySettings, now: dt.datetime) -> list[DueNotice]:
@@ -131,34 +195,11 @@ def due_notices(export: TripExport, settings: NotifySettings, now: dt.datetime) 
     Returns:
         The due notices, earliest moment first; the caller sends each identity once.
     """
-    notices: list[DueNotice] = []
-    if settings.reminders:
-        for identity, moment, starts, reminder in _candidates(export, settings):
-            if moment <= now < starts:
-                late = now - moment > LATE_AFTER
-                shown = Reminder(
-                    reminder.kind,
-                    reminder.title,
-                    reminder.at,
-                    reminder.place,
-                    late,
-                    moment.astimezone(reminder.at.tzinfo),
-                )
-                notices.append(DueNotice(identity, moment, shown))
-    brief = _briefing(export, settings, now)
-    if brief is not None:
-        notices.append(brief)
-    notices.sort(key=lambda notice: notice.due)
-    return notices
+    return PlanSchedule(export).due(settings, now)
 
 
 def next_moment(
     export: TripExport, settings: NotifySettings, now: dt.datetime
 ) -> dt.datetime | None:
     """The earliest reminder moment after `now` (to wake up for it), or None."""
-    future = [
-        moment
-        for _, moment, _, _ in (_candidates(export, settings) if settings.reminders else ())
-        if moment > now
-    ]
-    return min(future, default=None)
+    return PlanSchedule(export).next_moment(settings, now)

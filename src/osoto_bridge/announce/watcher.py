@@ -29,7 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from osoto_bridge.announce.schedule import DueNotice, due_notices
+from osoto_bridge.announce.schedule import DueNotice, PlanSchedule
 from osoto_bridge.chat.base import ChatAdapter, ChatAddress, ChatError, OutboundMessage
 from osoto_bridge.commands import (
     CURRENT_CHAT,
@@ -109,6 +109,7 @@ class _TripState:
     stored: TripExport | None = None
     stored_at: float | None = None
     fresh: bool = False
+    schedule: PlanSchedule | None = None
     fetched_at: float | None = None
     pending_since: float | None = None
     want_fetch: bool = True
@@ -380,10 +381,12 @@ class Announcer:
 
     async def _notices(self, links: Sequence[Link], state: _TripState, now: float) -> None:
         assert state.export is not None
+        if state.schedule is None or state.schedule.export is not state.export:
+            state.schedule = PlanSchedule(state.export)
         instant = dt.datetime.fromtimestamp(now, dt.UTC)
         for link in links:
             settings = self._settings_of(link)
-            for notice in due_notices(state.export, settings, instant):
+            for notice in state.schedule.due(settings, instant):
                 await self._announce(
                     link, notice.identity, self._render(link, notice, state, instant)
                 )
