@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import bisect
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -163,12 +164,44 @@ async def _beside_the_busiest_polls(interval: float, minutes: float) -> tuple[in
     return _most_in_a_minute(times), exports / (minutes / 60), len(times)
 
 
+async def _idle_check_cost(trips: int) -> float:
+    """Seconds of CPU one look at every trip costs when no fetch is due (every 15 s)."""
+    clock = VirtualClock()
+    with tempfile.TemporaryDirectory() as tmp:
+        sandbox, store, pool, _, _ = await _setup(trips, Path(tmp), clock)
+
+        async def send(message: Any) -> None:
+            return None
+
+        announcer = Announcer(
+            store=store,
+            client_for=pool.client_for,
+            send=send,
+            timing=AnnounceTiming(spread=False),
+            clock=clock,
+        )
+        await announcer.check()  # the first look fetches every plan
+        clock.now += 15
+        await announcer.check()  # plans in memory, schedules built
+        looks = 5
+        started = time.process_time()
+        for _ in range(looks):
+            clock.now += 15
+            await announcer.check()
+        cost = (time.process_time() - started) / looks
+        await pool.aclose()
+        await store.close()
+        sandbox.close()
+    return cost
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trips", type=int, default=20)
     parser.add_argument("--interval", type=float, default=120.0)
     parser.add_argument("--hours", type=float, default=1.0)
     parser.add_argument("--busy-minutes", type=float, default=20.0)
+    parser.add_argument("--scan-trips", type=int, default=1000)
     args = parser.parse_args()
     per_trip = await _watch_alone(args.trips, args.interval, args.hours)
     print(
@@ -182,6 +215,11 @@ async def main() -> None:
         f"beside the busiest poll rhythm ({PollTiming().floor_for(1):.2f} s): most requests "
         f"of the key in any 60 s: {peak} (limit 60); watch exports still made: "
         f"{exports_per_hour:.1f} per hour; {total} requests in {args.busy_minutes:g} min"
+    )
+    cost = await _idle_check_cost(args.scan_trips)
+    print(
+        f"one look at {args.scan_trips} trips with no fetch due: {cost * 1000:.0f} ms CPU "
+        f"(every 15 s: {cost / 15 * 100:.1f}% of a core)"
     )
 
 
