@@ -25,6 +25,7 @@ from osoto_bridge.commands import (
 )
 from osoto_bridge.osoto import OsotoClient, RetryPolicy
 from osoto_bridge.sandbox import Sandbox
+from osoto_bridge.store import NotifySettings
 from osoto_bridge.text import render_plain
 
 BASE = "http://sandbox.test/api/v1"
@@ -382,3 +383,53 @@ async def test_an_unknown_button_is_answered_politely(
     reply = await service.handle_action("mystery", "x", world.ctx(), client)
     assert reply.ephemeral
     assert world.transport.seen == []
+
+
+class MemorySettings:
+    """A `NotifySettingsPort` holding one chat's settings."""
+
+    def __init__(self) -> None:
+        self.settings = NotifySettings()
+        self.saves = 0
+
+    async def load(self, ctx: CommandContext) -> NotifySettings | None:
+        return self.settings
+
+    async def save(self, ctx: CommandContext, settings: NotifySettings) -> None:
+        self.settings = settings
+        self.saves += 1
+
+
+async def test_remind_brief_notify_show_for_all_and_change_for_admins(
+    world: World, client: OsotoClient
+) -> None:
+    port = MemorySettings()
+    writes: list[tuple[str, str]] = []
+    service = CommandService(cache=SnapshotCache(ttl=30))
+    service.attach_notifications(port, lambda trip, entity: writes.append((trip, entity)))
+    shown = await ask(service, "/remind", world.ctx(), client)
+    assert "Reminders before commitments: 1 h" in shown and "Morning briefing: off" in shown
+    refused = await ask(service, "/remind 30m", world.ctx(), client)
+    assert "admin" in refused and port.saves == 0
+    assert "30 min" in await ask(service, "/remind 30m", world.ctx(is_admin=True), client)
+    assert "4 h" in await ask(service, "/remind flights 4h", world.ctx(is_admin=True), client)
+    assert "08:00" in await ask(service, "/brief 8am", world.ctx(is_admin=True), client)
+    assert "Plan changes: off" in await ask(
+        service, "/notify changes off", world.ctx(is_admin=True), client
+    )
+    assert port.settings == NotifySettings(
+        changes=False, commitment_lead=1800, flight_lead=14400, brief_at="08:00"
+    )
+    usage = await ask(service, "/remind someday", world.ctx(is_admin=True), client)
+    assert "/remind [flights] 30m|4h|off" in usage
+    korean = await ask(service, "/알림", world.ctx(language="ko"), client)
+    assert "아침 브리핑: 08:00" in korean and "일정 변경 알림: 꺼짐" in korean
+    # a write from a command is reported (the watch fetches at once, and skips this chat)
+    await ask(service, "/done 1", world.ctx(), client)
+    assert len(writes) == 1 and writes[0][0] == world.trip_id
+
+
+async def test_settings_commands_without_a_watch_say_so(
+    world: World, service: CommandService, client: OsotoClient
+) -> None:
+    assert "does not post notifications" in await ask(service, "/notify", world.ctx(), client)
