@@ -158,6 +158,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _BridgeHandler(logging.StreamHandler[TextIO]):
+    """The handler `configure_logging` installs (its class tells it from the others)."""
+
+
 def configure_logging(
     *,
     level: str = "INFO",
@@ -180,11 +184,10 @@ def configure_logging(
         The installed handler; its filter's ``redactor`` takes more secrets later.
     """
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_osoto_bridge", False)]:
+    for old in [h for h in root.handlers if isinstance(h, _BridgeHandler)]:
         root.removeHandler(old)
         old.close()
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-    handler._osoto_bridge = True  # type: ignore[attr-defined]
+    handler = _BridgeHandler(stream if stream is not None else sys.stderr)
     handler.addFilter(RedactingFilter(Redactor(secrets)))
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 import babel
-from babel import Locale
+from babel import Locale, localedata
 from babel.core import UnknownLocaleError
 from babel.dates import get_day_names, get_month_names
 from babel.localedata import locale_identifiers
@@ -144,7 +144,10 @@ def _babel_weekdays(locale: Locale) -> Iterator[tuple[str, int]]:
 
 
 def _babel_relative(locale: Locale) -> Iterator[tuple[str, int]]:
-    fields = locale._data["date_fields"]
+    # Babel formats relative days but lists their names through no Locale property:
+    # they come from the locale's CLDR data, read through the public localedata
+    # module (LocaleDataDict resolves CLDR's aliases, as a Locale does inside).
+    fields = localedata.LocaleDataDict(localedata.load(str(locale)))["date_fields"]
     for key in ("day", "day-short", "day-narrow"):
         if key not in fields or "relative" not in fields[key]:
             continue

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
+import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -20,6 +22,7 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +33,14 @@ _MAX_GROUP_LIMITERS = 1024
 def retry_after_seconds(exc: RetryAfter) -> float:
     """How long Telegram asked us to wait.
 
-    Read from the stored timedelta: the public ``retry_after`` warns about its
-    coming type change on every access (python-telegram-bot 22.2+).
+    The public ``retry_after`` is an int that becomes a timedelta (python-telegram-bot
+    22.2+, or now with ``PTB_TIMEDELTA=true``) and warns about that change on every
+    access: both types are read here, so the warning tells us nothing.
     """
-    return exc._retry_after.total_seconds()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 class FloodControl(BaseRateLimiter[int]):
