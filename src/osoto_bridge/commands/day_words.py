@@ -23,10 +23,10 @@ from __future__ import annotations
 import functools
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import babel
 from babel import Locale, localedata
@@ -147,7 +147,8 @@ def _babel_relative(locale: Locale) -> Iterator[tuple[str, int]]:
     # Babel formats relative days but lists their names through no Locale property:
     # they come from the locale's CLDR data, read through the public localedata
     # module (LocaleDataDict resolves CLDR's aliases, as a Locale does inside).
-    fields = localedata.LocaleDataDict(localedata.load(str(locale)))["date_fields"]
+    data = cast("MutableMapping[str | int | None, Any]", localedata.load(str(locale)))
+    fields = localedata.LocaleDataDict(data)["date_fields"]
     for key in ("day", "day-short", "day-narrow"):
         if key not in fields or "relative" not in fields[key]:
             continue
