@@ -194,7 +194,7 @@ def configure_logging(
     root.setLevel(getattr(logging, level))
     # httpx logs every request line at INFO: kept for DEBUG runs only.
     logging.getLogger("httpx").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
-    # aiosqlite's DEBUG lines repeat every SQL statement with its parameters (message
-    # text included): noise for an operator, and a copy of chat content in the log.
+    # aiosqlite's DEBUG lines (if anything opens a database through it) repeat every
+    # SQL statement with its parameters: noise, and a copy of chat content in the log.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     return handler
