@@ -29,9 +29,10 @@ def _bridge_errors() -> dict[str, type[BaseException]]:
         module = importlib.import_module(info.name)
         for name, cls in vars(module).items():
             public = not name.startswith("_")
-            if inspect.isclass(cls) and issubclass(cls, BaseException) and public:
-                if cls.__module__ == module.__name__:
-                    found[f"{cls.__module__}.{cls.__qualname__}"] = cls
+            if not (inspect.isclass(cls) and issubclass(cls, BaseException) and public):
+                continue
+            if cls.__module__ == module.__name__:
+                found[f"{cls.__module__}.{cls.__qualname__}"] = cls
     return found
 
 
