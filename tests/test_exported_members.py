@@ -16,6 +16,7 @@ PACKAGES = [
     "osoto_bridge.sandbox",
     "osoto_bridge.store",
     "osoto_bridge.text",
+    "osoto_bridge.util",
 ]
 
 

@@ -43,11 +43,13 @@ from osoto_bridge.store import (
     provisional_message_id,
 )
 from osoto_bridge.text import Paragraph, Text, doc
+from osoto_bridge.util import Backoff
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_RETRY_DELAY = 300.0
+_OUTBOX_BACKOFF = Backoff(first=2.0, cap=MAX_RETRY_DELAY)  # 2, 4, 8 … s
 DUE_BATCH = 50
 """Outbox entries one drain takes."""
 CURSOR_SAVE_EVERY = 30.0
@@ -202,7 +204,13 @@ class ChannelWorker:
         except (ChatError, RateLimited, ServerError, TransportError) as exc:
             self._metrics.failed(exc)
             self._failures += 1
-            delay = min(MAX_RETRY_DELAY, self._timing.active_interval * 2.0**self._failures)
+            backoff = Backoff(
+                first=2 * self._timing.active_interval,
+                cap=MAX_RETRY_DELAY,
+                jitter=0.5,
+                random=self._rng.random,
+            )
+            delay = backoff.ceiling(self._failures)
             if isinstance(exc, RateLimited) and exc.retry_after:
                 delay = max(delay, exc.retry_after)
             logger.warning(
@@ -212,7 +220,7 @@ class ChannelWorker:
                 type(exc).__name__,
                 delay,
             )
-            return delay * (0.5 + self._rng.random() / 2)
+            return backoff.jittered(delay)
         self._failures = 0
         if polled is None:
             pass  # no poll this time (the key's budget): neither active nor quiet
@@ -399,7 +407,7 @@ class ChannelWorker:
                 priority=Priority.INTERACTIVE,
             )
         except (RateLimited, ServerError, TransportError) as exc:
-            delay = min(MAX_RETRY_DELAY, 2.0 ** (entry.attempts + 1))
+            delay = _OUTBOX_BACKOFF.ceiling(entry.attempts + 1)
             if isinstance(exc, RateLimited) and exc.retry_after:
                 delay = max(delay, exc.retry_after)
             self._retries_possible = True

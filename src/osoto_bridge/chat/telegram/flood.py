@@ -15,7 +15,6 @@ import contextlib
 import datetime as dt
 import logging
 import warnings
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -23,6 +22,8 @@ from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
+
+from osoto_bridge.util import LRU
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class FloodControl(BaseRateLimiter[int]):
     ) -> None:
         self._overall = AsyncLimiter(overall_rate, 1.0) if overall_rate > 0 else None
         self._group_rate = group_rate
-        self._groups: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
+        self._groups: LRU[int | str, AsyncLimiter] = LRU(_MAX_GROUP_LIMITERS)
         self._sleep = sleep
         self._max_retries = max_retries
         self._clear = asyncio.Event()
@@ -83,9 +84,6 @@ class FloodControl(BaseRateLimiter[int]):
         if limiter is None:
             limiter = AsyncLimiter(self._group_rate, 60.0)
             self._groups[chat_id] = limiter
-            while len(self._groups) > _MAX_GROUP_LIMITERS:
-                self._groups.popitem(last=False)
-        self._groups.move_to_end(chat_id)
         return limiter
 
     async def process_request(
