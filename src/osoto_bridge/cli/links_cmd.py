@@ -87,7 +87,7 @@ def describe(link: Link) -> str:
     state = "" if link.enabled else "  [disabled]"
     if link.show_sensitive:
         state += "  [shows sensitive fields]"
-    scopes = ",".join(scope.rsplit(":", 1)[0] for scope in link.scopes)
+    scopes = ",".join(link.access.names)
     return (
         f"{link.id:>4}  {where:<28} → {link.trip_title} #{link.channel_name}"
         f"  key {link.key_fingerprint}  scopes {scopes}  lang {link.language}{state}"

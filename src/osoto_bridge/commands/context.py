@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from osoto_bridge.osoto.scopes import TRIPS_WRITE, Scopes
 from osoto_bridge.text import Document
 
 __all__ = ["WRITE_SCOPE", "CommandContext", "CommandReply", "LinkStatus", "has_scope"]
 
-WRITE_SCOPE = "trips:write"
+WRITE_SCOPE = TRIPS_WRITE
 """The scope `/todo add`, `/done` and `/share` need (or its trip-limited form)."""
 
 
@@ -24,7 +25,7 @@ def has_scope(scopes: tuple[str, ...], scope: str, trip_id: str) -> bool:
     Returns:
         True for the unlimited scope or the one limited to this trip.
     """
-    return scope in scopes or f"{scope}:{trip_id}" in scopes
+    return Scopes(trip_id, scopes).allows(scope)
 
 
 @dataclass(frozen=True)

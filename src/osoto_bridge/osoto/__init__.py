@@ -50,6 +50,7 @@ from osoto_bridge.osoto.models import (
 from osoto_bridge.osoto.pacing import LimiterRegistry, LimiterSnapshot, Priority, RateLimiter
 from osoto_bridge.osoto.projection import SENSITIVE_FIELDS, safe_projection
 from osoto_bridge.osoto.retry import RetryPolicy
+from osoto_bridge.osoto.scopes import Scopes
 from osoto_bridge.osoto.session import ClientState
 from osoto_bridge.osoto.shared import SharedTripClient
 from osoto_bridge.osoto.transport import AiohttpTransport
@@ -87,6 +88,7 @@ __all__ = [
     "RateLimiter",
     "RentalCar",
     "RetryPolicy",
+    "Scopes",
     "ServerError",
     "ShareToken",
     "SharedTrip",

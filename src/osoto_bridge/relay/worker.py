@@ -32,6 +32,7 @@ from osoto_bridge.osoto.errors import (
     TransportError,
 )
 from osoto_bridge.osoto.models import Message
+from osoto_bridge.osoto.scopes import MESSAGES_READ
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.outbox import CHAT_PARENT_PREFIX
 from osoto_bridge.relay.schedule import ActivePollBudget, PollSchedule, PollTiming
@@ -43,7 +44,7 @@ from osoto_bridge.store import (
     provisional_message_id,
 )
 from osoto_bridge.text import Paragraph, Text, doc
-from osoto_bridge.util import Backoff
+from osoto_bridge.util import LRU, Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -566,18 +567,14 @@ class RecentIds:
     """The last ``size`` ids added, for membership tests (oldest forgotten first)."""
 
     def __init__(self, size: int) -> None:
-        self._size = size
-        self._ids: dict[str, None] = {}
+        self._ids: LRU[str, None] = LRU(size)
 
     def add(self, item: str) -> None:
-        self._ids.pop(item, None)
         self._ids[item] = None
-        if len(self._ids) > self._size:
-            del self._ids[next(iter(self._ids))]
 
     def __contains__(self, item: object) -> bool:
         return item in self._ids
 
 
 def _can_read_messages(link: Link) -> bool:
-    return any(scope in ("messages:read", f"messages:read:{link.trip_id}") for scope in link.scopes)
+    return link.access.allows(MESSAGES_READ)

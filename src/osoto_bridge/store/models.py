@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from osoto_bridge.osoto.scopes import Scopes
+
 __all__ = [
     "PROVISIONAL_PREFIX",
     "Direction",
@@ -78,6 +80,11 @@ class Link:
     enabled: bool
     created_at: float
     created_by: str | None
+
+    @property
+    def access(self) -> Scopes:
+        """What the link's key may do on its trip: ask this, never `scopes` itself."""
+        return Scopes(self.trip_id, self.scopes)
 
 
 @dataclass(frozen=True, slots=True)
