@@ -135,7 +135,7 @@ async def test_metrics_read_the_store_and_the_limiters_at_scrape_time(store: Sto
         trip_id="t1",
         channel_id="c1",
         content="hello",
-        parent_id=None,
+        parent=None,
         source_platform="telegram",
         source_chat_id="-100",
         source_thread_id=None,
