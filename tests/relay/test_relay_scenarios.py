@@ -6,6 +6,8 @@ recording chats standing in for Telegram and Slack.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from relay_world import World, eventually
 
@@ -409,3 +411,24 @@ async def test_sensitive_trip_fields_reach_a_chat_only_after_its_admin_opted_in(
     await world.telegram.write("tg-1", "/where 2026-12-02")
     await world.telegram.wait_for(lambda sent: len(sent) == 2)
     assert "8841#" in world.telegram.sent[1].text
+
+
+async def test_the_parts_of_two_long_lines_written_at_once_stay_together(world: World) -> None:
+    """Issue 14.6: each line's parts are posted consecutively, never interleaved."""
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    long_a = " ".join(f"alpha{i}" for i in range(3_000))
+    long_b = " ".join(f"bravo{i}" for i in range(3_000))
+    await asyncio.gather(
+        world.telegram.write("tg-1", long_a, author="Alice"),
+        world.slack.write("C1", long_b, author="Bob"),
+    )
+
+    async def all_posted() -> bool:
+        return len(await world.osoto_messages()) >= 6
+
+    await eventually(all_posted)
+    kinds = ["a" if "alpha" in m.content else "b" for m in await world.osoto_messages()]
+    runs = [kind for index, kind in enumerate(kinds) if index == 0 or kinds[index - 1] != kind]
+    assert len(runs) == 2, kinds
