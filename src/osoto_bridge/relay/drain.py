@@ -109,6 +109,11 @@ class OutboxDrain:
         self._pokes = 0
         self._checked_at = -math.inf
         self._retries_possible = True
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Post no further entry after the one in flight (they wait, pending)."""
+        self._stopping = True
 
     def poke(self) -> None:
         """A chat message was written to the outbox: the next pass drains."""
@@ -149,6 +154,8 @@ class OutboxDrain:
         posted: list[tuple[OutboxEntry, Message]] = []
         try:
             for entry, link in work:
+                if self._stopping:
+                    break
                 message = await self._post(entry, link)
                 if message is not None:
                     posted.append((entry, message))
@@ -196,6 +203,8 @@ class OutboxDrain:
         served: set[int] = set()
         for entry, source in work:
             others = [link for link in links if link.id != source.id]
+            if self._stopping:
+                break
             if not others:
                 continue
             message = Message(

@@ -61,6 +61,11 @@ class ChannelPoll:
         self._cursor: str | None = None
         self._cursor_saved_at = -math.inf
         self.requests = 0
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Deliver no further message after the one in flight (the page is read again)."""
+        self._stopping = True
 
     async def poll(self, links: Sequence[Link], *, outbox_clear: bool) -> int | None:
         """Fetch and deliver new messages; how many were new (None: not polled now)."""
@@ -100,6 +105,9 @@ class ChannelPoll:
             held = False
             only_own = True
             for message in page.data:
+                if self._stopping:
+                    held = True  # the cursor stays: a restart reads the page again
+                    break
                 verdict = await self._echo.judge(message, owners=owners, outbox_clear=outbox_clear)
                 if verdict is Verdict.HANDED_OVER:
                     continue

@@ -157,8 +157,10 @@ class ChannelWorker:
         self._wake.set()
 
     def stop(self) -> None:
-        """Finish the current pass, then return from `run`."""
+        """Finish the in-flight post or delivery, then return from `run`."""
         self._stopping = True
+        self._drain.stop()
+        self._poll.stop()
         self._wake.set()
 
     async def run(self) -> None:
