@@ -432,3 +432,23 @@ async def test_the_parts_of_two_long_lines_written_at_once_stay_together(world: 
     kinds = ["a" if "alpha" in m.content else "b" for m in await world.osoto_messages()]
     runs = [kind for index, kind in enumerate(kinds) if index == 0 or kinds[index - 1] != kind]
     assert len(runs) == 2, kinds
+
+
+async def test_a_line_holding_a_lone_surrogate_is_relayed_with_a_replacement(
+    world: World,
+) -> None:
+    """Issue 14.4: JSON may carry a lone surrogate no store can encode; the line is
+    relayed with U+FFFD in its place, the rest intact, to Osoto and the other chat."""
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    await world.telegram.write("tg-1", "half \ud83d a smile", author="Al\udc00ice")
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await eventually(posted)
+    (osoto,) = await world.osoto_messages()
+    assert osoto.content == "**Al\ufffdice** (Telegram): half \ufffd a smile"
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    assert "half \ufffd a smile" in world.slack.sent[0].text

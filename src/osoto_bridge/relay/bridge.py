@@ -31,6 +31,7 @@ from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
 from osoto_bridge.store import Link, Store
+from osoto_bridge.text.storable import storable_value
 
 logger = logging.getLogger(__name__)
 
@@ -327,6 +328,9 @@ class Bridge:
         # The one place inbound failures are logged, with their context. They are
         # raised on, so the adapter does not confirm the event: a platform that
         # redelivers (Telegram, Slack) brings it back rather than it being lost.
+        # Text no store can encode (a lone surrogate) is made storable here, once,
+        # for every platform: otherwise it fails on every redelivery and is lost.
+        message = storable_value(message)
         try:
             await self._router.on_message(message)
         except Exception:
@@ -337,6 +341,7 @@ class Bridge:
             raise
 
     async def on_action(self, action: InboundAction) -> None:
+        action = storable_value(action)
         try:
             await self._router.on_action(action)
         except Exception:
