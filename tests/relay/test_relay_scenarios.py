@@ -11,6 +11,7 @@ import asyncio
 import pytest
 from relay_world import World, eventually
 
+from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.text import render_slack_mrkdwn, render_telegram_html
 
 LIVE_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@U", "@here", "@channel", "@everyone")
@@ -452,3 +453,25 @@ async def test_a_line_holding_a_lone_surrogate_is_relayed_with_a_replacement(
     assert osoto.content == "**Al\ufffdice** (Telegram): half \ufffd a smile"
     await world.slack.wait_for(lambda sent: len(sent) == 1)
     assert "half \ufffd a smile" in world.slack.sent[0].text
+
+
+async def test_a_reply_to_a_line_the_bridge_never_knew_is_quoted_and_counted(
+    world: World,
+) -> None:
+    """Issue 14.2's remainder: where the parent's id was never learned, the reply
+    carries a quote and is counted (osoto_bridge_replies_unthreaded)."""
+    metrics = RelayMetrics()
+    await world.link(world.telegram, "tg-1")
+    await world.start(metrics=metrics)
+    await world.telegram.write("tg-1", "Yes, me too", author="Alice", reply_to="t-unknown")
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await eventually(posted)
+    (osoto,) = await world.osoto_messages()
+    assert osoto.parent_id is None
+    counted = metrics.registry.get_sample_value(
+        "osoto_bridge_replies_unthreaded_total", {"platform": "telegram"}
+    )
+    assert counted == 1

@@ -119,6 +119,7 @@ class Bridge:
                 commands=commands,
                 wall_clock=wall_clock,
                 bot_username=self._bot_username,
+                metrics=self._metrics,
             )
         )
 

@@ -34,6 +34,7 @@ from osoto_bridge.commands import (
     match_language,
     parse_command,
 )
+from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import OsotoClient
 from osoto_bridge.relay.keys import contains_api_key
 from osoto_bridge.relay.outbox import compose
@@ -66,6 +67,7 @@ class InboundDeps:
     commands: CommandService | None
     wall_clock: Callable[[], float]
     bot_username: Callable[[str], str | None]
+    metrics: RelayMetrics | None = None
 
 
 class InboundRouter:
@@ -126,6 +128,10 @@ class InboundRouter:
         if message.edit_of is not None:
             # An edit of a line the bridge has no record of yet: resolved when posting.
             return ChatParent(message.edit_of)
+        # A reply to a line the bridge never learned the id of (its send response
+        # was lost, or it predates the link): relayed with a quote, and counted.
+        if self._deps.metrics is not None:
+            self._deps.metrics.reply_unthreaded(address.platform)
         return None
 
     async def on_action(self, action: InboundAction) -> None:
