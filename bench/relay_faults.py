@@ -44,7 +44,7 @@ from osoto_bridge.osoto import OsotoClient
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming, seek_end
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
-from osoto_bridge.text import render_slack_mrkdwn
+from osoto_bridge.text import Document, Quote, render_plain, render_slack_mrkdwn
 
 BASE_URL = "http://sandbox.test/api/v1"
 TIMING = PollTiming(
@@ -334,12 +334,13 @@ class Run:
         return ["osoto", "slack" if line.origin == "telegram" else "telegram"]
 
     def copies(self, line: Line, where: str, osoto: dict[int, list]) -> list[str]:
+        """The ids of ``line``'s copies in ``where`` (a quote of it in a reply is none)."""
         if where == "osoto":
-            return [m.id for m in osoto[line.room] if line.token in m.content]
+            return [m.id for m in osoto[line.room] if line.token in _unquoted(m.content)]
         chat = self.chat_of(where)
         chat_id = self.chat_id(where, line.room)
         return [s.message_id for s in chat.sent if s.address.chat_id == chat_id
-                and line.token in s.text]  # fmt: skip
+                and line.token in _own_text(s.document)]  # fmt: skip
 
     async def settled(self, osoto_of: dict[int, OsotoClient], store: Store) -> bool:
         if await store.pending_outbox_count() > 0:
@@ -352,6 +353,7 @@ class Run:
 def report(run: Run, osoto: dict[int, list], drained: bool, took: float) -> None:
     paths: dict[str, Counter[str]] = {}
     unthreaded = Counter[str]()
+    odd: list[str] = []
     for line in run.lines:
         for where in run.expected(line):
             path = f"{line.origin}→{where}"
@@ -359,6 +361,8 @@ def report(run: Run, osoto: dict[int, list], drained: bool, took: float) -> None
             found = run.copies(line, where, osoto)
             tally["sent"] += 1
             tally["exactly_once" if len(found) == 1 else "lost" if not found else "doubled"] += 1
+            if len(found) != 1 and (where == "osoto" or not found):
+                odd.append(f"{path} {line.token} ({line.hostile or 'line'}): {len(found)} copies")
             if line.parent is not None and found and line.hostile is None:
                 parent = next(p for p in run.lines if p.token == line.parent)
                 if where == "osoto":
@@ -376,10 +380,12 @@ def report(run: Run, osoto: dict[int, list], drained: bool, took: float) -> None
                         unthreaded["parent_doubled"] += 1
                 if not ok:
                     tally["reply_lost_parent"] += 1
+                    odd.append(f"{path} {line.token} lost its parent {parent.token}")
         if line.origin != "osoto":
             echoes = run.copies(line, line.origin, osoto)
             if echoes:
                 paths.setdefault(f"{line.origin}→osoto", Counter())["echoes"] += len(echoes)
+                odd.append(f"echo {line.token} ({line.hostile or 'line'}) in {line.origin}")
     print(f"fault run: seed {run.args.seed}, {run.args.rooms} rooms, {len(run.lines)} lines "
           f"({run.args.hostile} hostile), drained: {drained} in {took:.0f}s")  # fmt: skip
     print(f"injected: osoto {dict(run.faults.osoto)}; chats {dict(run.faults.chat)}; "
@@ -394,6 +400,8 @@ def report(run: Run, osoto: dict[int, list], drained: bool, took: float) -> None
           f"kills: {run.faults.kills})")  # fmt: skip
     print(f"replies unthreaded because their parent was doubled: {unthreaded['parent_doubled']}")
     hostile_report(run, osoto)
+    for note in odd[:40]:
+        print("  " + note)
     logs = run.log.getvalue()
     keys = [room.owner_key for room in run.rooms]
     print(f"keys in logs: {sum(logs.count(k) for k in keys)} ({len(logs):,} bytes of logs)")
@@ -420,6 +428,14 @@ def hostile_report(run: Run, osoto: dict[int, list]) -> None:
             altered["lone_surrogate → U+FFFD (expected)"] += 1
     print(f"hostile inputs dropped: {dict(dropped) or 0}; altered: {dict(altered) or 0}; "
           f"live mentions reaching Slack: {live}")  # fmt: skip
+
+
+def _unquoted(content: str) -> str:
+    return "\n".join(row for row in content.splitlines() if not row.startswith(">"))
+
+
+def _own_text(document: Document) -> str:
+    return render_plain(Document(tuple(b for b in document.blocks if not isinstance(b, Quote))))
 
 
 def _spread(values: list[float]) -> str:
