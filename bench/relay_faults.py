@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import json
 import logging
 import random
 import statistics
@@ -405,16 +406,30 @@ def report(run: Run, osoto: dict[int, list], drained: bool, took: float) -> None
     to_chats = sum(paths[p]["doubled"] for p in paths if not p.endswith("osoto"))
     print(f"doubles toward chats: {to_chats} (lost send responses injected: {chat_lost}, "
           f"kills: {run.faults.kills})")  # fmt: skip
-    hostile_report(run, osoto)
+    dropped = hostile_report(run, osoto)
     for note in odd[:40]:
         print("  " + note)
     logs = run.log.getvalue()
     keys = [room.owner_key for room in run.rooms]
     print(f"keys in logs: {sum(logs.count(k) for k in keys)} ({len(logs):,} bytes of logs)")
     print(f"stop times (s): {_spread(run.stops)}; start times (s): {_spread(run.starts)}")
+    if run.args.report is not None:
+        run.args.report.write_text(
+            json.dumps(
+                {
+                    "drained": drained,
+                    "paths": {path: dict(tally) for path, tally in paths.items()},
+                    "hostile_dropped": dropped,
+                    "keys_in_logs": sum(logs.count(k) for k in keys),
+                    "stops": run.stops,
+                    "faults": {"osoto": dict(run.faults.osoto), "chat": dict(run.faults.chat)},
+                },
+                indent=2,
+            )
+        )
 
 
-def hostile_report(run: Run, osoto: dict[int, list]) -> None:
+def hostile_report(run: Run, osoto: dict[int, list]) -> int:
     altered: Counter[str] = Counter()
     dropped: Counter[str] = Counter()
     live = 0
@@ -434,6 +449,7 @@ def hostile_report(run: Run, osoto: dict[int, list]) -> None:
             altered["lone_surrogate → U+FFFD (expected)"] += 1
     print(f"hostile inputs dropped: {dict(dropped) or 0}; altered: {dict(altered) or 0}; "
           f"live mentions reaching Slack: {live}")  # fmt: skip
+    return sum(dropped.values()) + live
 
 
 def _unquoted(content: str) -> str:
@@ -504,6 +520,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=120.0, help="traffic phase length")
     parser.add_argument("--hostile", type=int, default=300)
     parser.add_argument("--drain-seconds", type=float, default=120.0)
+    parser.add_argument("--report", type=Path, help="also write the figures here as JSON")
     return parser.parse_args(argv)
 
 
