@@ -25,12 +25,11 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
+from osoto_bridge.chat.base import ChatError
 from osoto_bridge.metrics import RelayMetrics
-from osoto_bridge.osoto import OsotoClient
 from osoto_bridge.osoto.errors import RateLimited, ServerError, TransportError
 from osoto_bridge.relay.deliver import Deliverer
-from osoto_bridge.relay.drain import MAX_RETRY_DELAY, OutboxDrain
+from osoto_bridge.relay.drain import MAX_RETRY_DELAY, ClientFor, Notify, OutboxDrain
 from osoto_bridge.relay.echo import EchoGuard
 from osoto_bridge.relay.poll import ChannelPoll, reader_of, seek_end
 from osoto_bridge.relay.schedule import ActivePollBudget, PollSchedule, PollTiming
@@ -52,7 +51,6 @@ class ChannelKey:
     channel_id: str
 
 
-ClientFor = Callable[[Link], Awaitable[OsotoClient]]
 Wait = Callable[[asyncio.Event, float], Awaitable[None]]
 
 
@@ -63,9 +61,6 @@ async def wait_event(event: asyncio.Event, seconds: float) -> None:
             await event.wait()
     except TimeoutError:
         pass
-
-
-Notify = Callable[[ChatAddress, OutboundMessage], Awaitable[None]]
 
 
 class ChannelWorker:
