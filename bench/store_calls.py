@@ -70,7 +70,7 @@ async def main(calls: int) -> None:
                     trip_id="trip1",
                     channel_id="ch1",
                     content="hello",
-                    parent_id=None,
+                    parent=None,
                     source_platform="telegram",
                     source_chat_id="-100",
                     source_thread_id=None,

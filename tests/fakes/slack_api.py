@@ -158,6 +158,8 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self.triggers: set[str] = set()
         self._failures: dict[str, deque[_Failure]] = {}
+        self._held: dict[str, asyncio.Event] = {}
+        self.waiting: list[str] = []  # held calls, in the order they came
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -243,6 +245,11 @@ class FakeSlack:
         for _ in range(times):
             queue.append(_Failure(code, error, retry_after))
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Hold every call of ``method`` until the returned event is set (a slow Slack)."""
+        gate = self._held[method] = asyncio.Event()
+        return gate
+
     def next_ts(self) -> str:
         n = next(self._ts)
         return f"{1_700_000_000 + n}.{n:06d}"
@@ -284,6 +291,12 @@ class FakeSlack:
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
         args = await self._args(request)
+        held = self._held.get(method)
+        if held is not None:
+            async with self._changed:
+                self.waiting.append(method)
+                self._changed.notify_all()
+            await held.wait()
         failure = self._failures.get(method)
         if failure:
             planned = failure.popleft()

@@ -133,7 +133,7 @@ async def test_a_failing_operation_in_a_group_undoes_only_its_own_part(store: St
             trip_id="trip1",
             channel_id="ch1",
             content=f"line {n}",
-            parent_id=None,
+            parent=None,
             source_platform="telegram",
             source_chat_id="-100",
             source_thread_id=None,

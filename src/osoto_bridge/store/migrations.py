@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from osoto_bridge.store import schema_v1
+from osoto_bridge.store import schema_v1, schema_v2
 from osoto_bridge.store.errors import SchemaVersionError
 from osoto_bridge.store.tables import schema_version
 
@@ -52,6 +52,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "links, API keys, cursors, message map, outbox, events, offsets", schema_v1.upgrade
     ),
+    Migration(2, "an outbox entry's parent in typed columns", schema_v2.upgrade),
 )
 CODE_VERSION = MIGRATIONS[-1].version
 

@@ -9,11 +9,15 @@ from osoto_bridge.osoto.scopes import Scopes
 
 __all__ = [
     "PROVISIONAL_PREFIX",
+    "ChatParent",
     "Direction",
     "Link",
     "MessageOrigin",
+    "OsotoParent",
     "OutboxEntry",
     "OutboxStatus",
+    "Parent",
+    "PendingParent",
     "is_provisional",
     "provisional_entry",
     "provisional_message_id",
@@ -53,6 +57,39 @@ def provisional_entry(osoto_message_id: str) -> int | None:
 def is_provisional(osoto_message_id: str) -> bool:
     """Whether an id from the message map is a stand-in (`provisional_message_id`)."""
     return provisional_entry(osoto_message_id) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class OsotoParent:
+    """The parent is an Osoto message (its id is known)."""
+
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatParent:
+    """The parent is a message of the entry's own source chat, not mapped yet.
+
+    Resolved through the message map when the entry is posted (an edit of a line
+    whose outbox entry the bridge cannot name, e.g. written before it knew the chat).
+    """
+
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingParent:
+    """The parent is another outbox entry, still on its way to Osoto.
+
+    Entries of a channel are posted in order, so by the time this one is posted the
+    parent's entry has its Osoto id (or failed for good: then there is no parent).
+    """
+
+    entry_id: int
+
+
+Parent = OsotoParent | ChatParent | PendingParent
+"""What an outbox entry answers (or edits): one typed value, one column each."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +138,7 @@ class OutboxEntry:
     trip_id: str
     channel_id: str
     content: str
-    parent_id: str | None
+    parent: Parent | None
     source_platform: str
     source_chat_id: str
     source_thread_id: str | None

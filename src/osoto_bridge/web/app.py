@@ -139,6 +139,34 @@ def build_web_app(
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
         Route("/readyz", readyz, methods=["GET"], name="readyz"),
         Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
-        *extra_routes,
+        *(_watched(route, relay) for route in extra_routes),
     ]
     return Starlette(routes=routes)
+
+
+def _watched(route: BaseRoute, metrics: RelayMetrics) -> BaseRoute:
+    """``route`` with every refusal it answers logged with its reason and counted.
+
+    A platform whose event is refused delivers it again a few times, then gives up:
+    an error answer is never silent (log line and `osoto_bridge_events_refused`).
+    """
+    if not isinstance(route, Route):
+        return route
+    inner = route.endpoint
+    name = route.name or route.path
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            response: Response = await inner(request)
+        except Exception:
+            metrics.event_refused(name, 500)
+            logger.exception("%s: refused a request with 500: the handler failed", name)
+            raise
+        if response.status_code >= 400:
+            body = bytes(getattr(response, "body", b""))[:200]  # a stream has none
+            reason = body.decode("utf-8", "replace") or "no reason given"
+            metrics.event_refused(name, response.status_code)
+            logger.warning("%s: refused a request with %d: %s", name, response.status_code, reason)
+        return response
+
+    return Route(route.path, endpoint, methods=route.methods, name=route.name)

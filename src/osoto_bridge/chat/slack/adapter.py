@@ -71,6 +71,8 @@ its asker (the relay sets it from `CommandReply.ephemeral`)."""
 
 
 STOP_GRACE = 10.0
+START_WAIT = 2.0
+"""Seconds an event arriving while the adapter starts waits for it (Slack allows 3)."""
 """Seconds `stop` waits for sends already under way."""
 
 
@@ -123,6 +125,7 @@ class SlackChat:
         pace_interval: float = DEFAULT_INTERVAL,
         pace_burst: int = DEFAULT_BURST,
         form_wait: float = ANSWER_WITHIN,
+        start_wait: float = START_WAIT,
     ) -> None:
         if not bot_token:
             raise ValueError("a Slack bot token is required")
@@ -142,6 +145,11 @@ class SlackChat:
         self._pace_interval = pace_interval
         self._pace_burst = pace_burst
         self._form_wait = form_wait
+        # An event that arrives while the adapter is starting (the HTTP server is up
+        # first) waits for the start, within Slack's 3 s, rather than being refused.
+        self._start_wait = start_wait
+        self._starting = False
+        self._started = asyncio.Event()
         self._memory = RecentSlackMessages()
         self._replies = SlashReplies(clock)
         self._state = _State.NEW
@@ -178,6 +186,7 @@ class SlackChat:
             raise RuntimeError(f"the Slack adapter cannot start when {self._state.value}")
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         jobs = JobQueue("slack")
+        self._starting = True
         try:
             running = await self._open(sink, session, jobs)
             jobs.start()
@@ -196,6 +205,9 @@ class SlackChat:
             await jobs.stop()
             await session.close()
             raise
+        finally:
+            self._starting = False
+        self._started.set()
         logger.info(
             "Slack adapter started as %s (%s)",
             running.identity.user_id,
@@ -303,11 +315,18 @@ class SlackChat:
     async def handle_http(self, request: Request) -> Response:
         """Handle one request from Slack (signature checked by bolt).
 
-        Answers 503 while the adapter is not running (Slack delivers again later)
-        and when events come over Socket Mode instead.
+        An event that arrives while the adapter starts waits for it (up to
+        ``start_wait`` seconds). Answers 503 when the adapter is not running (Slack
+        delivers again later) and when events come over Socket Mode instead.
         """
         if self._app_token is not None:
             return Response("events come over Socket Mode", status_code=503)
+        if self._state is _State.NEW and self._starting:
+            try:
+                async with asyncio.timeout(self._start_wait):
+                    await self._started.wait()
+            except TimeoutError:
+                return Response("the Slack adapter is still starting", status_code=503)
         try:
             async with self._using(inbound=True) as running:
                 return await running.http.handle(request)
