@@ -29,7 +29,7 @@ from osoto_bridge.store.models import Link
 from osoto_bridge.text import Document
 
 if TYPE_CHECKING:
-    from osoto_bridge.relay.linking import KeyReport
+    from osoto_bridge.osoto.key_inspection import KeyReport
 
 
 class ChatError(BridgeError):

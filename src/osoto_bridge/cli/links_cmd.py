@@ -14,9 +14,9 @@ from osoto_bridge.cli.common import (
     settings_from,
 )
 from osoto_bridge.config import Settings
+from osoto_bridge.osoto.key_inspection import KeyReport, LinkError
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.link_service import LinkService
-from osoto_bridge.relay.linking import KeyReport, LinkError
 from osoto_bridge.store import Link, Store
 
 PLATFORMS = ("telegram", "slack", "console")

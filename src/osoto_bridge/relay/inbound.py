@@ -35,7 +35,7 @@ from osoto_bridge.commands import (
     parse_command,
 )
 from osoto_bridge.osoto import OsotoClient
-from osoto_bridge.relay.keys import contains_api_key
+from osoto_bridge.osoto.key_detection import contains_api_key
 from osoto_bridge.relay.outbox import CHAT_PARENT_PREFIX, compose
 from osoto_bridge.store import Link, Store, is_provisional
 from osoto_bridge.text import Paragraph, Text, doc

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from osoto_bridge.chat.base import ChatAddress
+from osoto_bridge.osoto.key_inspection import KeyReport, LinkError, inspect_key, link_errors
 from osoto_bridge.relay.clients import ClientPool
-from osoto_bridge.relay.linking import KeyReport, LinkError, inspect_key, link_errors
 from osoto_bridge.relay.worker import seek_end
 from osoto_bridge.store import Link, Store
 

@@ -46,7 +46,7 @@ from osoto_bridge.chat.slack.outbound import action_name
 from osoto_bridge.chat.slack.slash import SlashCommand, SlashReplies, split_subcommand
 from osoto_bridge.chat.slack.texts import language_of, say
 from osoto_bridge.chat.slack.users import UserDirectory
-from osoto_bridge.relay.keys import contains_api_key
+from osoto_bridge.osoto.key_detection import contains_api_key
 from osoto_bridge.text import doc, render_slack_mrkdwn
 
 __all__ = ["BotIdentity", "SlackHandlers"]

@@ -44,7 +44,7 @@ from osoto_bridge.chat.telegram.menu import register_menu
 from osoto_bridge.chat.telegram.polling import ALLOWED_UPDATES, Poller
 from osoto_bridge.chat.telegram.sending import RetryPolicy, TelegramSender
 from osoto_bridge.chat.telegram.webhook import webhook_secret
-from osoto_bridge.relay.keys import contains_api_key
+from osoto_bridge.osoto.key_detection import contains_api_key
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from relay_world import World
 
-from osoto_bridge.relay import LinkError, inspect_key
+from osoto_bridge.osoto.key_inspection import LinkError, inspect_key
 
 
 async def test_a_full_key_can_do_everything(world: World) -> None:

@@ -13,8 +13,10 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-from osoto_bridge.osoto import Channel, OsotoClient, Priority
+from osoto_bridge.errors import BridgeError
+from osoto_bridge.osoto.client import OsotoClient
 from osoto_bridge.osoto.errors import (
     ApiError,
     Forbidden,
@@ -24,10 +26,14 @@ from osoto_bridge.osoto.errors import (
     Unauthorized,
     ValidationError,
 )
+from osoto_bridge.osoto.models import Channel
+from osoto_bridge.osoto.pacing import Priority
 
 
-class LinkError(Exception):
+class LinkError(BridgeError):
     """The key cannot serve the requested link; the message says why, in one line."""
+
+    kind: ClassVar[str] = "link"
 
 
 @dataclass(frozen=True)
