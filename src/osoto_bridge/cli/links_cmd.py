@@ -109,7 +109,8 @@ async def _list(args: argparse.Namespace) -> int:
 
 def report_lines(report: KeyReport) -> list[str]:
     lines = [
-        f"key of {report.user_name} ({report.user_id})",
+        f"key of {report.user_name} ({report.user_id}), "
+        + (f"{report.role} on the trip" if report.role else "role on the trip unknown"),
         f"trip {report.trip_title} ({report.trip_id}), channel #{report.channel.name}",
         "can: "
         + ", ".join(
