@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from osoto_bridge.commands.answers.meta import answer_error
-from osoto_bridge.commands.i18n import translator
+from osoto_bridge.i18n import translator
 from osoto_bridge.osoto import Forbidden
 from osoto_bridge.text import render_plain
 

@@ -301,8 +301,10 @@ class TelegramChat:
 
     async def _on_private(self, message: Message, flow: LinkFlow, sink: InboundSink) -> None:
         command, args = self._own_command(message)
-        if command == "start":
-            await flow.on_start(message, args)
+        if command in ("start", "help"):
+            # /help in private explains the bot and linking (as /start does); a deep
+            # link's payload only ever comes with /start
+            await flow.on_start(message, args if command == "start" else "")
         else:
             await flow.on_private_text(message, sink)
 

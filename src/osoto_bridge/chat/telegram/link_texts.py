@@ -131,6 +131,10 @@ def private_intro() -> Document:
             "Add me to your group, then send /link there (as a group admin). I'll bring you "
             "back here to paste the trip's API key privately."
         ),
+        paragraph(
+            "Trip commands (/where, /todo, /plan …) answer in the linked group, for "
+            "everyone there; send /help in the group to see them all."
+        ),
     )
 
 
