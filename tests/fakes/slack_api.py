@@ -154,6 +154,10 @@ class FakeSlack:
         self.channels: dict[str, FakeChannel] = {}
         self.calls: list[ApiCall] = []
         self.posted: list[Posted] = []
+        # (channel, ts) → the message as ``chat.update`` last left it
+        self.updated: dict[tuple[str, str], Posted] = {}
+        # (channel, user, text) of every ``chat.postEphemeral``
+        self.ephemerals: list[tuple[str, str, str]] = []
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.triggers: set[str] = set()
@@ -370,6 +374,43 @@ class FakeSlack:
             username=args.get("username"),
         )
         return {"ok": True, "channel": channel.id, "ts": ts, "message": message}, posted
+
+    def _m_chat_update(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        channel = self._channel_for_posting(args)
+        if isinstance(channel, str):
+            return self._error(channel)
+        ts = str(args.get("ts") or "")
+        found = next((m for m in self.history[channel.id] if m["ts"] == ts), None)
+        if found is None:
+            return self._error("message_not_found")
+        if found.get("bot_id") != BOT_ID:
+            return self._error("cant_update_message")
+        text = str(args.get("text") or "")
+        blocks = args.get("blocks") or []
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if not text and not blocks:
+            return self._error("no_text")
+        if not _blocks_valid(blocks):
+            return self._error("invalid_blocks")
+        found["text"] = text
+        self.updated[(channel.id, ts)] = Posted(
+            channel=channel.id, ts=ts, text=text, blocks=tuple(blocks)
+        )
+        return {"ok": True, "channel": channel.id, "ts": ts, "text": text}, None
+
+    def _m_chat_postEphemeral(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        channel = self._channel_for_posting(args)
+        if isinstance(channel, str):
+            return self._error(channel)
+        user = str(args.get("user") or "")
+        if user not in self.users:
+            return self._error("user_not_found")
+        text = str(args.get("text") or "")
+        if not text:
+            return self._error("no_text")
+        self.ephemerals.append((channel.id, user, text))
+        return {"ok": True, "message_ts": self.next_ts()}, None
 
     def _m_chat_delete(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
         channel = self.channels.get(str(args.get("channel", "")))

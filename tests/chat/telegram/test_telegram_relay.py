@@ -219,8 +219,15 @@ async def test_commands_answer_in_the_chat_and_todo_buttons_tick_items_off(
     assert len(button["callback_data"].encode()) <= 64
 
     world.fake.press(group, member, answer["message_id"], button["callback_data"])
-    await world.fake.wait_for(lambda: len(world.fake.sent(group)) == 2)
-    assert world.fake.calls_to("answerCallbackQuery")
+    await world.fake.wait_for(lambda: bool(world.fake.calls_to("answerCallbackQuery")))
+    # The list is redrawn in place (no second message), without the ticked item and
+    # its button; the confirmation is a toast for the presser alone.
+    (updated,) = world.fake.sent(group)
+    assert updated["message_id"] == answer["message_id"]
+    assert "Book the ferry" not in updated["text"] and "Nothing left to do" in updated["text"]
+    assert "reply_markup" not in updated
+    (toast,) = world.fake.calls_to("answerCallbackQuery")
+    assert "Done: Book the ferry" in toast.params["text"]
 
     async def done() -> bool:
         export = await world.client.export_trip(world.trip_id)

@@ -241,6 +241,7 @@ class SlackChat:
             replies=self._replies,
             identity=identity,
             send=self.send,
+            whisper=self.whisper,
         )
         app = build_bolt_app(
             handlers,
@@ -391,6 +392,38 @@ class SlackChat:
             await self.send(OutboundMessage(address, doc(text)))
         except ChatError as exc:
             logger.warning("could not post a notice in Slack channel %s: %s", address.chat_id, exc)
+
+    async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
+        """Replace a bot message's text and blocks (``chat.update``); False when the
+        content needs more than one message or Slack refuses (the caller posts anew)."""
+        posts = render_posts(message.document)
+        if len(posts) != 1:
+            return False
+        (post,) = posts
+        try:
+            async with self._using() as running:
+                # An empty list clears the old blocks (and with them the pressed buttons).
+                await running.api.call(
+                    "chat.update",
+                    channel=address.chat_id,
+                    ts=message_id,
+                    text=post.text,
+                    blocks=list(post.blocks),
+                )
+        except SlackRefused as exc:
+            logger.info("could not update Slack message %s: %s", message_id, exc)
+            return False
+        return True
+
+    async def whisper(self, address: ChatAddress, user_id: str, text: str) -> None:
+        """Show ``text`` to ``user_id`` alone in the channel (``chat.postEphemeral``)."""
+        try:
+            async with self._using() as running:
+                await running.api.call(
+                    "chat.postEphemeral", channel=address.chat_id, user=user_id, text=text
+                )
+        except ChatError as exc:
+            logger.info("could not show an ephemeral line in %s: %s", address.chat_id, exc)
 
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
         try:

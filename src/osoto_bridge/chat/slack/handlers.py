@@ -106,6 +106,7 @@ class SlackHandlers:
         replies: SlashReplies,
         identity: BotIdentity,
         send: Callable[[OutboundMessage], Awaitable[list[str]]],
+        whisper: Callable[[ChatAddress, str, str], Awaitable[None]] | None = None,
     ) -> None:
         self._sink = sink
         self._users = users
@@ -115,6 +116,7 @@ class SlackHandlers:
         self._replies = replies
         self._identity = identity
         self._send = send
+        self._whisper = whisper
 
     # -- messages ---------------------------------------------------------------------
 
@@ -295,14 +297,22 @@ class SlackHandlers:
         if not await self._sink.first_time(PLATFORM, claim):
             return
         user = await self._users.get(user_id)
+        address = ChatAddress(PLATFORM, channel)
+        whisper = self._whisper
+
+        async def notify(text: str) -> None:
+            if whisper is not None:
+                await whisper(address, user_id, text)
+
         pressed = InboundAction(
-            address=ChatAddress(PLATFORM, channel),
+            address=address,
             user_id=user_id,
             user_name=user.name,
             action_id=action_name(str(action.get("action_id") or "")),
             value=str(action.get("value") or ""),
             message_id=str(container.get("message_ts") or "") or None,
             language_hint=user.locale,
+            notify=notify if whisper is not None else None,
         )
         self._jobs.submit("button", lambda: self._sink.on_action(pressed))
 

@@ -203,6 +203,9 @@ class TelegramChat:
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
         return await self._require_sender().delete(address, message_id)
 
+    async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
+        return await self._require_sender().edit(address, message_id, message)
+
     async def is_admin(self, address: ChatAddress, user_id: str) -> bool:
         """Whether ``user_id`` administers the chat (``getChatMember``, cached a minute)."""
         if user_id == address.chat_id:
@@ -339,19 +342,33 @@ class TelegramChat:
         if action is None or not isinstance(message, Message):
             await self._answer(query, "This button no longer works. Try the command again.")
             return
-        await self._answer(query, None)
         user = query.from_user
-        await sink.on_action(
-            InboundAction(
-                address=address_of(message),
-                user_id=str(user.id),
-                user_name=display_name(user),
-                action_id=action.action_id,
-                value=action.value,
-                message_id=str(message.message_id),
-                language_hint=user.language_code,
+        answered = False
+
+        async def notify(text: str) -> None:
+            nonlocal answered
+            if not answered:
+                answered = True
+                await self._answer(query, text)
+
+        try:
+            await sink.on_action(
+                InboundAction(
+                    address=address_of(message),
+                    user_id=str(user.id),
+                    user_name=display_name(user),
+                    action_id=action.action_id,
+                    value=action.value,
+                    message_id=str(message.message_id),
+                    language_hint=user.language_code,
+                    notify=notify,
+                )
             )
-        )
+        finally:
+            # Telegram shows a spinner on the button until the query is answered:
+            # answered once, with the toast if the sink gave one.
+            if not answered:
+                await self._answer(query, None)
 
     async def _answer(self, query: CallbackQuery, text: str | None) -> None:
         try:
