@@ -156,6 +156,8 @@ class FakeSlack:
         self.posted: list[Posted] = []
         # (channel, ts) → the message as ``chat.update`` last left it
         self.updated: dict[tuple[str, str], Posted] = {}
+        # user id → the Home tab ``views.publish`` last set for them
+        self.home: dict[str, dict[str, Any]] = {}
         # (channel, user, text) of every ``chat.postEphemeral``
         self.ephemerals: list[tuple[str, str, str]] = []
         self.history: dict[str, list[dict[str, Any]]] = {}
@@ -473,6 +475,20 @@ class FakeSlack:
         self.triggers.discard(trigger)  # a trigger opens one view
         view = self._view(args.get("view"), f"V{next(self._ids):06d}")
         return {"ok": True, "view": view}, None
+
+    def _m_views_publish(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        user = str(args.get("user_id") or "")
+        if user not in self.users:
+            return self._error("user_not_found")
+        view = args.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return self._error("invalid_arguments")
+        if len(view.get("blocks", [])) > 100:
+            return self._error("invalid_blocks")
+        self.home[user] = view
+        return {"ok": True, "view": {"id": f"V{next(self._ids):06d}", **view}}, None
 
     def _m_views_update(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
         view_id = str(args.get("view_id", ""))

@@ -80,6 +80,10 @@ class LinkService:
             await self._on_change()
         return link
 
+    async def on_platform(self, platform: str) -> list[Link]:
+        """Every link of one platform (a Slack workspace's Home tab lists them)."""
+        return await self._store.list_links(platform=platform)
+
     async def find(self, address: ChatAddress) -> Link | None:
         return await self._store.find_link(address.platform, address.chat_id, address.thread_id)
 

@@ -22,6 +22,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -242,6 +243,7 @@ class SlackChat:
             identity=identity,
             send=self.send,
             whisper=self.whisper,
+            publish_home=self.publish_home,
         )
         app = build_bolt_app(
             handlers,
@@ -414,6 +416,14 @@ class SlackChat:
             logger.info("could not update Slack message %s: %s", message_id, exc)
             return False
         return True
+
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Show ``view`` as ``user_id``'s Home tab of the app (``views.publish``)."""
+        try:
+            async with self._using() as running:
+                await running.api.call("views.publish", user_id=user_id, view=view)
+        except ChatError as exc:
+            logger.info("could not publish the Home tab for %s: %s", user_id, exc)
 
     async def whisper(self, address: ChatAddress, user_id: str, text: str) -> None:
         """Show ``text`` to ``user_id`` alone in the channel (``chat.postEphemeral``)."""
