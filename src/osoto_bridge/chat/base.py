@@ -187,6 +187,10 @@ class Linking(Protocol):
         """The link of ``address``, if any."""
         ...
 
+    async def on_platform(self, platform: str) -> list[Link]:
+        """Every link of one platform (for an app's overview, e.g. Slack's Home tab)."""
+        ...
+
     async def unlink(self, address: ChatAddress) -> bool:
         """Remove the link of ``address``; False when there was none."""
         ...

@@ -164,7 +164,7 @@ class SlackHandlers:
         user = await self._users.get(user_id)
         language = language_of(user.locale, None)
         links = await self._sink.links.on_platform(PLATFORM)
-        view = home_view(language, links)
+        view = home_view(self._sink.commands, language, links)
         self._jobs.submit("home tab", lambda: publish(user_id, view))
 
     def _command_in(self, message: SlackMessage) -> str | None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from osoto_bridge.commands import command_help, translator
-from osoto_bridge.store import Link
+from osoto_bridge.chat.base import CommandCatalog
+from osoto_bridge.store.models import Link
 from osoto_bridge.text import Document, bold, code, doc, paragraph
 
 __all__ = ["dm_help", "home_view"]
@@ -43,12 +43,12 @@ def _link_line(link: Link) -> str:
     )
 
 
-def _commands(language: str) -> str:
-    entries = command_help(translator(language))
-    return "\n".join(f"`/osoto {name}` {_escape(entry.summary)}" for name, entry in entries.items())
+def _commands(catalog: CommandCatalog, language: str) -> str:
+    entries = catalog.menu(language)
+    return "\n".join(f"`/osoto {name}` {_escape(summary)}" for name, summary in entries.items())
 
 
-def home_view(language: str, links: Sequence[Link]) -> dict[str, Any]:
+def home_view(catalog: CommandCatalog, language: str, links: Sequence[Link]) -> dict[str, Any]:
     """The Home tab (``views.publish``) for the workspace's Slack links."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Osoto", "emoji": True}},
@@ -72,7 +72,7 @@ def home_view(language: str, links: Sequence[Link]) -> dict[str, Any]:
     blocks.extend(
         [
             {"type": "divider"},
-            _section("*Commands* (in a linked channel)\n" + _commands(language)),
+            _section("*Commands* (in a linked channel)\n" + _commands(catalog, language)),
             _section("`/osoto link` and `/osoto unlink`: workspace admins, in the channel."),
         ]
     )
