@@ -221,7 +221,8 @@ async def _pick_trip(client: OsotoClient, trip_id: str | None) -> tuple[str, str
 NO_TRIP_FOUND = (
     "the key does not say which trip it is for: Osoto lists trips only to a key with "
     "trips:read, and this one has none for any trip (a key limited to one trip's messages "
-    "is one); pass the trip id (--trip ID, the id in the trip's Osoto address)"
+    "is one); give the trip id, the id in the trip's Osoto address (`links add "
+    "--trip ID`; in Telegram after the key; in Slack's Trip ID field)"
 )
 
 

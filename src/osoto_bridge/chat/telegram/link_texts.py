@@ -67,7 +67,8 @@ def ask_for_key(group_title: str) -> Document:
             "your message as soon as I have read it.",
         ),
         paragraph(
-            "If the key reaches several trips, add the trip id after it: ",
+            "If the key reaches several trips, or only one trip's messages, add the trip "
+            "id after it: ",
             code("osk_… <tripId>"),
             ".",
         ),
