@@ -12,12 +12,9 @@ from osoto_bridge.errors import BridgeError
 from osoto_bridge.metrics import error_kind
 from osoto_bridge.osoto.errors import RateLimited, ServerError
 
-PENDING: frozenset[str] = frozenset(
-    {
-        # Moves with key inspection to osoto/ on another branch; rooted there.
-        "osoto_bridge.relay.linking.LinkError",
-    }
-)
+# Errors not yet under the root, each with the reason; empty now that LinkError moved
+# with key inspection to osoto/ and is a BridgeError there.
+PENDING: frozenset[str] = frozenset()
 
 
 def _bridge_errors() -> dict[str, type[BaseException]]:

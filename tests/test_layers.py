@@ -54,22 +54,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 
 STANDALONE = ("sandbox",)
 
-PENDING: frozenset[tuple[str, str]] = frozenset(
-    {
-        # Key inspection and key detection move next to the client (osoto/) on
-        # another branch; until then the adapters and the port import them from relay/.
-        # Each entry: (importing module, imported module). Remove an entry when its
-        # import is gone: a stale entry fails `test_the_pending_list_is_not_stale`.
-        ("chat.base", "relay.linking"),  # KeyReport, in the Linking protocol's types
-        ("chat.slack.handlers", "relay.keys"),  # contains_api_key
-        ("chat.slack.linkflow", "relay.keys"),  # contains_api_key
-        ("chat.slack.linkflow", "relay.linking"),  # KeyReport, LinkError
-        ("chat.slack.views", "relay.linking"),  # KeyReport
-        ("chat.telegram.adapter", "relay.keys"),  # contains_api_key
-        ("chat.telegram.linking", "relay.keys"),  # redact_api_keys
-        ("chat.telegram.linking", "relay.linking"),  # KeyReport, LinkError
-    }
-)
+PENDING: frozenset[tuple[str, str]] = frozenset()
+"""Imports that break the order but are allowed for now, each as (importing module,
+imported module); a stale entry fails `test_the_pending_list_is_not_stale`."""
 
 
 @dataclass(frozen=True)

@@ -138,3 +138,27 @@ async def test_a_key_without_message_access_is_refused_with_the_scope_to_add(
     assert result.returncode == 1
     assert f"messages:read:{trip['id']}" in result.stderr
     assert json.dumps(weak) not in result.stderr
+
+
+async def test_a_viewers_key_is_linked_but_not_said_to_change_the_trip(
+    served: tuple[Sandbox, dict[str, object], str], tmp_path: Path
+) -> None:
+    # In the demo, Daichi is a viewer of the trip: his key passes every scope probe,
+    # yet Osoto refuses his changes.
+    sandbox, creds, base_url = served
+    daichi = creds["users"][3]  # type: ignore[index]
+    trip = creds["trips"][0]  # type: ignore[index]
+    scopes = [f"{s}:{trip['id']}" for s in ("trips:read", "trips:write")]
+    scopes += [f"{s}:{trip['id']}" for s in ("messages:read", "messages:write")]
+    key = sandbox.create_key(daichi["id"], scopes)
+    env = {
+        "OSOTO_BRIDGE_OSOTO_BASE_URL": base_url,
+        "OSOTO_BRIDGE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
+        "OSOTO_BRIDGE_SECRET_KEY": generate_secret_key(),
+    }
+    result = await _cli(["links", "add", "--platform", "slack", "--chat", "C1", "--key", key], env)
+    assert result.returncode == 0, result.stderr
+    (can,) = [line for line in result.stdout.splitlines() if line.startswith("can:")]
+    assert "/todo add" not in can and "relay chat → Osoto" in can
+    assert "viewer on the trip" in result.stdout
+    assert "is a viewer on this trip" in result.stdout

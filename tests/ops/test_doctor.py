@@ -23,7 +23,8 @@ from ops_fakes import (
 
 from osoto_bridge.cli.doctor_cmd import Finding, diagnose, render
 from osoto_bridge.config import Settings, load_settings
-from osoto_bridge.relay import ClientPool, inspect_key
+from osoto_bridge.osoto.key_inspection import inspect_key
+from osoto_bridge.relay import ClientPool
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
 from osoto_bridge.web import WebServer

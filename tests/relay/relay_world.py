@@ -13,7 +13,8 @@ import httpx
 from osoto_bridge.chat import Capabilities, RecordingChat
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import Message, OsotoClient
-from osoto_bridge.relay import Bridge, ClientPool, PollTiming, inspect_key, seek_end
+from osoto_bridge.osoto.key_inspection import inspect_key
+from osoto_bridge.relay import Bridge, ClientPool, PollTiming, seek_end
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Link, Store, generate_secret_key
 

@@ -27,9 +27,9 @@ from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
 from osoto_bridge.cli.common import CommandError, run_command
 from osoto_bridge.commands import CommandService, SnapshotCache
+from osoto_bridge.osoto.key_inspection import LinkError
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.relay.link_service import LinkService
-from osoto_bridge.relay.linking import LinkError
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
 

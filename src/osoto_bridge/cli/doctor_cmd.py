@@ -38,7 +38,7 @@ from osoto_bridge.cli.common import (
 )
 from osoto_bridge.config import Settings, SettingsError, load_settings
 from osoto_bridge.osoto import LimiterRegistry, OsotoClient, RetryPolicy
-from osoto_bridge.relay import LinkError, inspect_key
+from osoto_bridge.osoto.key_inspection import LinkError, inspect_key
 from osoto_bridge.store import Link, SecretError, Store, StoreError, database_version
 from osoto_bridge.store.engine import safe_url
 

@@ -14,9 +14,9 @@ from osoto_bridge.cli.common import (
     settings_from,
 )
 from osoto_bridge.config import Settings
+from osoto_bridge.osoto.key_inspection import KeyReport, LinkError
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.link_service import LinkService
-from osoto_bridge.relay.linking import KeyReport, LinkError
 from osoto_bridge.store import Link, Store
 
 PLATFORMS = ("telegram", "slack", "console")
@@ -109,7 +109,8 @@ async def _list(args: argparse.Namespace) -> int:
 
 def report_lines(report: KeyReport) -> list[str]:
     lines = [
-        f"key of {report.user_name} ({report.user_id})",
+        f"key of {report.user_name} ({report.user_id}), "
+        + (f"{report.role} on the trip" if report.role else "role on the trip unknown"),
         f"trip {report.trip_title} ({report.trip_id}), channel #{report.channel.name}",
         "can: "
         + ", ".join(

@@ -89,8 +89,14 @@ class CommandReply:
         document: What to show.
         set_language: A language the caller must persist for the chat (`/lang`).
         ephemeral: Whether only the sender needs to see it (where the platform can).
+        replacement: For a button press: the pressed message's new content, shown in
+            place of it where the platform can edit messages (then ``toast`` tells the
+            presser); elsewhere ``document`` is sent as a new message.
+        toast: For a button press: a short confirmation for the presser alone.
     """
 
     document: Document
     set_language: str | None = None
     ephemeral: bool = False
+    replacement: Document | None = None
+    toast: str | None = None

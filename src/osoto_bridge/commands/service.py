@@ -177,10 +177,17 @@ class CommandService:
                 idempotency_key=_idempotency_key(ctx, f"done:{value}"),
             )
             self._cache.invalidate(ctx.trip_id)
-            return CommandReply(answer_done(tr, item))
         except OsotoError as exc:
             logger.warning("button %s for trip %s failed: %s", action_id, ctx.trip_id, exc)
             return CommandReply(answer_error(tr, exc, ctx.trip_id), ephemeral=True)
+        toast = "☑️ " + tr.gettext("Done: {text}", text=item.text)
+        try:
+            # The pressed list, redrawn without the ticked item (as the chat would
+            # see it after a fresh /todo), replaces the old one in place.
+            view = await self._view(ctx, client)
+        except (_MissingScope, OsotoError):
+            return CommandReply(answer_done(tr, item))
+        return CommandReply(answer_done(tr, item), replacement=answer_todo(view), toast=toast)
 
     def _prefix(self, ctx: CommandContext) -> str:
         return self._slack_prefix if ctx.platform == "slack" else "/"

@@ -18,6 +18,8 @@ from osoto_bridge.osoto.errors import (
     UnexpectedResponse,
     ValidationError,
 )
+from osoto_bridge.osoto.key_detection import contains_api_key, redact_api_keys
+from osoto_bridge.osoto.key_inspection import KeyReport, LinkError, inspect_key
 from osoto_bridge.osoto.keys import key_fingerprint
 from osoto_bridge.osoto.models import (
     Accommodation,
@@ -72,9 +74,11 @@ __all__ = [
     "IdempotencyConflict",
     "ItemError",
     "ItemResult",
+    "KeyReport",
     "Leg",
     "LimiterRegistry",
     "LimiterSnapshot",
+    "LinkError",
     "MapPin",
     "Me",
     "Member",
@@ -103,7 +107,10 @@ __all__ = [
     "UnexpectedResponse",
     "User",
     "ValidationError",
+    "contains_api_key",
+    "inspect_key",
     "key_fingerprint",
     "parse_local_datetime",
+    "redact_api_keys",
     "safe_projection",
 ]

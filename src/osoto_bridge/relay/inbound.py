@@ -24,6 +24,7 @@ from osoto_bridge.chat.base import (
     ChatError,
     InboundAction,
     InboundMessage,
+    MessageEditor,
     OutboundMessage,
 )
 from osoto_bridge.commands import (
@@ -36,7 +37,7 @@ from osoto_bridge.commands import (
 )
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import OsotoClient
-from osoto_bridge.relay.keys import contains_api_key
+from osoto_bridge.osoto.key_detection import contains_api_key
 from osoto_bridge.relay.outbox import compose
 from osoto_bridge.store import ChatParent, Link, OsotoParent, Parent, PendingParent, Store
 from osoto_bridge.store.models import provisional_entry
@@ -154,7 +155,34 @@ class InboundRouter:
         )
         client = await deps.client_for(link)
         reply = await deps.commands.handle_action(action.action_id, action.value, context, client)
+        if reply.replacement is not None and await self._edit_pressed(adapter, action, reply):
+            return
         await self._reply(adapter, action.address, reply, reply_to=None, link=link)
+
+    async def _edit_pressed(
+        self, adapter: ChatAdapter, action: InboundAction, reply: CommandReply
+    ) -> bool:
+        """Show ``reply.replacement`` in place of the pressed message, the toast to the
+        presser only.
+
+        False (nothing shown) where the adapter cannot edit or the edit failed: the
+        caller then sends the reply as a new message.
+        """
+        if (
+            reply.replacement is None
+            or action.message_id is None
+            or not isinstance(adapter, MessageEditor)
+        ):
+            return False
+        message = OutboundMessage(action.address, reply.replacement)
+        try:
+            edited = await adapter.edit(action.address, action.message_id, message)
+        except ChatError as exc:
+            logger.warning("could not update the pressed message in %s: %s", action.address, exc)
+            return False
+        if edited and reply.toast is not None and action.notify is not None:
+            await action.notify(reply.toast)
+        return edited
 
     async def _find_link(self, address: ChatAddress) -> Link | None:
         store = self._deps.store

@@ -22,6 +22,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -253,6 +254,8 @@ class SlackChat:
             replies=self._replies,
             identity=identity,
             send=self.send,
+            whisper=self.whisper,
+            publish_home=self.publish_home,
         )
         app = build_bolt_app(
             handlers,
@@ -410,6 +413,46 @@ class SlackChat:
             await self.send(OutboundMessage(address, doc(text)))
         except ChatError as exc:
             logger.warning("could not post a notice in Slack channel %s: %s", address.chat_id, exc)
+
+    async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
+        """Replace a bot message's text and blocks (``chat.update``); False when the
+        content needs more than one message or Slack refuses (the caller posts anew)."""
+        posts = render_posts(message.document)
+        if len(posts) != 1:
+            return False
+        (post,) = posts
+        try:
+            async with self._using() as running:
+                # An empty list clears the old blocks (and with them the pressed buttons).
+                await running.api.call(
+                    "chat.update",
+                    channel=address.chat_id,
+                    ts=message_id,
+                    text=post.text,
+                    blocks=list(post.blocks),
+                )
+        except SlackRefused as exc:
+            logger.info("could not update Slack message %s: %s", message_id, exc)
+            return False
+        return True
+
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Show ``view`` as ``user_id``'s Home tab of the app (``views.publish``)."""
+        try:
+            async with self._using() as running:
+                await running.api.call("views.publish", user_id=user_id, view=view)
+        except ChatError as exc:
+            logger.info("could not publish the Home tab for %s: %s", user_id, exc)
+
+    async def whisper(self, address: ChatAddress, user_id: str, text: str) -> None:
+        """Show ``text`` to ``user_id`` alone in the channel (``chat.postEphemeral``)."""
+        try:
+            async with self._using() as running:
+                await running.api.call(
+                    "chat.postEphemeral", channel=address.chat_id, user=user_id, text=text
+                )
+        except ChatError as exc:
+            logger.info("could not show an ephemeral line in %s: %s", address.chat_id, exc)
 
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
         try:

@@ -45,7 +45,10 @@ _EN: dict[str, str] = {
     ),
     "key_malformed": "That does not look like an Osoto API key (osk_…).",
     "trip_label": "Trip ID (optional)",
-    "trip_hint": "Only needed when the key reaches several trips.",
+    "trip_hint": (
+        "Needed when the key reaches several trips, or only one trip's messages "
+        "(Osoto then does not say which trip it is for)."
+    ),
     "checking": "Checking the key with Osoto…",
     "linking": "Linking the channel…",
     "key_refused": "⚠️ The key cannot be used: {reason}",
@@ -95,7 +98,10 @@ _KO: dict[str, str] = {
     ),
     "key_malformed": "Osoto API 키(osk_…) 형식이 아닙니다.",
     "trip_label": "여행 ID (선택)",
-    "trip_hint": "키가 여러 여행에 접근할 때만 필요합니다.",
+    "trip_hint": (
+        "키가 여러 여행에 접근하거나 한 여행의 메시지에만 접근할 때 필요합니다 "
+        "(그때는 Osoto가 어느 여행의 키인지 알려 주지 않습니다)."
+    ),
     "checking": "Osoto에서 키를 확인하는 중…",
     "linking": "채널을 연결하는 중…",
     "key_refused": "⚠️ 이 키는 사용할 수 없습니다: {reason}",
