@@ -19,6 +19,8 @@ from osoto_bridge.commands import (
     CommandContext,
     CommandService,
     SnapshotCache,
+    TripView,
+    answer_where,
     command_help,
     translator,
 )
@@ -56,6 +58,14 @@ def _markers(language: str) -> list[str]:
     for message, fields in NOTHING_FOUND:
         pieces = tr.gettext(message, **fields).split("\0")
         found.append(max((p.strip() for p in pieces), key=len))
+    before = tr.ngettext(
+        "{day} is {n} day before the trip ({dates}).",
+        "{day} is {n} days before the trip ({dates}).",
+        2,
+        day="\0",
+        dates="\0",
+    )
+    found.append(max((p.strip() for p in before.replace("2", "\0").split("\0")), key=len))
     return found
 
 
@@ -132,3 +142,27 @@ def test_the_check_can_fail() -> None:
     shown = tr.gettext("No pins match “{text}”.", text="없는말")
     assert any(m in shown for m in _markers("ko"))
     assert any(m in "No pins match “zzz”." for m in _markers("en"))
+
+
+async def _hint_examples(language: str, today: dt.date) -> list[str]:
+    """The `/where …` examples the bot suggests after a day it does not know."""
+    with Sandbox(":memory:") as sandbox:
+        world = sandbox.seed_demo(today=today)
+        async with OsotoClient(
+            world["users"][0]["apiKey"], BASE, transport=httpx.ASGITransport(app=sandbox.app)
+        ) as client:
+            export = await client.export_trip(world["trips"][0]["id"])
+    now = dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC)
+    view = TripView.of(export, now=now, language=language, show_sensitive=False)
+    shown = render_plain(answer_where(view, "someday"))
+    return [e.strip() for e in re.findall(r"/where[^,.\n]*", shown.split("\n", 2)[-1])]
+
+
+@pytest.mark.parametrize("today", SEED_DAYS, ids=str)
+@pytest.mark.parametrize("language", ["en", "ko"])
+async def test_the_examples_suggested_after_an_unknown_day_work_too(
+    language: str, today: dt.date
+) -> None:
+    examples = await _hint_examples(language, today)
+    assert len(examples) >= 6, examples
+    assert await _run_all(examples, language, today) == []
