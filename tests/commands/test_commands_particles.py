@@ -116,3 +116,15 @@ def test_an_unknown_day_is_quoted_with_the_agreeing_particle(typed: str, expecte
 def test_slack_lines_pick_the_particle_from_the_trip_title(trip: str, particle: str) -> None:
     expected = f"연결 완료: 이 채널은 이제 {trip} (#general){particle} 따라갑니다."
     assert say("ko", "done", trip=trip, channel="general") == expected
+
+
+def test_rich_templates_pick_the_particle_from_the_span_filled_in() -> None:
+    """Answers fill some placeholders with spans (bold names): the particle agrees."""
+    from osoto_bridge.commands.render import rich
+    from osoto_bridge.text import bold, doc, paragraph, render_plain
+
+    template = translator("ko").gettext("{name}을(를) 봅니다")
+    assert template == "{name}을(를) 봅니다"  # left for the filler
+    for value, shown in (("제주도", "제주도를 봅니다"), ("Istanbul", "Istanbul을 봅니다")):
+        spans = rich(template, name=bold(value))
+        assert render_plain(doc(paragraph(*spans))) == shown

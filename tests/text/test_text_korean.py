@@ -105,3 +105,10 @@ def test_format_specs_conversions_and_plain_text_still_work() -> None:
 def test_a_missing_field_raises_as_format_does() -> None:
     with pytest.raises(KeyError):
         fill_particles("{name}(으)로", other="x")
+
+
+def test_a_notation_after_an_unfilled_placeholder_waits_for_its_value() -> None:
+    """`gettext` without fields leaves `{name}을(를)` for the code that fills it."""
+    assert resolve_particles("{name}을(를) 완료했습니다") == "{name}을(를) 완료했습니다"
+    assert resolve_particles("을(를) 완료했습니다", after="제주도") == "를 완료했습니다"
+    assert resolve_particles("한국어(으)로 {x}") == "한국어로 {x}"

@@ -229,16 +229,20 @@ _NOTATION = re.compile(
 )
 
 
-def _resolve(literal: str, before: str) -> str:
-    """Resolve the particle notations of a template's literal text."""
+def _resolve(literal: str, before: str, *, templated: bool = False) -> str:
+    """Resolve the particle notations of a template's literal text.
+
+    With `templated`, `literal` still holds `{placeholders}`: a notation right after
+    one is left for whoever fills it (`rich` in the commands).
+    """
     out: list[str] = []
     position = 0
     for match in _NOTATION.finditer(literal):
         out.append(literal[position : match.start()])
         preceding = before + "".join(out)
         notation = match.group(0)
-        if not preceding or preceding[-1].isspace():
-            out.append(notation)  # not after a word: leave the text as written
+        if not preceding or preceding[-1].isspace() or (templated and preceding[-1] == "}"):
+            out.append(notation)  # not after a word (yet): leave the text as written
         else:
             out.append(pick_particle(preceding, notation))
         position = match.end()
@@ -246,16 +250,20 @@ def _resolve(literal: str, before: str) -> str:
     return "".join(out)
 
 
-def resolve_particles(text: str) -> str:
-    """Resolve the particle notations of a text with no placeholders.
+def resolve_particles(text: str, *, after: str = "") -> str:
+    """Resolve the particle notations of a text that is not filled by `fill_particles`.
+
+    A notation right after a `{placeholder}` of `text` is left as it is, for the code
+    that fills the placeholder later to resolve (with `after` set to what precedes).
 
     Args:
-        text: E.g. `"한국어(으)로 바꿨습니다"`.
+        text: E.g. `"한국어(으)로 바꿨습니다"`, or a template's literal piece.
+        after: The text shown before `text` (the value of a placeholder just filled).
 
     Returns:
         The text with each notation that follows a word replaced by its agreeing form.
     """
-    return _resolve(text, "")
+    return _resolve(text, after, templated=True)
 
 
 def fill_particles(template: str, /, **fields: Any) -> str:
