@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 
 from osoto_bridge.errors import BridgeError
 
@@ -89,6 +89,11 @@ class RelayMetrics:
         *,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        # Every counter and histogram would also export a `_created` series (when it
+        # was made): noise on a dashboard, and twice the series. prometheus_client
+        # reads this switch when scraped; it is process-wide, and the bridge owns its
+        # process.
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in the library
         self.registry = registry if registry is not None else CollectorRegistry()
         self._wall_clock = wall_clock
         self.relayed = Counter(

@@ -304,3 +304,22 @@ def test_the_systemd_unit_is_hardened_and_runs_the_bridge() -> None:
     name, _, value = service["Environment"].partition("=")
     assert name in FIELDS
     assert load_settings({name: value}).database_url.endswith("/var/lib/osoto-bridge/bridge.db")
+
+
+def test_the_systemd_unit_documents_pages_its_install_steps_put_there() -> None:
+    """pip installs no docs: each Documentation= page is copied by the unit's own steps."""
+    text = (DEPLOY / "osoto-bridge.service").read_text(encoding="utf-8")
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read_string(text)
+    pages = unit["Unit"]["Documentation"].split()
+    assert pages
+    installs = [line for line in text.splitlines() if line.startswith("#   install -D")]
+    assert installs, "the unit's comment must install the pages it names"
+    root = DEPLOY.parent
+    for page in pages:
+        assert page.startswith("file:///usr/share/doc/osoto-bridge/"), page
+        name = page.rsplit("/", 1)[-1]
+        assert (root / "docs" / name).is_file(), name
+        assert any(f"docs/{name}" in line for line in installs), name
+        assert "/opt/osoto-bridge/docs" not in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
@@ -16,6 +17,18 @@ from osoto_bridge.errors import BridgeError
 from osoto_bridge.logs import LogFormat, configure_logging
 from osoto_bridge.store import StoreError
 from osoto_bridge.web import WebServerError
+
+
+def plain_help(text: str) -> str:
+    """A docstring as a terminal shows it: reStructuredText's ``literal`` marks dropped.
+
+    Args:
+        text: A module docstring used as a command's description.
+
+    Returns:
+        The text with ``x`` (and `x`) written as x.
+    """
+    return re.sub(r"``([^`]+)``|`([^`]+)`", lambda m: m.group(1) or m.group(2), text)
 
 
 class CommandError(BridgeError):

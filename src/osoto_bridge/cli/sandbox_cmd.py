@@ -55,7 +55,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
     parser.add_argument("--seed", choices=["demo"], help="create sample data before serving")
     parser.add_argument(
-        "--rate-limit", type=_positive_int, default=60, help="requests per minute per key"
+        "--rate-limit",
+        type=_positive_int,
+        default=60,
+        metavar="N",
+        help="requests per minute per key (default: %(default)s, as Osoto allows)",
     )
     parser.add_argument(
         "--credentials-out", type=Path, help="write baseUrl, users with keys and trips as JSON"

@@ -129,7 +129,9 @@ class CommandService:
         parsed = parse_command(text, bot_username=bot_username, slashless=slashless)
         if parsed is None:
             if slashless and not text.strip():
-                return CommandReply(answer_help(tr, prefix=self._prefix(ctx)), ephemeral=True)
+                return CommandReply(
+                    answer_help(tr, prefix=self._prefix(ctx), today=ctx.now.date()), ephemeral=True
+                )
             if looks_like_command(text, bot_username=bot_username, slashless=slashless):
                 name = text.strip().split(maxsplit=1)[0].split("@", 1)[0][:40]
                 shown = name if name.startswith(("/", "／")) else self._prefix(ctx) + name
@@ -221,7 +223,9 @@ class CommandService:
     ) -> CommandReply:
         name, args = command.name, command.args
         if name == "help":
-            return CommandReply(answer_help(tr, args, prefix=self._prefix(ctx)))
+            return CommandReply(
+                answer_help(tr, args, prefix=self._prefix(ctx), today=ctx.now.date())
+            )
         if name == "lang":
             return self._lang(args, tr)
         if name == "status":

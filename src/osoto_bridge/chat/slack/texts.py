@@ -7,6 +7,7 @@ only Slack has (the link modal, the slash command's refusals), so they live here
 from __future__ import annotations
 
 from osoto_bridge.i18n import match_language
+from osoto_bridge.text import fill_particles
 
 __all__ = ["language_of", "say"]
 
@@ -107,7 +108,7 @@ _KO: dict[str, str] = {
     "key_refused": "⚠️ 이 키는 사용할 수 없습니다: {reason}",
     "trip_line": "여행: {trip}",
     "channel_label": "전달할 Osoto 채널",
-    "done": "연결 완료: 이 채널은 이제 {trip} (#{channel})을 따라갑니다.",
+    "done": "연결 완료: 이 채널은 이제 {trip} (#{channel})을(를) 따라갑니다.",
     "expired": "양식이 만료되었습니다. /osoto link 를 다시 실행하세요.",
     "invite_first": (
         "이 비공개 채널의 멤버가 아닙니다. 저를 초대한 뒤(/invite @Osoto) /osoto link 를 "
@@ -129,6 +130,9 @@ def language_of(*hints: str | None) -> str:
 
 
 def say(language: str, key: str, **values: str) -> str:
-    """The line ``key`` in ``language`` (English when missing), filled with ``values``."""
+    """The line ``key`` in ``language`` (English when missing), filled with ``values``.
+
+    Korean particles after a placeholder agree with its value (``{trip}을(를)``).
+    """
     template = _CATALOGS.get(language, _EN).get(key) or _EN[key]
-    return template.format(**values) if values else template
+    return fill_particles(template, **values) if values else template
