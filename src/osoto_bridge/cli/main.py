@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from osoto_bridge import __version__
 from osoto_bridge.cli import (
     demo_cmd,
-    doctor_cmd,
+    doctor,
     links_cmd,
     migrate_cmd,
     run_cmd,
@@ -22,7 +22,7 @@ from osoto_bridge.cli import (
     secret_cmd,
 )
 
-_SUBCOMMANDS = (demo_cmd, run_cmd, links_cmd, doctor_cmd, migrate_cmd, sandbox_cmd, secret_cmd)
+_SUBCOMMANDS = (demo_cmd, run_cmd, links_cmd, doctor, migrate_cmd, sandbox_cmd, secret_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
