@@ -21,8 +21,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TextIO
 
-import uvicorn
-
 from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
 from osoto_bridge.cli.common import CommandError, run_command
@@ -32,6 +30,9 @@ from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.linking import LinkError
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
+from osoto_bridge.web import WebServer, WebServerError
+
+_PORT_HINT = "choose another --port, or leave it out for any free one"
 
 COMPANION_LINES = (
     "Just landed! Heading to the hotel now 🧳",
@@ -60,23 +61,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=lambda args: run_command(lambda: _demo(args)))
 
 
-async def _serve_sandbox(
-    sandbox: Sandbox, port: int
-) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    config = uvicorn.Config(
-        sandbox.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(), name="sandbox-server")
-    while not server.started:
-        if task.done():
-            await task
-            raise CommandError(f"the sandbox could not start on port {port}")
-        await asyncio.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    return server, task, f"http://127.0.0.1:{bound}/api/v1"
-
-
 async def _demo(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     out = sys.stdout
@@ -85,14 +69,17 @@ async def _demo(args: argparse.Namespace) -> int:
         Sandbox(":memory:", rate_limit=60) as sandbox,
     ):
         credentials = sandbox.seed_demo()
-        server, server_task, base_url = await _serve_sandbox(sandbox, args.port)
+        server = WebServer(sandbox.app, host="127.0.0.1", port=args.port, bind_hint=_PORT_HINT)
+        try:
+            await server.start()
+        except WebServerError as exc:
+            raise CommandError(f"the demo's sandbox: {exc}", exit_code=2) from exc
         try:
             return await _run_demo(
-                sandbox, credentials, base_url, Path(tmp), out, interactive, args
+                sandbox, credentials, server.url + "/api/v1", Path(tmp), out, interactive, args
             )
         finally:
-            server.should_exit = True
-            await server_task
+            await server.stop()
 
 
 async def _run_demo(
