@@ -6,14 +6,11 @@ create it), and the schema is read, never migrated.
 
 from __future__ import annotations
 
-import os
-
-from sqlalchemy.engine import make_url
-
 from osoto_bridge.cli.doctor.context import Context
 from osoto_bridge.config import SettingsError
 from osoto_bridge.finding import Finding
 from osoto_bridge.store import SecretError, Store, StoreError, database_version
+from osoto_bridge.store.admin import missing_sqlite_file
 from osoto_bridge.store.engine import safe_url
 
 
@@ -94,11 +91,3 @@ def _schema(version: int) -> Finding:
             "upgrade osoto-bridge to the version that last wrote this database",
         )
     return Finding("migrations", "ok", f"schema version {version}, current")
-
-
-def missing_sqlite_file(url: str) -> str | None:
-    """The SQLite file ``url`` names, if it does not exist (opening would create it)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return None if os.path.exists(parsed.database) else parsed.database
