@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import random
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -22,8 +21,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from osoto_bridge.chat.base import ChatAddress
-from osoto_bridge.chat.console import ConsoleChat, stdin_lines
+from osoto_bridge.chat.console import ConsoleChat, prompt_lines
 from osoto_bridge.cli.common import CommandError, run_command
+from osoto_bridge.cli.demo_companion import Companion
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.relay.link_service import LinkService
@@ -33,14 +33,6 @@ from osoto_bridge.store import Store, generate_secret_key
 from osoto_bridge.web import WebServer, WebServerError
 
 _PORT_HINT = "choose another --port, or leave it out for any free one"
-
-COMPANION_LINES = (
-    "Just landed! Heading to the hotel now 🧳",
-    "Does anyone know if the museum is open tomorrow?",
-    "Dinner at 7? I booked a table for all of us.",
-    "Don't forget your passports for Thursday's flight ✈️",
-    "The view from the castle is amazing, you have to see it",
-)
 
 
 def register(subparsers: Any) -> None:
@@ -118,15 +110,18 @@ async def _run_demo(
                 f"This terminal is linked to “{report.trip_title}” #{report.channel.name} "
                 f"as {you['name']}; {companion['name']} writes there from Osoto.\n"
                 "Type a message to send it to Osoto, or a command: /help, /where tomorrow, "
-                "/todo, /next, /plan. Ctrl-D quits.\n\n"
+                "/todo, /next, /plan. >N text replies to message #N, !N picks a choice "
+                "under an answer. Ctrl-D quits.\n\n"
             )
             out.flush()
             if interactive:
                 await _interactive(
-                    store, pool, companion_client, trip["id"], general["id"], out, args
+                    store, pool, companion_client, trip["id"], general["id"], you["name"], args
                 )
             else:
-                await _batch(store, pool, companion_client, trip["id"], general["id"], out)
+                await _batch(
+                    store, pool, companion_client, trip["id"], general["id"], you["name"], out
+                )
     finally:
         await store.close()
     return 0
@@ -148,18 +143,23 @@ async def _interactive(
     companion: Any,
     trip_id: str,
     channel_id: str,
-    out: TextIO,
+    user_name: str,
     args: argparse.Namespace,
 ) -> None:
-    console = ConsoleChat(stdin_lines(), out)
-    rng = random.Random()
-    async with _bridge(store, pool, console):
-        while not console.finished.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(args.companion_every):
-                    await console.finished.wait()
-            if not console.finished.is_set():
-                await companion.post_message(trip_id, channel_id, rng.choice(COMPANION_LINES))
+    from prompt_toolkit.patch_stdout import patch_stdout
+
+    chatter = Companion(await companion.export_trip(trip_id))
+    # Under patch_stdout, what the bridge prints lands above the prompt, which is
+    # redrawn with the half-typed line intact (sys.stdout is its proxy in here).
+    with patch_stdout():
+        console = ConsoleChat(prompt_lines(), sys.stdout, user_name=user_name)
+        async with _bridge(store, pool, console):
+            while not console.finished.is_set():
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(args.companion_every):
+                        await console.finished.wait()
+                if not console.finished.is_set():
+                    await companion.post_message(trip_id, channel_id, chatter.next_line())
 
 
 async def _batch(
@@ -168,29 +168,48 @@ async def _batch(
     companion: Any,
     trip_id: str,
     channel_id: str,
+    user_name: str,
     out: TextIO,
 ) -> None:
     given = sys.stdin.read().splitlines()
     bridge_ref: list[Bridge] = []
+    greeted = asyncio.Event()
 
     async def lines() -> AsyncIterator[str]:
+        # The companion's greeting shows first, so the transcript's numbers are the
+        # same on every run (and ">1 …" in a script always answers it).
+        await greeted.wait()
         for line in given:
             yield line
             # one line at a time: the next is read once this one crossed
             async with asyncio.timeout(30):
                 await bridge_ref[0].idle()
 
-    console = ConsoleChat(lines(), out)
+    console = ConsoleChat(lines(), out, user_name=user_name, echo=True)
     bridge = _bridge(store, pool, console)
     bridge_ref.append(bridge)
-    greeting = await companion.post_message(trip_id, channel_id, COMPANION_LINES[0])
+    chatter = Companion(await companion.export_trip(trip_id))
+    greeting = await companion.post_message(trip_id, channel_id, chatter.next_line())
     async with bridge:
+        async with asyncio.timeout(30):
+            while not await store.chat_messages_for(greeting.id, "console", "terminal"):
+                await bridge.next_pass()
+        greeted.set()
         await console.finished.wait()
         async with asyncio.timeout(30):
             await bridge.idle()
-            while not await store.chat_messages_for(greeting.id, "console", "terminal"):
-                await bridge.next_pass()
     out.write(f"\n--- Osoto #{'general'} now reads ---\n")
     async for message in companion.iterate_messages(trip_id, channel_id):
-        out.write(f"{message.author_name}: {message.content}\n")
+        out.write(osoto_line(message.author_name or "?", message.content) + "\n")
     out.flush()
+
+
+def osoto_line(author: str, content: str) -> str:
+    """One Osoto message as a line: ``author: content``, folding the bridge's own
+    attribution when it names the poster (the console user is the key's owner, so
+    ``Alice Martin: **Alice Martin** (Console): hi`` reads ``Alice Martin (Console): hi``).
+    """
+    own = f"**{author}** ("
+    if content.startswith(own):
+        return f"{author} ({content[len(own) :]}"
+    return f"{author}: {content}"
