@@ -100,7 +100,8 @@ class KeyCipher:
         except InvalidToken:
             raise SecretError(
                 f"cannot decrypt {what}: none of the configured secret keys fits "
-                "(was the secret key changed or an old one dropped before rotate_secrets()?)"
+                "(was the secret key changed, or an old one dropped before "
+                "`osoto-bridge links rotate-secret`?)"
             ) from None
 
     def rotate(self, token: str, *, what: str) -> str:
