@@ -28,8 +28,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # Bottom first. A room is a dotted module prefix under osoto_bridge; the longest
     # prefix that matches a module names its room.
     # "": the package's own __init__ (its version); errors: the root of the bridge's
-    # errors; util: small tools (backoff, LRU); the sandbox stands alone.
-    ("", "errors", "util", "sandbox"),
+    # errors; util: small tools (backoff, LRU); finding: a health check's outcome
+    # (the doctor's rows, said by each room of itself); the sandbox stands alone.
+    ("", "errors", "finding", "util", "sandbox"),
     ("text",),  # the neutral rich-text model and its renderers
     ("osoto",),  # the client, its transport, key inspection and detection
     ("store",),

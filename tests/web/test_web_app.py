@@ -249,3 +249,21 @@ async def test_every_refusal_on_a_platform_route_is_logged_and_counted(
         caplog.text
     )
     assert "slack_events: refused a request with 500" in caplog.text
+
+
+async def test_readyz_tells_when_no_link_is_served_by_a_started_platform(store: Store) -> None:
+    await add_link(store, "-1001")  # a Telegram link
+    readiness = Readiness()
+    app = build_web_app(store=store, readiness=readiness)
+    async with client_for(app) as client:
+        readiness.mark_started(["slack"])
+        none_served = await client.get("/readyz")
+        readiness.mark_started(["slack", "telegram"])
+        served = await client.get("/readyz")
+    assert none_served.status_code == 503
+    assert none_served.json()["checks"]["links"] == {
+        "ok": False,
+        "detail": "0 served; not served (platform not configured): 1 on telegram",
+    }
+    assert served.status_code == 200
+    assert served.json()["checks"]["links"] == {"ok": True, "detail": "1 served"}

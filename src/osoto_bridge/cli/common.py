@@ -32,7 +32,17 @@ def plain_help(text: str) -> str:
 
 
 class CommandError(BridgeError):
-    """A failure to show the operator as one line, with exit code 1."""
+    """A failure to show the operator as one line, with exit code 1 (or ``exit_code``).
+
+    Args:
+        message: the line, saying what failed and how to fix it.
+        exit_code: 2 for a usage problem the operator fixes on the command line (a
+            busy ``--port``, a malformed ``--chat``), as argparse exits.
+    """
+
+    def __init__(self, message: str, *, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
@@ -89,4 +99,4 @@ def run_command(body: Callable[[], Coroutine[Any, Any, int]]) -> int:
         return asyncio.run(body())
     except (CommandError, SettingsError, StoreError, WebServerError) as exc:
         print(f"osoto-bridge: error: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code if isinstance(exc, CommandError) else 1

@@ -15,7 +15,7 @@ from typing import Any
 from osoto_bridge import __version__
 from osoto_bridge.cli import (
     demo_cmd,
-    doctor_cmd,
+    doctor,
     links_cmd,
     migrate_cmd,
     run_cmd,
@@ -24,7 +24,7 @@ from osoto_bridge.cli import (
 )
 from osoto_bridge.cli.common import plain_help
 
-_SUBCOMMANDS = (demo_cmd, run_cmd, links_cmd, doctor_cmd, migrate_cmd, sandbox_cmd, secret_cmd)
+_SUBCOMMANDS = (demo_cmd, run_cmd, links_cmd, doctor, migrate_cmd, sandbox_cmd, secret_cmd)
 
 
 class _PlainSubparsers:

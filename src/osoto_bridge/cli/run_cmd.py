@@ -24,6 +24,7 @@ from osoto_bridge.cli.common import (
     settings_secrets,
     setup_logging,
 )
+from osoto_bridge.cli.served import service_report
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.config import Settings
 from osoto_bridge.metrics import RelayMetrics
@@ -130,7 +131,10 @@ async def _run(args: argparse.Namespace) -> int:
             async with server, bridge:
                 readiness.mark_started([adapter.platform for adapter in adapters])
                 links = await store.list_links(enabled_only=True)
-                logger.info("bridge running: %d link(s); Ctrl-C stops", len(links))
+                summary, unserved = service_report(links, readiness.platforms)
+                for warning in unserved:
+                    logger.warning("%s", warning)
+                logger.info("%s; Ctrl-C stops", summary)
                 await stop.wait()
                 readiness.mark_stopping()
                 logger.info("stopping: finishing in-flight deliveries")
