@@ -16,13 +16,23 @@ from osoto_bridge.cli import (
     demo_cmd,
     doctor_cmd,
     links_cmd,
+    mcp_cmd,
     migrate_cmd,
     run_cmd,
     sandbox_cmd,
     secret_cmd,
 )
 
-_SUBCOMMANDS = (demo_cmd, run_cmd, links_cmd, doctor_cmd, migrate_cmd, sandbox_cmd, secret_cmd)
+_SUBCOMMANDS = (
+    demo_cmd,
+    run_cmd,
+    links_cmd,
+    doctor_cmd,
+    migrate_cmd,
+    sandbox_cmd,
+    secret_cmd,
+    mcp_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
