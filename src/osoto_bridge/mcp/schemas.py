@@ -64,6 +64,11 @@ _DESCRIPTIONS = {
 }
 
 
+# The wire models read any number as a float; an agent's `3` must go out as `3`, not
+# `3.0`, which a strict server refuses as an order.
+_ANNOTATIONS: dict[str, Any] = {"order": int | float}
+
+
 class Args(BaseModel):
     """Base of every tool's arguments: camelCase names, nothing unknown accepted."""
 
@@ -120,7 +125,7 @@ def derive_fields(
         if field_name in _SERVER_SET:
             continue
         description = _DESCRIPTIONS.get(field_name)
-        annotation: Any = info.annotation
+        annotation: Any = _ANNOTATIONS.get(field_name, info.annotation)
         if field_name in required:
             fields[field_name] = (annotation, Field(description=description))
         else:
