@@ -148,9 +148,7 @@ async def _checklist_pins_events(agent: Agent, trip: str, owner: str) -> None:
 
     pins = await agent.ok("list_map_pins", tripId=trip)
     assert pins["data"]
-    pin = await agent.ok(
-        "create_map_pin", tripId=trip, name="Uchisar Castle", lat=38.63, lng=34.80
-    )
+    pin = await agent.ok("create_map_pin", tripId=trip, name="Uchisar Castle", lat=38.63, lng=34.80)
     upserted = await agent.ok(
         "batch_upsert_map_pins",
         tripId=trip,
@@ -300,4 +298,7 @@ async def test_an_agent_uses_every_tool_and_osoto_holds_what_it_wrote(
     events = {c.title: c for c in export.commitments}
     assert events["Balloon ride"].start_time == "06:00" and "Spare" not in events
     assert archived.status == "completed" and archived.title == "Lisbon long weekend"
-    assert [m.content for m in messages[-2:]] == ["Balloons booked for Jan 2 🎈", "Wear warm clothes"]
+    assert [m.content for m in messages[-2:]] == [
+        "Balloons booked for Jan 2 🎈",
+        "Wear warm clothes",
+    ]
