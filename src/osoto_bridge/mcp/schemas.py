@@ -23,6 +23,7 @@ __all__ = [
     "CommitmentFields",
     "LegFields",
     "MapPinFields",
+    "NoArgs",
     "TripArgs",
     "WriteArgs",
     "derive_fields",
@@ -78,6 +79,10 @@ class Args(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
     )
+
+
+class NoArgs(Args):
+    """This tool takes no arguments."""
 
 
 class TripArgs(Args):

@@ -12,6 +12,7 @@ from osoto_bridge.mcp.schemas import (
     Args,
     LegFields,
     MapPinFields,
+    NoArgs,
     TripArgs,
     WriteArgs,
 )
@@ -73,11 +74,11 @@ class ShareArgs(Args):
     token: str = Field(min_length=1, description="The share token (see create_share_token).")
 
 
-async def _me(ctx: ToolContext, _args: Args, _key: str | None) -> Me:
+async def _me(ctx: ToolContext, _args: NoArgs, _key: str | None) -> Me:
     return await ctx.client.me()
 
 
-async def _list_trips(ctx: ToolContext, _args: Args, _key: str | None) -> list[Trip]:
+async def _list_trips(ctx: ToolContext, _args: NoArgs, _key: str | None) -> list[Trip]:
     return await ctx.client.list_trips()
 
 
@@ -159,12 +160,12 @@ TRIP_TOOLS = (
     ToolSpec(
         "me",
         "Who the API key belongs to, their groups and the default group id; call it first.",
-        Args,
+        NoArgs,
         _me,
         Me,
     ),
     ToolSpec(
-        "list_trips", "List every trip the key may read.", Args, _list_trips, list_output(Trip)
+        "list_trips", "List every trip the key may read.", NoArgs, _list_trips, list_output(Trip)
     ),
     ToolSpec("get_trip", "Get one trip's title, dates and status.", TripArgs, _get_trip, Trip),
     ToolSpec(
