@@ -85,6 +85,7 @@ class Served:
 
     session: ClientSession
     stderr: Callable[[], str] = field(repr=False)
+    url: str | None = None
 
 
 @contextlib.asynccontextmanager
@@ -142,7 +143,7 @@ async def over_http(*args: str, key: str | None) -> AsyncIterator[Served]:
             ClientSession(read, write) as session,
         ):
             await session.initialize()
-            yield Served(session, lambda: "".join(lines))
+            yield Served(session, lambda: "".join(lines), url)
     finally:
         if process.returncode is None:
             process.terminate()

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from mcp_harness import CLI, DemoWorld, _env, over_stdio
+import httpx
+from mcp_harness import CLI, DemoWorld, _env, over_http, over_stdio
 
 from osoto_bridge.cli.main import main
 
@@ -90,3 +91,21 @@ def test_a_malformed_http_address_is_refused_with_an_example(
         main(["mcp", "--http", "localhost"])
     assert exited.value.code == 2
     assert "expected HOST:PORT such as 127.0.0.1:8765" in capsys.readouterr().err
+
+
+async def test_over_http_a_page_on_another_host_name_is_refused(world: DemoWorld) -> None:
+    # DNS rebinding: a web page whose name resolves to 127.0.0.1 must not reach the tools.
+    async with over_http("--base-url", world.base_url, key=world.key) as served:
+        assert served.url is not None
+        init = json.loads(_rpc(1, "initialize", {}))
+        headers = {"Accept": "application/json, text/event-stream"}
+        async with httpx.AsyncClient() as http:
+            evil = await http.post(
+                served.url, json=init, headers={**headers, "Host": "evil.example"}
+            )
+            origin = await http.post(
+                served.url, json=init, headers={**headers, "Origin": "http://evil.example"}
+            )
+        listed = await served.session.list_tools()
+    assert evil.status_code == 421 and origin.status_code == 403
+    assert listed.tools  # the agent's own session still works

@@ -7,13 +7,18 @@ calls larger than the key's budget is paced on a fake clock, with no real waitin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import socket
+from collections.abc import Iterator
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from mcp import ClientSession
+from mcp.shared.exceptions import McpError
 from mcp.shared.memory import create_connected_server_and_client_session
 from mcp_harness import DemoWorld, serve_sandbox
 
@@ -76,6 +81,16 @@ async def connected(
         )
         async with create_connected_server_and_client_session(build_server(context)) as session:
             yield session
+
+
+@contextlib.contextmanager
+def socket_closed() -> Iterator[str]:
+    """A loopback base URL on which nothing listens."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    yield f"http://127.0.0.1:{port}/api/v1"
 
 
 async def _burst(session: ClientSession, trip: str, count: int) -> list[bool]:
@@ -185,3 +200,26 @@ async def test_the_answers_are_the_ones_the_chat_gets(world: DemoWorld) -> None:
             assert reply is not None
             assert markdown.content[0].text == render_osoto(reply.document)  # type: ignore[union-attr]
             assert plain.content[0].text == render_plain(reply.document)  # type: ignore[union-attr]
+
+
+async def test_an_unknown_trip_export_resource_is_a_not_found_error(world: DemoWorld) -> None:
+    async with connected(world, world.key) as session:
+        with pytest.raises(McpError) as raised:
+            await session.read_resource("osoto://trips/no-such-trip/export")  # type: ignore[arg-type]
+        with pytest.raises(McpError) as unknown:
+            await session.read_resource("osoto://elsewhere")  # type: ignore[arg-type]
+    assert raised.value.error.message.startswith("NOT_FOUND: ")
+    assert isinstance(raised.value.error.data, dict)
+    assert raised.value.error.data["requestId"].startswith("req_")
+    assert "no resource osoto://elsewhere" in unknown.value.error.message
+
+
+async def test_osoto_out_of_reach_is_a_transport_error_that_says_a_retry_is_safe() -> None:
+    time = FakeTime()
+    with socket_closed() as base_url:
+        world = DemoWorld(sandbox=None, base_url=base_url, credentials={})  # type: ignore[arg-type]
+        async with connected(world, "osk_unreachable", time=time) as session:
+            result = await session.call_tool("post_message", {"tripId": "t", "content": "hi"})
+    assert result.isError and result.structuredContent is not None
+    error = result.structuredContent["error"]
+    assert error["code"] == "TRANSPORT_ERROR" and "idempotencyKey" in error["hint"]

@@ -20,7 +20,7 @@ from mcp.server.stdio import stdio_server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 __all__ = ["http_app", "serve_http", "serve_stdio"]
@@ -56,15 +56,23 @@ def http_app(server: Server[Any, Any], host: str) -> Starlette:
     """
     manager = StreamableHTTPSessionManager(app=server, security_settings=_security(host))
 
-    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        await manager.handle_request(scope, receive, send)
-
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async with manager.run():
             yield
 
-    return Starlette(routes=[Mount("/mcp", app=handle)], lifespan=lifespan)
+    # A Route, not a Mount: `/mcp` itself must answer, not redirect to `/mcp/`.
+    return Starlette(routes=[Route("/mcp", endpoint=_Endpoint(manager))], lifespan=lifespan)
+
+
+class _Endpoint:
+    """The session manager as an ASGI app (an instance, so Starlette passes it raw)."""
+
+    def __init__(self, manager: StreamableHTTPSessionManager) -> None:
+        self._manager = manager
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._manager.handle_request(scope, receive, send)
 
 
 async def serve_http(
