@@ -6,8 +6,8 @@ import asyncio
 import json
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 from mcp_harness import CLI, DemoWorld, _env, over_http, over_stdio
 
 from osoto_bridge.cli.main import main

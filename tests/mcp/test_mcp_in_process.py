@@ -10,8 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import socket
-from collections.abc import Iterator
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
