@@ -237,6 +237,8 @@ async def _failures(agent: Agent, trip: str) -> None:
     assert bad["code"] == "INVALID_ARGUMENT" and bad["details"][0]["path"] == "lat"
     unknown = await agent.error("list_trips", tripId=trip)  # no such argument
     assert unknown["code"] == "INVALID_ARGUMENT"
+    empty = await agent.error("update_map_pin", tripId=trip, itemId="any")
+    assert empty["code"] == "INVALID_ARGUMENT" and "at least one field" in empty["message"]
     refused = await agent.error(
         "create_leg",
         tripId=trip,

@@ -23,7 +23,7 @@ from osoto_bridge.osoto import (
     ValidationError,
 )
 
-__all__ = ["argument_error", "osoto_error", "tool_error"]
+__all__ = ["BadArgument", "argument_error", "bad_argument", "osoto_error", "tool_error"]
 
 _HINTS: dict[type[ApiError], str] = {
     Forbidden: "the API key lacks the scope for this (trips:read, trips:write, "
@@ -31,6 +31,26 @@ _HINTS: dict[type[ApiError], str] = {
     NotFound: "check the id (list_trips, list_legs, ... show the ids)",
     ValidationError: "fix the fields named in details",
 }
+
+
+class BadArgument(Exception):
+    """Arguments that fit the schema but not the call (raised before Osoto is asked).
+
+    Args:
+        path: The argument at fault.
+        reason: What is wrong with it and how to fix it.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def bad_argument(exc: BadArgument) -> types.CallToolResult:
+    """The tool error of a `BadArgument` (`INVALID_ARGUMENT`, nothing sent)."""
+    details = [{"path": exc.path, "reason": exc.reason}]
+    return tool_error({"code": "INVALID_ARGUMENT", "message": str(exc), "details": details})
 
 
 def tool_error(error: dict[str, Any]) -> types.CallToolResult:

@@ -20,7 +20,7 @@ from mcp import types
 from pydantic import BaseModel, create_model
 
 from osoto_bridge.commands import SnapshotCache
-from osoto_bridge.mcp.errors import argument_error, osoto_error
+from osoto_bridge.mcp.errors import BadArgument, argument_error, bad_argument, osoto_error
 from osoto_bridge.mcp.schemas import TripArgs, WriteArgs
 from osoto_bridge.osoto import OsotoClient, OsotoError, SharedTripClient
 
@@ -148,6 +148,8 @@ class ToolSpec:
             result = await self.handler(context, args, key)
         except OsotoError as exc:
             return osoto_error(exc)
+        except BadArgument as exc:
+            return bad_argument(exc)
         finally:
             if self.keys != "read" and isinstance(args, TripArgs):
                 # The answers tools must see the change at once, not after the TTL.

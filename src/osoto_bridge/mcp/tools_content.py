@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from pydantic import BaseModel, Field, create_model
 
+from osoto_bridge.mcp.errors import BadArgument
 from osoto_bridge.mcp.schemas import (
     ActionItemFields,
     Args,
@@ -154,6 +155,8 @@ def _tools(kind: _Kind) -> list[ToolSpec]:
 
     async def update(ctx: ToolContext, args: _ItemArgs, key: str | None) -> BaseModel:
         fields = args.model_dump(exclude_none=True, exclude=_EXCLUDE)
+        if not fields:
+            raise BadArgument("(arguments)", "give at least one field to change")
         return await kind.update(ctx.client, args.trip_id, args.item_id, key, **fields)
 
     async def delete(ctx: ToolContext, args: _ItemArgs, key: str | None) -> Ok:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from osoto_bridge.mcp.errors import BadArgument
 from osoto_bridge.mcp.schemas import (
     ActionItemFields,
     Args,
@@ -25,10 +26,11 @@ from osoto_bridge.osoto import (
     SyncResult,
     Trip,
     TripExport,
-    ValidationError,
 )
 
 __all__ = ["TRIP_TOOLS"]
+
+_NOTHING = "give at least one field to change"
 
 
 class CreateTripArgs(WriteArgs):
@@ -92,10 +94,7 @@ async def _create_trip(ctx: ToolContext, args: CreateTripArgs, key: str | None) 
         me = await ctx.client.me()
         group_id = me.default_group_id or (me.groups[0].id if me.groups else None)
         if group_id is None:
-            # Refused the way Osoto refuses a missing field, so the agent sees one shape.
-            raise ValidationError(
-                400, "VALIDATION_ERROR", "groupId: you belong to no group; pass groupId"
-            )
+            raise BadArgument("groupId", "you belong to no group; pass the group's id")
     return await ctx.client.create_trip(
         group_id=group_id,
         title=args.title,
@@ -107,6 +106,8 @@ async def _create_trip(ctx: ToolContext, args: CreateTripArgs, key: str | None) 
 
 async def _update_trip(ctx: ToolContext, args: UpdateTripArgs, key: str | None) -> Trip:
     fields = args.model_dump(exclude_none=True, exclude={"trip_id", "idempotency_key"})
+    if not fields:
+        raise BadArgument("(arguments)", _NOTHING)
     return await ctx.client.update_trip(args.trip_id, idempotency_key=key, **fields)
 
 
