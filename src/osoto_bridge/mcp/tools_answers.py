@@ -135,7 +135,8 @@ ANSWER_TOOLS = (
     ),
     _spec(
         "todo",
-        "Answer 'what is left to do?': the open checklist items by urgency.",
+        "Answer 'what is left to do?': the open checklist items by urgency (its /done hint "
+        "is the chat's; here, tick one off with update_action_item and done: true).",
         AnswerArgs,
         lambda view, _args: answer_todo(view),
     ),
