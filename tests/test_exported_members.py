@@ -11,6 +11,7 @@ PACKAGES = [
     "osoto_bridge.chat",
     "osoto_bridge.commands",
     "osoto_bridge.i18n",
+    "osoto_bridge.mcp",
     "osoto_bridge.osoto",
     "osoto_bridge.relay",
     "osoto_bridge.sandbox",

@@ -42,7 +42,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("chat",),  # the package re-exporting the port and the small adapters
     ("web",),
     ("config", "logs"),  # Settings and logging: read by the CLI alone
-    ("cli", "mcp"),  # mcp: the MCP server, wired like the CLI
+    ("mcp",),  # the MCP server over the client; `osoto-bridge mcp` (cli) wires it
+    ("cli",),
     ("__main__",),
 )
 
@@ -51,6 +52,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "chat": ("relay", "commands", "announce", "config"),
     # Metrics count what happened; they know no platform.
     "metrics": ("chat",),
+    # The MCP server is the client, the commands and the text for agents: no relay,
+    # chat, store or web; the sandbox of `--demo` is started by the CLI.
+    "mcp": ("relay", "announce", "chat", "store", "web", "sandbox", "config", "logs"),
 }
 
 STANDALONE = ("sandbox",)
@@ -258,7 +262,8 @@ def test_a_pending_import_is_let_through_only_while_listed(tmp_path: Path) -> No
 
 
 def test_rooms_of_other_branches_have_their_place() -> None:
-    # mcp sits at the top like the CLI; announce beside the relay; share pages in web.
-    assert room_of("mcp.server") == ("mcp", room_of("cli")[1])  # type: ignore[index]
+    # mcp sits at the top just under the CLI (whose `mcp` command wires it); announce
+    # beside the relay; share pages in web.
+    assert room_of("mcp.server") == ("mcp", room_of("cli")[1] - 1)  # type: ignore[index]
     assert room_of("announce.digest") == ("announce", room_of("relay")[1])  # type: ignore[index]
     assert room_of("web.share")[0] == "web"  # type: ignore[index]

@@ -17,6 +17,7 @@ from osoto_bridge.cli import (
     demo_cmd,
     doctor,
     links_cmd,
+    mcp_cmd,
     migrate_cmd,
     run_cmd,
     sandbox_cmd,
@@ -24,7 +25,16 @@ from osoto_bridge.cli import (
 )
 from osoto_bridge.cli.common import plain_help
 
-_SUBCOMMANDS = (demo_cmd, run_cmd, links_cmd, doctor, migrate_cmd, sandbox_cmd, secret_cmd)
+_SUBCOMMANDS = (
+    demo_cmd,
+    run_cmd,
+    links_cmd,
+    doctor,
+    migrate_cmd,
+    sandbox_cmd,
+    secret_cmd,
+    mcp_cmd,
+)
 
 
 class _PlainSubparsers:
