@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo sandbox test check lint typecheck format bench bench-relay clean
+.PHONY: install demo sandbox test check lint typecheck format bench bench-relay bench-faults clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ TRIPS ?= 1000
 bench-relay: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/relay.py --trips $(TRIPS) $(BENCH_ARGS)
+
+# The fault run (docs/benchmarks.md): 429s, lost responses, kills and stops, hostile
+# inputs; a few minutes, reproducible from SEED.
+SEED ?= 14
+bench-faults: $(STAMP)
+	$(BIN)/python bench/relay_faults.py --seed $(SEED) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -94,7 +94,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--switch-interval",
         type=float,
-        help="with --bridge script: the bridge's sys.setswitchinterval (CPython: 0.005)",
+        default=0.0005,
+        help=(
+            "the bridge's sys.setswitchinterval (OSOTO_BRIDGE_GIL_SWITCH_INTERVAL, an opt-in "
+            "setting; 0 leaves CPython's 0.005)"
+        ),
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results go")
     parser.add_argument("--name", help="results file stem (default relay-<trips>)")
@@ -275,6 +279,7 @@ async def execute(run: Run) -> dict[str, Any]:
                 env["BENCH_PROBE_OUT"] = str(work / "probe.json")
             if args.switch_interval:
                 env["BENCH_SWITCH_INTERVAL"] = str(args.switch_interval)
+                env["OSOTO_BRIDGE_GIL_SWITCH_INTERVAL"] = str(args.switch_interval)
             await http.post(
                 f"{run.control_url}/bridge",
                 json={"events_url": f"http://127.0.0.1:{http_port}/slack/events"},

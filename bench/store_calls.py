@@ -1,7 +1,7 @@
 """Time the store's hot calls on a SQLite file, one after another and concurrently.
 
 Prints, per call, the wall time and CPU time per call and the thread hops it made
-(calls aiosqlite handed to its thread; see `osoto_bridge.store.sqlite_inline`).
+(calls the SQLite driver handed to its thread; see `osoto_bridge.store.sqlite_inline`).
 Everything stays in a temporary directory.
 
     .venv/bin/python bench/store_calls.py [--calls 500] [--switch-interval 0.0005]
@@ -70,7 +70,7 @@ async def main(calls: int) -> None:
                     trip_id="trip1",
                     channel_id="ch1",
                     content="hello",
-                    parent_id=None,
+                    parent=None,
                     source_platform="telegram",
                     source_chat_id="-100",
                     source_thread_id=None,

@@ -59,3 +59,9 @@ def test_a_bad_config_file_is_a_clear_error(tmp_path: Path) -> None:
     unknown.write_text('no_such_setting = "x"\n')
     with pytest.raises(SettingsError, match="NO_SUCH_SETTING"):
         load_settings({}, unknown)
+
+
+def test_the_gil_switch_interval_is_left_alone_unless_asked() -> None:
+    assert load_settings({}).gil_switch_interval is None
+    chosen = load_settings({"OSOTO_BRIDGE_GIL_SWITCH_INTERVAL": "0.0005"})
+    assert chosen.gil_switch_interval == 0.0005

@@ -12,11 +12,13 @@ PACKAGES = [
     "osoto_bridge.chat",
     "osoto_bridge.commands",
     "osoto_bridge.i18n",
+    "osoto_bridge.mcp",
     "osoto_bridge.osoto",
     "osoto_bridge.relay",
     "osoto_bridge.sandbox",
     "osoto_bridge.store",
     "osoto_bridge.text",
+    "osoto_bridge.util",
 ]
 
 

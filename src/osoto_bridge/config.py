@@ -73,6 +73,15 @@ class Settings(BaseModel):
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines for people (text) or collectors (json; `run --log-format`)"
     )
+    gil_switch_interval: float | None = Field(
+        None,
+        gt=0,
+        le=0.1,
+        description=(
+            "Opt-in: seconds for `sys.setswitchinterval` in `run` (CPython's 0.005 when unset; "
+            "0.0005 hands over to the SQLite and HTTP helper threads sooner on a busy machine)"
+        ),
+    )
 
     @field_validator("osoto_base_url")
     @classmethod

@@ -158,6 +158,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _BridgeHandler(logging.StreamHandler[TextIO]):
+    """The handler `configure_logging` installs (its class tells it from the others)."""
+
+
 def configure_logging(
     *,
     level: str = "INFO",
@@ -180,18 +184,17 @@ def configure_logging(
         The installed handler; its filter's ``redactor`` takes more secrets later.
     """
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_osoto_bridge", False)]:
+    for old in [h for h in root.handlers if isinstance(h, _BridgeHandler)]:
         root.removeHandler(old)
         old.close()
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-    handler._osoto_bridge = True  # type: ignore[attr-defined]
+    handler = _BridgeHandler(stream if stream is not None else sys.stderr)
     handler.addFilter(RedactingFilter(Redactor(secrets)))
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)
     root.setLevel(getattr(logging, level))
     # httpx logs every request line at INFO: kept for DEBUG runs only.
     logging.getLogger("httpx").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
-    # aiosqlite's DEBUG lines repeat every SQL statement with its parameters (message
-    # text included): noise for an operator, and a copy of chat content in the log.
+    # aiosqlite's DEBUG lines (if anything opens a database through it) repeat every
+    # SQL statement with its parameters: noise, and a copy of chat content in the log.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     return handler

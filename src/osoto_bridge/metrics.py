@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 
 from osoto_bridge.errors import BridgeError
 
@@ -89,6 +89,11 @@ class RelayMetrics:
         *,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        # Every counter and histogram would also export a `_created` series (when it
+        # was made): noise on a dashboard, and twice the series. prometheus_client
+        # reads this switch when scraped; it is process-wide, and the bridge owns its
+        # process.
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in the library
         self.registry = registry if registry is not None else CollectorRegistry()
         self._wall_clock = wall_clock
         self.relayed = Counter(
@@ -120,6 +125,18 @@ class RelayMetrics:
             ["kind"],
             registry=self.registry,
         )
+        self.events_refused = Counter(
+            "osoto_bridge_events_refused",
+            "Requests on the chat platforms' routes (webhooks, events) answered with an error",
+            ["route", "status"],
+            registry=self.registry,
+        )
+        self.replies_unthreaded = Counter(
+            "osoto_bridge_replies_unthreaded",
+            "Chat replies relayed with a quote because their parent's id is not known",
+            ["platform"],
+            registry=self.registry,
+        )
         for kind in ERROR_KINDS:
             # Present from the start, at 0: a rate() over a series that appears only
             # with its first error misses that error.
@@ -149,6 +166,14 @@ class RelayMetrics:
         """Note a page fetched for a channel (for poll lag at scrape time)."""
         self.polls.inc()
         self._last_poll[(trip_id, channel_id)] = self._wall_clock()
+
+    def event_refused(self, route: str, status: int) -> None:
+        """Count one platform request answered ``status`` (an error) on ``route``."""
+        self.events_refused.labels(route=route, status=str(status)).inc()
+
+    def reply_unthreaded(self, platform: str) -> None:
+        """Count a reply whose parent the bridge never learned the id of (quoted)."""
+        self.replies_unthreaded.labels(platform=platform).inc()
 
     def poll_deferred(self) -> None:
         """Note a poll put off because the key had no budget for it yet."""

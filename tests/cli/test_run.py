@@ -99,3 +99,56 @@ def test_webhook_and_event_routes_are_served_only_where_configured() -> None:
         }
     )
     assert adapter_routes(build_adapters(socket_mode), socket_mode) == []
+
+
+def test_run_says_at_start_which_links_it_will_not_serve(tmp_path: Path) -> None:
+    import asyncio
+
+    from osoto_bridge.store import Store
+
+    secret = generate_secret_key()
+    env = _env(tmp_path, OSOTO_BRIDGE_SECRET_KEY=secret, OSOTO_BRIDGE_CONSOLE="true")
+
+    async def link_on_slack() -> int:
+        async with Store.open(env["OSOTO_BRIDGE_DATABASE_URL"], secret_keys=[secret]) as store:
+            link = await store.add_link(
+                platform="slack",
+                chat_id="C0123456789",
+                thread_id=None,
+                trip_id="t1",
+                trip_title="Lisbon",
+                channel_id="c1",
+                channel_name="general",
+                api_key="osk_runtest_" + "k" * 30,
+                owner_user_id="u1",
+                scopes=["messages:read:t1"],
+            )
+            return link.id
+
+    link_id = asyncio.run(link_on_slack())
+    with subprocess.Popen(
+        [sys.executable, "-m", "osoto_bridge", "run"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        try:
+            assert proc.stderr is not None
+            seen = []
+            for line in proc.stderr:
+                seen.append(line)
+                if "bridge running" in line:
+                    break
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    text = "".join(seen)
+    assert (
+        f"1 link(s) on slack will not be served (links {link_id}): slack is not configured "
+        "in this process; set OSOTO_BRIDGE_SLACK_BOT_TOKEN to serve them"
+    ) in text
+    assert "bridge running: 0 link(s) served (console 0)" in text

@@ -154,10 +154,18 @@ class FakeSlack:
         self.channels: dict[str, FakeChannel] = {}
         self.calls: list[ApiCall] = []
         self.posted: list[Posted] = []
+        # (channel, ts) → the message as ``chat.update`` last left it
+        self.updated: dict[tuple[str, str], Posted] = {}
+        # user id → the Home tab ``views.publish`` last set for them
+        self.home: dict[str, dict[str, Any]] = {}
+        # (channel, user, text) of every ``chat.postEphemeral``
+        self.ephemerals: list[tuple[str, str, str]] = []
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.triggers: set[str] = set()
         self._failures: dict[str, deque[_Failure]] = {}
+        self._held: dict[str, asyncio.Event] = {}
+        self.waiting: list[str] = []  # held calls, in the order they came
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -243,6 +251,11 @@ class FakeSlack:
         for _ in range(times):
             queue.append(_Failure(code, error, retry_after))
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Hold every call of ``method`` until the returned event is set (a slow Slack)."""
+        gate = self._held[method] = asyncio.Event()
+        return gate
+
     def next_ts(self) -> str:
         n = next(self._ts)
         return f"{1_700_000_000 + n}.{n:06d}"
@@ -284,6 +297,12 @@ class FakeSlack:
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
         args = await self._args(request)
+        held = self._held.get(method)
+        if held is not None:
+            async with self._changed:
+                self.waiting.append(method)
+                self._changed.notify_all()
+            await held.wait()
         failure = self._failures.get(method)
         if failure:
             planned = failure.popleft()
@@ -371,6 +390,43 @@ class FakeSlack:
         )
         return {"ok": True, "channel": channel.id, "ts": ts, "message": message}, posted
 
+    def _m_chat_update(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        channel = self._channel_for_posting(args)
+        if isinstance(channel, str):
+            return self._error(channel)
+        ts = str(args.get("ts") or "")
+        found = next((m for m in self.history[channel.id] if m["ts"] == ts), None)
+        if found is None:
+            return self._error("message_not_found")
+        if found.get("bot_id") != BOT_ID:
+            return self._error("cant_update_message")
+        text = str(args.get("text") or "")
+        blocks = args.get("blocks") or []
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if not text and not blocks:
+            return self._error("no_text")
+        if not _blocks_valid(blocks):
+            return self._error("invalid_blocks")
+        found["text"] = text
+        self.updated[(channel.id, ts)] = Posted(
+            channel=channel.id, ts=ts, text=text, blocks=tuple(blocks)
+        )
+        return {"ok": True, "channel": channel.id, "ts": ts, "text": text}, None
+
+    def _m_chat_postEphemeral(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        channel = self._channel_for_posting(args)
+        if isinstance(channel, str):
+            return self._error(channel)
+        user = str(args.get("user") or "")
+        if user not in self.users:
+            return self._error("user_not_found")
+        text = str(args.get("text") or "")
+        if not text:
+            return self._error("no_text")
+        self.ephemerals.append((channel.id, user, text))
+        return {"ok": True, "message_ts": self.next_ts()}, None
+
     def _m_chat_delete(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
         channel = self.channels.get(str(args.get("channel", "")))
         if channel is None:
@@ -432,6 +488,20 @@ class FakeSlack:
         self.triggers.discard(trigger)  # a trigger opens one view
         view = self._view(args.get("view"), f"V{next(self._ids):06d}")
         return {"ok": True, "view": view}, None
+
+    def _m_views_publish(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        user = str(args.get("user_id") or "")
+        if user not in self.users:
+            return self._error("user_not_found")
+        view = args.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return self._error("invalid_arguments")
+        if len(view.get("blocks", [])) > 100:
+            return self._error("invalid_blocks")
+        self.home[user] = view
+        return {"ok": True, "view": {"id": f"V{next(self._ids):06d}", **view}}, None
 
     def _m_views_update(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
         view_id = str(args.get("view_id", ""))

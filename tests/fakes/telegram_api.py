@@ -61,6 +61,18 @@ _ALLOWED_TAGS = frozenset(
         "tg-emoji",
     }
 )
+_COMMAND_SCOPES = frozenset(
+    {
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
+    }
+)
+
 _BAD_AMP = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
 _BAD_LT = re.compile(r"<(?!/?[a-zA-Z][a-zA-Z-]*[\s>/])")
 MAX_TEXT = 4096
@@ -238,7 +250,8 @@ class FakeTelegram:
         self.users: dict[int, User] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.calls: list[Call] = []
-        self.commands: dict[str, list[dict[str, str]]] = {}
+        # (scope type, language code) → the menu; "default" when no scope was given
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook_url = ""
         self.webhook_secret: str | None = None
         self.webhook_transport: httpx.AsyncBaseTransport | None = None
@@ -648,7 +661,13 @@ class FakeTelegram:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(description) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands[str(params.get("language_code", ""))] = commands
+        scope = params.get("scope")
+        if isinstance(scope, str):  # form-encoded requests carry the scope as JSON
+            scope = json.loads(scope)
+        scope_type = scope.get("type", "default") if isinstance(scope, dict) else "default"
+        if scope_type not in _COMMAND_SCOPES:
+            raise ApiError(400, "Bad Request: wrong scope type")
+        self.commands[(scope_type, str(params.get("language_code", "")))] = commands
         return True
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -304,3 +304,56 @@ def test_the_systemd_unit_is_hardened_and_runs_the_bridge() -> None:
     name, _, value = service["Environment"].partition("=")
     assert name in FIELDS
     assert load_settings({name: value}).database_url.endswith("/var/lib/osoto-bridge/bridge.db")
+
+
+def test_the_systemd_unit_documents_pages_its_install_steps_put_there() -> None:
+    """pip installs no docs: each Documentation= page is copied by the unit's own steps."""
+    text = (DEPLOY / "osoto-bridge.service").read_text(encoding="utf-8")
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read_string(text)
+    pages = unit["Unit"]["Documentation"].split()
+    assert pages
+    installs = [line for line in text.splitlines() if line.startswith("#   install -D")]
+    assert installs, "the unit's comment must install the pages it names"
+    root = DEPLOY.parent
+    for page in pages:
+        assert page.startswith("file:///usr/share/doc/osoto-bridge/"), page
+        name = page.rsplit("/", 1)[-1]
+        assert (root / "docs" / name).is_file(), name
+        assert any(f"docs/{name}" in line for line in installs), name
+        assert "/opt/osoto-bridge/docs" not in page
+
+
+def test_the_demo_profile_runs_with_no_account_at_all(tmp_path: Path) -> None:
+    services = _compose()["services"]
+    demo = services["demo"]
+    assert demo["profiles"] == ["demo"]
+    args = build_parser().parse_args(demo["command"])
+    assert args.command == "demo"
+    # a terminal chat: `docker compose run` needs a TTY and stdin
+    assert demo["stdin_open"] is True and demo["tty"] is True
+    # nothing to configure: no settings file, no environment, no database service
+    assert not {"env_file", "environment", "depends_on"} & set(demo)
+    # the root file system is read-only: the demo's temporary database needs /tmp
+    assert demo["read_only"] is True and "/tmp" in demo["tmpfs"]
+    assert demo["build"] == services["bridge"]["build"]
+    # the documented command names this service
+    documented = "docker compose -f deploy/compose.yaml --profile demo run --rm"
+    assert documented + " demo" in (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    assert documented + " --build demo" in (ROOT / "docs" / "operations.md").read_text(
+        encoding="utf-8"
+    )
+    # and the command runs with none of the bridge's settings, as in the container
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSOTO_BRIDGE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "osoto_bridge", *demo["command"]],
+        input="hello\n",
+        env={**env, "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "hello" in result.stdout.split("now reads ---", 1)[1]

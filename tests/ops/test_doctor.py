@@ -21,9 +21,10 @@ from ops_fakes import (
     FakeSlackApi,
 )
 
-from osoto_bridge.cli.doctor_cmd import Finding, diagnose, render
+from osoto_bridge.cli.doctor import Finding, diagnose, render
 from osoto_bridge.config import Settings, load_settings
-from osoto_bridge.relay import ClientPool, inspect_key
+from osoto_bridge.osoto.key_inspection import inspect_key
+from osoto_bridge.relay import ClientPool
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
 from osoto_bridge.web import WebServer
@@ -156,12 +157,14 @@ async def test_a_healthy_bridge_passes_every_check(site: Site) -> None:
     assert [f.check for f in findings if f.status != "ok"] == []
     assert list(checks) == [
         "settings",
-        "slack events",
+        "secret key",
         "database",
         "migrations",
         "secrets",
+        "osoto",
         "telegram",
         "telegram privacy",
+        "slack events",
         "slack",
         "slack scopes",
         f"link {link_id}",
@@ -171,7 +174,7 @@ async def test_a_healthy_bridge_passes_every_check(site: Site) -> None:
     assert "Ana" in checks[f"link {link_id}"].detail
     table = render(findings)
     assert table.splitlines()[0].split() == ["CHECK", "STATUS", "DETAIL"]
-    assert table.rstrip().endswith("0 failed, 0 warning(s), 10 check(s)")
+    assert table.rstrip().endswith("0 failed, 0 warning(s), 12 check(s)")
     assert "How to fix" not in table
     # nothing was written to Osoto by the scope probes
     assert site.sandbox.context.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
@@ -299,5 +302,60 @@ async def test_the_command_prints_the_table_and_exits_1_on_failure(site: Site) -
     assert text.startswith("CHECK")
     assert "telegram          ok      bot @osoto_trip_bot (getMe)" in text
     assert "How to fix:" in text
-    assert "1 failed, 0 warning(s), 10 check(s)" in text
+    assert "1 failed, 0 warning(s), 12 check(s)" in text
     assert TELEGRAM_TOKEN not in text + err.decode()
+
+
+async def test_an_unreachable_osoto_fails_even_with_no_link_yet(site: Site) -> None:
+    # A port nothing listens on: bound and closed, so the connection is refused.
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/api/v1"
+    checks = by_check(await diagnose(site.settings(OSOTO_BRIDGE_OSOTO_BASE_URL=dead)))
+    assert checks["osoto"].status == "fail"
+    assert checks["osoto"].detail.startswith(f"cannot reach {dead}: ConnectError")
+    assert "OSOTO_BRIDGE_OSOTO_BASE_URL" in checks["osoto"].fix
+    assert checks["links"].status == "warn"  # no link yet, still reported apart
+
+    # Reachable, but not the API (the sandbox's root, without /api/v1).
+    wrong = site.osoto_url.removesuffix("/api/v1")
+    checks = by_check(await diagnose(site.settings(OSOTO_BRIDGE_OSOTO_BASE_URL=wrong)))
+    assert checks["osoto"].status == "fail"
+    assert "does not answer as the Osoto API" in checks["osoto"].detail
+
+
+async def test_a_malformed_secret_key_is_reported_when_the_database_is_down(
+    site: Site, tmp_path: Path
+) -> None:
+    down = site.settings(
+        OSOTO_BRIDGE_SECRET_KEY=f"{site.secret},not-a-key",
+        OSOTO_BRIDGE_DATABASE_URL="postgresql+asyncpg://osoto:osoto@127.0.0.1:1/nowhere",
+    )
+    checks = by_check(await diagnose(down, check_links=False))
+    assert checks["database"].status == "fail"
+    key = checks["secret key"]
+    assert key.status == "fail"
+    assert key.detail.startswith("OSOTO_BRIDGE_SECRET_KEY: key #2 of 2 is not a valid key")
+    # the operator's words: the command to run, never an internal function
+    assert "`osoto-bridge secret-key`" in key.fix
+    table = render(list(checks.values()))
+    assert "generate_secret_key" not in table
+    assert "not-a-key" not in table
+    assert site.secret not in table
+
+    unset = by_check(await diagnose(site.settings(OSOTO_BRIDGE_SECRET_KEY=""), check_links=False))
+    assert unset["secret key"].status == "fail"
+    assert "`osoto-bridge secret-key`" in unset["secret key"].fix
+    assert unset["database"].status == "ok"  # checked on its own
+
+
+async def test_adding_a_check_is_one_entry(site: Site) -> None:
+    from osoto_bridge.cli.doctor import CHECKS, Context
+
+    async def public_url(ctx: Context) -> list[Finding]:
+        return [Finding("public url", "ok", str(ctx.settings.osoto_base_url))]
+
+    checks = by_check(await diagnose(site.settings(), checks=(*CHECKS, public_url)))
+    assert list(checks)[-1] == "public url"

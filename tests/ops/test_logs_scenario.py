@@ -28,7 +28,8 @@ from ops_fakes import (
 )
 
 from osoto_bridge.cli.common import settings_secrets
-from osoto_bridge.cli.doctor_cmd import check_slack, check_telegram
+from osoto_bridge.cli.doctor import Context
+from osoto_bridge.cli.doctor.platforms import check_slack, check_telegram
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.config import Settings, load_settings
 from osoto_bridge.logs import REDACTED, configure_logging
@@ -177,8 +178,9 @@ async def _scenario(
         await eventually(crossed)
 
         async with httpx.AsyncClient() as http:
-            assert all(f.status == "ok" for f in await check_telegram(http, settings))
-            assert all(f.status == "ok" for f in await check_slack(http, settings))
+            doctor = Context(settings=settings, http=http)
+            assert all(f.status == "ok" for f in await check_telegram(doctor))
+            assert all(f.status == "ok" for f in await check_slack(doctor))
 
         export = await world.client.export_trip(trip["id"])
         chat_texts = [m.text for m in [*world.telegram.sent, *world.slack.sent]]

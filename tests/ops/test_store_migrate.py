@@ -109,7 +109,7 @@ async def assert_fixture_state(url: str) -> None:
             trip_id="trip-1",
             channel_id="chan-general",
             content="after the upgrade",
-            parent_id=None,
+            parent=None,
             source_platform="telegram",
             source_chat_id="-1001234",
             source_thread_id=None,

@@ -11,8 +11,10 @@ from pathlib import Path
 import httpx
 
 from osoto_bridge.chat import Capabilities, RecordingChat
+from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import Message, OsotoClient
-from osoto_bridge.relay import Bridge, ClientPool, PollTiming, inspect_key, seek_end
+from osoto_bridge.osoto.key_inspection import inspect_key
+from osoto_bridge.relay import Bridge, ClientPool, PollTiming, seek_end
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Link, Store, generate_secret_key
 
@@ -108,13 +110,14 @@ class World:
             await self.store.set_cursor(self.trip_id, self.channel_id, cursor)
         return link
 
-    async def start(self) -> Bridge:
+    async def start(self, *, metrics: RelayMetrics | None = None) -> Bridge:
         assert self.store is not None and self.pool is not None
         self.bridge = Bridge(
             store=self.store,
             adapters=[self.telegram, self.slack],
             pool=self.pool,
             timing=self.timing,
+            metrics=metrics,
         )
         await self.bridge.start()
         return self.bridge

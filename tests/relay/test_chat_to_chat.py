@@ -99,3 +99,28 @@ async def test_a_reply_to_a_line_osoto_does_not_have_yet_threads_once_it_does(
     assert telegram_question[0].reply_to is not None
     await _polled_twice_more(world)
     assert len(world.slack.sent) == 1 and len(world.telegram.sent) == 1
+
+
+async def test_a_quick_reply_to_ones_own_line_still_in_the_outbox_keeps_its_parent(
+    gated: tuple[World, GatedTransport],
+) -> None:
+    """Issue 14.1: a reply in the thread of a line not yet posted (the map knows
+    nothing of it) reaches Osoto and the other chat as a reply, not a loose line."""
+    world, osoto = gated
+    await _linked_with_osoto_held(world, osoto)
+    plan = await world.slack.write("C1", "Dinner at eight?", author="Bob")
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    await world.slack.write("C1", "Or nine", author="Bob", reply_to=plan)
+
+    osoto.gate.set()
+
+    async def both_posted() -> bool:
+        return len(await world.osoto_messages()) == 2
+
+    await eventually(both_posted)
+    question, answer = await world.osoto_messages()
+    assert answer.parent_id == question.id
+    await world.telegram.wait_for(lambda sent: len(sent) == 2)
+    assert world.telegram.sent[1].reply_to == world.telegram.sent[0].message_id
+    await _polled_twice_more(world)
+    assert len(world.telegram.sent) == 2 and world.slack.sent == []

@@ -14,7 +14,8 @@ from relay_world import ALL_SCOPES, BASE_URL, SECRET, eventually
 
 from osoto_bridge.chat import RecordingChat
 from osoto_bridge.osoto import LimiterRegistry, OsotoClient
-from osoto_bridge.relay import Bridge, ClientPool, PollTiming, inspect_key, seek_end
+from osoto_bridge.osoto.key_inspection import inspect_key
+from osoto_bridge.relay import Bridge, ClientPool, PollTiming, seek_end
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store
 

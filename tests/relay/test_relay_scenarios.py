@@ -6,9 +6,12 @@ recording chats standing in for Telegram and Slack.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from relay_world import World, eventually
 
+from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.text import render_slack_mrkdwn, render_telegram_html
 
 LIVE_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@U", "@here", "@channel", "@everyone")
@@ -409,3 +412,66 @@ async def test_sensitive_trip_fields_reach_a_chat_only_after_its_admin_opted_in(
     await world.telegram.write("tg-1", "/where 2026-12-02")
     await world.telegram.wait_for(lambda sent: len(sent) == 2)
     assert "8841#" in world.telegram.sent[1].text
+
+
+async def test_the_parts_of_two_long_lines_written_at_once_stay_together(world: World) -> None:
+    """Issue 14.6: each line's parts are posted consecutively, never interleaved."""
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    long_a = " ".join(f"alpha{i}" for i in range(3_000))
+    long_b = " ".join(f"bravo{i}" for i in range(3_000))
+    await asyncio.gather(
+        world.telegram.write("tg-1", long_a, author="Alice"),
+        world.slack.write("C1", long_b, author="Bob"),
+    )
+
+    async def all_posted() -> bool:
+        return len(await world.osoto_messages()) >= 6
+
+    await eventually(all_posted)
+    kinds = ["a" if "alpha" in m.content else "b" for m in await world.osoto_messages()]
+    runs = [kind for index, kind in enumerate(kinds) if index == 0 or kinds[index - 1] != kind]
+    assert len(runs) == 2, kinds
+
+
+async def test_a_line_holding_a_lone_surrogate_is_relayed_with_a_replacement(
+    world: World,
+) -> None:
+    """Issue 14.4: JSON may carry a lone surrogate no store can encode; the line is
+    relayed with U+FFFD in its place, the rest intact, to Osoto and the other chat."""
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    await world.telegram.write("tg-1", "half \ud83d a smile", author="Al\udc00ice")
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await eventually(posted)
+    (osoto,) = await world.osoto_messages()
+    assert osoto.content == "**Al\ufffdice** (Telegram): half \ufffd a smile"
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    assert "half \ufffd a smile" in world.slack.sent[0].text
+
+
+async def test_a_reply_to_a_line_the_bridge_never_knew_is_quoted_and_counted(
+    world: World,
+) -> None:
+    """Issue 14.2's remainder: where the parent's id was never learned, the reply
+    carries a quote and is counted (osoto_bridge_replies_unthreaded)."""
+    metrics = RelayMetrics()
+    await world.link(world.telegram, "tg-1")
+    await world.start(metrics=metrics)
+    await world.telegram.write("tg-1", "Yes, me too", author="Alice", reply_to="t-unknown")
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await eventually(posted)
+    (osoto,) = await world.osoto_messages()
+    assert osoto.parent_id is None
+    counted = metrics.registry.get_sample_value(
+        "osoto_bridge_replies_unthreaded_total", {"platform": "telegram"}
+    )
+    assert counted == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import socket
 from pathlib import Path
 
 import httpx
@@ -104,14 +105,15 @@ def test_serve_writes_credentials_that_work(
     creds = tmp_path / "creds.json"
     served: dict[str, object] = {}
 
-    def fake_run(app: object, **kwargs: object) -> None:
+    def fake_run(server: uvicorn.Server, sockets: list[socket.socket] | None = None) -> None:
         # Instead of serving forever, use the app the CLI built with the written keys.
-        served.update(kwargs)
+        assert sockets is not None
+        served["port"] = sockets[0].getsockname()[1]
         world = json.loads(creds.read_text())
         key = world["users"][0]["apiKey"]
 
         async def ask() -> httpx.Response:
-            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+            transport = httpx.ASGITransport(app=server.config.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://x") as client:
                 return await client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
 
@@ -119,15 +121,29 @@ def test_serve_writes_credentials_that_work(
         served["me"] = me.json()
         served["limit"] = me.headers["x-ratelimit-limit"]
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
-    argv = ["sandbox", "--port", "9999", "--seed", "demo", "--rate-limit", "7",
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
+    argv = ["sandbox", "--port", "0", "--seed", "demo", "--rate-limit", "7",
             "--credentials-out", str(creds)]  # fmt: skip
     assert main(argv) == 0
     world = json.loads(creds.read_text())
-    assert world["baseUrl"] == "http://127.0.0.1:9999/api/v1"
+    port = served["port"]
+    assert world["baseUrl"] == f"http://127.0.0.1:{port}/api/v1"  # the port it bound
     assert {"id", "name", "apiKey"} <= set(world["users"][0])
     assert [c["name"] for c in world["trips"][0]["channels"]] == ["general", "logistics"]
-    assert served["host"] == "127.0.0.1" and served["port"] == 9999
     assert served["me"]["user"]["name"] == world["users"][0]["name"]  # type: ignore[index]
     assert served["limit"] == "7"
-    assert "serving http://127.0.0.1:9999/api/v1" in capsys.readouterr().err
+    assert f"serving http://127.0.0.1:{port}/api/v1" in capsys.readouterr().err
+
+
+def test_a_busy_port_is_one_line_with_the_fix_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["sandbox", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"osoto-bridge sandbox: error: cannot listen on 127.0.0.1:{port}")
+    assert "choose another --port" in err

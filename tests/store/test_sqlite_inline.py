@@ -2,7 +2,7 @@
 
 The store's speed on SQLite rests on statements inside a transaction running on the
 event loop's thread; its correctness rests on a locked database still being waited
-for (on aiosqlite's thread, never blocking the loop) and on a commit reaching disk.
+for (on the connection's own thread, never blocking the loop) and on a commit reaching disk.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from storetest import API_KEY, FakeClock
 
 from osoto_bridge.store import Link, NotFoundError, Store
-from osoto_bridge.store.sqlite_inline import InlineConnection, connect_inline, inline_of
+from osoto_bridge.store.engine import build_engine
+from osoto_bridge.store.sqlite_inline import SqliteConnection, inline_of
 
 SECRET = "mSqS3HlvG0n1Rl5GRwXJ1e0A8aHxmIN4W3mSUMoAbHQ="
 
@@ -44,7 +46,7 @@ async def _link(store: Store) -> Link:
     )
 
 
-def _held(store: Store) -> InlineConnection:
+def _held(store: Store) -> SqliteConnection:
     inline = inline_of(store._held)
     assert inline is not None
     return inline
@@ -96,21 +98,20 @@ async def test_a_locked_database_is_waited_for_off_the_loop(store: Store, tmp_pa
 async def test_a_failed_statement_rolls_back_inline_and_the_connection_goes_on(
     tmp_path: Path,
 ) -> None:
-    connection = await connect_inline(str(tmp_path / "raw.db"))
+    engine = build_engine(f"sqlite+aiosqlite:///{tmp_path / 'raw.db'}")
     try:
-        cursor = await connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
-        await cursor.close()
-        await connection.commit()
-        await (await connection.execute("BEGIN IMMEDIATE")).close()
-        await (await connection.execute("INSERT INTO t VALUES (1)")).close()
-        with pytest.raises(sqlite3.IntegrityError):
-            await connection.execute("INSERT INTO t VALUES (1)")
-        await connection.rollback()
-        cursor = await connection.execute("SELECT count(*) FROM t")
-        assert await cursor.fetchall() == [(0,)]
-        await cursor.close()
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            await conn.commit()
+            await conn.begin()  # BEGIN IMMEDIATE (the engine's begin hook)
+            await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            with pytest.raises(sa.exc.IntegrityError):
+                await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            await conn.rollback()
+            result = await conn.exec_driver_sql("SELECT count(*) FROM t")
+            assert result.all() == [(0,)]
     finally:
-        await connection.close()
+        await engine.dispose()
 
 
 async def test_concurrent_writes_share_commits(store: Store) -> None:
@@ -132,7 +133,7 @@ async def test_a_failing_operation_in_a_group_undoes_only_its_own_part(store: St
             trip_id="trip1",
             channel_id="ch1",
             content=f"line {n}",
-            parent_id=None,
+            parent=None,
             source_platform="telegram",
             source_chat_id="-100",
             source_thread_id=None,

@@ -9,7 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from storetest import API_KEY, Backend
 
-from osoto_bridge.store import SchemaVersionError, Store, StoreError, generate_secret_key
+from osoto_bridge.store import (
+    OsotoParent,
+    SchemaVersionError,
+    Store,
+    StoreError,
+    generate_secret_key,
+)
 from osoto_bridge.store.migrations import MIGRATIONS, Migration, migrate, read_version
 from osoto_bridge.store.tables import metadata
 
@@ -200,7 +206,7 @@ async def test_file_reopen_keeps_everything(persistent_backend: Backend) -> None
             trip_id="t1",
             channel_id="c1",
             content="hello",
-            parent_id="m1",
+            parent=OsotoParent("m1"),
             source_platform="slack",
             source_chat_id="C1",
             source_thread_id="1700.1",

@@ -214,7 +214,7 @@ async def test_removing_a_link_drops_its_outbox_and_activity(
         trip_id="t1",
         channel_id="c1",
         content="hi",
-        parent_id=None,
+        parent=None,
         source_platform="telegram",
         source_chat_id="-100123",
         source_thread_id=None,

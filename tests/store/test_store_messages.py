@@ -93,7 +93,7 @@ async def test_bridge_authored_by_sent_outbox_entry(store: Store, add_link: AddL
         trip_id="t1",
         channel_id="c1",
         content="hi",
-        parent_id=None,
+        parent=None,
         source_platform="telegram",
         source_chat_id="-100123",
         source_thread_id=None,

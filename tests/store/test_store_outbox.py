@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 from storetest import AddLink, Backend, FakeClock
 
-from osoto_bridge.store import Link, NotFoundError, OutboxEntry, Store, provisional_message_id
+from osoto_bridge.store import (
+    Link,
+    NotFoundError,
+    OsotoParent,
+    OutboxEntry,
+    Store,
+    provisional_message_id,
+)
 
 
 @pytest.fixture
@@ -27,7 +34,7 @@ async def enqueue(
         "trip_id": link.trip_id,
         "channel_id": link.channel_id,
         "content": f"message {message_id}",
-        "parent_id": None,
+        "parent": None,
         "source_platform": "telegram",
         "source_chat_id": link.chat_id,
         "source_thread_id": None,
@@ -38,7 +45,7 @@ async def enqueue(
 
 
 async def test_enqueue_creates_a_pending_entry(store: Store, link: Link, clock: FakeClock) -> None:
-    entry, created = await enqueue(store, link, "1", parent_id="m0", source_thread_id="9")
+    entry, created = await enqueue(store, link, "1", parent=OsotoParent("m0"), source_thread_id="9")
     assert created is True
     assert entry == OutboxEntry(
         id=entry.id,
@@ -47,7 +54,7 @@ async def test_enqueue_creates_a_pending_entry(store: Store, link: Link, clock: 
         trip_id="t1",
         channel_id="c1",
         content="message 1",
-        parent_id="m0",
+        parent=OsotoParent("m0"),
         source_platform="telegram",
         source_chat_id="-100123",
         source_thread_id="9",

@@ -173,3 +173,16 @@ def test_generate_secret_key_makes_distinct_valid_keys() -> None:
     assert first != second
     cipher = KeyCipher([first])
     assert cipher.decrypt(cipher.encrypt("osk_x"), what="test") == "osk_x"
+
+
+def test_secret_errors_name_the_operator_s_commands_not_functions() -> None:
+    from osoto_bridge.store.crypto import KeyCipher
+
+    with pytest.raises(SecretError) as malformed:
+        KeyCipher(["not-a-key"])
+    assert "`osoto-bridge secret-key`" in str(malformed.value)
+    token = KeyCipher([generate_secret_key()]).encrypt("osk_x")
+    with pytest.raises(SecretError) as undecryptable:
+        KeyCipher([generate_secret_key()]).decrypt(token, what="key 1")
+    assert "`osoto-bridge links rotate-secret`" in str(undecryptable.value)
+    assert "()" not in str(malformed.value) + str(undecryptable.value)

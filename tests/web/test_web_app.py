@@ -135,7 +135,7 @@ async def test_metrics_read_the_store_and_the_limiters_at_scrape_time(store: Sto
         trip_id="t1",
         channel_id="c1",
         content="hello",
-        parent_id=None,
+        parent=None,
         source_platform="telegram",
         source_chat_id="-100",
         source_thread_id=None,
@@ -210,3 +210,60 @@ def test_the_web_package_exports_a_sorted_complete_surface() -> None:
         and getattr(value, "__module__", "").startswith("osoto_bridge.web.")
     }
     assert public <= set(exported)
+
+
+async def test_every_refusal_on_a_platform_route_is_logged_and_counted(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 14.5: an event refused (503 while starting, 500 from a failing handler)
+    is never silent: one log line with its reason, one count by route and status."""
+
+    async def events(request: Request) -> Response:
+        if await request.body() == b"boom":
+            raise RuntimeError("handler failed")
+        return PlainTextResponse("the Slack adapter is still starting", status_code=503)
+
+    metrics = RelayMetrics()
+    app = build_web_app(
+        store=store,
+        readiness=Readiness(),
+        metrics=metrics,
+        extra_routes=[Route("/slack/events", events, methods=["POST"], name="slack_events")],
+    )
+    async with client_for(app) as client:
+        refused = await client.post("/slack/events", content=b"early")
+        with pytest.raises(RuntimeError):
+            await client.post("/slack/events", content=b"boom")
+        scraped = (await client.get("/metrics")).text
+    assert refused.status_code == 503
+    found = samples(scraped)
+    assert (
+        found[("osoto_bridge_events_refused_total", (("route", "slack_events"), ("status", "503")))]
+        == 1
+    )
+    assert (
+        found[("osoto_bridge_events_refused_total", (("route", "slack_events"), ("status", "500")))]
+        == 1
+    )
+    assert "slack_events: refused a request with 503: the Slack adapter is still starting" in (
+        caplog.text
+    )
+    assert "slack_events: refused a request with 500" in caplog.text
+
+
+async def test_readyz_tells_when_no_link_is_served_by_a_started_platform(store: Store) -> None:
+    await add_link(store, "-1001")  # a Telegram link
+    readiness = Readiness()
+    app = build_web_app(store=store, readiness=readiness)
+    async with client_for(app) as client:
+        readiness.mark_started(["slack"])
+        none_served = await client.get("/readyz")
+        readiness.mark_started(["slack", "telegram"])
+        served = await client.get("/readyz")
+    assert none_served.status_code == 503
+    assert none_served.json()["checks"]["links"] == {
+        "ok": False,
+        "detail": "0 served; not served (platform not configured): 1 on telegram",
+    }
+    assert served.status_code == 200
+    assert served.json()["checks"]["links"] == {"ok": True, "detail": "1 served"}

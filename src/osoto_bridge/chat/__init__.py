@@ -10,6 +10,7 @@ from osoto_bridge.chat.base import (
     InboundAction,
     InboundMessage,
     InboundSink,
+    MessageEditor,
     OutboundMessage,
 )
 from osoto_bridge.chat.console import ConsoleChat
@@ -26,6 +27,7 @@ __all__ = [
     "InboundAction",
     "InboundMessage",
     "InboundSink",
+    "MessageEditor",
     "OutboundMessage",
     "RecordingChat",
     "SentMessage",

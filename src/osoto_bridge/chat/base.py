@@ -20,7 +20,7 @@ Errors an adapter raises from `send`:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
@@ -29,7 +29,7 @@ from osoto_bridge.store.models import Link
 from osoto_bridge.text import Document
 
 if TYPE_CHECKING:
-    from osoto_bridge.relay.linking import KeyReport
+    from osoto_bridge.osoto.key_inspection import KeyReport
 
 
 class ChatError(BridgeError):
@@ -115,7 +115,13 @@ class InboundMessage:
 
 @dataclass(frozen=True)
 class InboundAction:
-    """A button someone pressed under one of the bot's messages."""
+    """A button someone pressed under one of the bot's messages.
+
+    Attributes:
+        message_id: the platform id of the message that carries the button.
+        notify: shows a short line to the presser only (a Telegram toast, a Slack
+            ephemeral message), where the adapter can; None where it cannot.
+    """
 
     address: ChatAddress
     user_id: str
@@ -124,6 +130,7 @@ class InboundAction:
     value: str
     message_id: str | None = None
     language_hint: str | None = None
+    notify: Callable[[str], Awaitable[None]] | None = field(default=None, compare=False)
 
 
 EPHEMERAL = "ephemeral"
@@ -178,6 +185,10 @@ class Linking(Protocol):
 
     async def find(self, address: ChatAddress) -> Link | None:
         """The link of ``address``, if any."""
+        ...
+
+    async def on_platform(self, platform: str) -> list[Link]:
+        """Every link of one platform (for an app's overview, e.g. Slack's Home tab)."""
         ...
 
     async def unlink(self, address: ChatAddress) -> bool:
@@ -249,6 +260,19 @@ class InboundSink(Protocol):
     def on_message(self, message: InboundMessage) -> Awaitable[None]: ...
 
     def on_action(self, action: InboundAction) -> Awaitable[None]: ...
+
+
+@runtime_checkable
+class MessageEditor(Protocol):
+    """An adapter that can change one of the bot's messages in place.
+
+    Kept apart from `ChatAdapter` so that an adapter without edits (the console)
+    still is one: the caller asks ``isinstance(adapter, MessageEditor)``.
+    """
+
+    async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
+        """Replace the text and buttons of the bot's message ``message_id`` with
+        ``message`` (one part: the caller sends a new message if this returns False)."""
 
 
 @runtime_checkable

@@ -2,7 +2,13 @@
 
 You are its only member and its admin. Each line you type is a message (``/where``
 and the other commands work too); each message the bridge delivers is printed with a
-number, and typing ``>N text`` replies to message N.
+number, and typing ``>N text`` replies to message N (the console confirms what it
+replies to). Buttons under an answer (``/todo``'s ✓) are printed as numbered choices;
+``!N`` picks choice N of the latest answer that had some.
+
+In a terminal, `prompt_lines` reads the lines with prompt_toolkit's line editor:
+run it under ``patch_stdout()`` and messages arriving while you type are printed
+above the prompt, which is redrawn with your half-typed line intact.
 """
 
 from __future__ import annotations
@@ -12,20 +18,26 @@ import itertools
 import re
 import sys
 from collections.abc import AsyncIterator, Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from osoto_bridge.chat.base import (
     Capabilities,
     ChatAddress,
+    InboundAction,
     InboundMessage,
     InboundSink,
     OutboundMessage,
 )
-from osoto_bridge.text import from_osoto, render_plain
+from osoto_bridge.text import Button, from_osoto, render_plain
+
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
 
 PLATFORM = "console"
 CHAT_ID = "terminal"
 _REPLY = re.compile(r"^>(\d+)\s+(.*)$", re.DOTALL)
+_PICK = re.compile(r"^!(\d+)$")
+_EXCERPT = 60
 
 
 class ConsoleChat:
@@ -35,6 +47,9 @@ class ConsoleChat:
         lines: what the person types, one message per item.
         out: where delivered messages are printed.
         user_name: the name the person's messages are attributed to.
+        echo: print each line read as ``you> line`` (for piped input, where the
+            terminal shows nothing of what was typed).
+        on_line_done: called after each line was handled.
     """
 
     def __init__(
@@ -43,6 +58,7 @@ class ConsoleChat:
         out: TextIO,
         *,
         user_name: str = "You",
+        echo: bool = False,
         on_line_done: Callable[[], None] | None = None,
     ) -> None:
         self._lines = lines
@@ -54,6 +70,9 @@ class ConsoleChat:
         self._in_ids = itertools.count(1)
         self._texts: dict[str, tuple[str, str]] = {}
         self._on_line_done = on_line_done
+        self._echo = echo
+        self._choices: list[Button] = []
+        self._choices_of: str | None = None
         self.finished = asyncio.Event()
 
     @property
@@ -62,7 +81,7 @@ class ConsoleChat:
 
     @property
     def capabilities(self) -> Capabilities:
-        return Capabilities(max_length=4000)
+        return Capabilities(max_length=4000, buttons=True)
 
     @property
     def bot_username(self) -> str | None:
@@ -87,9 +106,11 @@ class ConsoleChat:
         try:
             async for line in self._lines:
                 text = line.rstrip("\n")
+                if self._echo and text.strip():
+                    self._write(f"you> {text}")
                 if text.strip():
                     try:
-                        await sink.on_message(self._inbound(text))
+                        await self._handle(sink, text)
                     except Exception:
                         # already logged by the bridge; the terminal goes on
                         self._out.write("(that message could not be handled; see the log)\n")
@@ -98,12 +119,47 @@ class ConsoleChat:
         finally:
             self.finished.set()
 
+    async def _handle(self, sink: InboundSink, text: str) -> None:
+        pick = _PICK.match(text.strip())
+        if pick:
+            action = self._action(int(pick.group(1)))
+            if action is not None:
+                await sink.on_action(action)
+            return
+        await sink.on_message(self._inbound(text))
+
+    def _action(self, number: int) -> InboundAction | None:
+        if not 1 <= number <= len(self._choices):
+            where = f"#{self._choices_of}" if self._choices_of else "no answer"
+            self._write(
+                f"(no choice !{number}: {where} offers !1–!{len(self._choices)})"
+                if self._choices
+                else "(no choices to pick from yet)"
+            )
+            return None
+        button = self._choices[number - 1]
+        self._write(f"(picked !{number} {button.label} under #{self._choices_of})")
+        return InboundAction(
+            address=self.address,
+            user_id="console-user",
+            user_name=self._user_name,
+            action_id=button.action_id,
+            value=button.value,
+            message_id=self._choices_of,
+        )
+
     def _inbound(self, text: str) -> InboundMessage:
         reply_to: str | None = None
         match = _REPLY.match(text)
         if match:
             reply_to, text = match.group(1), match.group(2)
         replied = self._texts.get(reply_to) if reply_to else None
+        if reply_to is not None:
+            if replied is None:
+                self._write(f"(there is no #{reply_to}: sent as a plain message)")
+                reply_to = None
+            else:
+                self._write(f"(↪ replying to #{reply_to} {_excerpt(replied[1])})")
         return InboundMessage(
             address=self.address,
             message_id=f"in{next(self._in_ids)}",
@@ -127,15 +183,50 @@ class ConsoleChat:
             # your own lines carry no number on screen; the bridge's messages do
             target = "your message" if message.reply_to.startswith("in") else f"#{message.reply_to}"
             prefix += f" (↪ {target})"
-        self._out.write(f"{prefix} {text}\n")
-        self._out.flush()
+        lines = [f"{prefix} {text}"]
+        buttons = [button for row in message.document.buttons for button in row]
+        if buttons:
+            # Only the latest answer's choices can be picked: numbers stay short.
+            self._choices, self._choices_of = buttons, message_id
+            lines += [f"   !{n} {button.label}" for n, button in enumerate(buttons, start=1)]
+            lines.append("   (type !N to pick one)")
+        self._write("\n".join(lines))
         return [message_id]
+
+    def _write(self, text: str) -> None:
+        self._out.write(text + "\n")
+        self._out.flush()
 
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
         return False
 
     async def is_admin(self, address: ChatAddress, user_id: str) -> bool:
         return True
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _EXCERPT else flat[: _EXCERPT - 1].rstrip() + "…"
+
+
+async def prompt_lines(
+    prompt: str = "you> ", *, session: PromptSession[str] | None = None
+) -> AsyncIterator[str]:
+    """Lines typed at prompt_toolkit's line editor, until Ctrl-D (or Ctrl-C).
+
+    Args:
+        prompt: what the prompt shows.
+        session: the prompt session (tests pass one over a pipe input).
+    """
+    if session is None:
+        from prompt_toolkit import PromptSession  # only the interactive demo needs it
+
+        session = PromptSession()
+    while True:
+        try:
+            yield await session.prompt_async(prompt)
+        except (EOFError, KeyboardInterrupt):
+            return
 
 
 async def stdin_lines() -> AsyncIterator[str]:

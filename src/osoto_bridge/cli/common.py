@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
@@ -18,8 +19,30 @@ from osoto_bridge.store import StoreError
 from osoto_bridge.web import WebServerError
 
 
+def plain_help(text: str) -> str:
+    """A docstring as a terminal shows it: reStructuredText's ``literal`` marks dropped.
+
+    Args:
+        text: A module docstring used as a command's description.
+
+    Returns:
+        The text with ``x`` (and `x`) written as x.
+    """
+    return re.sub(r"``([^`]+)``|`([^`]+)`", lambda m: m.group(1) or m.group(2), text)
+
+
 class CommandError(BridgeError):
-    """A failure to show the operator as one line, with exit code 1."""
+    """A failure to show the operator as one line, with exit code 1 (or ``exit_code``).
+
+    Args:
+        message: the line, saying what failed and how to fix it.
+        exit_code: 2 for a usage problem the operator fixes on the command line (a
+            busy ``--port``, a malformed ``--chat``), as argparse exits.
+    """
+
+    def __init__(self, message: str, *, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
@@ -76,4 +99,4 @@ def run_command(body: Callable[[], Coroutine[Any, Any, int]]) -> int:
         return asyncio.run(body())
     except (CommandError, SettingsError, StoreError, WebServerError) as exc:
         print(f"osoto-bridge: error: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code if isinstance(exc, CommandError) else 1

@@ -14,34 +14,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import random
 import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TextIO
 
-import uvicorn
-
 from osoto_bridge.announce import Announcer, build_announcer
 from osoto_bridge.announce.demo import DEMO_TIMING, companion_changes_plan
 from osoto_bridge.chat.base import ChatAddress
-from osoto_bridge.chat.console import ConsoleChat, stdin_lines
+from osoto_bridge.chat.console import ConsoleChat, prompt_lines
 from osoto_bridge.cli.common import CommandError, run_command
+from osoto_bridge.cli.demo_companion import Companion
 from osoto_bridge.commands import CommandService, SnapshotCache
+from osoto_bridge.osoto.key_inspection import LinkError
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.relay.link_service import LinkService
-from osoto_bridge.relay.linking import LinkError
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
+from osoto_bridge.web import WebServer, WebServerError
 
-COMPANION_LINES = (
-    "Just landed! Heading to the hotel now 🧳",
-    "Does anyone know if the museum is open tomorrow?",
-    "Dinner at 7? I booked a table for all of us.",
-    "Don't forget your passports for Thursday's flight ✈️",
-    "The view from the castle is amazing, you have to see it",
-)
+_PORT_HINT = "choose another --port, or leave it out for any free one"
 
 
 def register(subparsers: Any) -> None:
@@ -62,23 +55,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=lambda args: run_command(lambda: _demo(args)))
 
 
-async def _serve_sandbox(
-    sandbox: Sandbox, port: int
-) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    config = uvicorn.Config(
-        sandbox.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(), name="sandbox-server")
-    while not server.started:
-        if task.done():
-            await task
-            raise CommandError(f"the sandbox could not start on port {port}")
-        await asyncio.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    return server, task, f"http://127.0.0.1:{bound}/api/v1"
-
-
 async def _demo(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     out = sys.stdout
@@ -87,14 +63,17 @@ async def _demo(args: argparse.Namespace) -> int:
         Sandbox(":memory:", rate_limit=60) as sandbox,
     ):
         credentials = sandbox.seed_demo()
-        server, server_task, base_url = await _serve_sandbox(sandbox, args.port)
+        server = WebServer(sandbox.app, host="127.0.0.1", port=args.port, bind_hint=_PORT_HINT)
+        try:
+            await server.start()
+        except WebServerError as exc:
+            raise CommandError(f"the demo's sandbox: {exc}", exit_code=2) from exc
         try:
             return await _run_demo(
-                sandbox, credentials, base_url, Path(tmp), out, interactive, args
+                sandbox, credentials, server.url + "/api/v1", Path(tmp), out, interactive, args
             )
         finally:
-            server.should_exit = True
-            await server_task
+            await server.stop()
 
 
 async def _run_demo(
@@ -133,15 +112,18 @@ async def _run_demo(
                 f"This terminal is linked to “{report.trip_title}” #{report.channel.name} "
                 f"as {you['name']}; {companion['name']} writes there from Osoto.\n"
                 "Type a message to send it to Osoto, or a command: /help, /where tomorrow, "
-                "/todo, /next, /plan. Ctrl-D quits.\n\n"
+                "/todo, /next, /plan. >N text replies to message #N, !N picks a choice "
+                "under an answer. Ctrl-D quits.\n\n"
             )
             out.flush()
             if interactive:
                 await _interactive(
-                    store, pool, companion_client, trip["id"], general["id"], out, args
+                    store, pool, companion_client, trip["id"], general["id"], you["name"], args
                 )
             else:
-                await _batch(store, pool, companion_client, trip["id"], general["id"], out)
+                await _batch(
+                    store, pool, companion_client, trip["id"], general["id"], you["name"], out
+                )
     finally:
         await store.close()
     return 0
@@ -179,22 +161,29 @@ async def _interactive(
     companion: Any,
     trip_id: str,
     channel_id: str,
-    out: TextIO,
+    user_name: str,
     args: argparse.Namespace,
 ) -> None:
-    console = ConsoleChat(stdin_lines(), out)
-    rng = random.Random()
-    bridge, announcer = _bridge(store, pool, console)
-    async with bridge:
-        changes = asyncio.create_task(_plan_changes(store, announcer, companion), name="demo:plan")
-        while not console.finished.is_set():
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(args.companion_every):
-                    await console.finished.wait()
-            if not console.finished.is_set():
-                await companion.post_message(trip_id, channel_id, rng.choice(COMPANION_LINES))
-        changes.cancel()
-        await asyncio.gather(changes, return_exceptions=True)
+    from prompt_toolkit.patch_stdout import patch_stdout
+
+    chatter = Companion(await companion.export_trip(trip_id))
+    # Under patch_stdout, what the bridge prints lands above the prompt, which is
+    # redrawn with the half-typed line intact (sys.stdout is its proxy in here).
+    with patch_stdout():
+        console = ConsoleChat(prompt_lines(), sys.stdout, user_name=user_name)
+        bridge, announcer = _bridge(store, pool, console)
+        async with bridge:
+            changes = asyncio.create_task(
+                _plan_changes(store, announcer, companion), name="demo:plan"
+            )
+            while not console.finished.is_set():
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(args.companion_every):
+                        await console.finished.wait()
+                if not console.finished.is_set():
+                    await companion.post_message(trip_id, channel_id, chatter.next_line())
+            changes.cancel()
+            await asyncio.gather(changes, return_exceptions=True)
 
 
 async def _batch(
@@ -203,30 +192,49 @@ async def _batch(
     companion: Any,
     trip_id: str,
     channel_id: str,
+    user_name: str,
     out: TextIO,
 ) -> None:
     given = sys.stdin.read().splitlines()
     bridge_ref: list[Bridge] = []
+    greeted = asyncio.Event()
 
     async def lines() -> AsyncIterator[str]:
+        # The companion's greeting shows first, so the transcript's numbers are the
+        # same on every run (and ">1 …" in a script always answers it).
+        await greeted.wait()
         for line in given:
             yield line
             # one line at a time: the next is read once this one crossed
             async with asyncio.timeout(30):
                 await bridge_ref[0].idle()
 
-    console = ConsoleChat(lines(), out)
+    console = ConsoleChat(lines(), out, user_name=user_name, echo=True)
     bridge, announcer = _bridge(store, pool, console)
     bridge_ref.append(bridge)
-    greeting = await companion.post_message(trip_id, channel_id, COMPANION_LINES[0])
+    chatter = Companion(await companion.export_trip(trip_id))
+    greeting = await companion.post_message(trip_id, channel_id, chatter.next_line())
     async with bridge:
+        async with asyncio.timeout(30):
+            while not await store.chat_messages_for(greeting.id, "console", "terminal"):
+                await bridge.next_pass()
+        greeted.set()
         await console.finished.wait()
         async with asyncio.timeout(30):
             await bridge.idle()
-            while not await store.chat_messages_for(greeting.id, "console", "terminal"):
-                await bridge.next_pass()
         await _plan_changes(store, announcer, companion)
     out.write(f"\n--- Osoto #{'general'} now reads ---\n")
     async for message in companion.iterate_messages(trip_id, channel_id):
-        out.write(f"{message.author_name}: {message.content}\n")
+        out.write(osoto_line(message.author_name or "?", message.content) + "\n")
     out.flush()
+
+
+def osoto_line(author: str, content: str) -> str:
+    """One Osoto message as a line: ``author: content``, folding the bridge's own
+    attribution when it names the poster (the console user is the key's owner, so
+    ``Alice Martin: **Alice Martin** (Console): hi`` reads ``Alice Martin (Console): hi``).
+    """
+    own = f"**{author}** ("
+    if content.startswith(own):
+        return f"{author} ({content[len(own) :]}"
+    return f"{author}: {content}"

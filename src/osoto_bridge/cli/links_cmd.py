@@ -13,10 +13,12 @@ from osoto_bridge.cli.common import (
     run_command,
     settings_from,
 )
+from osoto_bridge.cli.links_input import check_chat, read_key
+from osoto_bridge.cli.links_read import open_for_reading
 from osoto_bridge.config import Settings
+from osoto_bridge.osoto.key_inspection import KeyReport, LinkError
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.link_service import LinkService
-from osoto_bridge.relay.linking import KeyReport, LinkError
 from osoto_bridge.store import Link, Store
 
 PLATFORMS = ("telegram", "slack", "console")
@@ -42,9 +44,18 @@ def register(subparsers: Any) -> None:
     )
     add_config_argument(add)
     add.add_argument("--platform", required=True, choices=PLATFORMS)
-    add.add_argument("--chat", required=True, help="the chat id on that platform")
+    add.add_argument(
+        "--chat",
+        required=True,
+        help="the chat id on that platform: Telegram an integer (-100…), Slack C…/G…, "
+        "console: terminal",
+    )
     add.add_argument("--thread", help="a forum topic / thread id within the chat")
-    add.add_argument("--key", required=True, help="the Osoto API key (osk_…)")
+    add.add_argument(
+        "--key",
+        help="the Osoto API key (osk_…); - reads it from standard input; left out, it is "
+        "asked for without echo (a key on the command line lands in the shell history)",
+    )
     add.add_argument("--trip", help="the trip id (needed when the key reaches several trips)")
     add.add_argument("--channel", help="channel name or id (default: general)")
     add.add_argument("--language", default="en", choices=("en", "ko"))
@@ -87,7 +98,7 @@ def describe(link: Link) -> str:
     state = "" if link.enabled else "  [disabled]"
     if link.show_sensitive:
         state += "  [shows sensitive fields]"
-    scopes = ",".join(scope.rsplit(":", 1)[0] for scope in link.scopes)
+    scopes = ",".join(link.access.names)
     return (
         f"{link.id:>4}  {where:<28} → {link.trip_title} #{link.channel_name}"
         f"  key {link.key_fingerprint}  scopes {scopes}  lang {link.language}{state}"
@@ -95,7 +106,10 @@ def describe(link: Link) -> str:
 
 
 async def _list(args: argparse.Namespace) -> int:
-    store = await _open(settings_from(args))
+    store = await open_for_reading(settings_from(args))
+    if store is None:
+        print("no links yet (no database yet): add one with `osoto-bridge links add`")
+        return 0
     try:
         links = await store.list_links()
     finally:
@@ -109,7 +123,8 @@ async def _list(args: argparse.Namespace) -> int:
 
 def report_lines(report: KeyReport) -> list[str]:
     lines = [
-        f"key of {report.user_name} ({report.user_id})",
+        f"key of {report.user_name} ({report.user_id}), "
+        + (f"{report.role} on the trip" if report.role else "role on the trip unknown"),
         f"trip {report.trip_title} ({report.trip_id}), channel #{report.channel.name}",
         "can: "
         + ", ".join(
@@ -128,17 +143,19 @@ def report_lines(report: KeyReport) -> list[str]:
 
 
 async def _add(args: argparse.Namespace) -> int:
+    chat, thread = check_chat(args.platform, args.chat, args.thread)
+    api_key = read_key(args.key)
     settings = settings_from(args)
     store = await _open(settings)
-    address = ChatAddress(args.platform, args.chat, args.thread)
+    address = ChatAddress(args.platform, chat, thread)
     try:
         async with ClientPool(store=store, base_url=settings.osoto_base_url) as pool:
             links = LinkService(store=store, pool=pool)
             try:
-                report = await links.verify(args.key, trip_id=args.trip, channel=args.channel)
+                report = await links.verify(api_key, trip_id=args.trip, channel=args.channel)
                 link = await links.link(
                     address,
-                    api_key=args.key,
+                    api_key=api_key,
                     report=report,
                     created_by="cli",
                     language=args.language,
@@ -154,7 +171,9 @@ async def _add(args: argparse.Namespace) -> int:
 
 
 async def _remove(args: argparse.Namespace) -> int:
-    store = await _open(settings_from(args))
+    store = await open_for_reading(settings_from(args))
+    if store is None:
+        raise CommandError(f"no link with id {args.link_id} (no database yet)")
     try:
         removed = await store.remove_link(args.link_id)
     finally:
@@ -168,7 +187,9 @@ async def _remove(args: argparse.Namespace) -> int:
 async def _set(args: argparse.Namespace) -> int:
     if args.language is None and args.show_sensitive is None and args.enabled is None:
         raise CommandError("nothing to change: give --language, --show-sensitive or --enabled")
-    store = await _open(settings_from(args))
+    store = await open_for_reading(settings_from(args))
+    if store is None:
+        raise CommandError(f"no link with id {args.link_id} (no database yet)")
     try:
         if await store.get_link(args.link_id) is None:
             raise CommandError(f"no link with id {args.link_id}")

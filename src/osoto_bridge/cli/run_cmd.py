@@ -25,6 +25,7 @@ from osoto_bridge.cli.common import (
     settings_secrets,
     setup_logging,
 )
+from osoto_bridge.cli.served import service_report
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.config import Settings
 from osoto_bridge.metrics import RelayMetrics
@@ -33,16 +34,6 @@ from osoto_bridge.store import Store
 from osoto_bridge.web import Readiness, WebServer, build_web_app
 
 logger = logging.getLogger(__name__)
-
-SWITCH_INTERVAL = 0.0005
-"""Seconds a thread may keep the GIL while another waits for it (CPython: 0.005).
-
-The event loop's thread runs Python nearly all the time; the store's SQLite thread
-(a commit) and the HTTP clients' helper threads wait for the GIL behind it, up to
-the whole interval at each hand-over. Measured at 1,000 linked trips
-(docs/benchmarks.md), 0.5 ms cut a store call under load from 45 ms to 6–8 ms and
-the bridge's CPU too.
-"""
 
 
 def register(subparsers: Any) -> None:
@@ -101,9 +92,12 @@ def timing_from(settings: Settings) -> PollTiming:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    sys.setswitchinterval(SWITCH_INTERVAL)
     settings = settings_from(args, log_format=args.log_format, log_level=args.log_level)
     setup_logging(settings.log_level, settings.log_format, settings_secrets(settings))
+    if settings.gil_switch_interval is not None:
+        # Process-wide, so only on the operator's word (docs/benchmarks.md).
+        sys.setswitchinterval(settings.gil_switch_interval)
+        logger.info("GIL switch interval set to %s s", settings.gil_switch_interval)
     secret_keys = settings.secret_keys()
     adapters = build_adapters(settings)
     stop = asyncio.Event()
@@ -147,7 +141,10 @@ async def _run(args: argparse.Namespace) -> int:
             async with server, bridge:
                 readiness.mark_started([adapter.platform for adapter in adapters])
                 links = await store.list_links(enabled_only=True)
-                logger.info("bridge running: %d link(s); Ctrl-C stops", len(links))
+                summary, unserved = service_report(links, readiness.platforms)
+                for warning in unserved:
+                    logger.warning("%s", warning)
+                logger.info("%s; Ctrl-C stops", summary)
                 await stop.wait()
                 readiness.mark_stopping()
                 logger.info("stopping: finishing in-flight deliveries")

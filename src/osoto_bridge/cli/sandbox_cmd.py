@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from osoto_bridge.sandbox import Sandbox
+from osoto_bridge.web import WebServerError, listen_socket
 
 
 class _CliError(Exception):
@@ -37,7 +38,7 @@ def _positive_int(text: str) -> int:
 
 
 def _port(text: str) -> int:
-    value = _positive_int(text)
+    value = 0 if text.strip() == "0" else _positive_int(text)
     if value > 65535:
         raise argparse.ArgumentTypeError("must be at most 65535")
     return value
@@ -51,11 +52,20 @@ def register(subparsers: Any) -> None:
         description="Serve the local Osoto-compatible API under /api/v1.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
-    parser.add_argument("--port", type=_port, default=8787, help="port (default 8787)")
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=8787,
+        help="port (default 8787; 0 picks a free one, printed on start)",
+    )
     parser.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
     parser.add_argument("--seed", choices=["demo"], help="create sample data before serving")
     parser.add_argument(
-        "--rate-limit", type=_positive_int, default=60, help="requests per minute per key"
+        "--rate-limit",
+        type=_positive_int,
+        default=60,
+        metavar="N",
+        help="requests per minute per key (default: %(default)s, as Osoto allows)",
     )
     parser.add_argument(
         "--credentials-out", type=Path, help="write baseUrl, users with keys and trips as JSON"
@@ -120,30 +130,36 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     try:
-        sb = Sandbox(args.db, rate_limit=args.rate_limit)
-    except (sqlite3.DatabaseError, RuntimeError) as exc:
-        return _fail(exc)
-    with sb:
-        base_url = f"http://{args.host}:{args.port}/api/v1"
-        if args.seed == "demo":
-            credentials = {"baseUrl": base_url, **sb.seed_demo()}
-            text = json.dumps(credentials, indent=2, ensure_ascii=False)
-            if args.credentials_out is not None:
-                try:
-                    args.credentials_out.write_text(text + "\n", encoding="utf-8")
-                except OSError as exc:
-                    return _fail(exc)
-                print(f"credentials written to {args.credentials_out}", file=sys.stderr)
-            else:
-                print(text)
-        elif args.credentials_out is not None:
-            return _fail(_CliError("--credentials-out needs --seed demo (nothing to write)"))
-        print(f"Osoto sandbox serving {base_url}", file=sys.stderr)
-        uvicorn.run(
-            sb.app,
-            host=args.host,
-            port=args.port,
-            log_level="info",
-            access_log=not args.no_access_log,
-        )
+        # Bound here, not by uvicorn: a taken port is one line with the fix, not
+        # uvicorn's log and exit status 1.
+        sock = listen_socket(args.host, args.port, hint="choose another --port")
+    except WebServerError as exc:
+        print(f"osoto-bridge sandbox: error: {exc}", file=sys.stderr)
+        return 2
+    with sock:
+        try:
+            sb = Sandbox(args.db, rate_limit=args.rate_limit)
+        except (sqlite3.DatabaseError, RuntimeError) as exc:
+            return _fail(exc)
+        with sb:
+            host = f"[{args.host}]" if ":" in args.host else args.host
+            base_url = f"http://{host}:{sock.getsockname()[1]}/api/v1"
+            if args.seed == "demo":
+                credentials = {"baseUrl": base_url, **sb.seed_demo()}
+                text = json.dumps(credentials, indent=2, ensure_ascii=False)
+                if args.credentials_out is not None:
+                    try:
+                        args.credentials_out.write_text(text + "\n", encoding="utf-8")
+                    except OSError as exc:
+                        return _fail(exc)
+                    print(f"credentials written to {args.credentials_out}", file=sys.stderr)
+                else:
+                    print(text)
+            elif args.credentials_out is not None:
+                return _fail(_CliError("--credentials-out needs --seed demo (nothing to write)"))
+            print(f"Osoto sandbox serving {base_url}", file=sys.stderr)
+            config = uvicorn.Config(
+                sb.app, log_level="info", access_log=not args.no_access_log, lifespan="off"
+            )
+            uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -16,11 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from osoto_bridge.osoto import TripExport
+from osoto_bridge.util import LRU
 
 __all__ = ["SnapshotCache"]
 
@@ -51,28 +51,24 @@ class SnapshotCache:
     ) -> None:
         self._ttl = ttl
         self._clock = clock
-        self._max_entries = max(1, max_entries)
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._entries: LRU[str, _Entry] = LRU(max(1, max_entries))
         self._inflight: dict[str, asyncio.Future[TripExport]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def _fresh(self, trip_id: str) -> TripExport | None:
-        entry = self._entries.get(trip_id)
+        entry = self._entries.peek(trip_id)
         if entry is None:
             return None
         if self._clock() - entry.stored_at >= self._ttl:
             del self._entries[trip_id]
             return None
-        self._entries.move_to_end(trip_id)
+        self._entries.get(trip_id)  # now the most recent
         return entry.snapshot
 
     def _store(self, trip_id: str, snapshot: TripExport) -> None:
         self._entries[trip_id] = _Entry(snapshot, self._clock())
-        self._entries.move_to_end(trip_id)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
 
     async def get(self, trip_id: str, fetch: Callable[[], Awaitable[TripExport]]) -> TripExport:
         """Return a fresh snapshot of a trip, fetching it at most once at a time.
@@ -132,5 +128,5 @@ class SnapshotCache:
         Args:
             trip_id: The trip the bridge just changed.
         """
-        self._entries.pop(trip_id, None)
+        self._entries.pop(trip_id)
         self._inflight.pop(trip_id, None)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from osoto_bridge.chat.base import ChatAddress
+from osoto_bridge.osoto.scopes import TRIPS_WRITE, Scopes
 from osoto_bridge.text import Document
 
 __all__ = [
@@ -25,7 +26,7 @@ CURRENT_CHAT: contextvars.ContextVar[ChatAddress | None] = contextvars.ContextVa
 event): the settings commands (`/remind`, `/brief`, `/notify`) and the plan watch's
 "not told back to the chat that made the change" are tied to it."""
 
-WRITE_SCOPE = "trips:write"
+WRITE_SCOPE = TRIPS_WRITE
 """The scope `/todo add`, `/done` and `/share` need (or its trip-limited form)."""
 
 
@@ -40,7 +41,7 @@ def has_scope(scopes: tuple[str, ...], scope: str, trip_id: str) -> bool:
     Returns:
         True for the unlimited scope or the one limited to this trip.
     """
-    return scope in scopes or f"{scope}:{trip_id}" in scopes
+    return Scopes(trip_id, scopes).allows(scope)
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,14 @@ class CommandReply:
         document: What to show.
         set_language: A language the caller must persist for the chat (`/lang`).
         ephemeral: Whether only the sender needs to see it (where the platform can).
+        replacement: For a button press: the pressed message's new content, shown in
+            place of it where the platform can edit messages (then ``toast`` tells the
+            presser); elsewhere ``document`` is sent as a new message.
+        toast: For a button press: a short confirmation for the presser alone.
     """
 
     document: Document
     set_language: str | None = None
     ephemeral: bool = False
+    replacement: Document | None = None
+    toast: str | None = None

@@ -23,13 +23,13 @@ from __future__ import annotations
 import functools
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import babel
-from babel import Locale
+from babel import Locale, localedata
 from babel.core import UnknownLocaleError
 from babel.dates import get_day_names, get_month_names
 from babel.localedata import locale_identifiers
@@ -144,7 +144,11 @@ def _babel_weekdays(locale: Locale) -> Iterator[tuple[str, int]]:
 
 
 def _babel_relative(locale: Locale) -> Iterator[tuple[str, int]]:
-    fields = locale._data["date_fields"]
+    # Babel formats relative days but lists their names through no Locale property:
+    # they come from the locale's CLDR data, read through the public localedata
+    # module (LocaleDataDict resolves CLDR's aliases, as a Locale does inside).
+    data = cast("MutableMapping[str | int | None, Any]", localedata.load(str(locale)))
+    fields = localedata.LocaleDataDict(data)["date_fields"]
     for key in ("day", "day-short", "day-narrow"):
         if key not in fields or "relative" not in fields[key]:
             continue

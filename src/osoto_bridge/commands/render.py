@@ -16,7 +16,18 @@ from osoto_bridge.commands.tripclock import localize
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.i18n import Translator
 from osoto_bridge.osoto import Accommodation, Commitment, Flight, MapPin, RentalCar
-from osoto_bridge.text import Paragraph, Span, bold, code, italic, link, paragraph
+from osoto_bridge.text import (
+    Paragraph,
+    Span,
+    bold,
+    code,
+    doc,
+    italic,
+    link,
+    paragraph,
+    render_plain,
+    resolve_particles,
+)
 
 __all__ = [
     "SpanLike",
@@ -53,7 +64,9 @@ def rich(template: str, /, **fields: SpanLike | list[SpanLike]) -> list[SpanLike
     out: list[SpanLike] = []
     for literal, name, _spec, _conversion in string.Formatter().parse(template):
         if literal:
-            out.append(literal)
+            # A Korean particle after a placeholder agrees with the value before it.
+            shown = render_plain(doc(paragraph(*out))) if out and "(" in literal else ""
+            out.append(resolve_particles(literal, after=shown) if shown else literal)
         if name is None:
             continue
         value = fields[name]

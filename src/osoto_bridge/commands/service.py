@@ -167,7 +167,9 @@ class CommandService:
         parsed = parse_command(text, bot_username=bot_username, slashless=slashless)
         if parsed is None:
             if slashless and not text.strip():
-                return CommandReply(answer_help(tr, prefix=self._prefix(ctx)), ephemeral=True)
+                return CommandReply(
+                    answer_help(tr, prefix=self._prefix(ctx), today=ctx.now.date()), ephemeral=True
+                )
             if looks_like_command(text, bot_username=bot_username, slashless=slashless):
                 name = text.strip().split(maxsplit=1)[0].split("@", 1)[0][:40]
                 shown = name if name.startswith(("/", "／")) else self._prefix(ctx) + name
@@ -215,10 +217,17 @@ class CommandService:
                 idempotency_key=_idempotency_key(ctx, f"done:{value}"),
             )
             self._wrote(ctx.trip_id, item.id)
-            return CommandReply(answer_done(tr, item))
         except OsotoError as exc:
             logger.warning("button %s for trip %s failed: %s", action_id, ctx.trip_id, exc)
             return CommandReply(answer_error(tr, exc, ctx.trip_id), ephemeral=True)
+        toast = "☑️ " + tr.gettext("Done: {text}", text=item.text)
+        try:
+            # The pressed list, redrawn without the ticked item (as the chat would
+            # see it after a fresh /todo), replaces the old one in place.
+            view = await self._view(ctx, client)
+        except (_MissingScope, OsotoError):
+            return CommandReply(answer_done(tr, item))
+        return CommandReply(answer_done(tr, item), replacement=answer_todo(view), toast=toast)
 
     def _prefix(self, ctx: CommandContext) -> str:
         return self._slack_prefix if ctx.platform == "slack" else "/"
@@ -252,7 +261,9 @@ class CommandService:
     ) -> CommandReply:
         name, args = command.name, command.args
         if name == "help":
-            return CommandReply(answer_help(tr, args, prefix=self._prefix(ctx)))
+            return CommandReply(
+                answer_help(tr, args, prefix=self._prefix(ctx), today=ctx.now.date())
+            )
         if name == "lang":
             return self._lang(args, tr)
         if name == "status":

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from osoto_bridge.commands.stays import stays_of
 from osoto_bridge.commands.tripclock import LegSpan, TripCalendar, localize, zone
 from osoto_bridge.osoto import Accommodation, Commitment, Flight, RentalCar, TripExport
 
@@ -89,26 +90,6 @@ def _at(kind: EventKind, value: str | None, subject: Subject, span: LegSpan) -> 
     if moment is None:
         return None
     return Event(kind, moment.date(), moment.time(), moment, subject, span)
-
-
-def stays_of(span: LegSpan) -> list[Accommodation]:
-    """A leg's accommodation and stays, in that order, each place once.
-
-    Planners often record the main accommodation again as the leg's first stay; a
-    stay with the same name and dates as one already listed is the same place.
-    """
-    places: list[Accommodation] = []
-    seen: set[tuple[str, str | None, str | None]] = set()
-    candidates = [span.leg.accommodation, *span.leg.stays]
-    for place in candidates:
-        if place is None:
-            continue
-        identity = (place.name.strip().casefold(), place.check_in, place.check_out)
-        if identity in seen:
-            continue
-        seen.add(identity)
-        places.append(place)
-    return places
 
 
 def _leg_events(span: LegSpan) -> Iterator[Event | None]:

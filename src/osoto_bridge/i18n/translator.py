@@ -37,6 +37,8 @@ from babel.dates import (
 )
 from babel.support import Translations
 
+from osoto_bridge.text import fill_particles, resolve_particles
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LOCALES_DIR",
@@ -129,6 +131,9 @@ class Translator:
     def gettext(self, message: str, /, **fields: Any) -> str:
         """Translate a message and fill its `{placeholders}`.
 
+        A Korean particle written with both forms after a placeholder (`{name}(으)로`,
+        `“{text}”이(가)`) takes the form that agrees with the value filled in.
+
         Args:
             message: The English msgid.
             **fields: Values for the placeholders.
@@ -137,7 +142,7 @@ class Translator:
             The translated, filled message.
         """
         text = self.translations.gettext(message)
-        return text.format(**fields) if fields else text
+        return fill_particles(text, **fields) if fields else resolve_particles(text)
 
     def ngettext(self, singular: str, plural: str, n: int, /, **fields: Any) -> str:
         """Translate a message with a count; `{n}` is always available to it.
@@ -151,7 +156,7 @@ class Translator:
         Returns:
             The translated, filled message.
         """
-        return self.translations.ngettext(singular, plural, n).format(n=n, **fields)
+        return fill_particles(self.translations.ngettext(singular, plural, n), n=n, **fields)
 
     def day(self, value: dt.date) -> str:
         """A short date with its weekday: `Tue, Jul 14` / `7월 14일 (화)`."""

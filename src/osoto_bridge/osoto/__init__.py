@@ -18,6 +18,8 @@ from osoto_bridge.osoto.errors import (
     UnexpectedResponse,
     ValidationError,
 )
+from osoto_bridge.osoto.key_detection import contains_api_key, redact_api_keys
+from osoto_bridge.osoto.key_inspection import KeyReport, LinkError, inspect_key
 from osoto_bridge.osoto.keys import key_fingerprint
 from osoto_bridge.osoto.models import (
     Accommodation,
@@ -50,6 +52,7 @@ from osoto_bridge.osoto.models import (
 from osoto_bridge.osoto.pacing import LimiterRegistry, LimiterSnapshot, Priority, RateLimiter
 from osoto_bridge.osoto.projection import SENSITIVE_FIELDS, safe_projection
 from osoto_bridge.osoto.retry import RetryPolicy
+from osoto_bridge.osoto.scopes import Scopes
 from osoto_bridge.osoto.session import ClientState
 from osoto_bridge.osoto.shared import SharedTripClient
 from osoto_bridge.osoto.transport import AiohttpTransport
@@ -71,9 +74,11 @@ __all__ = [
     "IdempotencyConflict",
     "ItemError",
     "ItemResult",
+    "KeyReport",
     "Leg",
     "LimiterRegistry",
     "LimiterSnapshot",
+    "LinkError",
     "MapPin",
     "Me",
     "Member",
@@ -87,6 +92,7 @@ __all__ = [
     "RateLimiter",
     "RentalCar",
     "RetryPolicy",
+    "Scopes",
     "ServerError",
     "ShareToken",
     "SharedTrip",
@@ -101,7 +107,10 @@ __all__ = [
     "UnexpectedResponse",
     "User",
     "ValidationError",
+    "contains_api_key",
+    "inspect_key",
     "key_fingerprint",
     "parse_local_datetime",
+    "redact_api_keys",
     "safe_projection",
 ]

@@ -83,7 +83,7 @@ class OsotoClient(LegEndpoints, ActionItemEndpoints, CommitmentEndpoints, MapPin
             limiter = (
                 limiters.for_key(api_key)
                 if limiters is not None
-                else RateLimiter(clock=clock, sleep=sleep)
+                else RateLimiter(clock=clock, sleep=sleep, learn_first=True)
             )
         self._fingerprint = key_fingerprint(api_key)
         self._session = Session(

@@ -14,6 +14,13 @@ the log; a 429's
 `Retry-After` holds every request until the server's window resets, after which the
 budget is full again.
 
+A fresh limiter made with `learn_first` (the client's and the registry's are) does
+not trust the assumed limit: until an answer has told it the key's real budget, one
+request goes out alone and the others wait for its answer, then go out under what it
+learned. A key allowed 20 a minute then never meets a 429 from a burst on a cold
+start. An answer without any rate-limit header (a server that does not send them)
+ends the wait too, as does a request that got no answer at all (`abandon`).
+
 Two priorities share the budget. `Priority.INTERACTIVE` (a person waits for the
 answer) always goes first; `Priority.BACKGROUND` (polling) waits while an
 interactive request waits and never spends the last `reserve` share of the window,
@@ -111,6 +118,8 @@ class RateLimiter:
         reserve: Share of the limit background requests never spend (0 to 1).
         clock: Monotonic clock in seconds.
         sleep: Coroutine function sleeping for a number of seconds.
+        learn_first: Send one request alone and learn the key's limit from its
+            answer before letting others go.
     """
 
     def __init__(
@@ -122,6 +131,7 @@ class RateLimiter:
         reserve: float = 0.2,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        learn_first: bool = False,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -145,6 +155,13 @@ class RateLimiter:
         self._issued = 0
         self._last_observed = -1
         self._rate_limited = 0
+        self._known = not learn_first
+        self._probe: int | None = None  # the ticket learning the limit, while it is out
+
+    @property
+    def known(self) -> bool:
+        """Whether an answer has told the limit (always True without `learn_first`)."""
+        return self._known
 
     @property
     def limit(self) -> int:
@@ -225,6 +242,7 @@ class RateLimiter:
                 if (
                     self._sleeper is None
                     and head is not None
+                    and self._probe is None
                     and not self._allows(head.priority, now)
                 ):
                     await self._sleep_until_change(waiter, now)
@@ -255,6 +273,12 @@ class RateLimiter:
         if limit is not None and limit >= 1 and limit != self._limit:
             logger.info("rate limit of key is %d per window (was %d)", limit, self._limit)
             self._limit = limit
+        if limit is not None or (remaining is None and retry_after is None):
+            # Told, or told nothing at all (a server without the headers): either way
+            # waiting for another answer would learn no more.
+            self._known = True
+        if ticket is not None and ticket.seq == self._probe:
+            self._probe = None
         if retry_after is not None:
             self._rate_limited += 1
             # The server's window resets then; until that moment nothing may go out,
@@ -284,6 +308,18 @@ class RateLimiter:
                 self._unplanned_log().extend(stranger)
         self._notify()
 
+    def abandon(self, ticket: Ticket | None) -> None:
+        """Say a request got no answer (network failure, cancelled), so none will come.
+
+        The request still counts against the budget; only a wait for its answer ends.
+
+        Args:
+            ticket: The ticket of the request.
+        """
+        if ticket is not None and ticket.seq == self._probe:
+            self._probe = None
+            self._notify()
+
     def _unplanned_log(self) -> deque[float]:
         if self._unplanned is None:
             self._unplanned = deque()
@@ -303,7 +339,7 @@ class RateLimiter:
         return None
 
     def _allows(self, priority: Priority, now: float) -> bool:
-        if now < self._blocked_until:
+        if now < self._blocked_until or self._probe is not None:
             return False
         left = self._limit - len(self._sends)
         floor = self.reserve if priority is Priority.BACKGROUND else 0
@@ -314,6 +350,8 @@ class RateLimiter:
         if priority is Priority.INTERACTIVE:
             self._unplanned_log().append(now)
         ticket = Ticket(seq=self._issued, priority=priority)
+        if not self._known:
+            self._probe = ticket.seq  # the others wait for what its answer tells
         self._issued += 1
         self._notify()
         return ticket
@@ -363,6 +401,7 @@ class LimiterRegistry:
         reserve: Share of each window kept for interactive requests.
         clock: Monotonic clock shared by the limiters.
         sleep: Sleep shared by the limiters.
+        learn_first: Each new key's first request goes alone, to learn its limit.
     """
 
     def __init__(
@@ -374,10 +413,12 @@ class LimiterRegistry:
         reserve: float = 0.2,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        learn_first: bool = True,
     ) -> None:
         self._settings = {"limit": limit, "window": window, "margin": margin, "reserve": reserve}
         self._clock = clock
         self._sleep = sleep
+        self._learn_first = learn_first
         self._limiters: dict[str, RateLimiter] = {}
 
     def for_key(self, api_key: str) -> RateLimiter:
@@ -396,6 +437,7 @@ class LimiterRegistry:
                 reserve=self._settings["reserve"],
                 clock=self._clock,
                 sleep=self._sleep,
+                learn_first=self._learn_first,
             )
             self._limiters[fingerprint] = limiter
         return limiter

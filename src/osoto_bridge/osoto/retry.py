@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from osoto_bridge.osoto.errors import OsotoError, RateLimited, ServerError, TransportError
+from osoto_bridge.util import Backoff
 
 __all__ = ["RetryPolicy"]
 
@@ -53,8 +54,10 @@ class RetryPolicy:
         Returns:
             A delay in [0, min(max_delay, base_delay * 2 ** (attempt - 1))).
         """
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** max(0, attempt - 1))
-        return self.random() * ceiling
+        full_jitter = Backoff(
+            first=self.base_delay, cap=self.max_delay, jitter=1.0, random=self.random
+        )
+        return full_jitter.delay(attempt)
 
     def is_retryable(self, error: OsotoError) -> bool:
         """Whether an error may go away by itself (network, 5xx, 429)."""

@@ -247,7 +247,12 @@ class Session:
             response = await self._http.request(
                 method, url, params=params, json=json, headers=headers
             )
-        except httpx.TransportError as exc:
+        except BaseException as exc:
+            if self.limiter is not None:
+                # No answer will tell the limit: let the next request learn it.
+                self.limiter.abandon(ticket)
+            if not isinstance(exc, httpx.TransportError):
+                raise
             raise TransportError(
                 f"{label}: {type(exc).__name__}: {exc}",
                 timeout=isinstance(exc, httpx.TimeoutException),

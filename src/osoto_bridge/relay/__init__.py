@@ -4,9 +4,7 @@ from osoto_bridge.relay.bridge import Bridge
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundRouter
-from osoto_bridge.relay.keys import contains_api_key, redact_api_keys
 from osoto_bridge.relay.link_service import LinkService
-from osoto_bridge.relay.linking import KeyReport, LinkError, inspect_key
 from osoto_bridge.relay.schedule import PollSchedule, PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, seek_end
 
@@ -17,13 +15,8 @@ __all__ = [
     "ClientPool",
     "Deliverer",
     "InboundRouter",
-    "KeyReport",
-    "LinkError",
     "LinkService",
     "PollSchedule",
     "PollTiming",
-    "contains_api_key",
-    "inspect_key",
-    "redact_api_keys",
     "seek_end",
 ]

@@ -32,6 +32,7 @@ from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
 from osoto_bridge.store import Link, Store
+from osoto_bridge.text.storable import storable_value
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,10 @@ FIRST_PASSES_AT_ONCE = 32
 """Workers that may run their first pass at the same time."""
 
 _RESTART_DELAY = 5.0
+STOP_GRACE = 30.0
+"""Seconds a stop waits for the workers' in-flight deliveries before cancelling them."""
+
+_LINK_SYNC_INTERVAL = 30.0
 
 
 class BackgroundService(Protocol):
@@ -49,10 +54,6 @@ class BackgroundService(Protocol):
 
     def stop(self) -> None:
         """Ask `run` to return soon."""
-
-
-_STOP_GRACE = 30.0
-_LINK_SYNC_INTERVAL = 30.0
 
 
 class Bridge:
@@ -135,6 +136,7 @@ class Bridge:
                 commands=commands,
                 wall_clock=wall_clock,
                 bot_username=self._bot_username,
+                metrics=self._metrics,
             )
         )
 
@@ -180,18 +182,31 @@ class Bridge:
             self._started = False
             raise
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop: the workers finish their in-flight deliveries, then the chats close.
+
+        The order matters: a chat closed under a worker fails the send it is making
+        ("HTTPXRequest is not initialized"), and the line then waits for a restart.
+        Each worker stops after its in-flight post or delivery, not its whole pass,
+        so a stop with nothing stuck takes that long; one still running after
+        ``grace`` seconds is cancelled (what it had not recorded is redone after a
+        restart, never lost). A chat line that arrives meanwhile is written to the
+        outbox, as always, and posted after the restart.
+        """
         if not self._started:
             return
+        started = self._clock()
         await self._stop_link_watch()
+        # The background services (the plan watch) post into the chats too.
         await self._stop_services()
+        await self._stop_workers(grace)
         for adapter in self._adapters.values():
             try:
                 await adapter.stop()
             except Exception:
                 logger.exception("stopping the %s adapter failed", adapter.platform)
-        await self._stop_workers()
         self._started = False
+        logger.info("bridge stopped in %.1fs", self._clock() - started)
 
     async def abort(self) -> None:
         """Stop at once, mid-pass, as a crash would (for chaos tests and fast exits).
@@ -234,12 +249,16 @@ class Bridge:
             except Exception:
                 logger.exception("re-reading the links failed; trying again later")
 
-    async def _stop_workers(self) -> None:
+    async def _stop_workers(self, grace: float = STOP_GRACE) -> None:
         for worker in self._workers.values():
             worker.stop()
         tasks = list(self._tasks.values())
         if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=_STOP_GRACE)
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            if pending:
+                logger.warning(
+                    "%d channel worker(s) still busy after %.0fs: cancelled", len(pending), grace
+                )
             for task in pending:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -342,6 +361,9 @@ class Bridge:
         # The one place inbound failures are logged, with their context. They are
         # raised on, so the adapter does not confirm the event: a platform that
         # redelivers (Telegram, Slack) brings it back rather than it being lost.
+        # Text no store can encode (a lone surrogate) is made storable here, once,
+        # for every platform: otherwise it fails on every redelivery and is lost.
+        message = storable_value(message)
         # The chat the event came from, for the announcements: its own plan changes
         # are not told back to it, and /remind, /brief, /notify store its settings.
         token = CURRENT_CHAT.set(message.address)
@@ -357,6 +379,7 @@ class Bridge:
             CURRENT_CHAT.reset(token)
 
     async def on_action(self, action: InboundAction) -> None:
+        action = storable_value(action)
         token = CURRENT_CHAT.set(action.address)
         try:
             await self._router.on_action(action)

@@ -166,6 +166,9 @@ class Deliverer:
             if parents:
                 reply_to = parents[0]
             else:
+                # This chat has no copy of the parent we know of (sent before the
+                # link, or its send response was lost): a quote stands in.
+                self._metrics.reply_unthreaded(link.platform)
                 body = self._with_quote(message.parent_id, body)
         author = message.author_name or "someone"
         if by_bridge:

@@ -24,6 +24,7 @@ from osoto_bridge.chat.base import (
     ChatError,
     InboundAction,
     InboundMessage,
+    MessageEditor,
     OutboundMessage,
 )
 from osoto_bridge.commands import (
@@ -34,10 +35,12 @@ from osoto_bridge.commands import (
     match_language,
     parse_command,
 )
+from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import OsotoClient
-from osoto_bridge.relay.keys import contains_api_key
-from osoto_bridge.relay.outbox import CHAT_PARENT_PREFIX, compose
-from osoto_bridge.store import Link, Store, is_provisional
+from osoto_bridge.osoto.key_detection import contains_api_key
+from osoto_bridge.relay.outbox import compose
+from osoto_bridge.store import ChatParent, Link, OsotoParent, Parent, PendingParent, Store
+from osoto_bridge.store.models import provisional_entry
 from osoto_bridge.text import Paragraph, Text, doc
 
 logger = logging.getLogger(__name__)
@@ -65,6 +68,7 @@ class InboundDeps:
     commands: CommandService | None
     wall_clock: Callable[[], float]
     bot_username: Callable[[str], str | None]
+    metrics: RelayMetrics | None = None
 
 
 class InboundRouter:
@@ -84,34 +88,52 @@ class InboundRouter:
             return
         if link is None or not link.enabled or message.is_private:
             return
-        parent_id: str | None = None
-        target = message.edit_of or message.reply_to_message_id
-        if target is not None:
-            parent_id = await deps.store.osoto_message_for(
-                address.platform, address.chat_id, target
-            )
-            if parent_id is not None and is_provisional(parent_id):
-                # A reply to a line another chat wrote that Osoto does not have yet:
-                # resolved when posting, after that line's post (posted first).
-                parent_id = CHAT_PARENT_PREFIX + target
-            elif parent_id is None and message.edit_of is not None:
-                # An edit of a message still in the outbox: resolved when posting.
-                parent_id = CHAT_PARENT_PREFIX + message.edit_of
-        parts = compose(message, parent_known=parent_id is not None)
-        for part in parts:
-            await deps.store.enqueue_outbox(
-                idempotency_key=part.idempotency_key,
-                link_id=link.id,
-                trip_id=link.trip_id,
-                channel_id=link.channel_id,
-                content=part.content,
-                parent_id=parent_id,
-                source_platform=address.platform,
-                source_chat_id=address.chat_id,
-                source_thread_id=address.thread_id,
-                source_message_id=message.message_id,
-            )
+        parent = await self._parent(message)
+        parts = compose(message, parent_known=parent is not None)
+        await deps.store.enqueue_outbox_parts(
+            # One transaction: a line's parts stay consecutive in the queue, so
+            # another line split at the same moment never comes between them.
+            parts=[(part.idempotency_key, part.content) for part in parts],
+            link_id=link.id,
+            trip_id=link.trip_id,
+            channel_id=link.channel_id,
+            parent=parent,
+            source_platform=address.platform,
+            source_chat_id=address.chat_id,
+            source_thread_id=address.thread_id,
+            source_message_id=message.message_id,
+        )
         deps.poke(link.trip_id, link.channel_id)
+
+    async def _parent(self, message: InboundMessage) -> Parent | None:
+        """What ``message`` answers (or edits), however far that line has travelled.
+
+        The map knows a line delivered or posted (by its Osoto id, or the
+        provisional id of another chat's line still on its way); the outbox knows a
+        line of this chat not yet posted, however quickly the reply follows it.
+        """
+        target = message.edit_of or message.reply_to_message_id
+        if target is None:
+            return None
+        store = self._deps.store
+        address = message.address
+        mapped = await store.osoto_message_for(address.platform, address.chat_id, target)
+        if mapped is not None:
+            pending = provisional_entry(mapped)
+            return OsotoParent(mapped) if pending is None else PendingParent(pending)
+        queued = await store.outbox_entry_for_source(address.platform, address.chat_id, target)
+        if queued is not None and queued.status == "pending":
+            return PendingParent(queued.id)
+        if queued is not None and queued.status == "sent" and queued.osoto_message_id:
+            return OsotoParent(queued.osoto_message_id)
+        if message.edit_of is not None:
+            # An edit of a line the bridge has no record of yet: resolved when posting.
+            return ChatParent(message.edit_of)
+        # A reply to a line the bridge never learned the id of (its send response
+        # was lost, or it predates the link): relayed with a quote, and counted.
+        if self._deps.metrics is not None:
+            self._deps.metrics.reply_unthreaded(address.platform)
+        return None
 
     async def on_action(self, action: InboundAction) -> None:
         deps = self._deps
@@ -133,7 +155,34 @@ class InboundRouter:
         )
         client = await deps.client_for(link)
         reply = await deps.commands.handle_action(action.action_id, action.value, context, client)
+        if reply.replacement is not None and await self._edit_pressed(adapter, action, reply):
+            return
         await self._reply(adapter, action.address, reply, reply_to=None, link=link)
+
+    async def _edit_pressed(
+        self, adapter: ChatAdapter, action: InboundAction, reply: CommandReply
+    ) -> bool:
+        """Show ``reply.replacement`` in place of the pressed message, the toast to the
+        presser only.
+
+        False (nothing shown) where the adapter cannot edit or the edit failed: the
+        caller then sends the reply as a new message.
+        """
+        if (
+            reply.replacement is None
+            or action.message_id is None
+            or not isinstance(adapter, MessageEditor)
+        ):
+            return False
+        message = OutboundMessage(action.address, reply.replacement)
+        try:
+            edited = await adapter.edit(action.address, action.message_id, message)
+        except ChatError as exc:
+            logger.warning("could not update the pressed message in %s: %s", action.address, exc)
+            return False
+        if edited and reply.toast is not None and action.notify is not None:
+            await action.notify(reply.toast)
+        return edited
 
     async def _find_link(self, address: ChatAddress) -> Link | None:
         store = self._deps.store

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from osoto_bridge.chat.base import ChatAddress
+from osoto_bridge.osoto.key_inspection import KeyReport, LinkError, inspect_key, link_errors
 from osoto_bridge.relay.clients import ClientPool
-from osoto_bridge.relay.linking import KeyReport, LinkError, inspect_key, link_errors
 from osoto_bridge.relay.worker import seek_end
 from osoto_bridge.store import Link, Store
 
@@ -79,6 +79,10 @@ class LinkService:
         if self._on_change is not None:
             await self._on_change()
         return link
+
+    async def on_platform(self, platform: str) -> list[Link]:
+        """Every link of one platform (a Slack workspace's Home tab lists them)."""
+        return await self._store.list_links(platform=platform)
 
     async def find(self, address: ChatAddress) -> Link | None:
         return await self._store.find_link(address.platform, address.chat_id, address.thread_id)

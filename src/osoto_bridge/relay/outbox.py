@@ -27,11 +27,6 @@ from osoto_bridge.text import (
 OSOTO_MAX_CONTENT = 8_000
 _MAX_IDEMPOTENCY_KEY = 255
 
-# An outbox parent not yet known at enqueue time: the chat message it answers was
-# itself still waiting in the outbox. The worker resolves it when posting, after the
-# earlier entry (posted first, in order) has its Osoto id.
-CHAT_PARENT_PREFIX = "chat-message:"
-
 PLATFORM_LABELS = {"telegram": "Telegram", "slack": "Slack", "console": "Console"}
 
 

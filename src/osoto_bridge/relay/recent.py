@@ -7,8 +7,9 @@ thousands of channels cost little; a miss just gives a shorter quote.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from osoto_bridge.util import LRU
 
 
 @dataclass(frozen=True)
@@ -21,14 +22,10 @@ class RecentMessages:
     """An LRU of Osoto message id → author and content."""
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self._capacity = capacity
-        self._items: OrderedDict[str, RecentMessage] = OrderedDict()
+        self._items: LRU[str, RecentMessage] = LRU(capacity)
 
     def remember(self, message_id: str, author_name: str, content: str) -> None:
         self._items[message_id] = RecentMessage(author_name, content)
-        self._items.move_to_end(message_id)
-        while len(self._items) > self._capacity:
-            self._items.popitem(last=False)
 
     def get(self, message_id: str) -> RecentMessage | None:
-        return self._items.get(message_id)
+        return self._items.peek(message_id)

@@ -20,6 +20,30 @@ _PEOPLE = (
 
 
 def _legs(day: list[str]) -> list[dict[str, Any]]:
+    # A leg's accommodation is recorded again as its first stay (the demo fills both
+    # wire fields); one dict per place keeps the two copies from drifting apart.
+    london = {
+        "name": "Holborn Townhouse",
+        "address": "12 Lamb's Conduit St, London WC1N 3LE",
+        "checkIn": f"{day[0]}T15:00",
+        "checkOut": f"{day[2]}T11:00",
+        "wifiPassword": "tea-and-scones-42",
+        "doorCode": "4711#",
+        "hostPhone": "+44 20 7946 0011",
+        "confirmationNumber": "HT-883201",
+        "checkInInstructions": "Key safe left of the blue door; code above.",
+    }
+    berlin = {
+        "name": "Kreuzberg loft",
+        "address": "Oranienstraße 25, 10999 Berlin",
+        "checkIn": f"{day[2]}T16:00",
+        "checkOut": f"{day[5]}T10:00",
+        "wifiPassword": "spree-2026",
+        "doorCode": "2580",
+        "hostPhone": "+49 30 901820",
+        "confirmationNumber": "ABNB-55120",
+        "checkInInstructions": "Third floor; the code opens the courtyard gate too.",
+    }
     return [
         {
             "order": 0,
@@ -29,31 +53,8 @@ def _legs(day: list[str]) -> list[dict[str, Any]]:
             "endDate": day[2],
             "timezone": "Europe/London",
             "clientRef": "leg-london",
-            "accommodation": {
-                "name": "Holborn Townhouse",
-                "address": "12 Lamb's Conduit St, London WC1N 3LE",
-                "checkIn": f"{day[0]}T15:00",
-                "checkOut": f"{day[2]}T11:00",
-                "wifiPassword": "tea-and-scones-42",
-                "doorCode": "4711#",
-                "hostPhone": "+44 20 7946 0011",
-                "confirmationNumber": "HT-883201",
-                "checkInInstructions": "Key safe left of the blue door; code above.",
-            },
-            "stays": [
-                {
-                    "clientRef": "stay-london-1",
-                    "name": "Holborn Townhouse",
-                    "address": "12 Lamb's Conduit St, London WC1N 3LE",
-                    "checkIn": f"{day[0]}T15:00",
-                    "checkOut": f"{day[2]}T11:00",
-                    "wifiPassword": "tea-and-scones-42",
-                    "doorCode": "4711#",
-                    "hostPhone": "+44 20 7946 0011",
-                    "confirmationNumber": "HT-883201",
-                    "checkInInstructions": "Key safe left of the blue door; code above.",
-                }
-            ],
+            "accommodation": london,
+            "stays": [{"clientRef": "stay-london-1", **london}],
         },
         {
             "order": 1,
@@ -74,29 +75,8 @@ def _legs(day: list[str]) -> list[dict[str, Any]]:
                     "confirmationNumber": "BA7QX2",
                 }
             ],
-            "accommodation": {
-                "name": "Kreuzberg loft",
-                "address": "Oranienstraße 25, 10999 Berlin",
-                "checkIn": f"{day[2]}T16:00",
-                "checkOut": f"{day[5]}T10:00",
-                "wifiPassword": "spree-2026",
-                "doorCode": "2580",
-                "hostPhone": "+49 30 901820",
-                "confirmationNumber": "ABNB-55120",
-                "checkInInstructions": "Third floor; the code opens the courtyard gate too.",
-            },
-            "stays": [
-                {
-                    "clientRef": "stay-berlin-1",
-                    "name": "Kreuzberg loft",
-                    "address": "Oranienstraße 25, 10999 Berlin",
-                    "wifiPassword": "spree-2026",
-                    "doorCode": "2580",
-                    "hostPhone": "+49 30 901820",
-                    "confirmationNumber": "ABNB-55120",
-                    "checkInInstructions": "Third floor; the code opens the courtyard gate too.",
-                }
-            ],
+            "accommodation": berlin,
+            "stays": [{"clientRef": "stay-berlin-1", **berlin}],
         },
         {
             "order": 2,

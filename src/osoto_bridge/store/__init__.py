@@ -14,27 +14,35 @@ from osoto_bridge.store.errors import (
     StoreError,
 )
 from osoto_bridge.store.models import (
+    ChatParent,
     Direction,
     Link,
     MessageOrigin,
     NotifySettings,
+    OsotoParent,
     OutboxEntry,
     OutboxStatus,
+    Parent,
+    PendingParent,
     is_provisional,
     provisional_message_id,
 )
 from osoto_bridge.store.store import Store, StoreOpener
 
 __all__ = [
+    "ChatParent",
     "ConflictError",
     "Direction",
     "Link",
     "MessageOrigin",
     "NotFoundError",
     "NotifySettings",
+    "OsotoParent",
     "OutboxEntry",
     "OutboxStats",
     "OutboxStatus",
+    "Parent",
+    "PendingParent",
     "SchemaVersionError",
     "SecretError",
     "Store",

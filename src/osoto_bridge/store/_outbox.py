@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,14 +12,50 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osoto_bridge.store._base import StoreBase, atomic
 from osoto_bridge.store.errors import NotFoundError
-from osoto_bridge.store.models import OutboxEntry, provisional_message_id
+from osoto_bridge.store.models import (
+    ChatParent,
+    OsotoParent,
+    OutboxEntry,
+    Parent,
+    PendingParent,
+    provisional_message_id,
+)
 from osoto_bridge.store.tables import message_map, outbox
 
-__all__ = ["OutboxMixin"]
+__all__ = ["OutboxMixin", "parent_columns"]
 
 logger = logging.getLogger("osoto_bridge.store.outbox")
 
-_FIELDS = tuple(f for f in OutboxEntry.__dataclass_fields__)
+_PARENT_COLUMNS = ("parent_osoto_message_id", "parent_chat_message_id", "parent_outbox_id")
+_FIELDS = (
+    *(f for f in OutboxEntry.__dataclass_fields__ if f != "parent"),
+    *_PARENT_COLUMNS,
+)
+
+
+def _parent_from(m: Any) -> Parent | None:
+    if m["parent_osoto_message_id"] is not None:
+        return OsotoParent(m["parent_osoto_message_id"])
+    if m["parent_outbox_id"] is not None:
+        return PendingParent(int(m["parent_outbox_id"]))
+    if m["parent_chat_message_id"] is not None:
+        return ChatParent(m["parent_chat_message_id"])
+    return None
+
+
+def parent_columns(parent: Parent | None) -> dict[str, Any]:
+    """The outbox columns that hold ``parent`` (one set, the others NULL)."""
+    values: dict[str, Any] = dict.fromkeys(_PARENT_COLUMNS)
+    match parent:
+        case OsotoParent(message_id):
+            values["parent_osoto_message_id"] = message_id
+        case ChatParent(message_id):
+            values["parent_chat_message_id"] = message_id
+        case PendingParent(entry_id):
+            values["parent_outbox_id"] = entry_id
+        case None:
+            pass
+    return values
 
 
 def _entry_from_row(row: sa.Row[Any]) -> OutboxEntry:
@@ -30,7 +67,7 @@ def _entry_from_row(row: sa.Row[Any]) -> OutboxEntry:
         trip_id=m["trip_id"],
         channel_id=m["channel_id"],
         content=m["content"],
-        parent_id=m["parent_id"],
+        parent=_parent_from(m),
         source_platform=m["source_platform"],
         source_chat_id=m["source_chat_id"],
         source_thread_id=m["source_thread_id"],
@@ -69,7 +106,7 @@ class OutboxMixin(StoreBase):
         trip_id: str,
         channel_id: str,
         content: str,
-        parent_id: str | None,
+        parent: Parent | None,
         source_platform: str,
         source_chat_id: str,
         source_thread_id: str | None,
@@ -96,7 +133,7 @@ class OutboxMixin(StoreBase):
                     "trip_id": trip_id,
                     "channel_id": channel_id,
                     "content": content,
-                    "parent_id": parent_id,
+                    **parent_columns(parent),
                     "source_platform": source_platform,
                     "source_chat_id": source_chat_id,
                     "source_thread_id": source_thread_id,
@@ -106,35 +143,106 @@ class OutboxMixin(StoreBase):
         except IntegrityError as exc:  # the key's uniqueness is handled; this is the link
             raise NotFoundError(f"link {link_id} does not exist") from exc
 
+    @atomic
+    async def enqueue_outbox_parts(
+        self,
+        *,
+        parts: Sequence[tuple[str, str]],
+        link_id: int,
+        trip_id: str,
+        channel_id: str,
+        parent: Parent | None,
+        source_platform: str,
+        source_chat_id: str,
+        source_thread_id: str | None,
+        source_message_id: str,
+    ) -> list[tuple[OutboxEntry, bool]]:
+        """Write the parts of one chat message down in one transaction.
+
+        Args:
+            parts: (idempotency key, content) of each part, in order.
+
+        The parts take consecutive places in the channel's queue: another message
+        written at the same moment cannot come between them, so Osoto shows a
+        line's parts together (posting follows the queue's order).
+
+        Raises:
+            NotFoundError: no such link.
+        """
+        now = self._now()
+        fields = {
+            "link_id": link_id,
+            "trip_id": trip_id,
+            "channel_id": channel_id,
+            **parent_columns(parent),
+            "source_platform": source_platform,
+            "source_chat_id": source_chat_id,
+            "source_thread_id": source_thread_id,
+            "source_message_id": source_message_id,
+        }
+        try:
+            async with self._tx() as conn:
+                return [
+                    await self._enqueue_in(conn, key, now, {**fields, "content": content})
+                    for key, content in parts
+                ]
+        except IntegrityError as exc:
+            raise NotFoundError(f"link {link_id} does not exist") from exc
+
+    @atomic
+    async def outbox_entry_for_source(
+        self, platform: str, chat_id: str, message_id: str
+    ) -> OutboxEntry | None:
+        """The (first part's) entry a chat message became, or None."""
+        async with self._tx(read_only=True) as conn:
+            row = (
+                await conn.execute(
+                    sa.select(*_columns())
+                    .where(
+                        outbox.c.source_platform == platform,
+                        outbox.c.source_chat_id == chat_id,
+                        outbox.c.source_message_id == message_id,
+                    )
+                    .order_by(outbox.c.id)
+                    .limit(1)
+                )
+            ).first()
+        return _entry_from_row(row) if row is not None else None
+
     async def _enqueue(
         self, idempotency_key: str, now: float, fields: dict[str, Any]
     ) -> tuple[OutboxEntry, bool]:
         async with self._tx() as conn:
-            row = (
-                await conn.execute(
-                    self._insert(outbox)
-                    .values(
-                        idempotency_key=idempotency_key,
-                        **fields,
-                        status="pending",
-                        attempts=0,
-                        next_attempt_at=now,
-                        last_error=None,
-                        osoto_message_id=None,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    .on_conflict_do_nothing(index_elements=[outbox.c.idempotency_key])
-                    .returning(*_columns())
+            return await self._enqueue_in(conn, idempotency_key, now, fields)
+
+    async def _enqueue_in(
+        self, conn: AsyncConnection, idempotency_key: str, now: float, fields: dict[str, Any]
+    ) -> tuple[OutboxEntry, bool]:
+        row = (
+            await conn.execute(
+                self._insert(outbox)
+                .values(
+                    idempotency_key=idempotency_key,
+                    **fields,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    last_error=None,
+                    osoto_message_id=None,
+                    created_at=now,
+                    updated_at=now,
                 )
-            ).first()
-            if row is not None:
-                return _entry_from_row(row), True
-            existing = (
-                await conn.execute(
-                    sa.select(*_columns()).where(outbox.c.idempotency_key == idempotency_key)
-                )
-            ).one()
+                .on_conflict_do_nothing(index_elements=[outbox.c.idempotency_key])
+                .returning(*_columns())
+            )
+        ).first()
+        if row is not None:
+            return _entry_from_row(row), True
+        existing = (
+            await conn.execute(
+                sa.select(*_columns()).where(outbox.c.idempotency_key == idempotency_key)
+            )
+        ).one()
         return _entry_from_row(existing), False
 
     @atomic

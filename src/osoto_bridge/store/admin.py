@@ -15,7 +15,7 @@ from osoto_bridge.store.engine import build_engine, safe_url
 from osoto_bridge.store.errors import StoreError
 from osoto_bridge.store.migrations import CODE_VERSION, migrate, read_version
 
-__all__ = ["database_version", "upgrade_database"]
+__all__ = ["database_version", "missing_sqlite_file", "upgrade_database"]
 
 
 async def database_version(url: str) -> int:
@@ -41,13 +41,22 @@ async def database_version(url: str) -> int:
 
 
 def _missing_sqlite_file(url: str) -> bool:
+    return missing_sqlite_file(url) is not None
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """The SQLite file ``url`` names, if it does not exist (connecting would create it).
+
+    None for an existing file, an in-memory database, another backend or a URL that
+    does not parse (opening it reports that).
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
-        return False  # build_engine reports it
+        return None
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return False
-    return not os.path.exists(parsed.database)
+        return None
+    return None if os.path.exists(parsed.database) else parsed.database
 
 
 async def upgrade_database(url: str) -> tuple[int, int]:

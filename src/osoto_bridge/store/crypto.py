@@ -74,7 +74,7 @@ class KeyCipher:
                 # `from None`: the original exception's frame holds the key.
                 raise SecretError(
                     f"secret key #{position + 1} is not a valid Fernet key "
-                    "(expected 32 url-safe base64-encoded bytes; see generate_secret_key())"
+                    "(44 url-safe base64 characters; create one with `osoto-bridge secret-key`)"
                 ) from None
         self._fernet = MultiFernet(fernets)
 
@@ -100,7 +100,8 @@ class KeyCipher:
         except InvalidToken:
             raise SecretError(
                 f"cannot decrypt {what}: none of the configured secret keys fits "
-                "(was the secret key changed or an old one dropped before rotate_secrets()?)"
+                "(was the secret key changed, or an old one dropped before "
+                "`osoto-bridge links rotate-secret`?)"
             ) from None
 
     def rotate(self, token: str, *, what: str) -> str:

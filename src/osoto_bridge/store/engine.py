@@ -1,4 +1,4 @@
-"""Engines for the two backends: embedded SQLite (aiosqlite) and PostgreSQL (asyncpg).
+"""Engines for the two backends: embedded SQLite (stdlib sqlite3) and PostgreSQL (asyncpg).
 
 SQLite: WAL, foreign keys on, a busy timeout and `BEGIN IMMEDIATE`, so another process
 (the `links` CLI beside the running service) waits for the write lock instead of
@@ -6,8 +6,10 @@ failing half way through a transaction. The Python sqlite3 module's own transact
 handling is switched off because it does not wrap DDL, which would make migrations
 non-transactional. One connection serves the process (the store serialises its
 transactions on SQLite anyway); `:memory:` keeps it forever so the database survives.
-The connection is aiosqlite's, with the calls that cannot block run inline
-(`sqlite_inline`): a transaction costs two thread hops instead of nine.
+The driver is `sqlite_inline` (the standard library's sqlite3, with the calls that
+cannot block run inline): a transaction costs at most two thread hops (a contended
+`BEGIN`, the commit), where a driver on a thread of its own (aiosqlite) costs nine.
+URLs keep the documented `sqlite+aiosqlite://` form.
 
 PostgreSQL: a normal pool; an optional schema keeps the bridge's tables apart (one
 database shared by deployments, or by test runs).
@@ -27,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, StaticPool
 
 from osoto_bridge.store.errors import StoreError
-from osoto_bridge.store.sqlite_inline import connect_inline
+from osoto_bridge.store.sqlite_inline import DRIVER
 
 __all__ = ["BUSY_TIMEOUT_MS", "build_engine", "is_memory_sqlite", "safe_url"]
 
@@ -92,7 +94,6 @@ def build_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
             raise StoreError("a schema can only be given for PostgreSQL")
         if parsed.query:
             raise StoreError("SQLite URLs take no options: sqlite+aiosqlite:///path/to/file.db")
-        database = ":memory:" if is_memory_sqlite(parsed) else str(parsed.database)
         kwargs: dict[str, Any] = (
             {"poolclass": StaticPool}
             if is_memory_sqlite(parsed)
@@ -100,9 +101,7 @@ def build_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
             # diagnostics beside it (they wait for its write lock like any other).
             else {"poolclass": AsyncAdaptedQueuePool, "pool_size": 2, "max_overflow": 0}
         )
-        engine = create_async_engine(
-            parsed, async_creator=lambda: connect_inline(database), **kwargs
-        )
+        engine = create_async_engine(parsed.set(drivername=f"sqlite+{DRIVER}"), **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         return engine

@@ -5,14 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from osoto_bridge.osoto.scopes import Scopes
+
 __all__ = [
     "PROVISIONAL_PREFIX",
+    "ChatParent",
     "Direction",
     "Link",
     "MessageOrigin",
     "NotifySettings",
+    "OsotoParent",
     "OutboxEntry",
     "OutboxStatus",
+    "Parent",
+    "PendingParent",
     "is_provisional",
     "provisional_entry",
     "provisional_message_id",
@@ -55,6 +61,39 @@ def is_provisional(osoto_message_id: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class OsotoParent:
+    """The parent is an Osoto message (its id is known)."""
+
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatParent:
+    """The parent is a message of the entry's own source chat, not mapped yet.
+
+    Resolved through the message map when the entry is posted (an edit of a line
+    whose outbox entry the bridge cannot name, e.g. written before it knew the chat).
+    """
+
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingParent:
+    """The parent is another outbox entry, still on its way to Osoto.
+
+    Entries of a channel are posted in order, so by the time this one is posted the
+    parent's entry has its Osoto id (or failed for good: then there is no parent).
+    """
+
+    entry_id: int
+
+
+Parent = OsotoParent | ChatParent | PendingParent
+"""What an outbox entry answers (or edits): one typed value, one column each."""
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
     """A chat (platform, chat, optional thread) tied to one Osoto trip channel.
 
@@ -80,6 +119,11 @@ class Link:
     created_at: float
     created_by: str | None
 
+    @property
+    def access(self) -> Scopes:
+        """What the link's key may do on its trip: ask this, never `scopes` itself."""
+        return Scopes(self.trip_id, self.scopes)
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxEntry:
@@ -95,7 +139,7 @@ class OutboxEntry:
     trip_id: str
     channel_id: str
     content: str
-    parent_id: str | None
+    parent: Parent | None
     source_platform: str
     source_chat_id: str
     source_thread_id: str | None

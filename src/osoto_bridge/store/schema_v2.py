@@ -1,13 +1,18 @@
-"""Migration 2: what the trip announces (per-link settings, sent identities, snapshots).
+"""Migration 2: an outbox entry's parent in typed columns, not one prefixed string.
 
-Frozen like `schema_v1`: it describes what version 2 added, never later changes.
+Version 1 kept the parent of an outbox entry in one `parent_id` string in two
+encodings: an Osoto message id, or `chat-message:<id>` for a message of the entry's
+source chat that was itself still waiting in the outbox. Version 2 holds each kind in
+its own column (at most one is set):
 
-* `notify_settings`: one row per link that changed a default (`/notify`, `/remind`,
-  `/brief`); a link without a row uses the defaults of `NotifySettings`.
-* `announcements`: the identity of every announcement claimed for a link (a digest,
-  the reminder of one commitment at one start time, a briefing of one day). Its
-  primary key is what makes "exactly once" hold across restarts and replicas.
-* `plan_snapshots`: the last export of each trip the watch compared against.
+- `parent_osoto_message_id`: an Osoto message;
+- `parent_chat_message_id`: a message of the source chat, resolved through the
+  message map when the entry is posted;
+- `parent_outbox_id`: another outbox entry still on its way (posted first, in order).
+
+It also indexes the outbox by source chat message, for that look-up.
+
+Frozen: this module describes the step as it shipped and never changes with later code.
 """
 
 from __future__ import annotations
@@ -17,46 +22,37 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 __all__ = ["upgrade"]
 
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-TIMESTAMP: sa.Double[float] = sa.Double()
-
-
-def _metadata() -> sa.MetaData:
-    metadata = sa.MetaData()
-    # The referenced table, for the foreign keys only (it exists since version 1).
-    sa.Table("links", metadata, sa.Column("id", ID, primary_key=True))
-    sa.Table(
-        "notify_settings",
-        metadata,
-        sa.Column("link_id", ID, sa.ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("changes", sa.Boolean, nullable=False),
-        sa.Column("reminders", sa.Boolean, nullable=False),
-        sa.Column("commitment_lead", sa.Integer, nullable=True),
-        sa.Column("flight_lead", sa.Integer, nullable=True),
-        sa.Column("stay_mornings", sa.Boolean, nullable=False),
-        sa.Column("brief_at", sa.String(5), nullable=True),
-        sa.Column("updated_at", TIMESTAMP, nullable=False),
-    )
-    sa.Table(
-        "announcements",
-        metadata,
-        sa.Column("link_id", ID, sa.ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("identity", sa.String(255), primary_key=True),
-        sa.Column("sent_at", TIMESTAMP, nullable=False),
-        sa.Index("ix_announcements_sent_at", "sent_at"),
-    )
-    sa.Table(
-        "plan_snapshots",
-        metadata,
-        sa.Column("trip_id", sa.String, primary_key=True),
-        sa.Column("snapshot", sa.Text, nullable=False),
-        sa.Column("updated_at", TIMESTAMP, nullable=False),
-    )
-    return metadata
+_CHAT_PREFIX = "chat-message:"
 
 
 async def upgrade(conn: AsyncConnection) -> None:
-    """Create the announcement tables (the `links` stand-in already exists)."""
-    metadata = _metadata()
-    tables = [metadata.tables[n] for n in ("notify_settings", "announcements", "plan_snapshots")]
-    await conn.run_sync(lambda sync_conn: metadata.create_all(sync_conn, tables=tables))
+    """Split `outbox.parent_id` into the three typed parent columns."""
+    for column, kind in (
+        ("parent_osoto_message_id", "VARCHAR"),
+        ("parent_chat_message_id", "VARCHAR"),
+        ("parent_outbox_id", "BIGINT" if conn.dialect.name == "postgresql" else "INTEGER"),
+    ):
+        await conn.execute(sa.text(f"ALTER TABLE outbox ADD COLUMN {column} {kind}"))
+    prefix = len(_CHAT_PREFIX)
+    await conn.execute(
+        sa.text(
+            "UPDATE outbox SET parent_chat_message_id = SUBSTR(parent_id, :start) "
+            "WHERE parent_id LIKE :pattern"
+        ),
+        {"start": prefix + 1, "pattern": _CHAT_PREFIX + "%"},
+    )
+    await conn.execute(
+        sa.text(
+            "UPDATE outbox SET parent_osoto_message_id = parent_id "
+            "WHERE parent_id IS NOT NULL AND parent_id NOT LIKE :pattern"
+        ),
+        {"pattern": _CHAT_PREFIX + "%"},
+    )
+    await conn.execute(sa.text("ALTER TABLE outbox DROP COLUMN parent_id"))
+    # A reply to a line still in the outbox looks its entry up by the chat message.
+    await conn.execute(
+        sa.text(
+            "CREATE INDEX ix_outbox_source "
+            "ON outbox (source_platform, source_chat_id, source_message_id)"
+        )
+    )

@@ -1,150 +1,300 @@
-"""aiosqlite with the calls that cannot block run on the event loop's thread.
+"""SQLite on the standard library's `sqlite3`, with what cannot block run inline.
 
-aiosqlite runs every call (make a cursor, execute, fetch, close the cursor, commit)
-on its own thread and hands the result back through the event loop: one store
-transaction through SQLAlchemy is nine such hops. A hop costs 0.2 ms of wake-ups
-on an idle 2-core machine and tens of milliseconds on a busy one (the two threads
-trade the GIL), while the SQLite work itself takes microseconds. Measured with
-`bench/store_calls.py`: a `find_link` took 3.0 ms through plain aiosqlite.
+A store transaction through SQLAlchemy makes nine driver calls (make a cursor,
+execute, fetch, close the cursor, commit …). A driver that runs each on a thread
+(aiosqlite) pays a thread hop for each: 0.2 ms of wake-ups on an idle 2-core machine
+and tens of milliseconds on a busy one, while the SQLite work itself takes
+microseconds (`bench/store_calls.py`: a `find_link` took 3.0 ms that way).
 
-What can block is waiting for another process's write lock (`BEGIN IMMEDIATE`,
-up to the busy timeout) and the disk (`COMMIT` syncs the write-ahead log): those
-stay on aiosqlite's thread. Everything inside a transaction the store has begun
-(its lock is held, nothing is synced until the commit) runs inline.
+So the store's SQLite driver is this module: one `sqlite3` connection, used on the
+event loop's thread for everything that cannot wait, and one helper thread of its
+own for what can: waiting for another process's write lock (`BEGIN IMMEDIATE`, up to
+the busy timeout) and the disk (`COMMIT` syncs the write-ahead log). Everything
+inside a transaction the store has begun (its lock is held, nothing is synced until
+the commit) runs inline. The connection is never used from both threads at once:
+the store serialises its transactions, and the loop awaits each hop.
 
-This overrides aiosqlite's one queueing method, `Connection._execute`; the pinned
-aiosqlite range in `pyproject.toml` and `tests/store/test_sqlite_inline.py` keep
-that honest.
+`SqliteConnection` is an asyncio driver in the shape SQLAlchemy's async dialects
+adapt (aiosqlite's): coroutines that finish without suspending when their call ran
+inline, and suspend on `run_in_executor` when it went to the thread. SQLAlchemy drives
+it as a dialect of its own (`InlineSQLiteDialect`: its pysqlite dialect, marked async,
+with its asyncio adapters around this driver). Only public APIs: `sqlite3`,
+`concurrent.futures`, SQLAlchemy's dialect registry and its asyncio connector.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiosqlite
+from sqlalchemy import pool
+from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection, AsyncAdapt_dbapi_module
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.base import SQLiteExecutionContext
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine import URL
+from sqlalchemy.util import await_
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
 
-__all__ = ["InlineConnection", "connect_inline", "inline_of"]
+__all__ = ["DRIVER", "InlineSQLiteDialect", "SqliteConnection", "SqliteCursor", "inline_of"]
+
+DRIVER = "osoto_inline"
+"""The dialect's driver name: ``sqlite+osoto_inline://`` (`build_engine` maps the
+documented ``sqlite+aiosqlite://`` URLs onto it)."""
+
+_T = TypeVar("_T")
+
+# Statements that may wait for a lock or the disk even inside a transaction.
+_BLOCKING_STATEMENTS = ("BEGIN", "COMMIT", "END", "PRAGMA", "VACUUM")
 
 
-class InlineConnection(aiosqlite.Connection):
-    """An aiosqlite connection that runs what cannot block inline.
+class SqliteCursor:
+    """A `sqlite3.Cursor` whose calls run inline, or on the connection's thread."""
+
+    def __init__(self, connection: SqliteConnection) -> None:
+        self._connection = connection
+        self._cursor: sqlite3.Cursor = connection.sqlite.cursor()
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+    async def execute(self, sql: str, parameters: Any = None) -> SqliteCursor:
+        connection = self._connection
+        parameters = () if parameters is None else parameters
+        head = sql.lstrip()[:8].upper()
+        if head.startswith("BEGIN") and not connection.sqlite.in_transaction:
+            await connection.begin(self._cursor, sql, parameters)
+        elif connection.sqlite.in_transaction and not head.startswith(_BLOCKING_STATEMENTS):
+            self._cursor.execute(sql, parameters)
+        else:
+            await connection.blocking(self._cursor.execute, sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, parameters: Sequence[Any]) -> SqliteCursor:
+        if self._connection.sqlite.in_transaction:
+            self._cursor.executemany(sql, parameters)
+        else:
+            await self._connection.blocking(self._cursor.executemany, sql, parameters)
+        return self
+
+    async def _fetch(self, fetch: Callable[..., _T], *args: Any) -> _T:
+        # Outside a transaction a fetch may step a statement that waits on a lock.
+        if self._connection.sqlite.in_transaction:
+            return fetch(*args)
+        return await self._connection.blocking(fetch, *args)
+
+    async def fetchone(self) -> Any:
+        return await self._fetch(self._cursor.fetchone)
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        if size is None:
+            return await self._fetch(self._cursor.fetchmany)
+        return await self._fetch(self._cursor.fetchmany, size)
+
+    async def fetchall(self) -> list[Any]:
+        return await self._fetch(self._cursor.fetchall)
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    async def setinputsizes(self, *sizes: Any) -> None:
+        pass  # DB-API: may do nothing
+
+    def setoutputsize(self, size: Any, column: Any = None) -> None:
+        pass
+
+    async def nextset(self) -> None:
+        return None  # sqlite3 runs one statement at a time
+
+    async def __aenter__(self) -> SqliteCursor:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._cursor.close()
+
+
+class SqliteConnection:
+    """One `sqlite3` connection and the one thread its blocking calls run on.
 
     Attributes:
-        hops: calls handed to the connection's thread (for tests and benchmarks).
+        sqlite: the `sqlite3.Connection` (``check_same_thread`` off: two threads
+            use it, never at once).
+        hops: calls handed to the thread (for tests and benchmarks).
     """
 
-    hops = 0
-    _changes_at_begin = -1
+    def __init__(self, database: str, **kwargs: Any) -> None:
+        kwargs["check_same_thread"] = False
+        self.sqlite: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        # An idle executor thread never keeps the interpreter alive: its exit hook
+        # wakes and joins it (and `close` shuts it down).
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="osoto-sqlite")
+        self.hops = 0
+        self._changes_at_begin = -1
 
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        connection = self._connection
-        if connection is not None and self._running:
-            if _runs_inline(connection, fn, args):
-                return fn(*args, **kwargs)
-            if _is_begin(fn, args) and not connection.in_transaction:
-                if _begin_without_waiting(connection, fn, args):
-                    self._changes_at_begin = connection.total_changes
-                    return getattr(fn, "__self__", None)
-                result = await self._hop(fn, *args, **kwargs)
-                self._changes_at_begin = connection.total_changes
-                return result
-            if _is_commit(connection, fn) and connection.total_changes == self._changes_at_begin:
-                # A transaction that wrote no row has nothing to sync.
-                return fn()
-        return await self._hop(fn, *args, **kwargs)
+    @property
+    def isolation_level(self) -> str | None:
+        return self.sqlite.isolation_level
 
-    async def _hop(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self.sqlite.isolation_level = value  # type: ignore[assignment]  # sqlite3 checks it
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.sqlite.in_transaction
+
+    async def blocking(self, call: Callable[..., _T], *args: Any) -> _T:
+        """Run ``call`` on the connection's thread; the loop goes on meanwhile."""
         self.hops += 1
-        return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+        return await asyncio.get_running_loop().run_in_executor(self._thread, call, *args)
+
+    async def begin(self, cursor: sqlite3.Cursor, sql: str, parameters: Any) -> None:
+        """``BEGIN …`` inline when the write lock is free, else on the thread.
+
+        Another process (the `links` CLI) rarely holds the write lock: then the
+        `BEGIN` waits out the busy timeout on the thread, as any blocking call.
+        """
+        connection = self.sqlite
+        timeout = connection.execute("PRAGMA busy_timeout").fetchone()[0]
+        connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            cursor.execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        if not connection.in_transaction:
+            await self.blocking(cursor.execute, sql, parameters)
+        self._changes_at_begin = connection.total_changes
+
+    def cursor(self) -> SqliteCursor:
+        return SqliteCursor(self)
+
+    async def commit(self) -> None:
+        connection = self.sqlite
+        if not connection.in_transaction or connection.total_changes == self._changes_at_begin:
+            connection.commit()  # a transaction that wrote no row has nothing to sync
+        else:
+            await self.blocking(connection.commit)
+
+    async def rollback(self) -> None:
+        self.sqlite.rollback()  # never waits: it drops what the transaction wrote
+
+    async def close(self) -> None:
+        self.sqlite.close()
+        self._thread.shutdown(wait=False)
+
+    def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self.sqlite.create_function(*args, **kwargs)
 
 
-def _is_begin(fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
-    owner = getattr(fn, "__self__", None)
-    return (
-        isinstance(owner, sqlite3.Cursor)
-        and getattr(fn, "__name__", "") == "execute"
-        and bool(args)
-        and str(args[0]).lstrip()[:5].upper() == "BEGIN"
-    )
+class SqliteAdapted(AsyncAdapt_dbapi_connection):
+    """SQLAlchemy's DB-API face of a `SqliteConnection` (its asyncio adapter)."""
+
+    __slots__ = ()
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self.driver_connection.isolation_level  # type: ignore[no-any-return]
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self.driver_connection.isolation_level = value
+
+    def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self.driver_connection.create_function(*args, **kwargs)
 
 
-def _is_commit(connection: sqlite3.Connection, fn: Callable[..., Any]) -> bool:
-    return getattr(fn, "__self__", None) is connection and getattr(fn, "__name__", "") == "commit"
+class _DBAPI(AsyncAdapt_dbapi_module):
+    """The dialect's DB-API module: `sqlite3`'s names, our connection."""
+
+    def __init__(self) -> None:
+        super().__init__(sqlite3, dbapi_module=sqlite3)
+        self.paramstyle = "qmark"
+        for name in (
+            "DatabaseError",
+            "Error",
+            "IntegrityError",
+            "InterfaceError",
+            "NotSupportedError",
+            "OperationalError",
+            "ProgrammingError",
+            "sqlite_version",
+            "sqlite_version_info",
+            "PARSE_COLNAMES",
+            "PARSE_DECLTYPES",
+            "Binary",
+        ):
+            setattr(self, name, getattr(sqlite3, name))
+
+    def connect(self, database: str, **kwargs: Any) -> SqliteAdapted:
+        async def open_connection() -> Any:  # SQLAlchemy's AsyncIODBAPIConnection shape
+            return SqliteConnection(database, **kwargs)
+
+        return SqliteAdapted(self, await_(open_connection()))
 
 
-def _begin_without_waiting(
-    connection: sqlite3.Connection, fn: Callable[..., Any], args: tuple[Any, ...]
-) -> bool:
-    """Try the `BEGIN` inline with the busy timeout off; False if the lock is taken.
+class InlineExecutionContext(SQLiteExecutionContext):
+    """Server-side cursors (`AsyncConnection.stream`) are the adapter's own kind."""
 
-    Another process (the `links` CLI) rarely holds the write lock: then the `BEGIN`
-    goes to the thread, where it waits out the busy timeout as usual.
-    """
-    timeout = connection.execute("PRAGMA busy_timeout").fetchone()[0]
-    connection.execute("PRAGMA busy_timeout = 0")
-    try:
-        fn(*args)
-    except sqlite3.OperationalError as exc:
-        if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-            return False
-        raise
-    finally:
-        connection.execute(f"PRAGMA busy_timeout = {int(timeout)}")
-    return True
+    def create_server_side_cursor(self) -> Any:
+        return self.root_connection.connection.dbapi_connection.cursor(server_side=True)  # type: ignore[union-attr]
 
 
-def _runs_inline(
-    connection: sqlite3.Connection, fn: Callable[..., Any], args: tuple[Any, ...]
-) -> bool:
-    """Whether ``fn`` cannot wait on a lock or the disk.
+class InlineSQLiteDialect(SQLiteDialect_pysqlite):
+    """SQLAlchemy's pysqlite dialect over `SqliteConnection`, for the async engine."""
 
-    Making a cursor and rolling back never can. Statements and fetches can only
-    inside a transaction (the store's `BEGIN IMMEDIATE` holds the write lock, and
-    nothing reaches the disk before the commit). A `BEGIN`, a `COMMIT`, a `PRAGMA`
-    and any statement outside a transaction go to the thread.
-    """
-    owner = getattr(fn, "__self__", None)
-    name = getattr(fn, "__name__", "")
-    if owner is connection:
-        return name in ("cursor", "rollback")
-    if not connection.in_transaction:
-        return False
-    if isinstance(owner, sqlite3.Cursor):
-        if name in ("execute", "executemany"):
-            sql = str(args[0]).lstrip()[:8].upper() if args else ""
-            return not sql.startswith(("BEGIN", "COMMIT", "END", "PRAGMA", "VACUUM"))
-        return name in ("fetchone", "fetchmany", "fetchall", "close")
-    return False
+    driver = DRIVER
+    is_async = True
+    supports_statement_cache = True
+    supports_server_side_cursors = True
+    execution_ctx_cls = InlineExecutionContext
 
+    @classmethod
+    def import_dbapi(cls) -> Any:
+        return _DBAPI()
 
-async def connect_inline(database: str) -> InlineConnection:
-    """Open ``database`` (a path or ``:memory:``) the way SQLAlchemy's dialect would.
+    def get_driver_connection(self, connection: Any) -> Any:
+        return connection.driver_connection  # the SqliteConnection under the adapter
 
-    `check_same_thread` is off because the connection is used from two threads,
-    never at once: the store serialises its transactions.
-    """
-
-    def connector() -> sqlite3.Connection:
-        return sqlite3.connect(database, check_same_thread=False)
-
-    connection = InlineConnection(connector, iter_chunk_size=64)
-    # A daemon thread, as SQLAlchemy makes aiosqlite's: an unclosed connection must
-    # not keep the interpreter alive at exit.
-    connection._thread.daemon = True
-    await connection
-    return connection
+    @classmethod
+    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
+        # `build_engine` names the pool; this is the default for other callers.
+        if url.database in (None, "", ":memory:"):
+            return pool.StaticPool
+        return pool.AsyncAdaptedQueuePool
 
 
-def inline_of(conn: AsyncConnection | None) -> InlineConnection | None:
-    """The `InlineConnection` under an SQLAlchemy connection, if that is what it runs
+registry.register(f"sqlite.{DRIVER}", __name__, "InlineSQLiteDialect")
+
+
+def inline_of(conn: AsyncConnection | None) -> SqliteConnection | None:
+    """The `SqliteConnection` under an SQLAlchemy connection, if that is what it runs
     on (for tests and benchmarks that count its `hops`)."""
     if conn is None or conn.closed:
         return None
-    driver = conn.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
-    inline = getattr(driver, "_connection", None)
-    return inline if isinstance(inline, InlineConnection) else None
+    driver = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+    return driver if isinstance(driver, SqliteConnection) else None

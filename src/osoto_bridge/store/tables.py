@@ -112,7 +112,10 @@ outbox = sa.Table(
     sa.Column("trip_id", sa.String, nullable=False),
     sa.Column("channel_id", sa.String, nullable=False),
     sa.Column("content", sa.Text, nullable=False),
-    sa.Column("parent_id", sa.String, nullable=True),
+    # At most one parent column is set (migration 2; see `models.Parent`).
+    sa.Column("parent_osoto_message_id", sa.String, nullable=True),
+    sa.Column("parent_chat_message_id", sa.String, nullable=True),
+    sa.Column("parent_outbox_id", ID, nullable=True),
     sa.Column("source_platform", sa.String, nullable=False),
     sa.Column("source_chat_id", sa.String, nullable=False),
     sa.Column("source_thread_id", sa.String, nullable=True),
@@ -126,6 +129,8 @@ outbox = sa.Table(
     sa.Column("updated_at", TIMESTAMP, nullable=False),
     sa.Index("ix_outbox_queue", "status", "trip_id", "channel_id", "id"),
     sa.Index("ix_outbox_osoto_message", "osoto_message_id"),
+    # A reply to a line still in the outbox finds that line's entry (migration 2).
+    sa.Index("ix_outbox_source", "source_platform", "source_chat_id", "source_message_id"),
 )
 
 seen_events = sa.Table(
@@ -154,6 +159,7 @@ link_activity = sa.Table(
     sa.Column("last_out_at", TIMESTAMP, nullable=True),
 )
 
+# The announcements' tables (migration 3).
 notify_settings = sa.Table(
     "notify_settings",
     metadata,

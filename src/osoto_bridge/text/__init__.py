@@ -31,6 +31,7 @@ from osoto_bridge.text.build import (
     strike,
     text,
 )
+from osoto_bridge.text.korean import fill_particles, pick_particle, resolve_particles
 from osoto_bridge.text.limits import (
     OSOTO_MAX_CONTENT,
     SLACK_MAX_TEXT,
@@ -135,6 +136,7 @@ __all__ = [
     "code",
     "doc",
     "excerpt",
+    "fill_particles",
     "from_osoto",
     "from_plain",
     "from_slack",
@@ -149,6 +151,7 @@ __all__ = [
     "neutralize",
     "normalize",
     "paragraph",
+    "pick_particle",
     "pre",
     "quote",
     "render_osoto",
@@ -160,6 +163,7 @@ __all__ = [
     "render_telegram_html",
     "render_telegram_html_parts",
     "reply_quote",
+    "resolve_particles",
     "restore",
     "split",
     "split_document",

@@ -2,7 +2,7 @@
 served by uvicorn inside the bridge's event loop."""
 
 from osoto_bridge.web.app import Readiness, build_web_app
-from osoto_bridge.web.server import WebServer, WebServerError
+from osoto_bridge.web.server import WebServer, WebServerError, listen_socket
 from osoto_bridge.web.state_metrics import StateCollector, StoreReading
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "WebServer",
     "WebServerError",
     "build_web_app",
+    "listen_socket",
 ]

@@ -2,8 +2,9 @@
 
 ```
 GET /healthz   200 while the process serves requests (liveness)
-GET /readyz    200 when the database answers, its schema is current and the bridge's
-               adapters are started; 503 otherwise, with the failing check named
+GET /readyz    200 when the database answers, its schema is current, the bridge's
+               adapters are started and they serve some enabled link (or none
+               exists); 503 otherwise, with the failing check named
 GET /metrics   Prometheus text: the relay's instruments and the scrape-time state
 ```
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -92,6 +94,25 @@ def _adapter_check(readiness: Readiness) -> _Check:
     return _Check(True, "started: " + (", ".join(readiness.platforms) or "none"))
 
 
+async def _links_check(store: Store, readiness: Readiness, limit: float) -> _Check | None:
+    # Links on a platform with no adapter here are never served: when that is every
+    # link, this replica does no work, whatever else answers.
+    if not readiness.started or readiness.stopping:
+        return None  # the adapters check says why
+    try:
+        async with asyncio.timeout(limit):
+            links = await store.list_links(enabled_only=True)
+    except (TimeoutError, StoreError):
+        return None  # the database check says why
+    unserved = Counter(link.platform for link in links if link.platform not in readiness.platforms)
+    served = len(links) - sum(unserved.values())
+    if not unserved:
+        return _Check(True, f"{served} served")
+    missing = ", ".join(f"{n} on {platform}" for platform, n in sorted(unserved.items()))
+    detail = f"{served} served; not served (platform not configured): {missing}"
+    return _Check(served > 0, detail)
+
+
 def build_web_app(
     *,
     store: Store,
@@ -124,6 +145,9 @@ def build_web_app(
     async def readyz(request: Request) -> Response:
         checks = await _database_checks(store, check_timeout)
         checks["adapters"] = _adapter_check(readiness)
+        links = await _links_check(store, readiness, check_timeout)
+        if links is not None:
+            checks["links"] = links
         ready = all(check.ok for check in checks.values())
         body = {
             "status": "ready" if ready else "not ready",
@@ -139,6 +163,34 @@ def build_web_app(
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
         Route("/readyz", readyz, methods=["GET"], name="readyz"),
         Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
-        *extra_routes,
+        *(_watched(route, relay) for route in extra_routes),
     ]
     return Starlette(routes=routes)
+
+
+def _watched(route: BaseRoute, metrics: RelayMetrics) -> BaseRoute:
+    """``route`` with every refusal it answers logged with its reason and counted.
+
+    A platform whose event is refused delivers it again a few times, then gives up:
+    an error answer is never silent (log line and `osoto_bridge_events_refused`).
+    """
+    if not isinstance(route, Route):
+        return route
+    inner = route.endpoint
+    name = route.name or route.path
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            response: Response = await inner(request)
+        except Exception:
+            metrics.event_refused(name, 500)
+            logger.exception("%s: refused a request with 500: the handler failed", name)
+            raise
+        if response.status_code >= 400:
+            body = bytes(getattr(response, "body", b""))[:200]  # a stream has none
+            reason = body.decode("utf-8", "replace") or "no reason given"
+            metrics.event_refused(name, response.status_code)
+            logger.warning("%s: refused a request with %d: %s", name, response.status_code, reason)
+        return response
+
+    return Route(route.path, endpoint, methods=route.methods, name=route.name)

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 
 from osoto_bridge.errors import BridgeError
 
-__all__ = ["WebServer", "WebServerError"]
+__all__ = ["WebServer", "WebServerError", "listen_socket"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,20 @@ class _Server(uvicorn.Server):
             self.serving.set()
 
 
-def _bind(host: str, port: int) -> socket.socket:
+_HTTP_HINT = "set OSOTO_BRIDGE_HTTP_HOST / OSOTO_BRIDGE_HTTP_PORT"
+
+
+def listen_socket(host: str, port: int, *, hint: str = _HTTP_HINT) -> socket.socket:
+    """Bind and listen on ``host:port``, as uvicorn would, but failing in one line.
+
+    Args:
+        host: the address to bind.
+        port: the port (0: any free one).
+        hint: how the operator picks another address, appended to the error.
+
+    Raises:
+        WebServerError: the host does not resolve or the port is taken.
+    """
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
@@ -64,8 +77,7 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise WebServerError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc} "
-            "(set OSOTO_BRIDGE_HTTP_HOST / OSOTO_BRIDGE_HTTP_PORT)"
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} ({hint})"
         ) from exc
     sock.set_inheritable(True)
     return sock
@@ -79,13 +91,23 @@ class WebServer:
         host: the address to bind ("0.0.0.0" in a container, loopback by default).
         port: the port; 0 picks a free one (see `port` once started).
         graceful_timeout: seconds open requests get to finish when stopping.
+        bind_hint: how the operator picks another address when this one is taken.
     """
 
-    def __init__(self, app: ASGIApp, *, host: str, port: int, graceful_timeout: int = 10) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str,
+        port: int,
+        graceful_timeout: int = 10,
+        bind_hint: str = _HTTP_HINT,
+    ) -> None:
         self._app = app
         self._host = host
         self._requested_port = port
         self._graceful_timeout = graceful_timeout
+        self._bind_hint = bind_hint
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
         self.port = port
@@ -104,7 +126,7 @@ class WebServer:
         """Bind and serve; return once requests are being answered."""
         if self._task is not None:
             raise RuntimeError("the web server is already started")
-        sock = _bind(self._host, self._requested_port)
+        sock = listen_socket(self._host, self._requested_port, hint=self._bind_hint)
         self.port = int(sock.getsockname()[1])
         config = uvicorn.Config(
             self._app,

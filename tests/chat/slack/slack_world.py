@@ -18,7 +18,8 @@ from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from osoto_bridge.chat.slack import SlackChat, slack_events_app
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.osoto import Message, OsotoClient
-from osoto_bridge.relay import Bridge, ClientPool, PollTiming, inspect_key, seek_end
+from osoto_bridge.osoto.key_inspection import inspect_key
+from osoto_bridge.relay import Bridge, ClientPool, PollTiming, seek_end
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Link, Store, generate_secret_key
 

@@ -172,3 +172,28 @@ async def test_a_command_under_way_at_shutdown_still_gets_its_answer(world: Slac
     ) as client:
         late = await world.fake.deliver(client, world.fake.slash_command(CHANNEL, BOB, "next")[0])
     assert late.status_code == 503  # Slack shows its own error; nothing half-done
+
+
+async def test_a_ticked_todo_updates_the_list_in_place_and_tells_only_the_presser(
+    world: SlackWorld,
+) -> None:
+    await world.link()
+    item = await world.client.create_action_item(world.trip_id, text="Buy SIM cards", urgency="now")
+    await world.start()
+    event = world.fake.message_event(CHANNEL, BOB, f"<@{BOT_USER_ID}> todo")
+    await world.deliver(world.fake.event_callback({**event, "type": "app_mention"}))
+    await world.settle()
+    (todo,) = world.fake.posted
+    assert todo.ts is not None and "Buy SIM cards" in todo.text
+    buttons = [e for block in todo.blocks if block["type"] == "actions" for e in block["elements"]]
+
+    press = world.fake.block_action(CHANNEL, BOB, todo, buttons[0]["action_id"], item.id)
+    assert (await world.deliver(press)).status_code == 200
+    await world.settle()
+    # chat.update redraws the list without the item and its button; the confirmation
+    # is an ephemeral line for the presser; nothing new is posted in the channel.
+    assert world.fake.posted == [todo]
+    updated = world.fake.updated[(CHANNEL, todo.ts)]
+    assert "Buy SIM cards" not in updated.text and "Nothing left to do" in updated.text
+    assert not [b for b in updated.blocks if b["type"] == "actions"]
+    assert world.fake.ephemerals == [(CHANNEL, BOB, "☑️ Done: Buy SIM cards")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
@@ -128,3 +129,31 @@ def test_http_events_need_a_signing_secret() -> None:
     with pytest.raises(ValueError, match="SIGNING_SECRET"):
         SlackChat(bot_token=BOT_TOKEN)
     assert SlackChat(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET).socket_mode is False
+
+
+async def test_an_event_arriving_while_the_adapter_starts_waits_and_is_relayed(
+    world: SlackWorld,
+) -> None:
+    """Issue 14.5: the HTTP server is up before the adapter; an event in between is
+    taken in once the start completes, not refused with 503."""
+    await world.link()
+    release = world.fake.hold("auth.test")
+    chat = world.new_chat(start_wait=30.0)
+    starting = asyncio.create_task(world.start(chat))
+    await world.fake.wait_for(lambda: "auth.test" in world.fake.waiting)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=slack_events_app(chat)), base_url="http://bridge.test"
+    ) as client:
+        event = world.fake.message_event(CHANNEL, BOB, "just in time")
+        delivering = asyncio.create_task(
+            world.fake.deliver(client, world.fake.event_callback(event))
+        )
+        for _ in range(20):  # the request reaches the adapter and waits there
+            await asyncio.sleep(0)
+        assert not delivering.done()
+        release.set()
+        await starting
+        response = await delivering
+    assert response.status_code == 200
+    await world.settle()
+    assert [m.content for m in await world.osoto_messages()] == ["**Bob** (Slack): just in time"]

@@ -24,6 +24,10 @@ METHOD_SCOPES = {
     "app_mention": {"app_mentions:read"},
     "message.channels": {"channels:history"},
     "message.groups": {"groups:history"},
+    "message.im": {"im:history"},
+    "chat.update": {"chat:write"},
+    "chat.postEphemeral": {"chat:write"},
+    "views.publish": set(),  # no scope: the Home tab is the app's own
 }
 
 
@@ -42,7 +46,13 @@ def test_every_scope_the_adapter_needs_is_granted() -> None:
 def test_the_events_and_the_command_the_adapter_handles_are_subscribed() -> None:
     data = manifest()
     events = set(data["settings"]["event_subscriptions"]["bot_events"])
-    assert events == {"app_mention", "message.channels", "message.groups"}
+    assert events == {
+        "app_home_opened",
+        "app_mention",
+        "message.channels",
+        "message.groups",
+        "message.im",
+    }
     (command,) = data["features"]["slash_commands"]
     assert command["command"] == SLASH_COMMAND
     assert command["should_escape"] is False  # names and links arrive as typed
@@ -59,3 +69,10 @@ def test_socket_mode_by_default_and_one_request_url_for_http() -> None:
     }
     assert len(urls) == 1 and urls.pop().endswith(EVENTS_PATH)
     assert data["features"]["bot_user"]["display_name"]
+
+
+def test_the_home_tab_and_direct_messages_are_enabled() -> None:
+    home = manifest()["features"]["app_home"]
+    assert home["home_tab_enabled"] is True
+    assert home["messages_tab_enabled"] is True
+    assert home["messages_tab_read_only_enabled"] is False

@@ -273,3 +273,17 @@ async def test_a_korean_speaking_admin_links_a_chat_that_answers_in_korean(
     assert (
         "도움말" in world.fake.sent(group)[2]["text"] or "여행" in world.fake.sent(group)[2]["text"]
     )
+
+
+async def test_help_and_trip_commands_in_private_explain_the_bot_and_linking(
+    world: TelegramWorld,
+) -> None:
+    member = world.member
+    assert member is not None
+    await world.start()
+    private = world.fake.private(member)
+    for number, text in enumerate(("/help", "/where today"), start=1):
+        world.fake.write(private, member, text)
+        await world.fake.wait_for(lambda n=number: len(world.fake.sent(private)) == n)
+        answer = world.fake.sent(private)[-1]["text"]
+        assert "/link" in answer and "answer in the linked group" in answer

@@ -219,8 +219,15 @@ async def test_commands_answer_in_the_chat_and_todo_buttons_tick_items_off(
     assert len(button["callback_data"].encode()) <= 64
 
     world.fake.press(group, member, answer["message_id"], button["callback_data"])
-    await world.fake.wait_for(lambda: len(world.fake.sent(group)) == 2)
-    assert world.fake.calls_to("answerCallbackQuery")
+    await world.fake.wait_for(lambda: bool(world.fake.calls_to("answerCallbackQuery")))
+    # The list is redrawn in place (no second message), without the ticked item and
+    # its button; the confirmation is a toast for the presser alone.
+    (updated,) = world.fake.sent(group)
+    assert updated["message_id"] == answer["message_id"]
+    assert "Book the ferry" not in updated["text"] and "Nothing left to do" in updated["text"]
+    assert "reply_markup" not in updated
+    (toast,) = world.fake.calls_to("answerCallbackQuery")
+    assert "Done: Book the ferry" in toast.params["text"]
 
     async def done() -> bool:
         export = await world.client.export_trip(world.trip_id)
@@ -234,12 +241,28 @@ async def test_commands_answer_in_the_chat_and_todo_buttons_tick_items_off(
 async def test_a_command_menu_is_registered_in_english_and_korean(world: TelegramWorld) -> None:
     await world.start()
     menus = world.fake.commands
-    assert set(menus) == {"", "ko"}
-    english = {c["command"]: c["description"] for c in menus[""]}
-    korean = {c["command"]: c["description"] for c in menus["ko"]}
+    scopes = ("all_private_chats", "all_group_chats", "all_chat_administrators")
+    assert set(menus) == {(scope, lang) for scope in scopes for lang in ("", "ko")}
+    admins = ("all_chat_administrators", "")
+    english = {c["command"]: c["description"] for c in menus[admins]}
+    korean = {c["command"]: c["description"] for c in menus[(admins[0], "ko")]}
     assert {"where", "todo", "link", "unlink", "help"} <= set(english)
     assert set(english) == set(korean)
     assert english["where"] != korean["where"]
+
+
+async def test_each_menu_shows_only_what_works_there(world: TelegramWorld) -> None:
+    await world.start()
+    menus = world.fake.commands
+    for lang in ("", "ko"):
+        members = {c["command"] for c in menus[("all_group_chats", lang)]}
+        admins = {c["command"] for c in menus[("all_chat_administrators", lang)]}
+        private = {c["command"] for c in menus[("all_private_chats", lang)]}
+        assert {"link", "unlink", "share"} <= admins
+        assert not {"link", "unlink", "share"} & members
+        assert {"where", "todo", "done", "help"} <= members <= admins
+        # trip commands answer in the linked group only: a private chat offers none
+        assert private == {"start", "help"}
 
 
 async def test_a_command_in_a_topic_is_answered_in_that_topic(world: TelegramWorld) -> None:

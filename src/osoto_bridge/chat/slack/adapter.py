@@ -22,6 +22,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -71,6 +72,8 @@ its asker (the relay sets it from `CommandReply.ephemeral`)."""
 
 
 STOP_GRACE = 10.0
+START_WAIT = 2.0
+"""Seconds an event arriving while the adapter starts waits for it (Slack allows 3)."""
 """Seconds `stop` waits for sends already under way."""
 
 
@@ -123,6 +126,7 @@ class SlackChat:
         pace_interval: float = DEFAULT_INTERVAL,
         pace_burst: int = DEFAULT_BURST,
         form_wait: float = ANSWER_WITHIN,
+        start_wait: float = START_WAIT,
     ) -> None:
         if not bot_token:
             raise ValueError("a Slack bot token is required")
@@ -142,6 +146,11 @@ class SlackChat:
         self._pace_interval = pace_interval
         self._pace_burst = pace_burst
         self._form_wait = form_wait
+        # An event that arrives while the adapter is starting (the HTTP server is up
+        # first) waits for the start, within Slack's 3 s, rather than being refused.
+        self._start_wait = start_wait
+        self._starting = False
+        self._started = asyncio.Event()
         self._memory = RecentSlackMessages()
         self._replies = SlashReplies(clock)
         self._state = _State.NEW
@@ -178,6 +187,7 @@ class SlackChat:
             raise RuntimeError(f"the Slack adapter cannot start when {self._state.value}")
         session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         jobs = JobQueue("slack")
+        self._starting = True
         try:
             running = await self._open(sink, session, jobs)
             jobs.start()
@@ -196,6 +206,9 @@ class SlackChat:
             await jobs.stop()
             await session.close()
             raise
+        finally:
+            self._starting = False
+        self._started.set()
         logger.info(
             "Slack adapter started as %s (%s)",
             running.identity.user_id,
@@ -241,6 +254,8 @@ class SlackChat:
             replies=self._replies,
             identity=identity,
             send=self.send,
+            whisper=self.whisper,
+            publish_home=self.publish_home,
         )
         app = build_bolt_app(
             handlers,
@@ -303,11 +318,18 @@ class SlackChat:
     async def handle_http(self, request: Request) -> Response:
         """Handle one request from Slack (signature checked by bolt).
 
-        Answers 503 while the adapter is not running (Slack delivers again later)
-        and when events come over Socket Mode instead.
+        An event that arrives while the adapter starts waits for it (up to
+        ``start_wait`` seconds). Answers 503 when the adapter is not running (Slack
+        delivers again later) and when events come over Socket Mode instead.
         """
         if self._app_token is not None:
             return Response("events come over Socket Mode", status_code=503)
+        if self._state is _State.NEW and self._starting:
+            try:
+                async with asyncio.timeout(self._start_wait):
+                    await self._started.wait()
+            except TimeoutError:
+                return Response("the Slack adapter is still starting", status_code=503)
         try:
             async with self._using(inbound=True) as running:
                 return await running.http.handle(request)
@@ -391,6 +413,46 @@ class SlackChat:
             await self.send(OutboundMessage(address, doc(text)))
         except ChatError as exc:
             logger.warning("could not post a notice in Slack channel %s: %s", address.chat_id, exc)
+
+    async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
+        """Replace a bot message's text and blocks (``chat.update``); False when the
+        content needs more than one message or Slack refuses (the caller posts anew)."""
+        posts = render_posts(message.document)
+        if len(posts) != 1:
+            return False
+        (post,) = posts
+        try:
+            async with self._using() as running:
+                # An empty list clears the old blocks (and with them the pressed buttons).
+                await running.api.call(
+                    "chat.update",
+                    channel=address.chat_id,
+                    ts=message_id,
+                    text=post.text,
+                    blocks=list(post.blocks),
+                )
+        except SlackRefused as exc:
+            logger.info("could not update Slack message %s: %s", message_id, exc)
+            return False
+        return True
+
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Show ``view`` as ``user_id``'s Home tab of the app (``views.publish``)."""
+        try:
+            async with self._using() as running:
+                await running.api.call("views.publish", user_id=user_id, view=view)
+        except ChatError as exc:
+            logger.info("could not publish the Home tab for %s: %s", user_id, exc)
+
+    async def whisper(self, address: ChatAddress, user_id: str, text: str) -> None:
+        """Show ``text`` to ``user_id`` alone in the channel (``chat.postEphemeral``)."""
+        try:
+            async with self._using() as running:
+                await running.api.call(
+                    "chat.postEphemeral", channel=address.chat_id, user=user_id, text=text
+                )
+        except ChatError as exc:
+            logger.info("could not show an ephemeral line in %s: %s", address.chat_id, exc)
 
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
         try:

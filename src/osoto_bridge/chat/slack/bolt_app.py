@@ -66,6 +66,7 @@ def build_bolt_app(
     )
     app.event("message")(handlers.message_event)
     app.event("app_mention")(handlers.app_mention)
+    app.event("app_home_opened")(handlers.app_home_opened)
     app.command(SLASH_COMMAND)(handlers.slash_command)
     app.action(re.compile(".+"))(handlers.block_action)
     app.view_submission(KEY_VIEW)(handlers.key_form)

@@ -31,6 +31,7 @@ from osoto_bridge.chat.base import (
     InboundSink,
     OutboundMessage,
 )
+from osoto_bridge.chat.slack.home import dm_help, home_view
 from osoto_bridge.chat.slack.inbound import (
     PLATFORM,
     SlackMessage,
@@ -46,7 +47,7 @@ from osoto_bridge.chat.slack.outbound import action_name
 from osoto_bridge.chat.slack.slash import SlashCommand, SlashReplies, split_subcommand
 from osoto_bridge.chat.slack.texts import language_of, say
 from osoto_bridge.chat.slack.users import UserDirectory
-from osoto_bridge.relay.keys import contains_api_key
+from osoto_bridge.osoto.key_detection import contains_api_key
 from osoto_bridge.text import doc, render_slack_mrkdwn
 
 __all__ = ["BotIdentity", "SlackHandlers"]
@@ -106,6 +107,8 @@ class SlackHandlers:
         replies: SlashReplies,
         identity: BotIdentity,
         send: Callable[[OutboundMessage], Awaitable[list[str]]],
+        whisper: Callable[[ChatAddress, str, str], Awaitable[None]] | None = None,
+        publish_home: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None,
     ) -> None:
         self._sink = sink
         self._users = users
@@ -115,6 +118,8 @@ class SlackHandlers:
         self._replies = replies
         self._identity = identity
         self._send = send
+        self._whisper = whisper
+        self._publish_home = publish_home
 
     # -- messages ---------------------------------------------------------------------
 
@@ -125,6 +130,9 @@ class SlackHandlers:
             return
         if message.edit_of is None and self._command_in(message) is not None:
             return  # the app_mention event of the same message answers it
+        if message.channel_type == "im":
+            await self._direct_message(message, body)
+            return
         event_id = str(
             body.get("event_id")
             or f"message:{message.channel}:{message.ts}:{message.edit_marker or ''}"
@@ -134,6 +142,30 @@ class SlackHandlers:
         inbound = await self._inbound(message)
         await self._sink.on_message(inbound)
         await self._sink.mark_handled(PLATFORM, event_id)
+
+    async def _direct_message(self, message: SlackMessage, body: dict[str, Any]) -> None:
+        """A DM with the app: answered once with what the app does and where."""
+        if message.edit_of is not None:
+            return
+        event_id = str(body.get("event_id") or f"im:{message.channel}:{message.ts}")
+        if not await self._sink.first_time(PLATFORM, event_id):
+            return
+        links = await self._sink.links.on_platform(PLATFORM)
+        answer = OutboundMessage(ChatAddress(PLATFORM, message.channel), dm_help(links))
+        self._jobs.submit("dm answer", lambda: self._send(answer))
+
+    async def app_home_opened(self, ack: Ack, event: dict[str, Any]) -> None:
+        """The Home tab was opened: publish the links and the commands."""
+        await ack()
+        user_id = str(event.get("user") or "")
+        if event.get("tab", "home") != "home" or not user_id or self._publish_home is None:
+            return
+        publish = self._publish_home
+        user = await self._users.get(user_id)
+        language = language_of(user.locale, None)
+        links = await self._sink.links.on_platform(PLATFORM)
+        view = home_view(self._sink.commands, language, links)
+        self._jobs.submit("home tab", lambda: publish(user_id, view))
 
     def _command_in(self, message: SlackMessage) -> str | None:
         return mention_command(
@@ -295,14 +327,22 @@ class SlackHandlers:
         if not await self._sink.first_time(PLATFORM, claim):
             return
         user = await self._users.get(user_id)
+        address = ChatAddress(PLATFORM, channel)
+        whisper = self._whisper
+
+        async def notify(text: str) -> None:
+            if whisper is not None:
+                await whisper(address, user_id, text)
+
         pressed = InboundAction(
-            address=ChatAddress(PLATFORM, channel),
+            address=address,
             user_id=user_id,
             user_name=user.name,
             action_id=action_name(str(action.get("action_id") or "")),
             value=str(action.get("value") or ""),
             message_id=str(container.get("message_ts") or "") or None,
             language_hint=user.locale,
+            notify=notify if whisper is not None else None,
         )
         self._jobs.submit("button", lambda: self._sink.on_action(pressed))
 

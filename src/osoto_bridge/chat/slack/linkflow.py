@@ -44,8 +44,8 @@ from osoto_bridge.chat.slack.views import (
     message_view,
 )
 from osoto_bridge.chat.slack.webapi import SlackRefused, SlackWebApi
-from osoto_bridge.relay.keys import contains_api_key
-from osoto_bridge.relay.linking import KeyReport, LinkError
+from osoto_bridge.osoto.key_detection import contains_api_key
+from osoto_bridge.osoto.key_inspection import KeyReport, LinkError
 
 __all__ = ["LinkFlow", "PendingLink"]
 

@@ -10,8 +10,9 @@ its own root, which Slack accepts.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from osoto_bridge.util import LRU
 
 __all__ = ["RecentSlackMessages", "Remembered"]
 
@@ -31,20 +32,16 @@ class RecentSlackMessages:
     """The latest messages seen or sent, per channel and ts (least recent forgotten)."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self._capacity = capacity
-        self._items: OrderedDict[tuple[str, str], Remembered] = OrderedDict()
+        self._items: LRU[tuple[str, str], Remembered] = LRU(capacity)
 
     def remember(self, channel: str, ts: str, *, root: str, author: str, text: str) -> None:
         key = (channel, ts)
         self._items[key] = Remembered(root, author, text)
-        self._items.move_to_end(key)
-        while len(self._items) > self._capacity:
-            self._items.popitem(last=False)
 
     def get(self, channel: str, ts: str) -> Remembered | None:
-        return self._items.get((channel, ts))
+        return self._items.peek((channel, ts))
 
     def root_of(self, channel: str, ts: str) -> str:
         """The thread root to reply under when answering message ``ts``."""
-        known = self._items.get((channel, ts))
+        known = self._items.peek((channel, ts))
         return known.root if known is not None else ts

@@ -7,6 +7,7 @@ only Slack has (the link modal, the slash command's refusals), so they live here
 from __future__ import annotations
 
 from osoto_bridge.i18n import match_language
+from osoto_bridge.text import fill_particles
 
 __all__ = ["language_of", "say"]
 
@@ -45,7 +46,10 @@ _EN: dict[str, str] = {
     ),
     "key_malformed": "That does not look like an Osoto API key (osk_…).",
     "trip_label": "Trip ID (optional)",
-    "trip_hint": "Only needed when the key reaches several trips.",
+    "trip_hint": (
+        "Needed when the key reaches several trips, or only one trip's messages "
+        "(Osoto then does not say which trip it is for)."
+    ),
     "checking": "Checking the key with Osoto…",
     "linking": "Linking the channel…",
     "key_refused": "⚠️ The key cannot be used: {reason}",
@@ -95,13 +99,16 @@ _KO: dict[str, str] = {
     ),
     "key_malformed": "Osoto API 키(osk_…) 형식이 아닙니다.",
     "trip_label": "여행 ID (선택)",
-    "trip_hint": "키가 여러 여행에 접근할 때만 필요합니다.",
+    "trip_hint": (
+        "키가 여러 여행에 접근하거나 한 여행의 메시지에만 접근할 때 필요합니다 "
+        "(그때는 Osoto가 어느 여행의 키인지 알려 주지 않습니다)."
+    ),
     "checking": "Osoto에서 키를 확인하는 중…",
     "linking": "채널을 연결하는 중…",
     "key_refused": "⚠️ 이 키는 사용할 수 없습니다: {reason}",
     "trip_line": "여행: {trip}",
     "channel_label": "전달할 Osoto 채널",
-    "done": "연결 완료: 이 채널은 이제 {trip} (#{channel})을 따라갑니다.",
+    "done": "연결 완료: 이 채널은 이제 {trip} (#{channel})을(를) 따라갑니다.",
     "expired": "양식이 만료되었습니다. /osoto link 를 다시 실행하세요.",
     "invite_first": (
         "이 비공개 채널의 멤버가 아닙니다. 저를 초대한 뒤(/invite @Osoto) /osoto link 를 "
@@ -123,6 +130,9 @@ def language_of(*hints: str | None) -> str:
 
 
 def say(language: str, key: str, **values: str) -> str:
-    """The line ``key`` in ``language`` (English when missing), filled with ``values``."""
+    """The line ``key`` in ``language`` (English when missing), filled with ``values``.
+
+    Korean particles after a placeholder agree with its value (``{trip}을(를)``).
+    """
     template = _CATALOGS.get(language, _EN).get(key) or _EN[key]
-    return template.format(**values) if values else template
+    return fill_particles(template, **values) if values else template

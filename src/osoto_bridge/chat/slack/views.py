@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from osoto_bridge.chat.slack.texts import say
-from osoto_bridge.relay.linking import KeyReport
+from osoto_bridge.osoto.key_inspection import KeyReport
 
 __all__ = [
     "CHANNEL_BLOCK",

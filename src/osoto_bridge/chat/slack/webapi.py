@@ -30,6 +30,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from osoto_bridge.chat.base import ChatError, ChatGone, ChatUnavailable
 from osoto_bridge.chat.slack.pacing import ChannelPacer
+from osoto_bridge.util import Backoff
 
 __all__ = ["SlackRefused", "SlackWebApi", "translate"]
 
@@ -67,6 +68,7 @@ TRANSIENT_ERRORS = frozenset(
 DEFAULT_RETRY_AFTER = 1.0
 MAX_ATTEMPTS = 5
 MAX_BACKOFF = 30.0
+_BACKOFF = Backoff(first=1.0, cap=MAX_BACKOFF)  # 1, 2, 4 … s
 
 
 class SlackRefused(ChatError):
@@ -211,7 +213,7 @@ class SlackWebApi:
             failures += 1
             if failures >= self._max_attempts:
                 raise error from cause
-            delay = min(MAX_BACKOFF, 2.0 ** (failures - 1))
+            delay = _BACKOFF.ceiling(failures)
             logger.warning(
                 "Slack call %s failed (%s); attempt %d in %.1fs", method, error, failures + 1, delay
             )

@@ -44,7 +44,7 @@ from osoto_bridge.chat.telegram.menu import register_menu
 from osoto_bridge.chat.telegram.polling import ALLOWED_UPDATES, Poller
 from osoto_bridge.chat.telegram.sending import RetryPolicy, TelegramSender
 from osoto_bridge.chat.telegram.webhook import webhook_secret
-from osoto_bridge.relay.keys import contains_api_key
+from osoto_bridge.osoto.key_detection import contains_api_key
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +203,9 @@ class TelegramChat:
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
         return await self._require_sender().delete(address, message_id)
 
+    async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
+        return await self._require_sender().edit(address, message_id, message)
+
     async def is_admin(self, address: ChatAddress, user_id: str) -> bool:
         """Whether ``user_id`` administers the chat (``getChatMember``, cached a minute)."""
         if user_id == address.chat_id:
@@ -301,8 +304,10 @@ class TelegramChat:
 
     async def _on_private(self, message: Message, flow: LinkFlow, sink: InboundSink) -> None:
         command, args = self._own_command(message)
-        if command == "start":
-            await flow.on_start(message, args)
+        if command in ("start", "help"):
+            # /help in private explains the bot and linking (as /start does); a deep
+            # link's payload only ever comes with /start
+            await flow.on_start(message, args if command == "start" else "")
         else:
             await flow.on_private_text(message, sink)
 
@@ -337,19 +342,33 @@ class TelegramChat:
         if action is None or not isinstance(message, Message):
             await self._answer(query, "This button no longer works. Try the command again.")
             return
-        await self._answer(query, None)
         user = query.from_user
-        await sink.on_action(
-            InboundAction(
-                address=address_of(message),
-                user_id=str(user.id),
-                user_name=display_name(user),
-                action_id=action.action_id,
-                value=action.value,
-                message_id=str(message.message_id),
-                language_hint=user.language_code,
+        answered = False
+
+        async def notify(text: str) -> None:
+            nonlocal answered
+            if not answered:
+                answered = True
+                await self._answer(query, text)
+
+        try:
+            await sink.on_action(
+                InboundAction(
+                    address=address_of(message),
+                    user_id=str(user.id),
+                    user_name=display_name(user),
+                    action_id=action.action_id,
+                    value=action.value,
+                    message_id=str(message.message_id),
+                    language_hint=user.language_code,
+                    notify=notify,
+                )
             )
-        )
+        finally:
+            # Telegram shows a spinner on the button until the query is answered:
+            # answered once, with the toast if the sink gave one.
+            if not answered:
+                await self._answer(query, None)
 
     async def _answer(self, query: CallbackQuery, text: str | None) -> None:
         try:

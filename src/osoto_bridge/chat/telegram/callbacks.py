@@ -10,8 +10,9 @@ prefix and are answered by the adapter, never by the commands.
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from osoto_bridge.util import LRU
 
 MAX_CALLBACK_DATA = 64
 """Telegram's limit on ``callback_data``, in bytes."""
@@ -37,8 +38,7 @@ class CallbackCodec:
     """
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self._capacity = capacity
-        self._long: OrderedDict[str, ButtonAction] = OrderedDict()
+        self._long: LRU[str, ButtonAction] = LRU(capacity)
 
     def encode(self, action_id: str, value: str) -> str:
         """The ``callback_data`` of a button (always at most 64 bytes)."""
@@ -47,8 +47,6 @@ class CallbackCodec:
             return direct
         token = secrets.token_urlsafe(12)
         self._long[token] = ButtonAction(action_id, value)
-        while len(self._long) > self._capacity:
-            self._long.popitem(last=False)
         return TOKEN_PREFIX + token
 
     def decode(self, data: str) -> ButtonAction | None:
@@ -57,7 +55,7 @@ class CallbackCodec:
             action_id, sep, value = data[len(ACTION_PREFIX) :].partition("|")
             return ButtonAction(action_id, value) if sep and action_id else None
         if data.startswith(TOKEN_PREFIX):
-            return self._long.get(data[len(TOKEN_PREFIX) :])
+            return self._long.peek(data[len(TOKEN_PREFIX) :])
         return None
 
 

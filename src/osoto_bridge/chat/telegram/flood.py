@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
-from collections import OrderedDict
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+from osoto_bridge.util import LRU
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +34,14 @@ _MAX_GROUP_LIMITERS = 1024
 def retry_after_seconds(exc: RetryAfter) -> float:
     """How long Telegram asked us to wait.
 
-    Read from the stored timedelta: the public ``retry_after`` warns about its
-    coming type change on every access (python-telegram-bot 22.2+).
+    The public ``retry_after`` is an int that becomes a timedelta (python-telegram-bot
+    22.2+, or now with ``PTB_TIMEDELTA=true``) and warns about that change on every
+    access: both types are read here, so the warning tells us nothing.
     """
-    return exc._retry_after.total_seconds()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 class FloodControl(BaseRateLimiter[int]):
@@ -57,7 +65,7 @@ class FloodControl(BaseRateLimiter[int]):
     ) -> None:
         self._overall = AsyncLimiter(overall_rate, 1.0) if overall_rate > 0 else None
         self._group_rate = group_rate
-        self._groups: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
+        self._groups: LRU[int | str, AsyncLimiter] = LRU(_MAX_GROUP_LIMITERS)
         self._sleep = sleep
         self._max_retries = max_retries
         self._clear = asyncio.Event()
@@ -76,9 +84,6 @@ class FloodControl(BaseRateLimiter[int]):
         if limiter is None:
             limiter = AsyncLimiter(self._group_rate, 60.0)
             self._groups[chat_id] = limiter
-            while len(self._groups) > _MAX_GROUP_LIMITERS:
-                self._groups.popitem(last=False)
-        self._groups.move_to_end(chat_id)
         return limiter
 
     async def process_request(

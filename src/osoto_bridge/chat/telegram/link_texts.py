@@ -67,7 +67,8 @@ def ask_for_key(group_title: str) -> Document:
             "your message as soon as I have read it.",
         ),
         paragraph(
-            "If the key reaches several trips, add the trip id after it: ",
+            "If the key reaches several trips, or only one trip's messages, add the trip "
+            "id after it: ",
             code("osk_… <tripId>"),
             ".",
         ),
@@ -130,6 +131,10 @@ def private_intro() -> Document:
         paragraph(
             "Add me to your group, then send /link there (as a group admin). I'll bring you "
             "back here to paste the trip's API key privately."
+        ),
+        paragraph(
+            "Trip commands (/where, /todo, /plan …) answer in the linked group, for "
+            "everyone there; send /help in the group to see them all."
         ),
     )
 

@@ -32,8 +32,8 @@ from osoto_bridge.chat.telegram.callbacks import link_data
 from osoto_bridge.chat.telegram.inbound import address_of, author_of
 from osoto_bridge.chat.telegram.sending import TelegramSender
 from osoto_bridge.i18n import default_language
-from osoto_bridge.relay.keys import redact_api_keys
-from osoto_bridge.relay.linking import KeyReport, LinkError
+from osoto_bridge.osoto.key_detection import redact_api_keys
+from osoto_bridge.osoto.key_inspection import KeyReport, LinkError
 from osoto_bridge.text import Document, render_plain
 
 logger = logging.getLogger(__name__)

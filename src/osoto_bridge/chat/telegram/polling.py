@@ -30,6 +30,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from osoto_bridge.chat.telegram.flood import Sleep
+from osoto_bridge.util import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ ALLOWED_UPDATES: tuple[str, ...] = (
 """The update kinds the adapter handles (Telegram sends nothing else)."""
 
 _MAX_BACKOFF = 60.0
+_BACKOFF = Backoff(first=2.0, cap=_MAX_BACKOFF)  # 2, 4, … 32, 60 s
 
 
 class Poller:
@@ -170,7 +172,7 @@ class Poller:
         return fetch.result()  # raises the poll's error
 
     async def _back_off(self, failures: int, why: str) -> None:
-        delay = min(_MAX_BACKOFF, 2.0 ** min(failures, 6))
+        delay = _BACKOFF.ceiling(failures)
         logger.warning("%s; retrying in %.0fs", why, delay)
         await self._sleep(delay)
 

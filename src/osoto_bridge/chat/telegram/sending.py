@@ -178,6 +178,39 @@ class TelegramSender:
                 raise ChatUnavailable(f"Telegram failed: {exc.message}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
+        """Replace a bot message's text and keyboard (``editMessageText``).
+
+        False when the new content needs more than one message or Telegram refuses
+        the edit (too old, gone): the caller then sends it anew.
+        """
+        target = _as_int(message_id)
+        parts = plan_parts(message, self._codec)
+        if target is None or len(parts) != 1:
+            return False
+        (part,) = parts
+        try:
+            await self._bot.edit_message_text(
+                chat_id=int(address.chat_id),
+                message_id=target,
+                text=part.html,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=_NO_PREVIEW,
+                reply_markup=part.keyboard,
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return True  # two presses at once: the first already drew this
+            logger.info("could not edit message %s in %s: %s", message_id, address.chat_id, exc)
+            return False
+        except Forbidden as exc:
+            raise ChatGone(
+                f"Telegram chat {address.chat_id} refuses the bot: {exc.message}"
+            ) from exc
+        except TelegramError as exc:
+            raise ChatUnavailable(f"Telegram failed: {exc.message}") from exc
+        return True
+
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
         """Delete a message; False when Telegram does not let the bot (or it is gone)."""
         message = _as_int(message_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from osoto_bridge.commands.parser import COMMANDS, parse_command
@@ -27,8 +28,23 @@ class CommandHelp:
     examples: tuple[str, ...]
 
 
-def command_help(tr: Translator) -> dict[str, CommandHelp]:
-    """The help of every command, by canonical name, in `COMMANDS` order."""
+def _date_examples(today: dt.date | None) -> tuple[str, str]:
+    """Two dates written as people do; near `today` so they fall in a current trip."""
+    if today is None:
+        return "/where 2026-07-17", "/where 7/17"
+    day = today + dt.timedelta(days=2)
+    return f"/where {day.isoformat()}", f"/where {day.month}/{day.day}"
+
+
+def command_help(tr: Translator, today: dt.date | None = None) -> dict[str, CommandHelp]:
+    """The help of every command, by canonical name, in `COMMANDS` order.
+
+    Args:
+        tr: The chat's language.
+        today: The chat's date, so the dated examples (`/where 7/17`) name a day near
+            it rather than a fixed one that a trip of another month never has.
+    """
+    iso_example, short_example = _date_examples(today)
     entries = {
         "where": CommandHelp(
             tr.gettext("/where [day]"),
@@ -42,8 +58,8 @@ def command_help(tr: Translator) -> dict[str, CommandHelp]:
                 tr.gettext("/where tue"),
                 "/where 화요일",
                 "/where 모레",
-                "/where 2026-07-17",
-                "/where 7/17",
+                iso_example,
+                short_example,
                 tr.gettext("/where day 3"),
             ),
         ),
@@ -151,7 +167,9 @@ def _detail(tr: Translator, entry: CommandHelp, prefix: str) -> Document:
     )
 
 
-def answer_help(tr: Translator, topic: str = "", *, prefix: str = "/") -> Document:
+def answer_help(
+    tr: Translator, topic: str = "", *, prefix: str = "/", today: dt.date | None = None
+) -> Document:
     """Answer `/help [command]`.
 
     Args:
@@ -159,11 +177,12 @@ def answer_help(tr: Translator, topic: str = "", *, prefix: str = "/") -> Docume
         topic: A command name (with or without the slash), or empty for all.
         prefix: How commands are called on the platform: `/` (Telegram), or
             `/osoto ` where one slash command carries them all (Slack).
+        today: The chat's date, for the dated examples (see `command_help`).
 
     Returns:
         The list of commands with an example each, or one command's details.
     """
-    entries = command_help(tr)
+    entries = command_help(tr, today)
     wanted = topic.strip().split()
     if wanted:
         parsed = parse_command(wanted[0].lstrip("/／"), slashless=True)

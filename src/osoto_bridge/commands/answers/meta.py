@@ -165,11 +165,12 @@ def answer_error(tr: Translator, exc: OsotoError, trip_id: str) -> Document:
         The apology; never a traceback.
     """
     if isinstance(exc, Forbidden):
+        # A 403 has many causes (a missing scope, a viewer's change, not a member):
+        # Osoto's own words name the one that applies; a guess here was often wrong.
         message = tr.gettext(
-            "Osoto refused: the link's API key may not read this trip. It needs the scope "
-            "{scope} (or {scope}:{trip_id}).",
-            scope="trips:read",
-            trip_id=trip_id,
+            "Osoto refused ({code}): {message}",
+            code=exc.code or "FORBIDDEN",
+            message=exc.message,
         )
     elif isinstance(exc, Unauthorized):
         message = tr.gettext(

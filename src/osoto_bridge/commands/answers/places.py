@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-
+from osoto_bridge.commands.pin_categories import fold, same_category
 from osoto_bridge.commands.render import SpanLike, pin_link, role_label
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.osoto import MapPin
 from osoto_bridge.text import Block, Document, bold, bullet_list, doc, heading, italic, paragraph
 
 __all__ = ["answer_pins", "answer_who"]
-
-
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _pin_spans(pin: MapPin) -> list[SpanLike]:
@@ -24,11 +19,17 @@ def _pin_spans(pin: MapPin) -> list[SpanLike]:
 
 
 def _select(pins: list[MapPin], wanted: str) -> list[MapPin]:
-    by_category = [p for p in pins if p.category and _fold(p.category) == wanted]
-    if by_category:
-        return by_category
+    # The category as written, or the same place in other words or languages
+    # (food ↔ restaurant ↔ 맛집); a narrower category counts (a café is food).
+    by_category = [
+        p
+        for p in pins
+        if p.category and (fold(p.category) == wanted or same_category(wanted, p.category))
+    ]
+    if by_category or len(wanted) < 2:
+        return by_category  # one letter is in every other word: no part-matching
     return [
-        p for p in pins if (p.category and wanted in _fold(p.category)) or wanted in _fold(p.name)
+        p for p in pins if (p.category and wanted in fold(p.category)) or wanted in fold(p.name)
     ]
 
 
@@ -46,10 +47,10 @@ def answer_pins(view: TripView, category: str = "") -> Document:
     pins = list(view.export.map_pins)
     if not pins:
         return doc(paragraph(tr.gettext("No map pins yet.")))
-    wanted = _fold(category)[:100]
+    wanted = fold(category)[:100]
     chosen = _select(pins, wanted) if wanted else pins
     if not chosen:
-        categories = sorted({p.category for p in pins if p.category}, key=_fold)
+        categories = sorted({p.category for p in pins if p.category}, key=fold)
         blocks: list[Block] = [
             paragraph(tr.gettext("No pins match “{text}”.", text=category.strip()[:100]))
         ]

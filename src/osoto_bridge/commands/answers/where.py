@@ -20,7 +20,6 @@ from osoto_bridge.commands.render import (
 from osoto_bridge.commands.timeline import EventKind, events_on, stays_of
 from osoto_bridge.commands.tripclock import LegSpan, localize
 from osoto_bridge.commands.view import TripView
-from osoto_bridge.i18n import Translator
 from osoto_bridge.osoto import Accommodation
 from osoto_bridge.text import Block, Document, bold, bullet_list, doc, heading, link, paragraph
 
@@ -106,10 +105,16 @@ def _outside_note(view: TripView, resolution: DayResolution, asked: str) -> str 
     return None
 
 
-def _examples(tr: Translator) -> str:
-    return tr.gettext(
+def _examples(view: TripView) -> str:
+    # The dated examples name a day of this trip (two days on, or its nearest end),
+    # so trying one answers with a plan rather than "after the trip".
+    cal = view.calendar
+    day = min(max(view.today + dt.timedelta(days=2), cal.start), cal.end)
+    return view.tr.gettext(
         "Try: /where, /where tomorrow, /where tue, /where 화요일, "
-        "/where 2026-07-17, /where 7/17, /where day 3."
+        "/where {iso}, /where {short}, /where day 3.",
+        iso=day.isoformat(),
+        short=f"{day.month}/{day.day}",
     )
 
 
@@ -163,7 +168,7 @@ def answer_where(view: TripView, day_text: str = "") -> Document:
     if day is None:
         blocks: list[Block] = [paragraph(note or "")]
         if resolution.status is DayStatus.UNKNOWN:
-            blocks.append(paragraph(_examples(tr)))
+            blocks.append(paragraph(_examples(view)))
         else:
             blocks.append(paragraph(tr.gettext("The trip runs {dates}.", dates=trip_dates(view))))
         return doc(*blocks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from osoto_bridge.relay.keys import contains_api_key, redact_api_keys
+from osoto_bridge.osoto.key_detection import contains_api_key, redact_api_keys
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,11 @@ channel it reaches, and which of the four scopes work there.
 Osoto has no "describe this key" endpoint, so each scope is probed with the cheapest
 request that needs it. The two write scopes are probed with a deliberately invalid
 body (an empty message, an empty checklist item): Osoto checks the scope before the
-body, so a 400 means "allowed" and a 403 "not allowed", and nothing is written.
+body, so a 400 means "the key has the scope" and a 403 "it has not", and nothing is
+written. A 400 says nothing about the owner's role, which Osoto checks only after
+the body: a viewer's key with trips:write still may not change the trip. So the role
+comes from the members list, and changing the trip counts as possible only for an
+owner or an editor.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-from osoto_bridge.osoto import Channel, OsotoClient, Priority
+from osoto_bridge.errors import BridgeError
+from osoto_bridge.osoto.client import OsotoClient
 from osoto_bridge.osoto.errors import (
     ApiError,
     Forbidden,
@@ -24,10 +30,14 @@ from osoto_bridge.osoto.errors import (
     Unauthorized,
     ValidationError,
 )
+from osoto_bridge.osoto.models import Channel
+from osoto_bridge.osoto.pacing import Priority
 
 
-class LinkError(Exception):
+class LinkError(BridgeError):
     """The key cannot serve the requested link; the message says why, in one line."""
+
+    kind: ClassVar[str] = "link"
 
 
 @dataclass(frozen=True)
@@ -42,9 +52,22 @@ class KeyReport:
     channels: tuple[Channel, ...]
     scopes: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
+    role: str | None = None
+    """The key owner's role on the trip (owner, editor, viewer); None when unreadable."""
+
+    def has_scope(self, scope: str) -> bool:
+        """Whether Osoto let the key past the check of ``scope`` for this trip."""
+        return f"{scope}:{self.trip_id}" in self.scopes
 
     def can(self, scope: str) -> bool:
-        return f"{scope}:{self.trip_id}" in self.scopes
+        """Whether what ``scope`` allows will work: the scope, and for trips:write a role
+        that may change the trip (Osoto refuses viewers after the scope check)."""
+        if scope == "trips:write":
+            return self.has_scope(scope) and self.role in CHANGING_ROLES
+        return self.has_scope(scope)
+
+
+CHANGING_ROLES = frozenset({"owner", "editor"})
 
 
 async def _probe_write(client: OsotoClient, trip_id: str, channel_id: str, scope: str) -> bool:
@@ -122,13 +145,27 @@ async def _inspect(client: OsotoClient, *, trip_id: str | None, channel: str | N
         warnings.append(
             f"no trips:read: /where, /todo and the like won't answer (add trips:read:{trip_id})"
         )
+    role = await _role(client, trip_id, me.user.id)
     if await _probe_write(client, trip_id, chosen.id, "trips:write"):
         scopes.append(f"trips:write:{trip_id}")
+        if role == "viewer":
+            warnings.append(
+                f"{me.user.name} is a viewer on this trip: Osoto refuses their changes, so "
+                "/todo add, /done and /share won't work (make them an editor, or use the "
+                "key of an editor)"
+            )
+        elif role is None:
+            warnings.append(
+                f"the role of {me.user.name} on this trip could not be read (the members "
+                f"list needs trips:read:{trip_id}): /todo add, /done and /share work only "
+                "if they are an owner or an editor"
+            )
     else:
         warnings.append(
             f"no trips:write: /todo add, /done and /share won't work (add trips:write:{trip_id})"
         )
     return KeyReport(
+        role=role,
         user_id=me.user.id,
         user_name=me.user.name,
         trip_id=trip_id,
@@ -138,6 +175,18 @@ async def _inspect(client: OsotoClient, *, trip_id: str | None, channel: str | N
         scopes=tuple(scopes),
         warnings=tuple(warnings),
     )
+
+
+async def _role(client: OsotoClient, trip_id: str, user_id: str) -> str | None:
+    """The user's role on the trip from its members list; None when it can't be read."""
+    try:
+        members = await client.list_members(trip_id, priority=Priority.INTERACTIVE)
+    except Forbidden:
+        return None
+    for member in members:
+        if member.user_id == user_id:
+            return member.role
+    return None
 
 
 async def _pick_trip(client: OsotoClient, trip_id: str | None) -> tuple[str, str]:
@@ -153,14 +202,36 @@ async def _pick_trip(client: OsotoClient, trip_id: str | None) -> tuple[str, str
         return trip.id, trip.title
     try:
         trips = await client.list_trips()
-    except Forbidden as exc:
-        raise LinkError("the key cannot list trips (no trips:read): pass the trip id") from exc
+    except Forbidden:
+        trips = []
+    if len(trips) > 1:
+        # A key may read many trips but reach the messages of only one (trips:read
+        # everywhere, messages:*:<trip>): the trip to link is the one whose channels
+        # it can list.
+        reachable = [trip for trip in trips if await _lists_channels(client, trip.id)]
+        trips = reachable or trips
     if not trips:
-        raise LinkError("the key reaches no trip")
+        raise LinkError(NO_TRIP_FOUND)
     if len(trips) > 1:
         listing = ", ".join(f"{trip.id} ({trip.title})" for trip in trips[:10])
         raise LinkError(f"the key reaches {len(trips)} trips; say which one: {listing}")
     return trips[0].id, trips[0].title
+
+
+NO_TRIP_FOUND = (
+    "the key does not say which trip it is for: Osoto lists trips only to a key with "
+    "trips:read, and this one has none for any trip (a key limited to one trip's messages "
+    "is one); give the trip id, the id in the trip's Osoto address (`links add "
+    "--trip ID`; in Telegram after the key; in Slack's Trip ID field)"
+)
+
+
+async def _lists_channels(client: OsotoClient, trip_id: str) -> bool:
+    try:
+        await client.list_channels(trip_id)
+    except (Forbidden, NotFound):
+        return False
+    return True
 
 
 def _pick_channel(channels: list[Channel], wanted: str | None) -> Channel:

@@ -1,0 +1,109 @@
+"""The app's Home tab and its direct messages, as pure functions of what they show.
+
+The Home tab lists the workspace's linked channels with their trips and whether each
+link is relaying, then the commands. A direct message with the app has no trip (a
+link belongs to a channel, and what a trip holds is shared with that channel's
+members), so a DM is answered with what the app does, how to link, and the linked
+channels, rather than with trip answers. Every text a person or Osoto supplied (trip
+titles, channel names) goes into ``plain_text`` objects or escaped mrkdwn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from osoto_bridge.chat.base import CommandCatalog
+from osoto_bridge.store.models import Link
+from osoto_bridge.text import Document, bold, code, doc, paragraph
+
+__all__ = ["dm_help", "home_view"]
+
+_MAX_TEXT = 3000
+_MAX_LINKS = 40  # a Home view holds at most 100 blocks
+
+
+def _escape(text: str) -> str:
+    # mrkdwn control characters; the text stays readable, nothing in it can mention
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:_MAX_TEXT] or " "}}
+
+
+def _health(link: Link) -> str:
+    return "✅ relaying" if link.enabled else "⏸️ paused (the chat refused the bot; link again)"
+
+
+def _link_line(link: Link) -> str:
+    return (
+        f"<#{link.chat_id}> → *{_escape(link.trip_title)}* "
+        f"(#{_escape(link.channel_name)}) · {_health(link)}"
+    )
+
+
+def _commands(catalog: CommandCatalog, language: str) -> str:
+    entries = catalog.menu(language)
+    return "\n".join(f"`/osoto {name}` {_escape(summary)}" for name, summary in entries.items())
+
+
+def home_view(catalog: CommandCatalog, language: str, links: Sequence[Link]) -> dict[str, Any]:
+    """The Home tab (``views.publish``) for the workspace's Slack links."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Osoto", "emoji": True}},
+        _section(
+            "I keep a Slack channel and an Osoto trip's channel in one conversation, "
+            "and answer questions about the trip with `/osoto`."
+        ),
+        {"type": "divider"},
+        _section("*Linked channels*"),
+    ]
+    if not links:
+        blocks.append(
+            _section(
+                "No channel is linked yet. A workspace admin runs `/osoto link` in the "
+                "channel and pastes the trip's API key into the private form."
+            )
+        )
+    blocks.extend(_section(_link_line(link)) for link in links[:_MAX_LINKS])
+    if len(links) > _MAX_LINKS:
+        blocks.append(_section(f"… and {len(links) - _MAX_LINKS} more."))
+    blocks.extend(
+        [
+            {"type": "divider"},
+            _section("*Commands* (in a linked channel)\n" + _commands(catalog, language)),
+            _section("`/osoto link` and `/osoto unlink`: workspace admins, in the channel."),
+        ]
+    )
+    return {"type": "home", "blocks": blocks}
+
+
+def dm_help(links: Sequence[Link]) -> Document:
+    """The answer to a direct message: what the app does, where its answers are."""
+    blocks = [
+        paragraph(
+            "Hi! I relay an Osoto trip's channel into a Slack channel and answer trip "
+            "questions there."
+        ),
+        paragraph(
+            "Ask in a linked channel: ",
+            code("/osoto where tuesday"),
+            ", ",
+            code("/osoto todo"),
+            ", ",
+            code("/osoto help"),
+            " (the answers belong to the channel's trip, so I don't give them here).",
+        ),
+    ]
+    if links:
+        trips = ", ".join(
+            f"{link.trip_title} (#{link.channel_name})" for link in links[:_MAX_LINKS]
+        )
+        blocks.append(paragraph("Trips linked in this workspace: ", bold(trips), "."))
+    else:
+        blocks.append(
+            paragraph("To link a channel, a workspace admin runs ", code("/osoto link"), " in it.")
+        )
+    blocks.append(paragraph("The app's Home tab shows the linked channels and all commands."))
+    return doc(*blocks)
