@@ -97,6 +97,9 @@ def test_late_reminder_says_so_and_none_once_started() -> None:
         "Sent late: it was due at 6:30\u202fPM" in text
         or "Sent late: it was due at 6:30 PM" in text
     )
+    # The time is read 삼십 (a consonant): no fixed 였 after it, no particle at all.
+    korean = render_plain(answer_reminder(translator("ko"), notice.reminder, now=late))
+    assert "(늦게 보냄: 원래 알림 시각 오후 6:30)" in korean
     on_time = dt.datetime(2026, 10, 24, 18, 31, tzinfo=LONDON)
     (fresh,) = [n for n in due_notices(plan(), DEFAULTS, on_time) if n.identity.startswith("c:")]
     assert fresh.reminder is not None and not fresh.reminder.late
