@@ -27,7 +27,8 @@ into that tree in one place (`raise ... from exc`), the way httpx has one root::
     │   └── SlackRefused             Slack refused a call (chat.slack.webapi)
     ├── SettingsError              config: the settings are missing or malformed
     ├── WebServerError             web.server: the HTTP server could not start
-    └── CommandError               cli.common: a CLI failure shown as one line
+    ├── CommandError               cli.common: a CLI failure shown as one line
+    └── BadArgument                mcp.errors: a tool's arguments fit the schema, not the call
 
 The sandbox is another program (an Osoto server) and keeps its own errors.
 

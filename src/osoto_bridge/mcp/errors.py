@@ -13,6 +13,7 @@ from typing import Any
 import pydantic
 from mcp import types
 
+from osoto_bridge.errors import BridgeError
 from osoto_bridge.osoto import (
     ApiError,
     Forbidden,
@@ -33,13 +34,15 @@ _HINTS: dict[type[ApiError], str] = {
 }
 
 
-class BadArgument(Exception):
+class BadArgument(BridgeError):
     """Arguments that fit the schema but not the call (raised before Osoto is asked).
 
     Args:
         path: The argument at fault.
         reason: What is wrong with it and how to fix it.
     """
+
+    kind = "mcp_argument"
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
