@@ -31,7 +31,7 @@ class AnnounceMixin(StoreBase):
             ).first()
         if row is None:
             return NotifySettings()
-        return NotifySettings(**row._asdict())
+        return NotifySettings(**{name: getattr(row, name) for name in _FIELDS})
 
     @atomic
     async def all_notify_settings(self) -> dict[int, NotifySettings]:
