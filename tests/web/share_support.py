@@ -100,7 +100,9 @@ async def shared_demo(today: dt.date = TODAY) -> AsyncIterator[SharedDemo]:
             yield SharedDemo(sandbox, transport, world, trip_id, token.token, owner)
 
 
-def share_app(source: ShareSource, *, now: dt.datetime = NOW, public_url: str | None = None) -> Starlette:
+def share_app(
+    source: ShareSource, *, now: dt.datetime = NOW, public_url: str | None = None
+) -> Starlette:
     return Starlette(routes=share_routes(source, public_url=public_url, now=lambda: now))
 
 

@@ -32,6 +32,7 @@ from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.store import Store
 from osoto_bridge.web import Readiness, WebServer, build_web_app
+from osoto_bridge.web.share import ShareAddresses, ShareSource, share_routes
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,9 @@ def register(subparsers: Any) -> None:
         description=(
             "Run the bridge. Settings come from OSOTO_BRIDGE_* environment variables and "
             "an optional TOML file; see docs/configuration.md. Stops cleanly on Ctrl-C or "
-            "SIGTERM, finishing in-flight deliveries. Serves /healthz, /readyz, /metrics "
-            "and the platforms' webhooks on OSOTO_BRIDGE_HTTP_HOST:OSOTO_BRIDGE_HTTP_PORT."
+            "SIGTERM, finishing in-flight deliveries. Serves /healthz, /readyz, /metrics, "
+            "the platforms' webhooks and the shared trips' pages (/share/…) on "
+            "OSOTO_BRIDGE_HTTP_HOST:OSOTO_BRIDGE_HTTP_PORT."
         ),
     )
     add_config_argument(parser)
@@ -110,8 +112,15 @@ async def _run(args: argparse.Namespace) -> int:
         await store.verify_secrets()
         metrics = RelayMetrics()
         readiness = Readiness()
-        async with ClientPool(store=store, base_url=settings.osoto_base_url) as pool:
-            commands = CommandService(cache=SnapshotCache())
+        async with (
+            ClientPool(store=store, base_url=settings.osoto_base_url) as pool,
+            ShareSource(settings.osoto_base_url) as shared,
+        ):
+            public = settings.public_url
+            commands = CommandService(
+                cache=SnapshotCache(),
+                share_url=ShareAddresses(public).links if public else None,
+            )
             announcer = build_announcer(
                 store=store,
                 client_for=pool.client_for,
@@ -134,6 +143,7 @@ async def _run(args: argparse.Namespace) -> int:
                 metrics=metrics,
                 limiters=pool.limiters,
                 extra_routes=adapter_routes(adapters, settings),
+                pages=share_routes(shared, public_url=public),
             )
             # The HTTP server first and last: webhooks must be answerable as the
             # adapters start, and /readyz says "not ready" while the bridge stops.

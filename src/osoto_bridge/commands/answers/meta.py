@@ -146,9 +146,7 @@ def answer_share_link(tr: Translator, links: ShareLinks) -> Document:
             paragraph(
                 "📅 ",
                 *rich(
-                    tr.gettext(
-                        "Subscribe in your calendar app to keep the plan up to date: {url}"
-                    ),
+                    tr.gettext("Subscribe in your calendar app to keep the plan up to date: {url}"),
                     url=link(links.feed),
                 ),
             )

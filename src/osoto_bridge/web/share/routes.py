@@ -28,8 +28,13 @@ from osoto_bridge.commands import ShareLinks
 from osoto_bridge.i18n import DEFAULT_LANGUAGE, Translator, match_language, translator
 from osoto_bridge.osoto import OsotoError, ShareToken, TripExport
 from osoto_bridge.web.share.feed import build_feed
-from osoto_bridge.web.share.page import STYLE_HASH, PageLinks, other_language, render_message
-from osoto_bridge.web.share.page import render_page
+from osoto_bridge.web.share.page import (
+    STYLE_HASH,
+    PageLinks,
+    other_language,
+    render_message,
+    render_page,
+)
 from osoto_bridge.web.share.plan import share_plan
 from osoto_bridge.web.share.source import ShareSource, valid_token
 
@@ -204,7 +209,7 @@ def share_routes(
         return HTMLResponse(render_page(plan, tr, links), headers=share_headers())
 
     async def feed(request: Request) -> Response:
-        tr, token, loaded = await load(request)
+        tr, _, loaded = await load(request)
         if isinstance(loaded, Response):
             return loaded
         body = build_feed(loaded, tr=tr, now=now())
