@@ -59,10 +59,19 @@ SECRET_NAMES = (
     "confirmation_number",
     "checkInInstructions",
     "check_in_instructions",
-    "Wi-Fi password",
-    "Door code",
-    "Host phone",
-    "Check-in instructions",
+    # the labels a leaked value would be shown under (render.stay_paragraph), en and ko
+    "Wi-Fi password:",
+    "Door code:",
+    "Host phone:",
+    "Confirmation:",
+    "confirmation <code>",
+    "Check-in instructions:",
+    "와이파이 비밀번호:",
+    "도어 코드:",
+    "호스트 전화번호:",
+    "예약 번호:",
+    "예약 번호 <code>",
+    "체크인 안내:",
 )
 
 

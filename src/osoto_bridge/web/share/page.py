@@ -14,15 +14,20 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from osoto_bridge.i18n import SUPPORTED_LANGUAGES, Translator
 from osoto_bridge.web.share.plan import SharePlan
 
 __all__ = ["STYLE_HASH", "PageLinks", "render_message", "render_page"]
 
-_CSS = (files("osoto_bridge.web.share") / "templates" / "share.css").read_text("utf-8").strip()
+# Markup: the style sheet is ours and goes in as written (escaping its quotes would
+# change both the rules and the hash the CSP allows).
+_CSS = Markup(
+    (files("osoto_bridge.web.share") / "templates" / "share.css").read_text("utf-8").strip()
+)
 
-STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(str(_CSS).encode()).digest()).decode()
 """The CSP source that allows the inline style sheet and nothing else."""
 
 _ENV = Environment(

@@ -128,6 +128,11 @@ def pick_language(asked: str | None, accept_language: str | None) -> str:
     return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
 
 
+def _language_of(request: Request) -> Translator:
+    asked = request.query_params.get("lang")
+    return translator(pick_language(asked, request.headers.get("accept-language")))
+
+
 def _switch(language: str) -> str:
     # Relative to the page itself: the link never names a host or a path it could
     # be steered to, whatever the request carried.
@@ -176,9 +181,7 @@ def share_routes(
         return response
 
     async def load(request: Request) -> tuple[Translator, str, Response | TripExport]:
-        tr = translator(
-            pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
-        )
+        tr = _language_of(request)
         token = str(request.path_params["token"])
         if not valid_token(token):
             return tr, token, gone(tr)
@@ -216,7 +219,12 @@ def share_routes(
         headers = {**share_headers(), "Content-Disposition": 'inline; filename="trip.ics"'}
         return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
+    async def unknown(request: Request) -> Response:
+        # Anything else under /share/ (a token with a slash in it, a made-up path)
+        return gone(_language_of(request))
+
     return [
         Route(FEED_PATH, feed, methods=["GET"], name="share_feed"),
         Route(PAGE_PATH, page, methods=["GET"], name="share_page"),
+        Route("/share/{rest:path}", unknown, methods=["GET"], name="share_unknown"),
     ]
