@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -60,6 +60,7 @@ class ShareSource:
         missing_ttl: Seconds an unknown or revoked token is remembered as such.
         capacity: The most tokens kept in the cache.
         clock: Monotonic clock of the cache and the retries.
+        sleep: Sleep between the retries.
         timeout: Seconds for each request to Osoto.
     """
 
@@ -73,6 +74,7 @@ class ShareSource:
         missing_ttl: float = 15.0,
         capacity: int = 512,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         timeout: float = 8.0,
     ) -> None:
         self._base_url = base_url.rstrip("/")
@@ -81,6 +83,7 @@ class ShareSource:
         self._ttl = ttl
         self._missing_ttl = missing_ttl
         self._clock = clock
+        self._sleep = sleep
         self._cache: LRU[str, _Entry] = LRU(capacity)
         self._locks: dict[str, asyncio.Lock] = {}
         self.fetches = 0
@@ -144,7 +147,12 @@ class ShareSource:
     async def _fetch(self, token: str) -> TripExport | None:
         self.fetches += 1
         client = SharedTripClient(
-            token, self._base_url, http=self._http, clock=self._clock, retry=_RETRY
+            token,
+            self._base_url,
+            http=self._http,
+            clock=self._clock,
+            sleep=self._sleep,
+            retry=_RETRY,
         )
         async with client:
             try:
