@@ -3,6 +3,7 @@ exits 0 (the README's main-job command, checked end to end)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -78,3 +79,19 @@ def test_buttons_are_choices_and_replies_are_confirmed_in_the_transcript() -> No
     assert "(there is no #42: sent as a plain message)" in out
     osoto_part = out.split("now reads ---", 1)[1]
     assert "Alice Martin (Console): count me in" in osoto_part
+
+
+def test_the_demos_share_link_is_its_own_local_page() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "osoto_bridge", "demo"],
+        input="/share\n",
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"http://127\.0\.0\.1:\d+/share/shr_[\w-]+\b", out), out
+    assert re.search(r"http://127\.0\.0\.1:\d+/share/shr_[\w-]+/calendar\.ics", out), out
+    assert "/api/v1/shared/" not in out

@@ -4,6 +4,7 @@ stable UID and starts in the right zone, and the flights keep the trip's local t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,7 @@ from osoto_bridge.web.share import PRODID, ShareSource, build_feed
 
 
 @pytest.fixture
-async def demo() -> SharedDemo:  # type: ignore[misc]
+async def demo() -> AsyncIterator[SharedDemo]:
     async with shared_demo() as shared:
         yield shared
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from icalendar import Calendar
 from share_support import (
     BASE,
+    NOW,
     SECRET_NAMES,
     SECRET_VALUES,
     Clock,
@@ -20,7 +23,18 @@ from share_support import (
     shared_demo,
 )
 
-from osoto_bridge.web.share import STYLE_HASH, ShareSource, pick_language
+from osoto_bridge.i18n import translator
+from osoto_bridge.osoto import TripExport
+from osoto_bridge.web.share import (
+    STYLE_HASH,
+    PageLinks,
+    ShareSource,
+    build_feed,
+    pick_language,
+    render_page,
+    share_plan,
+)
+from osoto_bridge.web.share.plan import MAX_DAYS
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
@@ -36,7 +50,7 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-async def demo() -> SharedDemo:  # type: ignore[misc]
+async def demo() -> AsyncIterator[SharedDemo]:
     async with shared_demo() as shared:
         yield shared
 
@@ -223,3 +237,33 @@ async def test_osoto_away_is_a_503_saying_to_try_again() -> None:
     assert response.status_code == 503
     assert response.headers["retry-after"] == "60"
     assert "Try again in a minute" in response.text
+
+
+def test_a_bare_or_odd_trip_still_makes_a_page() -> None:
+    export = TripExport.model_validate(
+        {
+            "trip": {"_id": "t1", "title": "Someday", "startDate": "2026-08-03",
+                     "endDate": "2026-08-01"},
+            "legs": [{"_id": "l1", "title": "Nowhere", "startDate": "2026-08-01",
+                      "endDate": "2026-08-03", "timezone": "Not/AZone",
+                      "flights": [{"flightNumber": "XX 1", "departAt": "soon"}]}],
+            "commitments": [{"_id": "c1", "title": "Early bird", "startDate": "2026-07-30",
+                             "startTime": "07:00"}],
+        }
+    )  # fmt: skip
+    plan = share_plan(export, now=NOW, language="ko")
+    assert [day.number for day in plan.days] == [-1, 1, 2, 3]  # the early event keeps its day
+    assert plan.days[0].heading == "" and plan.days[1].heading == "1일차"
+    assert plan.legs[0].zone == "UTC"
+    assert plan.pins == () and plan.todos == () and plan.members == ()
+    html = render_page(plan, translator("ko"), PageLinks("f.ics", "webcal://x/f.ics", "?lang=en"))
+    assert "Early bird" in html and "Someday" in html
+    feed = Calendar.from_ical(build_feed(export, tr=translator("en"), now=NOW))
+    assert {str(e["SUMMARY"]) for e in feed.walk("VEVENT")} == {"Nowhere", "Early bird"}
+
+
+def test_a_century_long_trip_lists_at_most_its_first_days() -> None:
+    export = TripExport.model_validate(
+        {"trip": {"_id": "t", "title": "Typo", "startDate": "2026-01-01", "endDate": "2926-01-01"}}
+    )
+    assert len(share_plan(export, now=NOW, language="en").days) == MAX_DAYS

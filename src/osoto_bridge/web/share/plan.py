@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, islice
 
 from markupsafe import Markup
 
@@ -112,7 +112,7 @@ def _places(view: TripView, day: dt.date) -> str:
 def _days(view: TripView) -> tuple[DayPlan, ...]:
     by_day = {day: list(events) for day, events in groupby(view.timeline, key=lambda e: e.day)}
     cal = view.calendar
-    days = [d for d in cal.days()][:MAX_DAYS]
+    days = list(islice(cal.days(), MAX_DAYS))
     # Events dated outside the trip (an early flight) still show, on their own day.
     extra = sorted(d for d in by_day if not cal.contains(d))
     out = []
