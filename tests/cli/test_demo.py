@@ -31,11 +31,11 @@ def test_the_demo_relays_both_ways_and_answers_commands() -> None:
     assert "/where" in out
     # what was typed reached Osoto, attributed, once each
     osoto_part = out.split("now reads ---", 1)[1]
-    assert osoto_part.count("(Console): hello from the terminal") == 1
+    assert osoto_part.count("(console): hello from the terminal") == 1
     # the console user is the key's owner: Osoto's line does not repeat the name
-    assert "Alice Martin (Console): hello from the terminal" in osoto_part
+    assert "Alice Martin (console): hello from the terminal" in osoto_part
     assert "**You**" not in osoto_part
-    assert osoto_part.count("(Console): see you there") == 1
+    assert osoto_part.count("(console): see you there") == 1
     assert "/help" not in osoto_part
     assert "Traceback" not in result.stderr
 
@@ -78,7 +78,7 @@ def test_buttons_are_choices_and_replies_are_confirmed_in_the_transcript() -> No
     assert "(↪ replying to #1 Bongani Dlamini: " in out
     assert "(there is no #42: sent as a plain message)" in out
     osoto_part = out.split("now reads ---", 1)[1]
-    assert "Alice Martin (Console): count me in" in osoto_part
+    assert "Alice Martin (console): count me in" in osoto_part
 
 
 def test_the_demos_share_link_is_its_own_local_page() -> None:

@@ -262,9 +262,8 @@ async def _batch(
 def osoto_line(author: str, content: str) -> str:
     """One Osoto message as a line: ``author: content``, folding the bridge's own
     attribution when it names the poster (the console user is the key's owner, so
-    ``Alice Martin: **Alice Martin** (Console): hi`` reads ``Alice Martin (Console): hi``).
+    ``Alice Martin: Alice Martin (console): hi`` reads ``Alice Martin (console): hi``).
     """
-    own = f"**{author}** ("
-    if content.startswith(own):
-        return f"{author} ({content[len(own) :]}"
+    if content.startswith(f"{author} (") and "): " in content:
+        return content
     return f"{author}: {content}"

@@ -22,9 +22,18 @@ from osoto_bridge.chat.base import (
 )
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
+from osoto_bridge.relay.labels import ATTRIBUTION_LABELS
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.store import Link, Store
-from osoto_bridge.text import Document, Paragraph, Quote, Text, attributed, from_osoto
+from osoto_bridge.text import (
+    Document,
+    Paragraph,
+    Quote,
+    Text,
+    attributed,
+    emphasize_attribution,
+    from_osoto,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +181,7 @@ class Deliverer:
                 body = self._with_quote(message.parent_id, body)
         author = message.author_name or "someone"
         if by_bridge:
-            document, username = body, None
+            document, username = emphasize_attribution(body, ATTRIBUTION_LABELS), None
         elif adapter.capabilities.custom_username:
             document, username = body, author
         else:

@@ -91,7 +91,7 @@ async def test_a_mention_that_is_no_command_is_relayed(world: SlackWorld) -> Non
     await world.settle()
     assert world.fake.posted == []
     (relayed,) = await world.osoto_messages()
-    assert relayed.content == "**Bob** (Slack): @\u2060Osoto thanks for the help!"
+    assert relayed.content == "Bob (Slack): @\u2060Osoto thanks for the help!"
 
 
 async def test_an_unlinked_channel_is_told_how_to_link_in_the_users_language(
