@@ -20,6 +20,7 @@ from osoto_bridge.osoto.errors import (
 )
 from osoto_bridge.osoto.key_detection import contains_api_key, redact_api_keys
 from osoto_bridge.osoto.key_inspection import KeyReport, LinkError, inspect_key
+from osoto_bridge.osoto.trip_finder import KnownTrip, find_trip
 from osoto_bridge.osoto.keys import key_fingerprint
 from osoto_bridge.osoto.models import (
     Accommodation,
@@ -58,7 +59,6 @@ from osoto_bridge.osoto.shared import SharedTripClient
 from osoto_bridge.osoto.transport import AiohttpTransport
 
 __all__ = [
-    "SENSITIVE_FIELDS",
     "Accommodation",
     "ActionItem",
     "AiohttpTransport",
@@ -75,6 +75,7 @@ __all__ = [
     "ItemError",
     "ItemResult",
     "KeyReport",
+    "KnownTrip",
     "Leg",
     "LimiterRegistry",
     "LimiterSnapshot",
@@ -92,6 +93,7 @@ __all__ = [
     "RateLimiter",
     "RentalCar",
     "RetryPolicy",
+    "SENSITIVE_FIELDS",
     "Scopes",
     "ServerError",
     "ShareToken",
@@ -108,6 +110,7 @@ __all__ = [
     "User",
     "ValidationError",
     "contains_api_key",
+    "find_trip",
     "inspect_key",
     "key_fingerprint",
     "parse_local_datetime",

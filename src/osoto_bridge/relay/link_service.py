@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.osoto.key_inspection import KeyReport, LinkError, inspect_key, link_errors
+from osoto_bridge.osoto.trip_finder import KnownTrip
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.worker import seek_end
 from osoto_bridge.store import Link, Store
@@ -40,9 +41,20 @@ class LinkService:
     async def verify(
         self, api_key: str, *, trip_id: str | None = None, channel: str | None = None
     ) -> KeyReport:
-        """Check what ``api_key`` can do; raises `LinkError` with a one-line reason."""
+        """Check what ``api_key`` can do; raises `LinkError` with a one-line reason.
+
+        Without ``trip_id`` the trip is found from what the key reaches, the trips this
+        bridge links already among the candidates (`osoto.trip_finder`): a key limited
+        to one trip's messages links without its id once any chat links that trip.
+        """
         client = self._pool.client_for_key(api_key)
-        return await inspect_key(client, trip_id=trip_id, channel=channel)
+        known: list[KnownTrip] = []
+        if trip_id is None:
+            known = [
+                KnownTrip(link.trip_id, link.trip_title, link.owner_user_id)
+                for link in await self._store.list_links()
+            ]
+        return await inspect_key(client, trip_id=trip_id, channel=channel, known_trips=known)
 
     async def link(
         self,
