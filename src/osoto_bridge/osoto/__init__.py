@@ -20,7 +20,6 @@ from osoto_bridge.osoto.errors import (
 )
 from osoto_bridge.osoto.key_detection import contains_api_key, redact_api_keys
 from osoto_bridge.osoto.key_inspection import KeyReport, LinkError, inspect_key
-from osoto_bridge.osoto.trip_finder import KnownTrip, find_trip
 from osoto_bridge.osoto.keys import key_fingerprint
 from osoto_bridge.osoto.models import (
     Accommodation,
@@ -57,8 +56,10 @@ from osoto_bridge.osoto.scopes import Scopes
 from osoto_bridge.osoto.session import ClientState
 from osoto_bridge.osoto.shared import SharedTripClient
 from osoto_bridge.osoto.transport import AiohttpTransport
+from osoto_bridge.osoto.trip_finder import KnownTrip, find_trip
 
 __all__ = [
+    "SENSITIVE_FIELDS",
     "Accommodation",
     "ActionItem",
     "AiohttpTransport",
@@ -93,7 +94,6 @@ __all__ = [
     "RateLimiter",
     "RentalCar",
     "RetryPolicy",
-    "SENSITIVE_FIELDS",
     "Scopes",
     "ServerError",
     "ShareToken",
