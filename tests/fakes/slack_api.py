@@ -156,6 +156,9 @@ class FakeSlack:
         self.posted: list[Posted] = []
         # (channel, ts) → the message as ``chat.update`` last left it
         self.updated: dict[tuple[str, str], Posted] = {}
+        # what response URLs were told to show in place of the message they belong to
+        # (``replace_original``), in order
+        self.replaced: list[Posted] = []
         # user id → the Home tab ``views.publish`` last set for them
         self.home: dict[str, dict[str, Any]] = {}
         # (channel, user, text) of every ``chat.postEphemeral``
@@ -526,6 +529,13 @@ class FakeSlack:
             blocks=tuple(payload.get("blocks") or ()),
             response_type=payload.get("response_type"),
         )
+        if payload.get("replace_original") is True:
+            # Slack redraws the message the URL came with; nothing new is posted.
+            async with self._changed:
+                self.calls.append(ApiCall("response_url", payload, ok=True))
+                self.replaced.append(posted)
+                self._changed.notify_all()
+            return PlainTextResponse("ok")
         await self._record(ApiCall("response_url", payload, ok=True), posted)
         return PlainTextResponse("ok")
 
@@ -731,7 +741,12 @@ class FakeSlack:
     def block_action(
         self, channel: str, user: str, message: Posted, action_id: str, value: str
     ) -> str:
-        """A person presses a button of ``message``: the form body Slack posts."""
+        """A person presses a button of ``message``: the form body Slack posts.
+
+        An answer shown through a response URL has a ts of its own in Slack (the fake
+        makes one up), which ``chat.update`` does not know; an ephemeral one is marked.
+        """
+        message_ts = message.ts or f"{time.time():.6f}"
         payload = {
             "type": "block_actions",
             "team": {"id": TEAM_ID},
@@ -739,12 +754,12 @@ class FakeSlack:
             "api_app_id": "A0FAKE",
             "container": {
                 "type": "message",
-                "message_ts": message.ts,
+                "message_ts": message_ts,
                 "channel_id": channel,
-                "is_ephemeral": False,
+                "is_ephemeral": message.response_type == "ephemeral",
             },
             "channel": {"id": channel, "name": self.channels[channel].name},
-            "message": {"ts": message.ts, "text": message.text, "blocks": list(message.blocks)},
+            "message": {"ts": message_ts, "text": message.text, "blocks": list(message.blocks)},
             "trigger_id": f"{next(self._ids)}.{TEAM_ID}.trigger",
             "response_url": f"http://127.0.0.1:{self._port}/respond/{channel}-action",
             "actions": [

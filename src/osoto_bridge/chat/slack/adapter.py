@@ -48,7 +48,7 @@ from osoto_bridge.chat.slack.linkflow import ANSWER_WITHIN, LinkFlow
 from osoto_bridge.chat.slack.memory import RecentSlackMessages
 from osoto_bridge.chat.slack.outbound import SlackPost, clean_username, render_posts
 from osoto_bridge.chat.slack.pacing import DEFAULT_BURST, DEFAULT_INTERVAL, ChannelPacer
-from osoto_bridge.chat.slack.slash import SLASH_PREFIX, SlashReplies
+from osoto_bridge.chat.slack.slash import PRESSED_PREFIX, SLASH_PREFIX, SlashReplies
 from osoto_bridge.chat.slack.socket_mode import SocketModeConnection
 from osoto_bridge.chat.slack.users import UserDirectory
 from osoto_bridge.chat.slack.webapi import SlackRefused, SlackWebApi
@@ -415,12 +415,20 @@ class SlackChat:
             logger.warning("could not post a notice in Slack channel %s: %s", address.chat_id, exc)
 
     async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
-        """Replace a bot message's text and blocks (``chat.update``); False when the
-        content needs more than one message or Slack refuses (the caller posts anew)."""
+        """Replace a bot message's text and blocks; False when the content needs more
+        than one message or Slack refuses (the caller posts anew).
+
+        A message in the channel is redrawn with ``chat.update``; an answer to a slash
+        command (ephemeral, or one ``chat.update`` refuses) through the response URL
+        its button press came with (``replace_original``).
+        """
         posts = render_posts(message.document)
         if len(posts) != 1:
             return False
         (post,) = posts
+        redraw_url = self._replies.redraw_url(message_id)
+        if message_id.startswith(PRESSED_PREFIX):
+            return redraw_url is not None and await self._replace(redraw_url, post)
         try:
             async with self._using() as running:
                 # An empty list clears the old blocks (and with them the pressed buttons).
@@ -432,7 +440,24 @@ class SlackChat:
                     blocks=list(post.blocks),
                 )
         except SlackRefused as exc:
+            if redraw_url is not None:
+                return await self._replace(redraw_url, post)
             logger.info("could not update Slack message %s: %s", message_id, exc)
+            return False
+        return True
+
+    async def _replace(self, response_url: str, post: SlackPost) -> bool:
+        """Redraw the message a response URL belongs to (``replace_original``)."""
+        payload: dict[str, object] = {
+            "replace_original": True,
+            "text": post.text,
+            "blocks": list(post.blocks),
+        }
+        try:
+            async with self._using() as running:
+                await running.api.respond(response_url, payload)
+        except ChatError as exc:
+            logger.info("could not redraw a Slack answer through its response URL: %s", exc)
             return False
         return True
 

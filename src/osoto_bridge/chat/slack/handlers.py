@@ -44,7 +44,12 @@ from osoto_bridge.chat.slack.jobs import JobQueue
 from osoto_bridge.chat.slack.linkflow import LinkFlow
 from osoto_bridge.chat.slack.memory import RecentSlackMessages
 from osoto_bridge.chat.slack.outbound import action_name
-from osoto_bridge.chat.slack.slash import SlashCommand, SlashReplies, split_subcommand
+from osoto_bridge.chat.slack.slash import (
+    PRESSED_PREFIX,
+    SlashCommand,
+    SlashReplies,
+    split_subcommand,
+)
 from osoto_bridge.chat.slack.texts import language_of, say
 from osoto_bridge.chat.slack.users import UserDirectory
 from osoto_bridge.osoto.key_detection import contains_api_key
@@ -329,6 +334,14 @@ class SlackHandlers:
         user = await self._users.get(user_id)
         address = ChatAddress(PLATFORM, channel)
         whisper = self._whisper
+        message_id = str(container.get("message_ts") or "") or None
+        response_url = str(body.get("response_url") or "")
+        if response_url:
+            # An answer to a slash command lives behind its response URL: an ephemeral
+            # one has no ts chat.update knows, so only the URL can redraw it in place.
+            if container.get("is_ephemeral") or message_id is None:
+                message_id = f"{PRESSED_PREFIX}{action.get('action_ts')}:{user_id}"
+            self._replies.pressed(message_id, response_url)
 
         async def notify(text: str) -> None:
             if whisper is not None:
@@ -340,7 +353,7 @@ class SlackHandlers:
             user_name=user.name,
             action_id=action_name(str(action.get("action_id") or "")),
             value=str(action.get("value") or ""),
-            message_id=str(container.get("message_ts") or "") or None,
+            message_id=message_id,
             language_hint=user.locale,
             notify=notify if whisper is not None else None,
         )
