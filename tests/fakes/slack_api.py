@@ -477,6 +477,20 @@ class FakeSlack:
         channel.members.add(BOT_USER_ID)
         return {"ok": True, "channel": {"id": channel.id}}, None
 
+    def _m_conversations_members(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        """Members two to a page, so a caller must follow the cursor."""
+        channel = self.channels.get(str(args.get("channel", "")))
+        if channel is None:
+            return self._error("channel_not_found")
+        if BOT_USER_ID not in channel.members:
+            return self._error("not_in_channel")
+        members = sorted(channel.members)
+        start = int(str(args.get("cursor") or "0"))
+        page = members[start : start + 2]
+        more = start + 2 < len(members)
+        metadata = {"next_cursor": str(start + 2) if more else ""}
+        return {"ok": True, "members": page, "response_metadata": metadata}, None
+
     def _view(self, view: Any, view_id: str) -> dict[str, Any]:
         stored = json.loads(view) if isinstance(view, str) else dict(view)
         stored["id"] = view_id

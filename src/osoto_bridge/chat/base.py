@@ -96,6 +96,9 @@ class InboundMessage:
         is_private: written in a one-to-one chat with the bot.
         language_hint: the platform's language code for the author, if known.
         raw_text: the text as typed, used for command parsing and key detection.
+        acting_for: the linked chat a private chat's command is for (a Slack DM with
+            the app asking about a channel the author is in): the relay answers it with
+            that chat's link, admin check and policy, in the private chat.
     """
 
     address: ChatAddress
@@ -111,6 +114,7 @@ class InboundMessage:
     edit_marker: str | None = None
     is_private: bool = False
     language_hint: str | None = None
+    acting_for: ChatAddress | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class InboundAction:
         message_id: the platform id of the message that carries the button.
         notify: shows a short line to the presser only (a Telegram toast, a Slack
             ephemeral message), where the adapter can; None where it cannot.
+        acting_for: as `InboundMessage.acting_for`, for a button in a private chat.
     """
 
     address: ChatAddress
@@ -131,6 +136,7 @@ class InboundAction:
     message_id: str | None = None
     language_hint: str | None = None
     notify: Callable[[str], Awaitable[None]] | None = field(default=None, compare=False)
+    acting_for: ChatAddress | None = None
 
 
 EPHEMERAL = "ephemeral"

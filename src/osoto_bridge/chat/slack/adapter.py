@@ -41,6 +41,7 @@ from osoto_bridge.chat.base import (
     OutboundMessage,
 )
 from osoto_bridge.chat.slack.bolt_app import build_bolt_app
+from osoto_bridge.chat.slack.direct import DIRECT_PREFIX, DirectMessages
 from osoto_bridge.chat.slack.handlers import BotIdentity, SlackHandlers
 from osoto_bridge.chat.slack.inbound import PLATFORM
 from osoto_bridge.chat.slack.jobs import InFlight, JobQueue
@@ -245,6 +246,9 @@ class SlackChat:
             clock=self._clock,
             answer_within=self._form_wait,
         )
+        direct = DirectMessages(
+            sink=sink, members=lambda channel: _channel_members(api, channel), clock=self._clock
+        )
         handlers = SlackHandlers(
             sink=sink,
             users=users,
@@ -256,6 +260,7 @@ class SlackChat:
             send=self.send,
             whisper=self.whisper,
             publish_home=self.publish_home,
+            direct=direct,
         )
         app = build_bolt_app(
             handlers,
@@ -346,6 +351,8 @@ class SlackChat:
         reply_to = message.reply_to
         if reply_to is not None and reply_to.startswith(SLASH_PREFIX):
             return await self._answer_slash(running, message, reply_to)
+        if reply_to is not None and reply_to.startswith(DIRECT_PREFIX):
+            reply_to = None  # a DM's answers are not threaded
         channel = message.address.chat_id
         thread = self._memory.root_of(channel, reply_to) if reply_to else None
         ids: list[str] = []
@@ -493,3 +500,23 @@ class SlackChat:
         """Workspace admins and owners administer every channel the bot is in."""
         async with self._using() as running:
             return (await running.users.get(user_id)).is_admin
+
+
+async def _channel_members(api: SlackWebApi, channel: str) -> frozenset[str]:
+    """Who is in ``channel`` (``conversations.members``, every page); none on a refusal."""
+    members: set[str] = set()
+    cursor = ""
+    try:
+        while True:
+            query: dict[str, Any] = {"channel": channel, "limit": 1000}
+            if cursor:
+                query["cursor"] = cursor
+            page = await api.call("conversations.members", params=query)
+            members.update(str(member) for member in page.get("members") or ())
+            metadata = page.get("response_metadata")
+            cursor = str(metadata.get("next_cursor") or "") if isinstance(metadata, dict) else ""
+            if not cursor:
+                return frozenset(members)
+    except ChatError as exc:
+        logger.info("could not list the members of Slack channel %s: %s", channel, exc)
+        return frozenset()

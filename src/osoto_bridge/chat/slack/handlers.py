@@ -31,6 +31,7 @@ from osoto_bridge.chat.base import (
     InboundSink,
     OutboundMessage,
 )
+from osoto_bridge.chat.slack.direct import CHOICE_ACTION, DIRECT_PREFIX, DirectMessages
 from osoto_bridge.chat.slack.home import dm_help, home_view
 from osoto_bridge.chat.slack.inbound import (
     PLATFORM,
@@ -99,6 +100,7 @@ class SlackHandlers:
         replies: Response URLs of slash commands awaiting the relay's answer.
         identity: The bot's own ids.
         send: Posts a message (the adapter's `send`).
+        direct: Trip commands in DMs; without it a DM is answered with what the app does.
     """
 
     def __init__(
@@ -114,6 +116,7 @@ class SlackHandlers:
         send: Callable[[OutboundMessage], Awaitable[list[str]]],
         whisper: Callable[[ChatAddress, str, str], Awaitable[None]] | None = None,
         publish_home: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None,
+        direct: DirectMessages | None = None,
     ) -> None:
         self._sink = sink
         self._users = users
@@ -125,6 +128,7 @@ class SlackHandlers:
         self._send = send
         self._whisper = whisper
         self._publish_home = publish_home
+        self._direct = direct
 
     # -- messages ---------------------------------------------------------------------
 
@@ -149,15 +153,38 @@ class SlackHandlers:
         await self._sink.mark_handled(PLATFORM, event_id)
 
     async def _direct_message(self, message: SlackMessage, body: dict[str, Any]) -> None:
-        """A DM with the app: answered once with what the app does and where."""
+        """A DM with the app: a trip command runs for a linked channel its author is in
+        (`DirectMessages`); anything else is answered with what the app does and where."""
         if message.edit_of is not None:
             return
         event_id = str(body.get("event_id") or f"im:{message.channel}:{message.ts}")
         if not await self._sink.first_time(PLATFORM, event_id):
             return
-        links = await self._sink.links.on_platform(PLATFORM)
-        answer = OutboundMessage(ChatAddress(PLATFORM, message.channel), dm_help(links))
-        self._jobs.submit("dm answer", lambda: self._send(answer))
+        address = ChatAddress(PLATFORM, message.channel)
+        text = message.text.strip().lstrip("/／").strip()
+        direct = self._direct
+        if direct is None or not text or not self._sink.commands.is_command(text):
+            links = await self._sink.links.on_platform(PLATFORM)
+            answer = OutboundMessage(address, dm_help(links))
+            self._jobs.submit("dm answer", lambda: self._send(answer))
+            return
+        user = await self._users.get(message.user)
+        command = InboundMessage(
+            address=address,
+            message_id=DIRECT_PREFIX + message.ts,
+            author_id=message.user,
+            author_name=user.name,
+            document=doc("/" + text),
+            raw_text="/" + text,
+            is_private=True,
+            language_hint=user.locale,
+        )
+        self._jobs.submit("dm command", lambda: self._direct_command(direct, command))
+
+    async def _direct_command(self, direct: DirectMessages, command: InboundMessage) -> None:
+        shown = await direct.command(command)
+        if shown is not None:
+            await self._send(OutboundMessage(command.address, shown, reply_to=command.message_id))
 
     async def app_home_opened(self, ack: Ack, event: dict[str, Any]) -> None:
         """The Home tab was opened: publish the links and the commands."""
@@ -255,7 +282,7 @@ class SlackHandlers:
         if name == "unlink":
             await self._unlink(ack, slash, language, linked=link is not None)
             return
-        if link is None:
+        if link is None and not (slash.in_direct_message and self._direct is not None):
             await _tell(ack, say(language, "not_linked"))
             return
         if name and not self._sink.commands.is_command(slash.text):
@@ -270,9 +297,14 @@ class SlackHandlers:
             author_name=user.name,
             document=doc(raw_text),
             raw_text=raw_text,
+            is_private=slash.in_direct_message,
             language_hint=user.locale,
         )
         await ack()
+        direct = self._direct
+        if link is None and direct is not None:  # in a DM: for a channel the user is in
+            self._jobs.submit("dm command", lambda: self._direct_command(direct, message))
+            return
         self._jobs.submit("slash command", lambda: self._sink.on_message(message))
 
     async def _open_link_form(
@@ -331,6 +363,11 @@ class SlackHandlers:
         claim = f"action:{action.get('action_ts')}:{user_id}:{action.get('action_id')}"
         if not await self._sink.first_time(PLATFORM, claim):
             return
+        direct = self._direct
+        if direct is not None and action_name(str(action.get("action_id") or "")) == CHOICE_ACTION:
+            value = str(action.get("value") or "")
+            self._jobs.submit("dm choice", lambda: direct.chosen(user_id, value))
+            return
         user = await self._users.get(user_id)
         address = ChatAddress(PLATFORM, channel)
         whisper = self._whisper
@@ -357,6 +394,8 @@ class SlackHandlers:
             language_hint=user.locale,
             notify=notify if whisper is not None else None,
         )
+        if direct is not None and channel.startswith("D"):
+            pressed = direct.for_action(pressed)  # in a DM: for the channel it asked about
         self._jobs.submit("button", lambda: self._sink.on_action(pressed))
 
     async def key_form(self, ack: Ack, body: dict[str, Any]) -> None:

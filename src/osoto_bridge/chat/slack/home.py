@@ -1,10 +1,9 @@
 """The app's Home tab and its direct messages, as pure functions of what they show.
 
 The Home tab lists the workspace's linked channels with their trips and whether each
-link is relaying, then the commands. A direct message with the app has no trip (a
-link belongs to a channel, and what a trip holds is shared with that channel's
-members), so a DM is answered with what the app does, how to link, and the linked
-channels, rather than with trip answers. Every text a person or Osoto supplied (trip
+link is relaying, then the commands. A direct message that is no trip command (those
+run for a linked channel the person is in: `direct.py`) is answered with what the app
+does, how to link, and the linked channels. Every text a person or Osoto supplied (trip
 titles, channel names) goes into ``plain_text`` objects or escaped mrkdwn.
 """
 
@@ -87,13 +86,13 @@ def dm_help(links: Sequence[Link]) -> Document:
             "questions there."
         ),
         paragraph(
-            "Ask in a linked channel: ",
+            "Ask in a linked channel, or here about the trip of a linked channel you are in: ",
             code("/osoto where tuesday"),
             ", ",
             code("/osoto todo"),
             ", ",
             code("/osoto help"),
-            " (the answers belong to the channel's trip, so I don't give them here).",
+            ".",
         ),
     ]
     if links:
