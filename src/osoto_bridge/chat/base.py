@@ -164,6 +164,16 @@ class OutboundMessage:
     meta: dict[str, str] = field(default_factory=dict, compare=False)
 
 
+@dataclass(frozen=True)
+class LinkHealth:
+    """How a link is doing, for an overview (Slack's Home tab): the ages in seconds of
+    its last message each way (None: nothing yet) and the chat messages waiting to post."""
+
+    since_to_chat: float | None
+    since_to_osoto: float | None
+    waiting: int
+
+
 class Linking(Protocol):
     """The link flows an adapter runs itself (deep links, modals) call back through this.
 
@@ -195,6 +205,10 @@ class Linking(Protocol):
 
     async def on_platform(self, platform: str) -> list[Link]:
         """Every link of one platform (for an app's overview, e.g. Slack's Home tab)."""
+        ...
+
+    async def health(self, link: Link) -> LinkHealth:
+        """How ``link`` is doing (its last messages each way, its waiting outbox)."""
         ...
 
     async def unlink(self, address: ChatAddress) -> bool:

@@ -96,7 +96,9 @@ class Bridge:
         self._metrics = metrics if metrics is not None else RelayMetrics()
         self._adapters = {adapter.platform: adapter for adapter in adapters}
         self._client_for = pool.client_for
-        self.links = LinkService(store=store, pool=pool, on_change=self.sync_links)
+        self.links = LinkService(
+            store=store, pool=pool, on_change=self.sync_links, wall_clock=wall_clock
+        )
         self.commands = COMMAND_CATALOG
         self._timing = timing or PollTiming()
         self._active_polls = ActivePollBudget(self._timing.active_polls_per_second, clock=clock)

@@ -26,6 +26,23 @@ async def test_the_home_tab_lists_the_linked_channels_their_trips_and_the_comman
     home = _home_text(world.fake.home[BOB])
     assert f"<#{CHANNEL}>" in home and "Lisbon" in home and "relaying" in home
     assert "/osoto where" in home and "/osoto todo" in home and "/osoto link" in home
+    assert "last from Osoto never, to Osoto never" in home
+
+
+async def test_the_home_tab_shows_when_each_link_last_carried_a_message(
+    world: SlackWorld,
+) -> None:
+    await world.link()
+    await world.start()
+    await world.say(BOB, "hello from Slack")
+    await world.settle()
+    assert [m.content for m in await world.osoto_messages()] == ["Bob (Slack): hello from Slack"]
+    event = {"type": "app_home_opened", "user": BOB, "channel": "D0BOB", "tab": "home"}
+    await world.deliver(world.fake.event_callback(event))
+    await world.fake.wait_for(lambda: BOB in world.fake.home)
+    home = _home_text(world.fake.home[BOB])
+    assert "to Osoto just now" in home and "last from Osoto never" in home
+    assert "waiting to reach Osoto" not in home
 
 
 async def test_the_home_tab_says_how_to_link_when_nothing_is_linked(world: SlackWorld) -> None:

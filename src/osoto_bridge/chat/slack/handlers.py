@@ -32,7 +32,7 @@ from osoto_bridge.chat.base import (
     OutboundMessage,
 )
 from osoto_bridge.chat.slack.direct import CHOICE_ACTION, DIRECT_PREFIX, DirectMessages
-from osoto_bridge.chat.slack.home import dm_help, home_view
+from osoto_bridge.chat.slack.home import MAX_LINKS, dm_help, home_view
 from osoto_bridge.chat.slack.inbound import (
     PLATFORM,
     SlackMessage,
@@ -196,7 +196,8 @@ class SlackHandlers:
         user = await self._users.get(user_id)
         language = language_of(user.locale, None)
         links = await self._sink.links.on_platform(PLATFORM)
-        view = home_view(self._sink.commands, language, links)
+        health = {link.id: await self._sink.links.health(link) for link in links[:MAX_LINKS]}
+        view = home_view(self._sink.commands, language, links, health)
         self._jobs.submit("home tab", lambda: publish(user_id, view))
 
     def _command_in(self, message: SlackMessage) -> str | None:
