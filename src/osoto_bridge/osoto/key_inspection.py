@@ -17,9 +17,7 @@ import contextlib
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
 
-from osoto_bridge.errors import BridgeError
 from osoto_bridge.osoto.client import OsotoClient
 from osoto_bridge.osoto.errors import (
     ApiError,
@@ -32,13 +30,9 @@ from osoto_bridge.osoto.errors import (
 )
 from osoto_bridge.osoto.models import Channel
 from osoto_bridge.osoto.pacing import Priority
-from osoto_bridge.osoto.trip_finder import KnownTrip, TripNotFound, find_trip
+from osoto_bridge.osoto.trip_finder import KnownTrip, LinkError, find_trip
 
-
-class LinkError(BridgeError):
-    """The key cannot serve the requested link; the message says why, in one line."""
-
-    kind: ClassVar[str] = "link"
+__all__ = ["CHANGING_ROLES", "KeyReport", "LinkError", "inspect_key", "link_errors"]
 
 
 @dataclass(frozen=True)
@@ -105,10 +99,7 @@ async def inspect_key(
             does not say its trip.
     """
     with link_errors():
-        try:
-            return await _inspect(client, trip_id=trip_id, channel=channel, known=known_trips)
-        except TripNotFound as exc:
-            raise LinkError(str(exc)) from exc
+        return await _inspect(client, trip_id=trip_id, channel=channel, known=known_trips)
 
 
 @contextlib.contextmanager

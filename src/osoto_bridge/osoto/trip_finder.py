@@ -26,15 +26,16 @@ from osoto_bridge.osoto.errors import Forbidden, NotFound
 from osoto_bridge.osoto.models import Me
 from osoto_bridge.osoto.pacing import Priority
 
-__all__ = ["MAX_KNOWN_PROBES", "KnownTrip", "TripNotFound", "find_trip", "trips_in_scopes"]
+__all__ = ["MAX_KNOWN_PROBES", "KnownTrip", "LinkError", "find_trip", "trips_in_scopes"]
 
 MAX_KNOWN_PROBES = 10
 """The most trips of the bridge's links tried with one key (one request each, from the
 key's 60 a minute)."""
 
 
-class TripNotFound(BridgeError):
-    """No trip (or more than one) fits the key; the message says what to pass, in one line."""
+class LinkError(BridgeError):
+    """The key cannot serve the requested link; the message says why, in one line (here:
+    no trip, or more than one, fits a key that names none). Key inspection raises it too."""
 
     kind: ClassVar[str] = "link"
 
@@ -68,7 +69,7 @@ async def find_trip(
     """The id and title of the one trip ``client``'s key is for.
 
     Raises:
-        TripNotFound: none, or several, fit; the message lists them or says why.
+        LinkError: none, or several, fit; the message lists them or says why.
     """
     titles: dict[str, str] = {trip.trip_id: trip.title for trip in known}
     scoped = trips_in_scopes(me.scopes)
@@ -91,7 +92,7 @@ async def find_trip(
     tried = _known_order(known, me.user.id)[:MAX_KNOWN_PROBES]
     reachable = [trip for trip in tried if await _lists_channels(client, trip)]
     if not reachable:
-        raise TripNotFound(_not_found(len(tried)))
+        raise LinkError(_not_found(len(tried)))
     return await _one(client, reachable, titles)
 
 
@@ -104,7 +105,7 @@ def _known_order(known: Sequence[KnownTrip], user_id: str) -> list[str]:
 async def _one(client: OsotoClient, trips: list[str], titles: dict[str, str]) -> tuple[str, str]:
     if len(trips) > 1:
         listing = ", ".join(f"{trip} ({titles.get(trip, '?')})" for trip in trips[:10])
-        raise TripNotFound(
+        raise LinkError(
             f"the key reaches {len(trips)} trips; say which one with --trip ID: {listing}"
         )
     return trips[0], await _title(client, trips[0], titles)
