@@ -41,7 +41,7 @@ from osoto_bridge.chat.base import (
     OutboundMessage,
 )
 from osoto_bridge.chat.slack.bolt_app import build_bolt_app
-from osoto_bridge.chat.slack.direct import DIRECT_PREFIX, DirectMessages
+from osoto_bridge.chat.slack.direct import DIRECT_PREFIX, DirectMessages, channel_members
 from osoto_bridge.chat.slack.handlers import BotIdentity, SlackHandlers
 from osoto_bridge.chat.slack.inbound import PLATFORM
 from osoto_bridge.chat.slack.jobs import InFlight, JobQueue
@@ -247,7 +247,7 @@ class SlackChat:
             answer_within=self._form_wait,
         )
         direct = DirectMessages(
-            sink=sink, members=lambda channel: _channel_members(api, channel), clock=self._clock
+            sink=sink, members=lambda channel: channel_members(api, channel), clock=self._clock
         )
         handlers = SlackHandlers(
             sink=sink,
@@ -500,23 +500,3 @@ class SlackChat:
         """Workspace admins and owners administer every channel the bot is in."""
         async with self._using() as running:
             return (await running.users.get(user_id)).is_admin
-
-
-async def _channel_members(api: SlackWebApi, channel: str) -> frozenset[str]:
-    """Who is in ``channel`` (``conversations.members``, every page); none on a refusal."""
-    members: set[str] = set()
-    cursor = ""
-    try:
-        while True:
-            query: dict[str, Any] = {"channel": channel, "limit": 1000}
-            if cursor:
-                query["cursor"] = cursor
-            page = await api.call("conversations.members", params=query)
-            members.update(str(member) for member in page.get("members") or ())
-            metadata = page.get("response_metadata")
-            cursor = str(metadata.get("next_cursor") or "") if isinstance(metadata, dict) else ""
-            if not cursor:
-                return frozenset(members)
-    except ChatError as exc:
-        logger.info("could not list the members of Slack channel %s: %s", channel, exc)
-        return frozenset()

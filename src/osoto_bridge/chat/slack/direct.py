@@ -13,14 +13,25 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
-from osoto_bridge.chat.base import ChatAddress, InboundAction, InboundMessage, InboundSink
+from osoto_bridge.chat.base import (
+    ChatAddress,
+    ChatError,
+    InboundAction,
+    InboundMessage,
+    InboundSink,
+)
+from osoto_bridge.chat.slack.webapi import SlackWebApi
 from osoto_bridge.store.models import Link
 from osoto_bridge.text import Document, button, doc, paragraph
 
-__all__ = ["CHOICE_ACTION", "CHOICE_TTL", "DIRECT_PREFIX", "DirectMessages"]
+__all__ = ["CHOICE_ACTION", "CHOICE_TTL", "DIRECT_PREFIX", "DirectMessages", "channel_members"]
+
+logger = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 DIRECT_PREFIX = "dm:"
@@ -150,3 +161,23 @@ class DirectMessages:
         while len(self._pending) > _MAX_PENDING:
             self._pending.popitem(last=False)
         return token
+
+
+async def channel_members(api: SlackWebApi, channel: str) -> frozenset[str]:
+    """Who is in ``channel`` (``conversations.members``, every page); none on a refusal."""
+    members: set[str] = set()
+    cursor = ""
+    try:
+        while True:
+            query: dict[str, Any] = {"channel": channel, "limit": 1000}
+            if cursor:
+                query["cursor"] = cursor
+            page = await api.call("conversations.members", params=query)
+            members.update(str(member) for member in page.get("members") or ())
+            metadata = page.get("response_metadata")
+            cursor = str(metadata.get("next_cursor") or "") if isinstance(metadata, dict) else ""
+            if not cursor:
+                return frozenset(members)
+    except ChatError as exc:
+        logger.info("could not list the members of Slack channel %s: %s", channel, exc)
+        return frozenset()
