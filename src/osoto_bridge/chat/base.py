@@ -144,6 +144,30 @@ EPHEMERAL = "ephemeral"
 where the platform can (a Slack slash command's answer)."""
 
 
+COPY_OF = "copy_of"
+"""An `OutboundMessage.meta` key: the Osoto message id the message is a copy of (the
+relay sets it). An adapter whose platform shows the bot its own messages (Slack)
+tags each post with it, so that a copy whose send response was lost is still
+recognised when the platform echoes it (`InboundSink.copy_seen`)."""
+
+
+@dataclass(frozen=True)
+class SeenCopy:
+    """A copy of an Osoto message the platform showed the bot (its own message's echo).
+
+    Attributes:
+        address: the chat (and thread) it is in.
+        message_id: the platform id of the copy.
+        osoto_message_id: the Osoto message it is a copy of (from its `COPY_OF` tag).
+        part: which part of the message it is (0 for the first).
+    """
+
+    address: ChatAddress
+    message_id: str
+    osoto_message_id: str
+    part: int = 0
+
+
 @dataclass(frozen=True)
 class OutboundMessage:
     """A message the bridge wants shown in a chat.
@@ -281,6 +305,11 @@ class InboundSink(Protocol):
 
     def on_action(self, action: InboundAction) -> Awaitable[None]: ...
 
+    def copy_seen(self, copy: SeenCopy) -> Awaitable[None]:
+        """The platform showed a copy the bridge posted: its id joins the message map,
+        so replies to it resolve even when the send's own answer was lost."""
+        ...
+
 
 @runtime_checkable
 class MessageEditor(Protocol):
@@ -293,6 +322,19 @@ class MessageEditor(Protocol):
     async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
         """Replace the text and buttons of the bot's message ``message_id`` with
         ``message`` (one part: the caller sends a new message if this returns False)."""
+
+
+@runtime_checkable
+class IntakeControl(Protocol):
+    """An adapter whose intake can stop before its sends do (a graceful stop's first step).
+
+    `Bridge.stop` stops every adapter's intake first (no update polled, no event
+    accepted: the platform keeps them for the next start), then lets the workers
+    finish their in-flight sends, and only then calls `ChatAdapter.stop`.
+    """
+
+    async def stop_intake(self) -> None:
+        """Stop taking events in (the one being handled finishes); sends keep working."""
 
 
 @runtime_checkable
@@ -313,7 +355,8 @@ class ChatAdapter(Protocol):
         """Connect and begin handing inbound events to ``sink``."""
 
     async def stop(self) -> None:
-        """Stop receiving, finish in-flight sends, disconnect."""
+        """Stop receiving (if `IntakeControl.stop_intake` did not already), finish
+        in-flight sends, disconnect."""
 
     async def send(self, message: OutboundMessage) -> list[str]:
         """Deliver one message (split as needed) and return the ids of its parts."""

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from types import TracebackType
 from typing import Protocol
 
@@ -20,7 +20,9 @@ from osoto_bridge.chat.base import (
     ChatAddress,
     InboundAction,
     InboundMessage,
+    IntakeControl,
     OutboundMessage,
+    SeenCopy,
 )
 from osoto_bridge.commands import COMMAND_CATALOG, CURRENT_CHAT, CommandService
 from osoto_bridge.metrics import RelayMetrics
@@ -185,30 +187,56 @@ class Bridge:
             raise
 
     async def stop(self, grace: float = STOP_GRACE) -> None:
-        """Stop: the workers finish their in-flight deliveries, then the chats close.
+        """Stop in three steps: intake, then the workers' in-flight sends, then the chats.
 
-        The order matters: a chat closed under a worker fails the send it is making
-        ("HTTPXRequest is not initialized"), and the line then waits for a restart.
-        Each worker stops after its in-flight post or delivery, not its whole pass,
-        so a stop with nothing stuck takes that long; one still running after
-        ``grace`` seconds is cancelled (what it had not recorded is redone after a
-        restart, never lost). A chat line that arrives meanwhile is written to the
-        outbox, as always, and posted after the restart.
+        1. Intake: the chats stop taking events in (`IntakeControl.stop_intake`:
+           Telegram's polling ends, Slack's events are answered 503, so the platform
+           keeps what comes meanwhile for the next start); the event being handled
+           finishes, its line written to the outbox as always.
+        2. The workers: each stops after its in-flight post or delivery, not its
+           whole pass, so a stop with nothing stuck is as long as one send.
+        3. The chats close (HTTP sessions, connections): only now, as a chat closed
+           under a worker fails the send it is making ("HTTPXRequest is not
+           initialized") and the line waits for a restart.
+
+        The whole stop is bounded by ``grace`` seconds: a step still running when
+        they are up is cancelled (what a worker had not recorded is redone after a
+        restart, never lost).
         """
         if not self._started:
             return
         started = self._clock()
+        deadline = time.monotonic() + grace
         await self._stop_link_watch()
         # The background services (the plan watch) post into the chats too.
         await self._stop_services()
-        await self._stop_workers(grace)
-        for adapter in self._adapters.values():
-            try:
-                await adapter.stop()
-            except Exception:
-                logger.exception("stopping the %s adapter failed", adapter.platform)
+        intakes = [a for a in self._adapters.values() if isinstance(a, IntakeControl)]
+        await self._bounded(
+            "stopping intake", [_named(a.platform, a.stop_intake()) for a in intakes], deadline
+        )
+        await self._stop_workers(max(0.0, deadline - time.monotonic()))
+        await self._bounded(
+            "closing", [_named(a.platform, a.stop()) for a in self._adapters.values()], deadline
+        )
         self._started = False
         logger.info("bridge stopped in %.1fs", self._clock() - started)
+
+    async def _bounded(
+        self, step: str, tasks: Sequence[asyncio.Task[None]], deadline: float
+    ) -> None:
+        """Wait for the adapters' ``tasks`` until ``deadline`` (a second at least); one
+        failing or too slow is logged and never holds the others."""
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=max(1.0, deadline - time.monotonic()))
+        for task in pending:
+            task.cancel()
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        for task, outcome in zip(tasks, outcomes, strict=True):
+            if task in pending:
+                logger.warning("%s %s took too long: cancelled", step, task.get_name())
+            elif isinstance(outcome, Exception):
+                logger.error("%s %s failed", step, task.get_name(), exc_info=outcome)
 
     async def abort(self) -> None:
         """Stop at once, mid-pass, as a crash would (for chaos tests and fast exits).
@@ -392,6 +420,34 @@ class Bridge:
         finally:
             CURRENT_CHAT.reset(token)
 
+    async def copy_seen(self, copy: SeenCopy) -> None:
+        """A chat showed a copy the bridge posted: its id joins the message map (issue 14.2).
+
+        Mostly a copy whose send's response was lost (or whose echo came before the
+        send returned): replies to it then resolve instead of losing their parent.
+        """
+        address = copy.address
+        link = await self._store.find_link(address.platform, address.chat_id, address.thread_id)
+        if link is None:
+            return
+        learned = await self._store.record_seen_copy(
+            osoto_message_id=copy.osoto_message_id,
+            trip_id=link.trip_id,
+            channel_id=link.channel_id,
+            platform=address.platform,
+            chat_id=address.chat_id,
+            thread_id=address.thread_id,
+            chat_message_id=copy.message_id,
+        )
+        if learned:
+            logger.info(
+                "learned copy %s of Osoto message %s in %s/%s from its echo",
+                copy.message_id,
+                copy.osoto_message_id,
+                address.platform,
+                address.chat_id,
+            )
+
     async def first_time(self, platform: str, event_id: str) -> bool:
         return await self._store.mark_event_seen(platform, event_id)
 
@@ -432,3 +488,7 @@ class Bridge:
     @property
     def adapters(self) -> dict[str, ChatAdapter]:
         return dict(self._adapters)
+
+
+def _named(platform: str, call: Coroutine[object, object, None]) -> asyncio.Task[None]:
+    return asyncio.create_task(call, name=f"the {platform} adapter")

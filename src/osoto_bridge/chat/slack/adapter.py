@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from osoto_bridge.chat.base import (
+    COPY_OF,
     EPHEMERAL,
     Capabilities,
     ChatAddress,
@@ -41,6 +42,7 @@ from osoto_bridge.chat.base import (
     OutboundMessage,
 )
 from osoto_bridge.chat.slack.bolt_app import build_bolt_app
+from osoto_bridge.chat.slack.copies import copy_metadata
 from osoto_bridge.chat.slack.direct import DIRECT_PREFIX, DirectMessages, channel_members
 from osoto_bridge.chat.slack.handlers import BotIdentity, SlackHandlers
 from osoto_bridge.chat.slack.inbound import PLATFORM
@@ -279,24 +281,37 @@ class SlackChat:
             http=AsyncSlackRequestHandler(app),
         )
 
+    async def stop_intake(self) -> None:
+        """Stop taking events in and finish the work they queued; sends keep working.
+
+        A graceful stop's first step (`Bridge.stop`): events arriving from now on are
+        answered 503 (Slack delivers them again), the Socket Mode connection closes,
+        the events being handled finish and their queued work (answers) drains.
+        """
+        running = self._running
+        if running is None or self._state is not _State.RUNNING:
+            return  # never started, or stopping already
+        self._state = _State.DRAINING
+        if running.socket is not None:
+            await running.socket.close()
+        # Events under way may still queue work: let them, then drain the queue.
+        if not await self._requests.settled(STOP_GRACE):
+            logger.warning("Slack events still being handled at shutdown")
+        await running.jobs.stop()
+
     async def stop(self) -> None:
-        """Stop taking events in, finish queued work and sends under way, disconnect.
+        """Stop taking events in (unless `stop_intake` did), finish sends, disconnect.
 
         Sends still work while the queued work finishes (its answers go out); then
         new sends are refused (`ChatUnavailable`: the relay keeps the message for
         the next start) and the session closes once the last send under way ended.
         """
         running = self._running
-        if running is None or self._state is not _State.RUNNING:
+        if running is None or self._state not in (_State.RUNNING, _State.DRAINING):
             return  # never started, or stopped already
-        self._state = _State.DRAINING
         try:
-            if running.socket is not None:
-                await running.socket.close()
-            # Events under way may still queue work: let them, then drain the queue.
-            if not await self._requests.settled(STOP_GRACE):
-                logger.warning("Slack events still being handled at shutdown")
-            await running.jobs.stop()
+            await self.stop_intake()
+            await running.jobs.stop()  # again: a cancelled `stop_intake` left it running
         finally:
             self._state = _State.STOPPED
             if not await self._calls.settled(STOP_GRACE):
@@ -356,8 +371,12 @@ class SlackChat:
         channel = message.address.chat_id
         thread = self._memory.root_of(channel, reply_to) if reply_to else None
         ids: list[str] = []
-        for post in render_posts(message.document):
-            ts = await self._post(running, channel, post, thread=thread, username=message.username)
+        copy_of = message.meta.get(COPY_OF)
+        for part, post in enumerate(render_posts(message.document)):
+            tag = copy_metadata(copy_of, part) if copy_of else None
+            ts = await self._post(
+                running, channel, post, thread=thread, username=message.username, metadata=tag
+            )
             ids.append(ts)
             self._memory.remember(
                 channel,
@@ -376,10 +395,13 @@ class SlackChat:
         *,
         thread: str | None,
         username: str | None,
+        metadata: dict[str, Any] | None = None,
     ) -> str:
         body: dict[str, object] = {"text": post.text, "unfurl_links": False, "unfurl_media": False}
         if post.blocks:
             body["blocks"] = list(post.blocks)
+        if metadata is not None:
+            body["metadata"] = metadata
         if thread is not None:
             body["thread_ts"] = thread
         if username:
