@@ -20,6 +20,7 @@ Tests play the people (`message_event`, `slash_command` …), plan failures
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import itertools
@@ -105,6 +106,8 @@ class Posted:
     thread_ts: str | None = None
     username: str | None = None
     response_type: str | None = None
+    metadata: dict[str, Any] | None = None
+    lost: bool = False  # shown in the channel, but its answer never reached the bot
 
 
 @dataclass
@@ -167,6 +170,7 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self.triggers: set[str] = set()
         self._failures: dict[str, deque[_Failure]] = {}
+        self._lose: dict[str, int] = {}
         self._held: dict[str, asyncio.Event] = {}
         self.waiting: list[str] = []  # held calls, in the order they came
         self._ts = itertools.count(1)
@@ -254,6 +258,11 @@ class FakeSlack:
         for _ in range(times):
             queue.append(_Failure(code, error, retry_after))
 
+    def lose_next(self, method: str, *, times: int = 1) -> None:
+        """Do the next ``times`` calls of ``method``, then lose their answers: the bot
+        gets a 502 from a proxy in between, as when a response is lost on the way."""
+        self._lose[method] = self._lose.get(method, 0) + times
+
     def hold(self, method: str) -> asyncio.Event:
         """Hold every call of ``method`` until the returned event is set (a slow Slack)."""
         gate = self._held[method] = asyncio.Event()
@@ -326,7 +335,14 @@ class FakeSlack:
             return JSONResponse({"ok": False, "error": "unknown_method"}, status_code=404)
         answer, posted = handler(args)
         error = None if answer.get("ok") else str(answer.get("error"))
+        lose = self._lose.get(method, 0) > 0
+        if lose:
+            self._lose[method] -= 1
+            if posted is not None:
+                posted = dataclasses.replace(posted, lost=True)
         await self._record(ApiCall(method, args, ok=error is None, error=error), posted)
+        if lose:
+            return PlainTextResponse("upstream connection lost", status_code=502)
         return JSONResponse(answer)
 
     @staticmethod
@@ -373,6 +389,15 @@ class FakeSlack:
             m["ts"] == thread_ts for m in self.history[channel.id]
         ):
             return self._error("thread_not_found")
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if metadata is not None and not (
+            isinstance(metadata, dict)
+            and isinstance(metadata.get("event_type"), str)
+            and isinstance(metadata.get("event_payload"), dict)
+        ):
+            return self._error("invalid_metadata_format")
         ts = self.next_ts()
         message = {
             "type": "message",
@@ -382,6 +407,8 @@ class FakeSlack:
             "thread_ts": thread_ts,
             "username": args.get("username"),
         }
+        if metadata is not None:
+            message["metadata"] = metadata
         self.history[channel.id].append(message)
         posted = Posted(
             channel=channel.id,
@@ -390,6 +417,7 @@ class FakeSlack:
             blocks=tuple(blocks),
             thread_ts=thread_ts,
             username=args.get("username"),
+            metadata=metadata,
         )
         return {"ok": True, "channel": channel.id, "ts": ts, "message": message}, posted
 
@@ -699,6 +727,28 @@ class FakeSlack:
         self.history.setdefault(channel, []).append(
             {"type": "message", "ts": ts, "user": user, "text": text, "thread_ts": thread_ts}
         )
+        return event
+
+    def bot_message_event(self, posted: Posted) -> dict[str, Any]:
+        """The ``message`` event Slack sends every app for a message the bot posted
+        (``subtype: bot_message``, its ``bot_id``, and its metadata when it had some)."""
+        event: dict[str, Any] = {
+            "type": "message",
+            "subtype": "bot_message",
+            "channel": posted.channel,
+            "bot_id": BOT_ID,
+            "text": posted.text,
+            "ts": posted.ts,
+            "event_ts": posted.ts,
+            "channel_type": "channel",
+            "team": TEAM_ID,
+        }
+        if posted.username is not None:
+            event["username"] = posted.username
+        if posted.thread_ts is not None:
+            event["thread_ts"] = posted.thread_ts
+        if posted.metadata is not None:
+            event["metadata"] = posted.metadata
         return event
 
     def edit_event(self, channel: str, user: str, ts: str, text: str) -> dict[str, Any]:

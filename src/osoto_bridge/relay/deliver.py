@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from osoto_bridge.chat.base import (
+    COPY_OF,
     ChatAdapter,
     ChatAddress,
     ChatError,
@@ -191,6 +192,7 @@ class Deliverer:
             document=document,
             reply_to=reply_to,
             username=username,
+            meta={COPY_OF: message.id},  # lets the chat recognise its echo (issue 14.2)
         )
 
     def _with_quote(self, parent_id: str, body: Document) -> Document:

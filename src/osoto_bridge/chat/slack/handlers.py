@@ -31,6 +31,7 @@ from osoto_bridge.chat.base import (
     InboundSink,
     OutboundMessage,
 )
+from osoto_bridge.chat.slack.copies import read_seen_copy
 from osoto_bridge.chat.slack.direct import CHOICE_ACTION, DIRECT_PREFIX, DirectMessages
 from osoto_bridge.chat.slack.home import MAX_LINKS, dm_help, home_view
 from osoto_bridge.chat.slack.inbound import (
@@ -133,7 +134,13 @@ class SlackHandlers:
     # -- messages ---------------------------------------------------------------------
 
     async def message_event(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        """A ``message`` event: relayed (inline, before the answer) unless a command."""
+        """A ``message`` event: relayed (inline, before the answer) unless a command.
+
+        The bot's own copies come back too (as Slack shows every app its messages):
+        never relayed, they tell the sink the id of a copy whose send response was
+        lost (`copy_seen`)."""
+        if await self._own_copy(event):
+            return
         message = read_message_event(event)
         if message is None:
             return
@@ -151,6 +158,28 @@ class SlackHandlers:
         inbound = await self._inbound(message)
         await self._sink.on_message(inbound)
         await self._sink.mark_handled(PLATFORM, event_id)
+
+    async def metadata_posted(self, event: dict[str, Any]) -> None:
+        """``message_metadata_posted``: another echo of a copy (where subscribed)."""
+        await self._own_copy(event)
+
+    async def _own_copy(self, event: dict[str, Any]) -> bool:
+        """Hand the sink a copy of the bot's own that no send returned; whether it was one."""
+        copy = read_seen_copy(event, self._identity.bot_id)
+        if copy is None:
+            return False
+        channel = copy.address.chat_id
+        if self._memory.get(channel, copy.message_id) is None:  # no send returned it (yet)
+            await self._sink.copy_seen(copy)
+            thread = event.get("thread_ts")
+            self._memory.remember(
+                channel,
+                copy.message_id,
+                root=thread if isinstance(thread, str) else copy.message_id,
+                author=str(event.get("username") or "Osoto"),
+                text=str(event.get("text") or ""),
+            )
+        return True
 
     async def _direct_message(self, message: SlackMessage, body: dict[str, Any]) -> None:
         """A DM with the app: a trip command runs for a linked channel its author is in
