@@ -46,7 +46,8 @@ bench-relay: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/relay.py --trips $(TRIPS) $(BENCH_ARGS)
 
-# The fault run (docs/benchmarks.md): 429s, lost responses, kills and stops, hostile
+# The fault run (docs/benchmarks.md), in processes: 429s, lost responses, SIGKILLs and
+# SIGTERMs of `osoto-bridge run`, hostile
 # inputs; a few minutes, reproducible from SEED.
 SEED ?= 14
 bench-faults: $(STAMP)
