@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Protocol
 
@@ -29,6 +29,7 @@ from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
+from osoto_bridge.relay.lifecycle import SeenCopies, adapter_task, bounded
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
@@ -131,6 +132,7 @@ class Bridge:
         self._link_watch_stop = asyncio.Event()
         self._services = tuple(services)
         self._service_tasks: list[asyncio.Task[None]] = []
+        self._seen_copies = SeenCopies(store)
         self._router = InboundRouter(
             InboundDeps(
                 store=store,
@@ -211,32 +213,19 @@ class Bridge:
         # The background services (the plan watch) post into the chats too.
         await self._stop_services()
         intakes = [a for a in self._adapters.values() if isinstance(a, IntakeControl)]
-        await self._bounded(
-            "stopping intake", [_named(a.platform, a.stop_intake()) for a in intakes], deadline
+        await bounded(
+            "stopping intake",
+            [adapter_task(a.platform, a.stop_intake()) for a in intakes],
+            deadline,
         )
         await self._stop_workers(max(0.0, deadline - time.monotonic()))
-        await self._bounded(
-            "closing", [_named(a.platform, a.stop()) for a in self._adapters.values()], deadline
+        await bounded(
+            "closing",
+            [adapter_task(a.platform, a.stop()) for a in self._adapters.values()],
+            deadline,
         )
         self._started = False
         logger.info("bridge stopped in %.1fs", self._clock() - started)
-
-    async def _bounded(
-        self, step: str, tasks: Sequence[asyncio.Task[None]], deadline: float
-    ) -> None:
-        """Wait for the adapters' ``tasks`` until ``deadline`` (a second at least); one
-        failing or too slow is logged and never holds the others."""
-        if not tasks:
-            return
-        _, pending = await asyncio.wait(tasks, timeout=max(1.0, deadline - time.monotonic()))
-        for task in pending:
-            task.cancel()
-        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        for task, outcome in zip(tasks, outcomes, strict=True):
-            if task in pending:
-                logger.warning("%s %s took too long: cancelled", step, task.get_name())
-            elif isinstance(outcome, Exception):
-                logger.error("%s %s failed", step, task.get_name(), exc_info=outcome)
 
     async def abort(self) -> None:
         """Stop at once, mid-pass, as a crash would (for chaos tests and fast exits).
@@ -421,32 +410,9 @@ class Bridge:
             CURRENT_CHAT.reset(token)
 
     async def copy_seen(self, copy: SeenCopy) -> None:
-        """A chat showed a copy the bridge posted: its id joins the message map (issue 14.2).
-
-        Mostly a copy whose send's response was lost (or whose echo came before the
-        send returned): replies to it then resolve instead of losing their parent.
-        """
-        address = copy.address
-        link = await self._store.find_link(address.platform, address.chat_id, address.thread_id)
-        if link is None:
-            return
-        learned = await self._store.record_seen_copy(
-            osoto_message_id=copy.osoto_message_id,
-            trip_id=link.trip_id,
-            channel_id=link.channel_id,
-            platform=address.platform,
-            chat_id=address.chat_id,
-            thread_id=address.thread_id,
-            chat_message_id=copy.message_id,
-        )
-        if learned:
-            logger.info(
-                "learned copy %s of Osoto message %s in %s/%s from its echo",
-                copy.message_id,
-                copy.osoto_message_id,
-                address.platform,
-                address.chat_id,
-            )
+        """A chat showed a copy the bridge posted: its id joins the message map, so
+        replies to a copy whose send response was lost resolve (issue 14.2)."""
+        await self._seen_copies.record(copy)
 
     async def first_time(self, platform: str, event_id: str) -> bool:
         return await self._store.mark_event_seen(platform, event_id)
@@ -488,7 +454,3 @@ class Bridge:
     @property
     def adapters(self) -> dict[str, ChatAdapter]:
         return dict(self._adapters)
-
-
-def _named(platform: str, call: Coroutine[object, object, None]) -> asyncio.Task[None]:
-    return asyncio.create_task(call, name=f"the {platform} adapter")
