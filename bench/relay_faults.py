@@ -104,10 +104,18 @@ class Bridge:
 
     async def terminate(self) -> None:
         assert self.process is not None
+        self._mark("SIGTERM sent")
         began = time.monotonic()
         code = await procs.stop(self.process, grace=STOP_WAIT)
         self.stops.append(time.monotonic() - began)
         self.stop_codes.append(code)
+        self._mark(f"exited with {code}")
+
+    def _mark(self, what: str) -> None:
+        """A line in the bridge's log, in its format, to read a stop's steps against."""
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S") + f",{int(time.time() * 1000) % 1000:03d}"
+        with self.log.open("a", encoding="utf-8") as out:
+            out.write(f"{stamp} INFO bench.relay_faults: {what}\n")
 
 
 class Run:
@@ -336,6 +344,10 @@ async def execute(run: Run) -> dict[str, Any]:
         secret,
     ]
     args.load_average = [round(v, 2) for v in os.getloadavg()]
+    if args.keep:  # what each side showed, for a closer look at any odd line
+        dump = {"rows": run.view.rows, "osoto": run.view.osoto,
+                "lines": [vars(line) for line in run.lines], "stats": stats}  # fmt: skip
+        (work / "seen.json").write_text(json.dumps(dump, default=str), encoding="utf-8")
     return report(
         run.lines,
         run.view,

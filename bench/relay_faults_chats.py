@@ -14,8 +14,8 @@ are on (``POST /faults {"on": true}``):
 
 Slack's events are delivered by a few workers, each answer awaited at most 3 s (as
 Slack does); a refusal (non-2xx), a timeout or a refused connection (the bridge is
-down) is retried after 1, 10 and 30 s (Slack's own schedule, 0 s / 1 min / 5 min,
-compressed), then given up (counted as never accepted).
+down) is retried after 1 s, 1 min and 2 min (Slack's own schedule is about 0 s, 1 min
+and 5 min), then given up: counted as never accepted, with the text it carried.
 
 Control routes (JSON): ``POST /setup {"trips": N}``, ``POST /bridge {"events_url"}``,
 ``POST /faults {"on": bool}``, ``POST /inject {"messages": [...]}`` (each a dict:
@@ -51,7 +51,7 @@ from fakes.telegram_api import ApiError, Chat, FakeTelegram, User
 
 DELIVERY_WORKERS = 8
 SLACK_TIMEOUT = 3.0
-SLACK_RETRY_AFTER = (1.0, 10.0, 30.0)
+SLACK_RETRY_AFTER = (1.0, 60.0, 120.0)
 P_429 = 0.03
 P_LOST = 0.02
 _QUOTE = re.compile(r"<blockquote>.*?</blockquote>", re.S)
@@ -161,7 +161,7 @@ class Chats:
         self.channels: list[str] = []
         self.events_url = ""
         self.answers: Counter[str] = Counter()
-        self.never_accepted = 0
+        self.never_accepted: list[str] = []  # the texts of events Slack gave up on
         self.roots: dict[tuple[str, str], str] = {}  # Slack (channel, ts) → thread root
 
     def setup(self, trips: int) -> dict[str, list[str]]:
@@ -249,7 +249,8 @@ class Chats:
                     if attempt < len(SLACK_RETRY_AFTER):
                         await asyncio.sleep(SLACK_RETRY_AFTER[attempt])
                 else:
-                    self.never_accepted += 1
+                    event = payload.get("event", {})
+                    self.never_accepted.append(str(event.get("text") or ""))
             finally:
                 self.deliveries.task_done()
 
@@ -262,7 +263,8 @@ class Chats:
         return {
             "injected": dict(self.faults.injected),
             "slack_answers": dict(self.answers),
-            "slack_never_accepted": self.never_accepted,
+            "slack_never_accepted": len(self.never_accepted),
+            "slack_never_accepted_texts": self.never_accepted,
             "slack_queue": self.deliveries.qsize(),
             "telegram_pending_updates": self.telegram.pending_updates,
             "telegram_calls": dict(Counter(c.method for c in self.telegram.calls)),

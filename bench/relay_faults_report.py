@@ -73,6 +73,11 @@ class View:
             if r[ROW_PLATFORM] == platform and r[ROW_CHAT] == chat and line.token in r[ROW_OWN]
         ]
 
+    def chat_of(self, platform: str, trip: BenchTrip) -> list[list[Any]]:
+        """The bot's messages in one room's chat (ids are per chat on Telegram)."""
+        chat = trip.telegram_chat if platform == "telegram" else trip.slack_channel
+        return [r for r in self.rows if r[ROW_PLATFORM] == platform and r[ROW_CHAT] == chat]
+
     def chat_copies(self, line: Line, platform: str, trip: BenchTrip) -> list[str]:
         return [str(r[ROW_ID]) for r in self.chat_rows(line, platform, trip)]
 
@@ -119,6 +124,9 @@ def report(
     paths: dict[str, Counter[str]] = {}
     why: Counter[str] = Counter()
     odd: list[str] = []
+    # Texts of Slack events Slack stopped redelivering (the bridge was down or slow for
+    # all its retries): never taken in, told apart from what the bridge lost.
+    gave_up = " ".join(stats.get("slack_never_accepted_texts", []))
     for line in lines:
         trip = trips[line.room]
         if line.hostile in COMMANDS and line.origin != "osoto" and view.answered(line, trip):
@@ -129,6 +137,9 @@ def report(
             tally = paths.setdefault(path, Counter())
             found = view.copies(line, where, trip)
             tally["sent"] += 1
+            if not found and line.origin == "slack" and line.token in gave_up:
+                tally["never taken in"] += 1
+                continue
             tally["once" if len(found) == 1 else "lost" if not found else "doubled"] += 1
             if len(found) > 1 and where != "osoto":
                 rows = view.chat_rows(line, where, trip)
@@ -180,9 +191,9 @@ def report(
 
 def _threaded(view: View, line: Line, where: str, copy: str, trip: BenchTrip) -> str:
     """Whether ``line``'s copy in ``where`` answers its parent there: ``ok``, ``lost
-    parent``, or ``parent never told`` (the copy it answered was a chat copy whose
-    send response was lost, or recorded by no one before a kill: Telegram has no
-    echo to learn its id from)."""
+    parent``, or ``parent never told`` (the reply was written to a chat copy whose
+    send response was lost, or that a kill kept from being recorded, and that the
+    platform never named to the bridge: Telegram shows a bot nothing of its own)."""
     parent = view.line(line.parent)
     assert parent is not None
     targets = set(view.copies(parent, where, trip))
@@ -191,23 +202,15 @@ def _threaded(view: View, line: Line, where: str, copy: str, trip: BenchTrip) ->
     if where == "osoto":
         got = next((m[3] for m in view.osoto if m[0] == copy), None)
     else:
-        row = next(r for r in view.rows if str(r[ROW_ID]) == copy and r[ROW_PLATFORM] == where)
-        got = row[ROW_REPLY]
+        rows = view.chat_of(where, trip)  # ids are per chat on Telegram
+        got = next(r[ROW_REPLY] for r in rows if str(r[ROW_ID]) == copy)
         if where == "slack":  # a thread names its root
-            targets |= {
-                str(r[ROW_REPLY] or r[ROW_ID])
-                for r in view.rows
-                if r[ROW_PLATFORM] == "slack" and str(r[ROW_ID]) in targets
-            }
+            targets |= {str(r[ROW_REPLY] or r[ROW_ID]) for r in rows if str(r[ROW_ID]) in targets}
     if got in targets:
         return "ok"
     if line.parent_copy is not None:
-        rows = [
-            r
-            for r in view.rows
-            if str(r[ROW_ID]) == line.parent_copy and r[ROW_PLATFORM] == line.origin
-        ]
-        lost = any(r[ROW_LOST] for r in rows)
+        chosen = [r for r in view.chat_of(line.origin, trip) if str(r[ROW_ID]) == line.parent_copy]
+        lost = any(r[ROW_LOST] for r in chosen)
         doubled = len(view.chat_copies(parent, line.origin, trip)) > 1
         if lost or doubled:
             return f"parent never told ({line.origin}, {'lost response' if lost else 'kill'})"
@@ -257,7 +260,7 @@ def _print(f: dict[str, Any]) -> None:
         f"injected: osoto {f['injected']['osoto']}; chats {f['injected']['chats']}; "
         f"SIGKILLs {f['kills']}, SIGTERMs {len(f['sigterm_stops'])}"
     )
-    columns = ["sent", "once", "lost", "doubled", "echoes", "lost parent"]
+    columns = ["sent", "once", "lost", "doubled", "echoes", "lost parent", "never taken in"]
     never = sorted({k for t in f["paths"].values() for k in t if k.startswith("parent never")})
     print(f"{'path':<18}" + "".join(f"{c:>12}" for c in columns) + "".join(f"  {c}" for c in never))
     for path, tally in f["paths"].items():
