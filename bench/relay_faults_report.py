@@ -208,6 +208,8 @@ def _threaded(view: View, line: Line, where: str, copy: str, trip: BenchTrip) ->
             targets |= {str(r[ROW_REPLY] or r[ROW_ID]) for r in rows if str(r[ROW_ID]) in targets}
     if got in targets:
         return "ok"
+    if not targets:
+        return "parent never taken in"  # Slack gave up delivering the parent's event
     if line.parent_copy is not None:
         chosen = [r for r in view.chat_of(line.origin, trip) if str(r[ROW_ID]) == line.parent_copy]
         lost = any(r[ROW_LOST] for r in chosen)
@@ -261,7 +263,8 @@ def _print(f: dict[str, Any]) -> None:
         f"SIGKILLs {f['kills']}, SIGTERMs {len(f['sigterm_stops'])}"
     )
     columns = ["sent", "once", "lost", "doubled", "echoes", "lost parent", "never taken in"]
-    never = sorted({k for t in f["paths"].values() for k in t if k.startswith("parent never")})
+    columns += ["parent never taken in"]
+    never = sorted({k for t in f["paths"].values() for k in t if k.startswith("parent never told")})
     print(f"{'path':<18}" + "".join(f"{c:>12}" for c in columns) + "".join(f"  {c}" for c in never))
     for path, tally in f["paths"].items():
         if "command" in path:
