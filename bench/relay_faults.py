@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -50,6 +51,7 @@ from relay_world import BenchTrip, link_trips, seed_osoto, with_chats
 from osoto_bridge.store import generate_secret_key
 
 HERE = Path(__file__).resolve().parent
+TOKEN = re.compile(r"\b[LHE]\d{4,5}x")
 JSON = "application/json"
 STOP_WAIT = 40.0
 """Seconds a SIGTERM stop may take before the run kills the bridge (its grace is 30)."""
@@ -163,6 +165,28 @@ class Run:
         line.parent_copy = chosen
         return chosen
 
+    def in_thread(self, line: Line, target: str) -> str:
+        """A Slack reply goes in the thread of its target, and Slack names only the
+        thread's root: the line it answers is the root's (as a person sees it)."""
+        trip = self.trips[line.room]
+        rows = self.view.chat_of("slack", trip)
+        own = next((p for p in self.lines if p.origin == "slack" and p.own_id == target), None)
+        row = next((r for r in rows if str(r[5]) == target), None)
+        root = own.thread if own is not None else (row[6] or row[5]) if row is not None else None
+        if root is None or root == target:
+            return target
+        rooted = next((p for p in self.lines if p.origin == "slack" and p.own_id == root), None)
+        if rooted is None:
+            copy = next((r for r in rows if str(r[5]) == root), None)
+            token = TOKEN.search(copy[4]) if copy is not None else None
+            rooted = self.view.line(token[0]) if token is not None else None
+            line.parent_copy = root
+        else:
+            line.parent_copy = None
+        if rooted is not None:
+            line.parent = rooted.token
+        return str(root)
+
     async def write(self, http: httpx.AsyncClient, line: Line, text: str, **extra: Any) -> None:
         self.lines.append(line)
         self.view.add(line)
@@ -170,6 +194,10 @@ class Run:
         target = self.pick_parent(line) if line.parent else None
         if target is None:
             line.parent = None  # nothing of it to answer yet: a plain line
+        elif line.origin == "slack":
+            target = self.in_thread(line, target)
+        if line.origin == "slack":
+            line.thread = target
         if line.origin == "osoto":
             body: dict[str, Any] = {"content": text}
             if target is not None:

@@ -33,6 +33,7 @@ class Line:
     hostile: str | None = None
     own_id: str | None = None  # its id where it was written
     parent_copy: str | None = None  # the copy of the parent it answers, in its own chat
+    thread: str | None = None  # Slack: the root of the thread it was written in
 
 
 class Timed(Protocol):
@@ -207,6 +208,11 @@ def _threaded(view: View, line: Line, where: str, copy: str, trip: BenchTrip) ->
         if where == "slack":  # a thread names its root
             targets |= {str(r[ROW_REPLY] or r[ROW_ID]) for r in rows if str(r[ROW_ID]) in targets}
     if got in targets:
+        if line.parent_copy is not None and any(
+            r[ROW_LOST] and str(r[ROW_ID]) == line.parent_copy
+            for r in view.chat_of(line.origin, trip)
+        ):
+            return f"parent recovered ({line.origin}, lost response)"
         return "ok"
     if not targets:
         return "parent never taken in"  # Slack gave up delivering the parent's event
@@ -264,7 +270,14 @@ def _print(f: dict[str, Any]) -> None:
     )
     columns = ["sent", "once", "lost", "doubled", "echoes", "lost parent", "never taken in"]
     columns += ["parent never taken in"]
-    never = sorted({k for t in f["paths"].values() for k in t if k.startswith("parent never told")})
+    never = sorted(
+        {
+            k
+            for t in f["paths"].values()
+            for k in t
+            if k.startswith(("parent never told", "parent recovered"))
+        }
+    )
     print(f"{'path':<18}" + "".join(f"{c:>12}" for c in columns) + "".join(f"  {c}" for c in never))
     for path, tally in f["paths"].items():
         if "command" in path:
