@@ -47,8 +47,7 @@ bench-relay: $(STAMP)
 	$(BIN)/python bench/relay.py --trips $(TRIPS) $(BENCH_ARGS)
 
 # The fault run (docs/benchmarks.md), in processes: 429s, lost responses, SIGKILLs and
-# SIGTERMs of `osoto-bridge run`, hostile
-# inputs; a few minutes, reproducible from SEED.
+# SIGTERMs of `osoto-bridge run`, hostile inputs; a few minutes, reproducible from SEED.
 SEED ?= 14
 bench-faults: $(STAMP)
 	$(BIN)/python bench/relay_faults.py --seed $(SEED) $(BENCH_ARGS)
