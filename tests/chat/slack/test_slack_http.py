@@ -217,9 +217,7 @@ async def test_slack_is_answered_only_after_the_line_is_committed(world: SlackWo
     assert await store.pending_outbox_count() == 1
     world.osoto.open.set()
     await world.settle()
-    assert [m.content for m in await world.osoto_messages()] == [
-        "Bob (Slack): persist me first"
-    ]
+    assert [m.content for m in await world.osoto_messages()] == ["Bob (Slack): persist me first"]
 
 
 async def test_a_command_is_acknowledged_before_its_work_under_a_slow_osoto(
