@@ -131,6 +131,13 @@ class RelayMetrics:
             ["route", "status"],
             registry=self.registry,
         )
+        self.events_late = Counter(
+            "osoto_bridge_events_late",
+            "Requests on the chat platforms' routes answered later than the platform "
+            "waits (Slack: 3 s), which it counts as failed and delivers again",
+            ["route"],
+            registry=self.registry,
+        )
         self.replies_unthreaded = Counter(
             "osoto_bridge_replies_unthreaded",
             "Chat replies relayed with a quote because their parent's id is not known",
@@ -170,6 +177,10 @@ class RelayMetrics:
     def event_refused(self, route: str, status: int) -> None:
         """Count one platform request answered ``status`` (an error) on ``route``."""
         self.events_refused.labels(route=route, status=str(status)).inc()
+
+    def event_late(self, route: str) -> None:
+        """Count one platform request on ``route`` answered too late."""
+        self.events_late.labels(route=route).inc()
 
     def reply_unthreaded(self, platform: str) -> None:
         """Count a reply whose parent the bridge never learned the id of (quoted)."""

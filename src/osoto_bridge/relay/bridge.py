@@ -11,7 +11,8 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol
 
@@ -29,6 +30,7 @@ from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
+from osoto_bridge.relay.intake import Intake
 from osoto_bridge.relay.lifecycle import SeenCopies, adapter_task, bounded
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
@@ -133,12 +135,13 @@ class Bridge:
         self._services = tuple(services)
         self._service_tasks: list[asyncio.Task[None]] = []
         self._seen_copies = SeenCopies(store)
+        self.intake = Intake(store, poke=self.poke)
         self._router = InboundRouter(
             InboundDeps(
                 store=store,
+                intake=self.intake,
                 adapter_for=self._adapters.get,
                 client_for=pool.client_for,
-                poke=self.poke,
                 commands=commands,
                 wall_clock=wall_clock,
                 bot_username=self._bot_username,
@@ -288,6 +291,9 @@ class Bridge:
 
     async def sync_links(self) -> None:
         """Start a worker for each newly linked channel; stop those no longer linked."""
+        # Links changed by another process (the `links` command, another replica)
+        # reach the inbound lookups at the latest here.
+        self._store.forget_cached_links()
         links = await self._store.list_links(enabled_only=True)
         by_channel: dict[ChannelKey, list[Link]] = {}
         per_key: dict[int, set[ChannelKey]] = {}
@@ -417,11 +423,16 @@ class Bridge:
     async def first_time(self, platform: str, event_id: str) -> bool:
         return await self._store.mark_event_seen(platform, event_id)
 
+    def batch(
+        self, platform: str, event_ids: Collection[str] = ()
+    ) -> AbstractAsyncContextManager[None]:
+        return self.intake.batch(platform, event_ids)
+
     async def handled_before(self, platform: str, event_id: str) -> bool:
-        return await self._store.is_event_seen(platform, event_id)
+        return await self.intake.handled_before(platform, event_id)
 
     async def mark_handled(self, platform: str, event_id: str) -> None:
-        await self._store.mark_event_seen(platform, event_id)
+        await self.intake.mark_handled(platform, event_id)
 
     async def migrate_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         for link in await self._store.list_links(platform=platform):

@@ -16,6 +16,7 @@ from osoto_bridge.store.errors import (
 from osoto_bridge.store.models import (
     ChatParent,
     Direction,
+    IntakeLine,
     Link,
     MessageOrigin,
     NotifySettings,
@@ -33,6 +34,7 @@ __all__ = [
     "ChatParent",
     "ConflictError",
     "Direction",
+    "IntakeLine",
     "Link",
     "MessageOrigin",
     "NotFoundError",

@@ -166,7 +166,13 @@ class TelegramChat:
         self._app, self._sink = app, sink
         self._intake_open = True
         if not self.webhook_url:
-            self._poller = Poller(bot, self._process, timeout=self._poll_timeout, sleep=self._sleep)
+            self._poller = Poller(
+                bot,
+                self._process,
+                timeout=self._poll_timeout,
+                sleep=self._sleep,
+                batch=lambda updates: sink.batch(PLATFORM, [str(u.update_id) for u in updates]),
+            )
             self._polling = asyncio.create_task(self._poller.run(), name="telegram-poller")
             self._polling.add_done_callback(_report_poller_end)
         logger.info(
@@ -254,8 +260,14 @@ class TelegramChat:
 
     async def handle_update_data(self, data: dict[str, Any]) -> None:
         """Handle one update as Telegram posts it to the webhook (JSON object)."""
-        app = self._require_app()
-        await self._process(Update.de_json(data, app.bot))
+        app, sink = self._require_app(), self._sink
+        update = Update.de_json(data, app.bot)
+        if sink is None:
+            await self._process(update)
+            return
+        # Written (lines and dedupe mark) before the route answers Telegram 200.
+        async with sink.batch(PLATFORM, [str(update.update_id)]):
+            await self._process(update)
 
     async def _process(self, update: Update) -> None:
         await self._require_app().process_update(update)
