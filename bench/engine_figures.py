@@ -135,6 +135,33 @@ def poll_breakdown(
     }
 
 
+def slowest_osoto_lines(
+    lines: Iterable[Line], got: Arrivals, polls: dict[int, list[float]], count: int = 5
+) -> list[dict[str, Any]]:
+    """The slowest Osoto lines, each with its trip's polls around it (seconds after it
+    was written), to see which poll brought it."""
+    found = []
+    for line in lines:
+        arrived = [at for p in CHATS if (at := got.in_chat(line, p)) is not None]
+        if line.origin == "osoto" and arrived:
+            found.append((max(arrived) - line.at, line))
+    found.sort(key=lambda item: item[0], reverse=True)
+    return [
+        {
+            "seq": line.seq,
+            "trip": line.trip,
+            "at": line.at,
+            "took_s": round(took, 3),
+            "polls_s": [
+                round(t - line.at, 3)
+                for t in polls.get(line.trip, [])
+                if -3 <= t - line.at <= took + 1
+            ],
+        }
+        for took, line in found[:count]
+    ]
+
+
 def delivery(lines: Sequence[Line], got: Arrivals) -> dict[str, int]:
     """Lines missing somewhere they belong, and lines stored twice in Osoto."""
     missing_chat = missing_osoto = doubled_osoto = doubled_chat = 0
