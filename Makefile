@@ -59,7 +59,7 @@ screenshots: $(STAMP)
 	OSOTO_BRIDGE_SCREENSHOTS=docs/images $(BIN)/python -m pytest -q tests/web/test_share_browser.py
 
 # The engine under the platforms' limits (issue 16's figures, docs/benchmarks.md): about
-# 5 minutes; scenario sizes are flags (bench/engine.py --help), e.g.
+# 6 minutes on a loaded 2 cores; scenario sizes are flags (bench/engine.py --help), e.g.
 # BENCH_ARGS="--only conversation --conversation-seconds 30".
 bench-engine: $(STAMP)
 	$(BIN)/python bench/engine.py $(BENCH_ARGS)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+# bench/ only while importing: its relay.py would shadow the tests' relay package
+_BENCH = str(Path(__file__).resolve().parents[2] / "bench")
+sys.path.append(_BENCH)
 
-from engine_figures import (
+from engine_figures import (  # noqa: E402
     Arrivals,
     Line,
     chat_to_chat,
@@ -19,6 +21,8 @@ from engine_figures import (
     percentile,
     poll_breakdown,
 )
+
+sys.path.remove(_BENCH)
 
 
 def test_each_copy_is_matched_to_its_line_and_missing_or_doubled_ones_are_counted() -> None:
