@@ -1,9 +1,11 @@
 """The relay benchmark's chat platforms: the tests' fake Telegram and fake Slack.
 
-    python bench/relay_chats.py
+    python bench/relay_chats.py [--limits]
 
 Runs `FakeTelegram` and `FakeSlack` from ``tests/fakes`` (unchanged, subclassed only
-to note when each bot message arrived) in one process, plus a small control server
+to note when each bot message arrived) in one process; with ``--limits`` they enforce
+the platforms' rate limits (``tests/fakes/limits.py``: 429 with ``retry_after`` /
+``Retry-After``), and ``/stats`` counts the 429s each sent. Also plus a small control server
 through which the harness plays the people and reads what the bot sent:
 
 * ``POST /setup {"trips": N}``: N Telegram supergroups and N Slack channels, one
@@ -14,7 +16,7 @@ through which the harness plays the people and reads what the bot sent:
   ``getUpdates``; Slack's events go to the bridge from a few delivery workers,
   retried as Slack does when the bridge does not answer 200;
 * ``GET /received?since=N``: the bot's messages from entry N, with arrival times;
-* ``GET /stats``: calls per method and Slack deliveries that failed;
+* ``GET /stats``: calls per method, 429s sent, and Slack deliveries that failed;
 * ``GET /pending``: the texts people wrote that the bridge has not taken yet
   (Telegram updates not confirmed, Slack events not delivered).
 
@@ -39,6 +41,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from fakes.limits import SlackLimits, TelegramLimits
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack, Posted
 from fakes.telegram_api import Chat, FakeTelegram, User
 
@@ -52,8 +55,8 @@ Received = tuple[float, str, str, str]
 class BenchTelegram(FakeTelegram):
     """The fake Bot API, noting when each sent message arrived."""
 
-    def __init__(self, received: list[Received]) -> None:
-        super().__init__()
+    def __init__(self, received: list[Received], *, limits: bool) -> None:
+        super().__init__(limits=TelegramLimits() if limits else None)
         self.max_poll_timeout = 10.0
         self._received = received
 
@@ -67,8 +70,8 @@ class BenchTelegram(FakeTelegram):
 class BenchSlack(FakeSlack):
     """The fake Slack, noting when each posted message arrived."""
 
-    def __init__(self, received: list[Received]) -> None:
-        super().__init__()
+    def __init__(self, received: list[Received], *, limits: bool) -> None:
+        super().__init__(limits=SlackLimits() if limits else None)
         self._received = received
 
     def _m_chat_postMessage(self, args: dict[str, Any]) -> tuple[dict[str, Any], Posted | None]:
@@ -82,10 +85,10 @@ class BenchSlack(FakeSlack):
 class Chats:
     """Both fakes, their people, and the Slack delivery queue."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, limits: bool = False) -> None:
         self.received: list[Received] = []
-        self.telegram = BenchTelegram(self.received)
-        self.slack = BenchSlack(self.received)
+        self.telegram = BenchTelegram(self.received, limits=limits)
+        self.slack = BenchSlack(self.received, limits=limits)
         self.groups: list[Chat] = []
         self.people: list[User] = []
         self.slack_channels: list[str] = []
@@ -157,6 +160,8 @@ class Chats:
             "received": len(self.received),
             "telegram_calls": dict(telegram),
             "slack_calls": dict(slack),
+            "telegram_429": self.telegram.sent_429,
+            "slack_429": self.slack.sent_429,
             "slack_failed_deliveries": self.failed_deliveries,
             "slack_retried_deliveries": self.retried_deliveries,
             "slack_queue": self.deliveries.qsize(),
@@ -211,8 +216,8 @@ def control_app(chats: Chats) -> web.Application:
     return app
 
 
-async def serve() -> None:
-    chats = Chats()
+async def serve(*, limits: bool) -> None:
+    chats = Chats(limits=limits)
     runner = web.AppRunner(control_app(chats), handle_signals=False, access_log=None)
     async with chats.telegram, chats.slack:
         await runner.setup()
@@ -236,7 +241,7 @@ async def serve() -> None:
 
 def main() -> int:
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+        asyncio.run(serve(limits="--limits" in sys.argv[1:]))
     return 0
 
 

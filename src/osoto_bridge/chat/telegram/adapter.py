@@ -88,7 +88,7 @@ class TelegramChat:
         self._base_url = base_url
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret(token)
-        self._flood = flood or FloodControl(sleep=sleep)
+        self._flood = flood or FloodControl(sleep=sleep, clock=clock)
         self._sleep = sleep
         self._clock = clock
         self._poll_timeout = poll_timeout
