@@ -75,6 +75,24 @@ class Settings(BaseModel):
             "reminders and briefings (30 requests per trip per hour at 120)"
         ),
     )
+    replica_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description=(
+            "This process's name among the replicas sharing a PostgreSQL database "
+            "(lease holder, /readyz, metrics); host:pid when unset"
+        ),
+    )
+    lease_ttl: float = Field(
+        10.0,
+        ge=1,
+        le=60,
+        description=(
+            "PostgreSQL replicas: seconds a work lease lasts unrenewed (renewed every "
+            "quarter of it); a SIGKILLed replica's channels resume elsewhere after it"
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least severe log level written (`run --log-level`)"
     )

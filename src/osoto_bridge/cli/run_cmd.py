@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -27,11 +28,13 @@ from osoto_bridge.cli.common import (
     setup_logging,
 )
 from osoto_bridge.cli.served import service_report
+from osoto_bridge.cli.single_run import RunLock, sqlite_lock_path
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.config import Settings
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.store import Store
+from osoto_bridge.store.engine import safe_url
 from osoto_bridge.web import Readiness, WebServer, build_web_app
 from osoto_bridge.web.share import ShareAddresses, ShareSource, share_routes
 
@@ -108,9 +111,20 @@ def timing_from(settings: Settings) -> PollTiming:
     )
 
 
+def replica_id(settings: Settings) -> str:
+    """This process's name among replicas: the setting, or host:pid."""
+    return settings.replica_id or f"{socket.gethostname()}:{os.getpid()}"
+
+
 async def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args, log_format=args.log_format, log_level=args.log_level)
     setup_logging(settings.log_level, settings.log_format, settings_secrets(settings))
+    # One `run` per SQLite file (the kernel drops the lock when the process ends).
+    with RunLock(sqlite_lock_path(settings.database_url), what=safe_url(settings.database_url)):
+        return await _serve(settings)
+
+
+async def _serve(settings: Settings) -> int:
     if settings.gil_switch_interval is not None:
         # Process-wide, so only on the operator's word (docs/benchmarks.md).
         sys.setswitchinterval(settings.gil_switch_interval)
