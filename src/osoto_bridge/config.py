@@ -36,6 +36,13 @@ class Settings(BaseModel):
         "sqlite+aiosqlite:///osoto-bridge.db",
         description="SQLAlchemy URL of the bridge's state (sqlite+aiosqlite or postgresql+asyncpg)",
     )
+    database_schema: str | None = Field(
+        None,
+        description=(
+            "PostgreSQL only: keep the bridge's tables in this schema (created if missing), "
+            "so deployments or test runs can share one database"
+        ),
+    )
     secret_key: SecretStr | None = Field(
         None,
         description="Fernet key(s) encrypting API keys at rest; comma-separated, newest first",

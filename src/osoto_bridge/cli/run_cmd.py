@@ -142,7 +142,9 @@ async def _serve(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    store = await Store.open(settings.database_url, secret_keys=secret_keys)
+    store = await Store.open(
+        settings.database_url, secret_keys=secret_keys, schema=settings.database_schema
+    )
     try:
         # a wrong or missing secret shows now, in one line, not at the first message
         await store.verify_secrets()
