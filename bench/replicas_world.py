@@ -210,6 +210,16 @@ class World:
     def osoto_base(self) -> str:
         return self.osoto_url.removesuffix("/api/v1")
 
+    async def posted_at(self) -> dict[str, float]:
+        """When each tagged line's post to Osoto was answered 201 (epoch), by tag."""
+        assert self.http is not None
+        log = (await self.http.get(f"{self.osoto_base}/_bench/requests?since=0")).json()
+        found: dict[str, float] = {}
+        for at, status, tag in zip(log["at"], log["status"], log["tag"], strict=True):
+            if status == 201 and tag >= 0:
+                found.setdefault(f"msg{tag:07d}x", float(at))
+        return found
+
     async def budget(self) -> tuple[int, int]:
         """(429 answers, most requests of one key in any 60 s) from Osoto's log."""
         assert self.http is not None
@@ -260,6 +270,14 @@ class Tally:
             if self.count(line, place) == 0
         ]
 
+    def echoes(self) -> list[str]:
+        """Lines relayed back into the chat they were written in."""
+        return [
+            line.tag
+            for line in self.world.sent
+            if line.origin != "osoto" and self.in_chat[(line.origin, line.tag)] > 0
+        ]
+
     def doubled(self, place_kind: str) -> list[tuple[str, str, int]]:
         """Lines with more than one copy: toward Osoto (``osoto``) or the chats (``chat``)."""
         found = []
@@ -297,7 +315,7 @@ async def world(
                     "60",
                 ],
                 log=work / "osoto.log",
-            )  # fmt: skip
+            )
         )
         chats_proc = await procs.start(
             [sys.executable, str(HERE / "relay_chats.py")],

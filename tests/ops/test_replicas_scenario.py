@@ -97,10 +97,11 @@ async def test_replicas_survive_a_sigkill_and_a_rolling_restart_under_traffic(
             f"{len(w.sent)} lines; missing {len(tally.missing())}; doubled toward Osoto "
             f"{len(tally.doubled('osoto'))}; chat copies doubled {len(chat_doubles)} "
             f"{chat_doubles}; 429s {limited}; most requests of one key in 60 s {most}; "
-            f"Telegram 409s {stats['telegram_conflicts']}"
+            f"Telegram 409s {stats['telegram_conflicts']}; echoes {len(tally.echoes())}"
         )
         assert tally.missing() == []
         assert tally.doubled("osoto") == []
+        assert tally.echoes() == []
         assert limited == 0
         assert most <= 60
         assert stats["telegram_conflicts"] == 0
