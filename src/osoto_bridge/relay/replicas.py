@@ -305,15 +305,22 @@ class ReplicaCoordinator:
                 takeover.previous,
                 takeover.lag,
             )
-        await self._apply(result.held)
-        if result.released:
-            # Given back above the share (another replica joined): take them now.
-            self._outgoing["r"] = None
-            self._send.set()
+        surplus = frozenset(result.surplus)
+        await self._apply(result.held - surplus)
+        if surplus:
+            # Above the share (another replica joined): stopped here first, then
+            # given back, and the others told to take them now.
+            try:
+                await self._store.release_units(self.replica_id, surplus)
+            except StoreError as exc:
+                logger.warning("could not give back %d lease(s): %s", len(surplus), exc)
+            else:
+                self._outgoing["r"] = None
+                self._send.set()
         if self._metrics is not None:
             exclusive = len(result.held & self._exclusive.keys())
             self._metrics.round_done(
-                balanced=len(result.held) - exclusive,
+                balanced=len(result.held - surplus) - exclusive,
                 exclusive=exclusive,
                 live=result.live_replicas,
                 lags=[t.lag for t in result.taken_over],

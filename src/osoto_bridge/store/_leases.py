@@ -62,7 +62,10 @@ class LeaseRound:
         live_replicas: replicas whose heartbeat has not expired, this one included.
         share: the most balanced units this replica may hold (`fair_share`).
         taken_over: units taken from an expired holder in this round.
-        released: balanced units given up in this round (above the share, or gone).
+        released: units given up in this round (no longer offered: their links went).
+        surplus: balanced units held (and renewed) above the share: the caller stops
+            their work, then gives them back with `release_units`, in that order,
+            so that no other replica starts on a unit before its work here ended.
     """
 
     held: frozenset[str]
@@ -70,6 +73,7 @@ class LeaseRound:
     share: int
     taken_over: tuple[Takeover, ...]
     released: tuple[str, ...]
+    surplus: tuple[str, ...] = ()
 
 
 _EXPIRES = "now() + make_interval(secs => :ttl)"
@@ -167,20 +171,19 @@ class LeasesMixin(StoreBase):
             wanted_set = set(wanted)
             share = fair_share(len(wanted), live, slack)
             balanced = sorted(held & wanted_set)
-            # Beyond its share, a replica gives back its last units (by name):
-            # the others take them in their next round (woken by `notify`).
+            # Beyond its share, a replica names its last units (by name) as surplus;
+            # the caller gives them back once their work stopped (`release_units`).
             extra = balanced[share:] if len(balanced) > share else []
-            gone = sorted(held - wanted_set - set(exclusive))
-            released = [*extra, *gone]
+            released = sorted(held - wanted_set - set(exclusive))
             if released:
                 await conn.execute(_RELEASE, {"me": replica, "units": released})
-            keep = sorted((held & wanted_set) - set(extra))
+            keep = sorted(held & wanted_set)
             renewed: set[str] = set()
             if keep:
                 result = await conn.execute(_RENEW, {"me": replica, "ttl": ttl, "units": keep})
                 renewed = {row[0] for row in result}
             takeovers: list[Takeover] = []
-            need = share - len(renewed)
+            need = share - len(renewed - set(exclusive))
             if need > 0 and wanted:
                 result = await conn.execute(
                     _TAKE, {"me": replica, "ttl": ttl, "units": wanted, "n": need}
@@ -205,7 +208,15 @@ class LeasesMixin(StoreBase):
             share=share,
             taken_over=tuple(takeovers),
             released=tuple(released),
+            surplus=tuple(unit for unit in extra if unit in renewed),
         )
+
+    @atomic
+    async def release_units(self, replica: str, units: Collection[str]) -> None:
+        """Give back some of this replica's leases (its surplus, once its work stopped)."""
+        self._require_postgresql()
+        async with self._tx() as conn:
+            await conn.execute(_RELEASE, {"me": replica, "units": sorted(units)})
 
     @atomic
     async def release_leases(self, replica: str) -> list[str]:
