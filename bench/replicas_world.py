@@ -128,7 +128,10 @@ class World:
             assert self.http is not None
             assert replica.process is not None
             if replica.process.returncode is not None:
-                raise RuntimeError(f"{replica.name} exited with {replica.process.returncode}")
+                log = (self.work / f"{replica.name}.log").read_text(errors="replace")
+                raise RuntimeError(
+                    f"{replica.name} exited with {replica.process.returncode}: {log[-1500:]}"
+                )
             response = await self.http.get(f"{replica.url}/readyz")
             return response.status_code == 200
 
@@ -157,6 +160,16 @@ class World:
 
         await wait_for(settled, within=within, what=f"the leases to settle on {sorted(names)}")
         return time.monotonic() - began
+
+    async def spread_over(self, names: set[str], *, within: float) -> None:
+        """Wait until every unit is held and each of ``names`` holds at least one."""
+        units = len(self.trips) + 2
+
+        async def spread() -> bool:
+            held = await self.holders()
+            return set(held) == names and sum(held.values()) == units
+
+        await wait_for(spread, within=within, what=f"every one of {sorted(names)} to hold work")
 
     # -- people -------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ events, while people write in Telegram, Slack and Osoto: one replica is SIGKILLe
 replica is restarted in turn (each hands its leases over on the way out). Then every
 line is in every place once: in Osoto exactly once, in each chat at least once (a
 lost platform response may double a chat copy: the test prints how many), no key
-over 60 requests in any 60 s and no 429, and Telegram never answered 409 (two
-pollers). Waits on readiness and on the lease table, never on time passing.
+answered 429 (the most requests of one key in any sliding 60 s is printed), and
+Telegram never answered 409 (two pollers). Waits on readiness and on the lease table, never on time passing.
 
 Needs ``OSOTO_BRIDGE_TEST_POSTGRES_URL`` (skipped without it, failed under CI).
 """
@@ -56,13 +56,13 @@ async def _traffic(w: World, stop: asyncio.Event) -> None:
 async def test_replicas_survive_a_sigkill_and_a_rolling_restart_under_traffic(
     tmp_path: Path,
 ) -> None:
-    async with world(tmp_path, _pg_url(), trips=TRIPS, replicas=3, lease_ttl=3.0) as w:
+    async with world(tmp_path, _pg_url(), trips=TRIPS, replicas=3, lease_ttl=10.0) as w:
         names = {r.name for r in w.replicas}
         for replica in w.replicas:
             await w.start(replica)
         for replica in w.replicas:
             await w.ready(replica)
-        await w.leased_by(names, within=30)
+        await w.spread_over(names, within=60)  # the victim below holds work
         stop = asyncio.Event()
         traffic = asyncio.create_task(_traffic(w, stop))
         try:
@@ -71,7 +71,7 @@ async def test_replicas_survive_a_sigkill_and_a_rolling_restart_under_traffic(
             victim = w.replicas[1]
             w.kill(victim)  # SIGKILL under traffic
             await victim.process.wait()  # type: ignore[union-attr]
-            took = await w.leased_by(names - {victim.name}, within=30)
+            took = await w.leased_by(names - {victim.name}, within=60)
             print(f"\ntakeover after SIGKILL: {took:.1f}s (lease TTL {w.lease_ttl:g}s)")
             await w.start(victim)
             await w.ready(victim)
@@ -102,8 +102,10 @@ async def test_replicas_survive_a_sigkill_and_a_rolling_restart_under_traffic(
         assert tally.missing() == []
         assert tally.doubled("osoto") == []
         assert tally.echoes() == []
+        # Osoto's budget is its fixed windows: never a 429. The most of one key in any
+        # sliding 60 s is printed: across a hand-over the new holder knows the old
+        # one's sends only from X-RateLimit-Remaining (docs/architecture.md).
         assert limited == 0
-        assert most <= 60
         assert stats["telegram_conflicts"] == 0
 
 
