@@ -7,7 +7,8 @@ replica is restarted in turn (each hands its leases over on the way out). Then e
 line is in every place once: in Osoto exactly once, in each chat at least once (a
 lost platform response may double a chat copy: the test prints how many), no key
 answered 429 (the most requests of one key in any sliding 60 s is printed), and
-Telegram never answered 409 (two pollers). Waits on readiness and on the lease table, never on time passing.
+Telegram never answered 409 (two pollers). Waits on readiness and on the lease
+table, never on time passing.
 
 Needs ``OSOTO_BRIDGE_TEST_POSTGRES_URL`` (skipped without it, failed under CI).
 """
