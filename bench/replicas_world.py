@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import json
 import os
 import signal
@@ -30,13 +31,28 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from osoto_bridge.store import Store, generate_secret_key
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
-import relay_procs as procs  # noqa: E402
-from relay_world import BenchTrip, link_trips, seed_osoto, with_chats  # noqa: E402
 
-from osoto_bridge.store import Store, generate_secret_key  # noqa: E402
+def _bench_module(name: str) -> Any:
+    # By path, under a name of its own: tests/relay has a relay_world module too, and
+    # the scenario test imports this file beside it.
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", HERE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+procs = _bench_module("relay_procs")
+_world = _bench_module("relay_world")
+BenchTrip = _world.BenchTrip
+link_trips = _world.link_trips
+seed_osoto = _world.seed_osoto
+with_chats = _world.with_chats
 
 
 async def wait_for(check: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:

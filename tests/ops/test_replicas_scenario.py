@@ -17,16 +17,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
 
-from replicas_world import World, pg_url_from_env, wait_for, world  # noqa: E402
+
+def _load_world() -> Any:
+    # bench/ is no package; by path, so tests/relay's relay_world is not shadowed.
+    spec = importlib.util.spec_from_file_location(
+        "bench_replicas_world", ROOT / "bench" / "replicas_world.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_bench = _load_world()
+World = _bench.World
+pg_url_from_env = _bench.pg_url_from_env
+wait_for = _bench.wait_for
+world = _bench.world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
 

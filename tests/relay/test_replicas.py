@@ -9,20 +9,27 @@ connections), stand for two `run` processes; the scenario test
 from __future__ import annotations
 
 import asyncio
-import sys
+import os
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
-from storetest import postgres_url
 
 from osoto_bridge.relay.replicas import TELEGRAM_POLLER, ReplicaCoordinator
 from osoto_bridge.store import Store, generate_secret_key
 
 pytestmark = pytest.mark.postgres
+
+
+def postgres_url() -> str:
+    """The PostgreSQL URL of the run; skip without one (fail under CI)."""
+    url = os.environ.get("OSOTO_BRIDGE_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but OSOTO_BRIDGE_TEST_POSTGRES_URL is not")
+        pytest.skip("OSOTO_BRIDGE_TEST_POSTGRES_URL is not set")
+    return url
+
 
 UNITS = {f"key:{n}" for n in range(30)}
 
