@@ -11,6 +11,7 @@ through which the harness plays the people and reads what the bot sent:
 * ``POST /setup {"trips": N}``: N Telegram supergroups and N Slack channels, one
   person in each; answers their ids (index i belongs to trip i);
 * ``POST /bridge {"events_url": URL}``: where Slack delivers events (the bridge);
+  ``{"events_urls": [URL, …]}`` for replicas: round robin, a retry to the next;
 * ``POST /inject {"messages": [[text, platform, trip], ...]}``: people write; the
   answer holds the time each message was written. Telegram queues an update for
   ``getUpdates``; Slack's events go to the bridge from a few delivery workers,
@@ -58,6 +59,7 @@ class BenchTelegram(FakeTelegram):
     def __init__(self, received: list[Received], *, limits: bool) -> None:
         super().__init__(limits=TelegramLimits() if limits else None)
         self.max_poll_timeout = 10.0
+        self.conflict_on_overlap = True  # two pollers (replicas) would be a 409
         self._received = received
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +94,8 @@ class Chats:
         self.groups: list[Chat] = []
         self.people: list[User] = []
         self.slack_channels: list[str] = []
-        self.events_url = ""
+        self.events_urls: list[str] = []
+        self._next_url = 0
         self.deliveries: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.failed_deliveries = 0
         self.retried_deliveries = 0
@@ -132,9 +135,13 @@ class Chats:
             try:
                 for attempt in range(SLACK_RETRIES + 1):
                     retry = attempt or None
+                    # Several bridges (replicas): round robin, a retry to the next one,
+                    # as a load balancer in front of them would.
+                    url = self.events_urls[self._next_url % len(self.events_urls)]
+                    self._next_url += 1
                     try:
                         response = await self.slack.deliver(
-                            client, payload, path=self.events_url, retry_num=retry
+                            client, payload, path=url, retry_num=retry
                         )
                     except httpx.HTTPError:
                         response = None
@@ -166,6 +173,7 @@ class Chats:
             "slack_retried_deliveries": self.retried_deliveries,
             "slack_queue": self.deliveries.qsize(),
             "telegram_pending_updates": self.telegram.pending_updates,
+            "telegram_conflicts": self.telegram.conflicts,
         }
 
 
@@ -176,7 +184,8 @@ def control_app(chats: Chats) -> web.Application:
 
     async def bridge(request: web.Request) -> web.Response:
         body = await request.json()
-        chats.events_url = str(body["events_url"])
+        urls = body.get("events_urls") or [body["events_url"]]
+        chats.events_urls = [str(url) for url in urls]
         return web.json_response({"ok": True})
 
     async def inject(request: web.Request) -> web.Response:

@@ -278,6 +278,12 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.max_poll_timeout = 30.0
+        # Opt-in: a getUpdates while another client's is still open answers 409, as
+        # Telegram does for two pollers of one bot (counted in `conflicts`). A poll
+        # whose client died (its connection closed) does not count.
+        self.conflict_on_overlap = False
+        self.conflicts = 0
+        self._open_polls: list[web.Request] = []
 
     # -- serving -------------------------------------------------------------------
 
@@ -320,9 +326,22 @@ class FakeTelegram:
         self.calls.append(Call(method, params))
         self._changed()
         handler = getattr(self, f"_api_{method}", None)
+        polling = method == "getUpdates" and self.conflict_on_overlap
+        if polling:
+            alive = [r for r in self._open_polls if r.transport and not r.transport.is_closing()]
+            if alive:
+                self.conflicts += 1
+                return _answer(
+                    409,
+                    {"ok": False, "error_code": 409,
+                     "description": "Conflict: terminated by other getUpdates request"},
+                )  # fmt: skip
+            self._open_polls.append(request)
         try:
             return await self._answer_call(method, handler, params)
         finally:
+            if polling:
+                self._open_polls.remove(request)
             # waiters look again once the call's effects (a message, a deletion) exist
             self._changed()
 

@@ -34,6 +34,7 @@ from osoto_bridge.relay.intake import Intake
 from osoto_bridge.relay.lifecycle import SeenCopies, adapter_task, bounded
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
+from osoto_bridge.relay.replicas import Placement, unit_of
 from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
 from osoto_bridge.store import Link, Store
@@ -79,6 +80,9 @@ class Bridge:
         metrics: the relay's counters and histograms (a private set by default).
         services: background services the bridge runs beside its workers, started
             after the chats and stopped before them (the plan watch, `announce/`).
+        placement: PostgreSQL replicas: which channels this replica runs (those of
+            the units it leases) and how the holder of another is woken; None (one
+            process) runs every channel.
     """
 
     def __init__(
@@ -96,6 +100,7 @@ class Bridge:
         link_sync_interval: float = _LINK_SYNC_INTERVAL,
         metrics: RelayMetrics | None = None,
         services: Sequence[BackgroundService] = (),
+        placement: Placement | None = None,
     ) -> None:
         self._store = store
         self._metrics = metrics if metrics is not None else RelayMetrics()
@@ -133,6 +138,8 @@ class Bridge:
         self._link_watch: asyncio.Task[None] | None = None
         self._link_watch_stop = asyncio.Event()
         self._services = tuple(services)
+        self._placement = placement
+        self._syncing = asyncio.Lock()
         self._service_tasks: list[asyncio.Task[None]] = []
         self._seen_copies = SeenCopies(store)
         self.intake = Intake(store, poke=self.poke)
@@ -290,7 +297,14 @@ class Bridge:
     # -- links and workers ----------------------------------------------------------
 
     async def sync_links(self) -> None:
-        """Start a worker for each newly linked channel; stop those no longer linked."""
+        """Start a worker for each newly linked channel; stop those no longer linked.
+
+        With replicas, only the channels of the units this replica holds.
+        """
+        async with self._syncing:  # the link watch and the lease rounds both call it
+            await self._sync_links()
+
+    async def _sync_links(self) -> None:
         # Links changed by another process (the `links` command, another replica)
         # reach the inbound lookups at the latest here.
         self._store.forget_cached_links()
@@ -301,8 +315,16 @@ class Bridge:
             channel = ChannelKey(link.trip_id, link.channel_id)
             by_channel.setdefault(channel, []).append(link)
             per_key.setdefault(link.key_id, set()).add(channel)
-        wanted = by_channel.keys()
         self._channels_per_key = {key_id: len(keys) for key_id, keys in per_key.items()}
+        placement = self._placement
+        if placement is not None:
+            placement.offer({unit_of(channel_links) for channel_links in by_channel.values()})
+            by_channel = {
+                channel: channel_links
+                for channel, channel_links in by_channel.items()
+                if placement.holds(unit_of(channel_links))
+            }
+        wanted = by_channel.keys()
         for key in wanted - self._workers.keys():
             self._spawn(key)
         # Each worker serves the links just read instead of reading its own every
@@ -367,7 +389,18 @@ class Bridge:
             worker.forget_links()
 
     def poke(self, trip_id: str, channel_id: str) -> None:
-        """Wake a channel's worker now (a chat message waits in the outbox)."""
+        """Wake a channel's worker now (a chat message waits in the outbox).
+
+        A channel another replica runs: its holder is woken (`Placement.wake`).
+        """
+        worker = self._workers.get(ChannelKey(trip_id, channel_id))
+        if worker is not None:
+            worker.poke()
+        elif self._placement is not None:
+            self._placement.wake(trip_id, channel_id)
+
+    def poke_here(self, trip_id: str, channel_id: str) -> None:
+        """Wake a channel's worker if this replica runs it (another replica's wake-up)."""
         worker = self._workers.get(ChannelKey(trip_id, channel_id))
         if worker is not None:
             worker.poke()

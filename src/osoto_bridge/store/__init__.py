@@ -3,6 +3,7 @@
 See `docs/store.md`. Open with `Store.open(url, secret_keys=[...])`.
 """
 
+from osoto_bridge.store._leases import LeaseRound, Takeover, fair_share
 from osoto_bridge.store._ops import OutboxStats
 from osoto_bridge.store.admin import database_version, upgrade_database
 from osoto_bridge.store.crypto import fingerprint, generate_secret_key
@@ -35,6 +36,7 @@ __all__ = [
     "ConflictError",
     "Direction",
     "IntakeLine",
+    "LeaseRound",
     "Link",
     "MessageOrigin",
     "NotFoundError",
@@ -50,7 +52,9 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreOpener",
+    "Takeover",
     "database_version",
+    "fair_share",
     "fingerprint",
     "generate_secret_key",
     "is_provisional",

@@ -17,6 +17,7 @@ __all__ = [
     "announcements",
     "api_keys",
     "cursors",
+    "leases",
     "link_activity",
     "links",
     "message_map",
@@ -25,6 +26,7 @@ __all__ = [
     "offsets",
     "outbox",
     "plan_snapshots",
+    "replicas",
     "schema_version",
     "seen_events",
 ]
@@ -188,4 +190,23 @@ plan_snapshots = sa.Table(
     sa.Column("trip_id", sa.String, primary_key=True),
     sa.Column("snapshot", sa.Text, nullable=False),
     sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+
+# PostgreSQL replicas (`_leases.py`); times are the database server's.
+replicas = sa.Table(
+    "replicas",
+    metadata,
+    sa.Column("replica_id", sa.String(200), primary_key=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("unit", sa.String(200), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=True),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_leases_holder", "holder"),
 )

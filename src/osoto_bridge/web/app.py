@@ -31,6 +31,7 @@ from starlette.routing import BaseRoute, Route
 
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import LimiterRegistry
+from osoto_bridge.relay.replicas import ReplicaStatus
 from osoto_bridge.store import Store, StoreError
 from osoto_bridge.web.state_metrics import StateCollector
 
@@ -49,11 +50,14 @@ class Readiness:
         platforms: the chat platforms whose adapters started.
         started: the bridge (workers and adapters) is running.
         stopping: shutdown began: take this replica out of the load balancer.
+        leases: PostgreSQL replicas: what this replica holds (None: one process,
+            which runs everything).
     """
 
     platforms: tuple[str, ...] = field(default=())
     started: bool = False
     stopping: bool = False
+    leases: Callable[[], ReplicaStatus] | None = None
 
     def mark_started(self, platforms: Sequence[str]) -> None:
         """The bridge and the adapters of ``platforms`` are up."""
@@ -115,6 +119,17 @@ async def _links_check(store: Store, readiness: Readiness, limit: float) -> _Che
     return _Check(served > 0, detail)
 
 
+def _leases_check(readiness: Readiness) -> _Check | None:
+    # A replica standing by is ready: it takes webhooks and events for every link
+    # (the holder drains them) and takes over leases when another replica fails.
+    if readiness.leases is None:
+        return None
+    status = readiness.leases()
+    if not status.confirmed:
+        return _Check(False, status.describe() + "; leases not renewed lately")
+    return _Check(True, status.describe())
+
+
 def build_web_app(
     *,
     store: Store,
@@ -155,6 +170,9 @@ def build_web_app(
         links = await _links_check(store, readiness, check_timeout)
         if links is not None:
             checks["links"] = links
+        leases = _leases_check(readiness)
+        if leases is not None:
+            checks["leases"] = leases
         ready = all(check.ok for check in checks.values())
         body = {
             "status": "ready" if ready else "not ready",
