@@ -48,9 +48,9 @@ SENSITIVE_WIRE = {
 
 
 def _contains_word(text: str, value: str) -> bool:
-    # Whole words only (for the trip's sensitive values; keys and tokens are matched
-    # anywhere, since a token sits inside URLs like /bot<token>/): a short door code like 1453 turns up inside request ids
-    # (req_…-42050014534b) and ids, which is no leak.
+    # Whole words, for the trip's short sensitive values only: a door code like 1453
+    # turns up inside request ids (req_…-42050014534b), which is no leak. Keys and
+    # tokens are matched anywhere: a token sits inside URLs like /bot<token>/.
     return re.search(rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])", text) is not None
 
 
