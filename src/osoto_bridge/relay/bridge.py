@@ -27,6 +27,7 @@ from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
+from osoto_bridge.relay.lanes import ChatLanes
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
@@ -116,6 +117,7 @@ class Bridge:
             metrics=self._metrics,
             on_link_changed=self._link_changed,
         )
+        self._lanes = self._new_lanes()
         self._workers: dict[ChannelKey, ChannelWorker] = {}
         self._tasks: dict[ChannelKey, asyncio.Task[None]] = {}
         self._channels_per_key: dict[int, int] = {}
@@ -158,6 +160,7 @@ class Bridge:
         if self._started:
             raise RuntimeError("the bridge is already started")
         self._started = True
+        self._lanes = self._new_lanes()
         started: list[ChatAdapter] = []
         try:
             # The chats first: at thousands of links the workers' first passes keep
@@ -221,6 +224,7 @@ class Bridge:
         for task in self._tasks.values():
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await self._lanes.stop(at_once=True)
         self._workers.clear()
         self._tasks.clear()
         for adapter in self._adapters.values():
@@ -262,8 +266,19 @@ class Bridge:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        # The chats' lanes after the workers (which put lines into them), before the
+        # chats close: each finishes its send in flight.
+        try:
+            async with asyncio.timeout(grace):
+                await self._lanes.stop()
+        except TimeoutError:
+            logger.warning("chat lanes still sending after %.0fs: cut", grace)
+            await self._lanes.stop(at_once=True)
         self._workers.clear()
         self._tasks.clear()
+
+    def _new_lanes(self) -> ChatLanes:
+        return ChatLanes(self._deliverer, wait=self._wait, rng=self._rng, metrics=self._metrics)
 
     # -- links and workers ----------------------------------------------------------
 
@@ -295,6 +310,7 @@ class Bridge:
             key,
             store=self._store,
             deliverer=self._deliverer,
+            lanes=self._lanes,
             client_for=self._client_for,
             notify=self._notify,
             timing=self._timing,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from osoto_bridge.store._announce import AnnounceMixin
 from osoto_bridge.store._base import StoreState, atomic
+from osoto_bridge.store._batches import BatchesMixin
 from osoto_bridge.store._links import LinksMixin
 from osoto_bridge.store._messages import MessagesMixin
 from osoto_bridge.store._ops import OpsMixin
@@ -44,7 +45,9 @@ logger = logging.getLogger("osoto_bridge.store")
 _PG_SCHEMA_LOCK_ID = 0x05070B1E
 
 
-class Store(LinksMixin, MessagesMixin, OutboxMixin, StateMixin, OpsMixin, AnnounceMixin):
+class Store(
+    LinksMixin, MessagesMixin, OutboxMixin, BatchesMixin, StateMixin, OpsMixin, AnnounceMixin
+):
     """The bridge's state: links and keys, cursors, message map, outbox, dedup, offsets.
 
     Build it with `Store.open(...)`; the constructor is for the opener only.
