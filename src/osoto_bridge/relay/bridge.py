@@ -278,7 +278,13 @@ class Bridge:
         self._tasks.clear()
 
     def _new_lanes(self) -> ChatLanes:
-        return ChatLanes(self._deliverer, wait=self._wait, rng=self._rng, metrics=self._metrics)
+        return ChatLanes(
+            self._deliverer,
+            wait=self._wait,
+            clock=self._clock,
+            rng=self._rng,
+            metrics=self._metrics,
+        )
 
     # -- links and workers ----------------------------------------------------------
 

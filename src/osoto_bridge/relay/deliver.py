@@ -22,6 +22,7 @@ from osoto_bridge.chat.base import (
 )
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
+from osoto_bridge.relay.coalesce import MAX_LINES, chat_run, merged_document
 from osoto_bridge.relay.lanes import Line
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.store import Link, Store
@@ -64,7 +65,7 @@ class Deliverer:
         """Keep ``message`` for quoting, without delivering it."""
         self._recent.remember(message.id, message.author_name or "someone", message.content)
 
-    async def send_lines(self, link: Link, lines: Sequence[Line]) -> int:
+    async def send_lines(self, link: Link, lines: Sequence[Line], *, merge: bool = False) -> int:
         """Deliver the head of a chat's lane; how many of ``lines`` are done now.
 
         Lines the chat already has (the map says so) are skipped; otherwise the first
@@ -91,6 +92,10 @@ class Deliverer:
             skipped += 1
         if skipped:
             return skipped
+        if merge and len(lines) > 1:
+            merged = await self._send_merged(link, adapter, lines, delivered)
+            if merged:
+                return merged
         line = lines[0]
         outbound = await self._outbound(line.message, link, adapter, by_bridge=line.by_bridge)
         sent = await self._send(adapter, outbound, link, line.message)
@@ -109,6 +114,57 @@ class Deliverer:
         )
         self._relayed(link, line)
         return 1
+
+    async def _send_merged(
+        self, link: Link, adapter: ChatAdapter, lines: Sequence[Line], delivered: set[str]
+    ) -> int:
+        """Send the lines at the head as one message if more than one fits; how many.
+
+        0: the first goes alone (a reply, or nothing else fits beside it).
+        """
+        run: list[Line] = []
+        for line in lines[:MAX_LINES]:
+            if line.message.id in delivered:
+                break
+            run.append(line)
+        documents = [self._line_document(line) for line in run]
+        count = chat_run(
+            documents,
+            ids=[line.message.id for line in run],
+            parents=[line.message.parent_id for line in run],
+            max_length=adapter.capabilities.max_length,
+        )
+        if count < 2:
+            return 0
+        outbound = OutboundMessage(
+            address=ChatAddress(link.platform, link.chat_id, link.thread_id),
+            document=merged_document(documents[:count]),
+        )
+        sent = await self._send(adapter, outbound, link, run[0].message)
+        if sent is None:
+            return count
+        await self._store.record_chat_lines(
+            osoto_message_ids=[line.message.id for line in run[:count]],
+            trip_id=link.trip_id,
+            channel_id=link.channel_id,
+            platform=link.platform,
+            chat_id=link.chat_id,
+            thread_id=link.thread_id,
+            chat_message_ids=sent,
+            activity_of=link.id,
+        )
+        self._metrics.messages_coalesced(link.platform, count)
+        for line in run[:count]:
+            self._relayed(link, line)
+        return count
+
+    @staticmethod
+    def _line_document(line: Line) -> Document:
+        """A line as it reads among others: always with its author's name in front."""
+        body = from_osoto(line.message.content)
+        if line.by_bridge:
+            return body  # its content names its chat author already
+        return attributed(line.message.author_name or "someone", body)
 
     def _relayed(self, link: Link, line: Line) -> None:
         self._metrics.message_relayed(

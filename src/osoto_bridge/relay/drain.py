@@ -15,6 +15,7 @@ import logging
 import math
 import random
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
 from osoto_bridge.metrics import RelayMetrics
@@ -28,7 +29,9 @@ from osoto_bridge.osoto.errors import (
 )
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.ahead import AheadFeed, resolve_parent
+from osoto_bridge.relay.coalesce import batch_key, merged_content, osoto_run
 from osoto_bridge.relay.echo import EchoGuard
+from osoto_bridge.relay.outbox import OSOTO_MAX_CONTENT
 from osoto_bridge.store import Link, OutboxEntry, Store, is_provisional
 from osoto_bridge.text import Paragraph, Text, doc
 from osoto_bridge.util import Backoff
@@ -185,13 +188,20 @@ class OutboxDrain:
         pokes = self._pokes
         self._pokes_since_drain = False
         work, taken = await self._due_work(links)
-        for entry, link in work:
-            if self._stopping:
-                break
-            message = await self._post(entry, link)
-            if message is not None and self._feed.handed_over(entry.id):
+        index = 0
+        while index < len(work) and not self._stopping:
+            batch, link, consumed = await self._cut(work, index)
+            index += consumed
+            if not batch:
+                continue
+            if len(batch) == 1 and batch[0].batch_id is None:
+                message = await self._post(batch[0], link)
+            else:
+                message = await self._post_batch(batch, link)
+            if message is not None and all(self._feed.handed_over(e.id) for e in batch):
                 self._echo.handed_over(message.id)
-            self._feed.forget(entry.id)
+            for entry in batch:
+                self._feed.forget(entry.id)
         if not self._retries_possible and taken < DUE_BATCH:
             # Everything due was taken and none is waiting for a retry: nothing is
             # pending but what a poke announced since (counted just below).
@@ -219,6 +229,71 @@ class OutboxDrain:
             else:
                 work.append((entry, link))
         return work, len(entries)
+
+    async def _cut(
+        self, work: Sequence[tuple[OutboxEntry, Link]], index: int
+    ) -> tuple[list[OutboxEntry], Link, int]:
+        """The next post: its entries, their link, and how many of ``work`` it takes.
+
+        A batch cut before (a crash or a failed try since) is replayed as it was
+        cut, whatever queued since. Otherwise the entry goes alone unless the key's
+        pacer would hold it: then the entries queued behind it merge (`coalesce`),
+        and the cut is stored before the post, so a retry replays the same post.
+        """
+        entry, link = work[index]
+        if entry.batch_id is not None:
+            consumed = 1
+            while index + consumed < len(work) and work[index + consumed][0].batch_id == (
+                entry.batch_id
+            ):
+                consumed += 1
+            members = await self._store.outbox_batch(entry.batch_id)
+            return [m for m in members if m.status == "pending"], link, consumed
+        client = await self._client_for(link)
+        if client.limiter.ready(Priority.INTERACTIVE):
+            return [entry], link, 1
+        count = osoto_run([queued for queued, _ in work[index:]], limit=OSOTO_MAX_CONTENT)
+        if count == 1:
+            return [entry], link, 1
+        entries = [queued for queued, _ in work[index : index + count]]
+        lead = await self._store.cut_outbox_batch([queued.id for queued in entries])
+        return [replace(queued, batch_id=lead) for queued in entries], link, count
+
+    async def _post_batch(self, entries: Sequence[OutboxEntry], link: Link) -> Message | None:
+        """Post several lines as one message; its outcome is every line's."""
+        client = await self._client_for(link)
+        ids = [entry.id for entry in entries]
+        try:
+            message = await client.post_message(
+                link.trip_id,
+                link.channel_id,
+                merged_content(entries),
+                idempotency_key=batch_key(entries),
+                priority=Priority.INTERACTIVE,
+            )
+        except (RateLimited, ServerError, TransportError) as exc:
+            delay = _OUTBOX_BACKOFF.ceiling(max(entry.attempts for entry in entries) + 1)
+            if isinstance(exc, RateLimited) and exc.retry_after:
+                delay = max(delay, exc.retry_after)
+            self._retries_possible = True
+            self._retry_in = delay
+            await self._store.mark_outbox_batch_retry(
+                ids, error=type(exc).__name__, next_attempt_at=self._wall_clock() + delay
+            )
+            raise
+        except ApiError as exc:
+            self._metrics.failed(exc)
+            await self._store.mark_outbox_batch_failed(ids, error=f"{exc.code}: {exc.message}")
+            await self._tell_source(entries[-1], exc)
+            return None
+        # Every line's map row and "sent" in one transaction (see `_post`).
+        await self._store.complete_outbox_batch(entries, message.id)
+        self._metrics.messages_coalesced("osoto", len(entries))
+        for entry in entries:
+            self._metrics.message_relayed(
+                "chat_to_osoto", entry.source_platform, created_at=entry.created_at
+            )
+        return message
 
     async def _post(self, entry: OutboxEntry, link: Link) -> Message | None:
         """Post one entry; the Osoto message, or None when Osoto refused it for good."""

@@ -37,6 +37,11 @@ logger = logging.getLogger(__name__)
 TAKE_AT_MOST = 50
 """Lines a lane offers its sender at once (what may merge into one message)."""
 
+HELD = 0.5
+"""Seconds a send must take for the lane to count as held by its platform's pace
+(Telegram's 20 a minute into a group is one per 3 s, Slack's one a second): then the
+lines queued behind it merge (`relay/coalesce.py`)."""
+
 LANE_RETRY_CAP = 300.0
 """Seconds a failing lane waits at most between tries."""
 
@@ -62,8 +67,11 @@ class Line:
 class LineSender(Protocol):
     """Sends the head of a lane: the first line, maybe merged with those behind it."""
 
-    async def send_lines(self, link: Link, lines: Sequence[Line]) -> int:
+    async def send_lines(self, link: Link, lines: Sequence[Line], *, merge: bool = False) -> int:
         """Deliver ``lines[0]`` (and maybe more); how many of the head are done.
+
+        ``merge``: the lane is under pressure, the lines behind the first may go
+        with it in one message.
 
         Raises:
             ChatUnavailable: the chat could not take it now (the lane retries).
@@ -80,11 +88,15 @@ class ChatLane:
         *,
         sender: LineSender,
         wait: Wait,
+        clock: Callable[[], float],
         rng: random.Random,
         metrics: RelayMetrics,
         on_empty: Callable[[ChatLane], None],
     ) -> None:
         self.link = link
+        self._clock = clock
+        # Under pressure: the last send was held by the platform's pace, or failed.
+        self._pressed = False
         self._sender = sender
         self._wait = wait
         self._metrics = metrics
@@ -115,18 +127,24 @@ class ChatLane:
         try:
             while self._queue and not self._stopped.is_set():
                 head = [self._queue[i] for i in range(min(TAKE_AT_MOST, len(self._queue)))]
+                started = self._clock()
                 try:
-                    taken = await self._sender.send_lines(self.link, head)
+                    taken = await self._sender.send_lines(
+                        self.link, head, merge=self._pressed and len(head) > 1
+                    )
                 except ChatUnavailable as exc:
+                    self._pressed = True
                     await self._back_off(exc)
                     continue
                 except Exception:
+                    self._pressed = True
                     # Not a platform's answer (a store hiccup, a bug): the line is not
                     # dropped, the lane tries it again after a wait like any failure.
                     logger.exception("chat lane %s/%s failed", self.link.platform, self.link.id)
                     await self._back_off(None)
                     continue
                 self.failures = 0
+                self._pressed = self._clock() - started >= HELD
                 for _ in range(max(1, taken)):
                     if not self._queue:
                         break
@@ -180,11 +198,13 @@ class ChatLanes:
         sender: LineSender,
         *,
         wait: Wait,
+        clock: Callable[[], float],
         rng: random.Random | None = None,
         metrics: RelayMetrics | None = None,
     ) -> None:
         self._sender = sender
         self._wait = wait
+        self._clock = clock
         self._rng = rng or random.Random()
         self._metrics = metrics if metrics is not None else RelayMetrics()
         self._lanes: dict[int, ChatLane] = {}
@@ -209,6 +229,7 @@ class ChatLanes:
                 link,
                 sender=self._sender,
                 wait=self._wait,
+                clock=self._clock,
                 rng=self._rng,
                 metrics=self._metrics,
                 on_empty=self._forget,

@@ -132,14 +132,21 @@ class MessagesMixin(StoreBase):
     async def osoto_message_for(
         self, platform: str, chat_id: str, chat_message_id: str
     ) -> str | None:
-        """Return the Osoto message a chat message maps to (any part of it), or None."""
+        """Return the Osoto message a chat message maps to (any part of it), or None.
+
+        A chat message that carries several lines (merged under pressure) maps to
+        the last of them: a reply to it answers the line just above the reply.
+        """
         async with self._tx(read_only=True) as conn:
             found = await conn.scalar(
-                sa.select(message_map.c.osoto_message_id).where(
+                sa.select(message_map.c.osoto_message_id)
+                .where(
                     message_map.c.platform == platform,
                     message_map.c.chat_id == chat_id,
                     message_map.c.chat_message_id == chat_message_id,
                 )
+                .order_by(message_map.c.id.desc())
+                .limit(1)
             )
         return None if found is None else str(found)
 
