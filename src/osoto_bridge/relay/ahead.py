@@ -72,8 +72,10 @@ class AheadFeed:
         self._store = store
         self._lanes = lanes
         self._seen = 0
+        self._primed = False
         self._dirty = True
         self._copies: LRU[int, list[asyncio.Future[None]]] = LRU(_KEPT)
+        self._by_post: LRU[str, list[asyncio.Future[None]]] = LRU(_KEPT)
 
     def poke(self) -> None:
         """A line was written to the outbox: the next pass reads it."""
@@ -88,9 +90,24 @@ class AheadFeed:
         self._dirty = False
         if len(links) < 2:
             return 0  # no other chat to hand a line to
+        # After the first read, the lines posted meanwhile too: the Osoto lane may
+        # have posted a line before the feed read it, and the other chats must get
+        # it in its place, not later from the poll. The first read (a start) takes
+        # what is pending only: what was sent before is the poll's to catch up; the
+        # outbox's end is taken before it, so a line written meanwhile is not passed.
+        primed = self._primed
+        last = 0 if primed else await self._store.last_outbox_id(self._trip_id, self._channel_id)
         entries = await self._store.pending_outbox_after(
-            self._trip_id, self._channel_id, after_id=self._seen, limit=READ_AT_MOST
+            self._trip_id,
+            self._channel_id,
+            after_id=self._seen,
+            limit=READ_AT_MOST,
+            include_sent=primed,
         )
+        if not primed and len(entries) < READ_AT_MOST:
+            self._primed = True
+        else:
+            last = 0
         for entry in entries:
             others = [link for link in links if link.id != entry.link_id]
             message = Message(
@@ -103,6 +120,7 @@ class AheadFeed:
             )
             self._copies[entry.id] = self._lanes.deliver(message, others, by_bridge=True)
             self._seen = entry.id
+        self._seen = max(self._seen, last)
         if len(entries) == READ_AT_MOST:
             self._dirty = True  # more wait behind these
         return len(entries)
@@ -114,7 +132,19 @@ class AheadFeed:
             return False
         return all(copy.done() and not copy.cancelled() for copy in copies)
 
-    def forget(self, entry_id: int) -> None:
-        """The line's post is recorded: the feed follows it no further."""
-        if entry_id in self._copies:
-            del self._copies[entry_id]
+    def posted(self, entry_id: int, osoto_message_id: str | None) -> None:
+        """The line's post is recorded (as this message, or refused for good).
+
+        Its copies are then known by the post's id: the poll that meets the post
+        waits for them rather than queue the line again (`copies_of`).
+        """
+        copies = self._copies.get(entry_id)
+        if copies is None:
+            return
+        del self._copies[entry_id]
+        if osoto_message_id is not None:
+            self._by_post[osoto_message_id] = copies
+
+    def copies_of(self, osoto_message_id: str) -> list[asyncio.Future[None]] | None:
+        """The other chats' copies of a post the feed handed over, if it follows them."""
+        return self._by_post.get(osoto_message_id)

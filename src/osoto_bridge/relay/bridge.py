@@ -369,6 +369,10 @@ class Bridge:
         if worker is not None:
             worker.poke()
 
+    def lane_backlog(self) -> int:
+        """Lines queued in the longest chat lane (tests, the operator)."""
+        return self._lanes.backlog()
+
     def worker(self, trip_id: str, channel_id: str) -> ChannelWorker | None:
         return self._workers.get(ChannelKey(trip_id, channel_id))
 

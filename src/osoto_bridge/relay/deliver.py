@@ -123,9 +123,14 @@ class Deliverer:
         0: the first goes alone (a reply, or nothing else fits beside it).
         """
         run: list[Line] = []
+        texts: set[str] = set()
         for line in lines[:MAX_LINES]:
-            if line.message.id in delivered:
+            # A line may be queued twice, under its provisional and its Osoto id (the
+            # poll met its post first): the run ends there, and the map check of the
+            # next round skips the copy once this one is recorded.
+            if line.message.id in delivered or line.message.content in texts:
                 break
+            texts.add(line.message.content)
             run.append(line)
         documents = [self._line_document(line) for line in run]
         count = chat_run(

@@ -19,6 +19,7 @@ from osoto_bridge.osoto import OsotoClient, Priority
 from osoto_bridge.osoto.errors import OsotoError
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.osoto.scopes import MESSAGES_READ
+from osoto_bridge.relay.ahead import AheadFeed
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.echo import EchoGuard, Verdict
 from osoto_bridge.relay.lanes import ChatLanes
@@ -53,6 +54,7 @@ class ChannelPoll:
         store: Store,
         deliverer: Deliverer,
         lanes: ChatLanes,
+        feed: AheadFeed,
         client_for: ClientFor,
         echo: EchoGuard,
         schedule: PollSchedule,
@@ -65,6 +67,7 @@ class ChannelPoll:
         self._store = store
         self._deliverer = deliverer
         self._lanes = lanes
+        self._feed = feed
         self._client_for = client_for
         self._echo = echo
         self._schedule = schedule
@@ -144,8 +147,12 @@ class ChannelPoll:
                     held = True
                     break
                 self._deliverer.remember(message)
-                if verdict is Verdict.OWN:  # Route.CATCH_UP
-                    deliveries += self._lanes.deliver(message, links, by_bridge=True)
+                if verdict is Verdict.OWN:
+                    copies = self._feed.copies_of(message.id)
+                    if copies is not None:
+                        deliveries += copies  # on their way (Route.AHEAD): wait for them
+                    else:  # Route.CATCH_UP
+                        deliveries += self._lanes.deliver(message, links, by_bridge=True)
                 else:
                     deliveries += self._lanes.deliver(message, links)
                     new += 1

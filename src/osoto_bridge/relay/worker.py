@@ -126,6 +126,7 @@ class ChannelWorker:
             store=store,
             deliverer=deliverer,
             lanes=lanes,
+            feed=self._feed,
             client_for=client_for,
             echo=echo,
             schedule=self._schedule,

@@ -305,17 +305,25 @@ class OutboxMixin(StoreBase):
 
     @atomic
     async def pending_outbox_after(
-        self, trip_id: str, channel_id: str, *, after_id: int, limit: int = 200
+        self,
+        trip_id: str,
+        channel_id: str,
+        *,
+        after_id: int,
+        limit: int = 200,
+        include_sent: bool = False,
     ) -> list[OutboxEntry]:
         """A channel's pending entries after ``after_id``, due or not, oldest first.
 
         What the other chats of the channel have not been handed yet (the ahead
-        feed): they need not wait for Osoto's retries.
+        feed): they need not wait for Osoto's retries. ``include_sent``: those
+        already posted too (the Osoto lane may be quicker than the feed).
         """
+        statuses = ("pending", "sent") if include_sent else ("pending",)
         query = (
             sa.select(*entry_columns())
             .where(
-                outbox.c.status == "pending",
+                outbox.c.status.in_(statuses),
                 outbox.c.id > after_id,
                 *_channel_filter(trip_id, channel_id),
             )
@@ -325,6 +333,15 @@ class OutboxMixin(StoreBase):
         async with self._tx(read_only=True) as conn:
             rows = (await conn.execute(query)).all()
         return [entry_from_row(row) for row in rows]
+
+    @atomic
+    async def last_outbox_id(self, trip_id: str, channel_id: str) -> int:
+        """The newest entry id of a channel (0: none)."""
+        async with self._tx(read_only=True) as conn:
+            found = await conn.scalar(
+                sa.select(sa.func.max(outbox.c.id)).where(*_channel_filter(trip_id, channel_id))
+            )
+        return int(found or 0)
 
     @atomic
     async def pending_outbox_count(
