@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo sandbox test check lint typecheck format bench bench-relay bench-faults clean
+.PHONY: install demo sandbox test check lint typecheck format bench bench-relay bench-faults screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,11 +46,17 @@ bench-relay: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/relay.py --trips $(TRIPS) $(BENCH_ARGS)
 
-# The fault run (docs/benchmarks.md): 429s, lost responses, kills and stops, hostile
-# inputs; a few minutes, reproducible from SEED.
+# The fault run (docs/benchmarks.md), in processes: 429s, lost responses, SIGKILLs and
+# SIGTERMs of `osoto-bridge run`, hostile inputs; a few minutes, reproducible from SEED.
 SEED ?= 14
 bench-faults: $(STAMP)
 	$(BIN)/python bench/relay_faults.py --seed $(SEED) $(BENCH_ARGS)
+
+# The share page's screenshots in docs/images (README, docs/commands.md): the browser
+# test (Debian's chromium through Playwright) writes them there instead of a tmp dir.
+screenshots: $(STAMP)
+	bash scripts/install-chromium.sh
+	OSOTO_BRIDGE_SCREENSHOTS=docs/images $(BIN)/python -m pytest -q tests/web/test_share_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

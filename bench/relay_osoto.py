@@ -13,7 +13,9 @@ Control routes, outside ``/api/v1``:
 
 * ``GET /_bench/requests?since=N``: the log from entry N, as columns;
 * ``GET /_bench/messages``: every stored message's channel and content (to count
-  what reached Osoto once, twice or never).
+  what reached Osoto once, twice or never);
+* ``GET /_bench/threads``: every stored message's id, channel, content and parent
+  (the fault run's replies).
 """
 
 from __future__ import annotations
@@ -134,6 +136,12 @@ async def _control(scope: Scope, send: Send, log: RequestLog, sandbox: Sandbox) 
     elif path == "/_bench/messages":
         rows = sandbox.context.conn.execute("SELECT channel_id, doc FROM messages ORDER BY seq")
         payload = [[channel, json.loads(doc)["content"]] for channel, doc in rows]
+    elif path == "/_bench/threads":
+        rows = sandbox.context.conn.execute("SELECT id, channel_id, doc FROM messages ORDER BY seq")
+        payload = []
+        for message_id, channel, doc in rows:
+            fields = json.loads(doc)
+            payload.append([message_id, channel, fields["content"], fields.get("parentId")])
     else:
         payload = {"error": "unknown control route"}
     body = json.dumps(payload, separators=(",", ":")).encode()

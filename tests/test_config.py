@@ -65,3 +65,30 @@ def test_the_gil_switch_interval_is_left_alone_unless_asked() -> None:
     assert load_settings({}).gil_switch_interval is None
     chosen = load_settings({"OSOTO_BRIDGE_GIL_SWITCH_INTERVAL": "0.0005"})
     assert chosen.gil_switch_interval == 0.0005
+
+
+def test_the_public_url_is_an_address_without_a_trailing_slash() -> None:
+    assert load_settings({}).public_url is None
+    for given, kept in (
+        ("https://bridge.example.org/", "https://bridge.example.org"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("https://example.org/trips/bridge//", "https://example.org/trips/bridge"),
+    ):
+        assert load_settings({"OSOTO_BRIDGE_PUBLIC_URL": given}).public_url == kept
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "bridge.example.org",
+        "ftp://bridge.example.org",
+        "https://",
+        "https://bridge.example.org/?x=1",
+        "https://bridge.example.org/#top",
+        "https://user:pw@bridge.example.org",
+        "https://bridge.example.org:99999",
+    ],
+)
+def test_a_bad_public_url_names_the_variable(bad: str) -> None:
+    with pytest.raises(SettingsError, match="OSOTO_BRIDGE_PUBLIC_URL"):
+        load_settings({"OSOTO_BRIDGE_PUBLIC_URL": bad})

@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -49,6 +50,13 @@ class Settings(BaseModel):
     slack_api_url: str | None = Field(None, description="Slack Web API base URL")
     http_host: str = Field("127.0.0.1", description="Address of the bridge's HTTP server")
     http_port: int = Field(8080, ge=0, le=65535, description="Port of the bridge's HTTP server")
+    public_url: str | None = Field(
+        None,
+        description=(
+            "The address people reach the bridge's HTTP server at (https://bridge.example.org); "
+            "`/share` hands out the trip's page and calendar under it"
+        ),
+    )
     poll_active_interval: float = Field(1.0, gt=0, description="Seconds between polls when active")
     poll_idle_interval: float = Field(20.0, gt=0, description="Seconds between polls when idle")
     poll_active_max_per_second: float = Field(
@@ -89,6 +97,22 @@ class Settings(BaseModel):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018 - raises on a malformed port
+        except ValueError as exc:
+            raise ValueError(f"is not a URL: {exc}") from exc
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// address with a host")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("must have no query, fragment or credentials")
+        return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
     @field_validator("database_url")
     @classmethod

@@ -15,7 +15,7 @@ into that tree in one place (`raise ... from exc`), the way httpx has one root::
     │       ├── IdempotencyConflict    409: key reused with another body
     │       ├── RateLimited            429: `retry_after` seconds
     │       └── ServerError            5xx
-    ├── LinkError                  a key cannot serve the link asked for (key inspection)
+    ├── LinkError                  osoto.trip_finder: a key cannot serve the link asked for
     ├── StoreError                 store.errors: the bridge's state
     │   ├── SchemaVersionError       the schema is newer than the code, or not migrated
     │   ├── SecretError              a secret key is malformed or decrypts no stored key

@@ -3,6 +3,7 @@ exits 0 (the README's main-job command, checked end to end)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -30,11 +31,11 @@ def test_the_demo_relays_both_ways_and_answers_commands() -> None:
     assert "/where" in out
     # what was typed reached Osoto, attributed, once each
     osoto_part = out.split("now reads ---", 1)[1]
-    assert osoto_part.count("(Console): hello from the terminal") == 1
+    assert osoto_part.count("(console): hello from the terminal") == 1
     # the console user is the key's owner: Osoto's line does not repeat the name
-    assert "Alice Martin (Console): hello from the terminal" in osoto_part
+    assert "Alice Martin (console): hello from the terminal" in osoto_part
     assert "**You**" not in osoto_part
-    assert osoto_part.count("(Console): see you there") == 1
+    assert osoto_part.count("(console): see you there") == 1
     assert "/help" not in osoto_part
     assert "Traceback" not in result.stderr
 
@@ -77,4 +78,20 @@ def test_buttons_are_choices_and_replies_are_confirmed_in_the_transcript() -> No
     assert "(↪ replying to #1 Bongani Dlamini: " in out
     assert "(there is no #42: sent as a plain message)" in out
     osoto_part = out.split("now reads ---", 1)[1]
-    assert "Alice Martin (Console): count me in" in osoto_part
+    assert "Alice Martin (console): count me in" in osoto_part
+
+
+def test_the_demos_share_link_is_its_own_local_page() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "osoto_bridge", "demo"],
+        input="/share\n",
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"http://127\.0\.0\.1:\d+/share/shr_[\w-]+\b", out), out
+    assert re.search(r"http://127\.0\.0\.1:\d+/share/shr_[\w-]+/calendar\.ics", out), out
+    assert "/api/v1/shared/" not in out

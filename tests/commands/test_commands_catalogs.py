@@ -16,17 +16,19 @@ from osoto_bridge.commands import SUPPORTED_LANGUAGES, translator
 from osoto_bridge.commands.day_words import build_world_words, world_words
 from osoto_bridge.i18n import LOCALES_DIR
 
-PACKAGE = Path(__file__).resolve().parents[2] / "src" / "osoto_bridge" / "commands"
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "osoto_bridge"
+PACKAGES = (SOURCE / "commands", SOURCE / "web" / "share")  # what speaks the catalogs
 MessageId = str | tuple[str, ...]
 
 
 def _extracted() -> set[MessageId]:
     found: set[MessageId] = set()
     keywords = {"gettext": None, "ngettext": (1, 2)}
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        str(PACKAGE), keywords=keywords, comment_tags=()
-    ):
-        found.add(message if isinstance(message, str) else tuple(message))
+    for package in PACKAGES:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(package), keywords=keywords, comment_tags=()
+        ):
+            found.add(message if isinstance(message, str) else tuple(message))
     return found
 
 

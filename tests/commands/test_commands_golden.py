@@ -30,7 +30,12 @@ from osoto_bridge.commands import (
     answer_who,
     translator,
 )
-from osoto_bridge.commands.answers.meta import answer_missing_scope, answer_share_link
+from osoto_bridge.commands.answers.meta import (
+    answer_missing_scope,
+    answer_share_link,
+    answer_share_unconfigured,
+)
+from osoto_bridge.commands.share import ShareLinks
 from osoto_bridge.osoto import ApiError
 from osoto_bridge.text import Document, render_plain, render_slack_mrkdwn, render_telegram_html
 
@@ -79,8 +84,13 @@ SCENARIOS: dict[str, Callable[[str], Document]] = {
     "help where (slack)": lambda lang: answer_help(translator(lang), "where", prefix="/osoto "),
     "status": lambda lang: answer_status(translator(lang), STATUS, trip_id="trip1", now=NOW),
     "share": lambda lang: answer_share_link(
-        translator(lang), "http://127.0.0.1:8787/api/v1/shared/trips/tok_abc"
+        translator(lang),
+        ShareLinks(
+            "https://bridge.example.org/share/shr_abc",
+            "https://bridge.example.org/share/shr_abc/calendar.ics",
+        ),
     ),
+    "share without a public URL": lambda lang: answer_share_unconfigured(translator(lang)),
     "missing scope": lambda lang: answer_missing_scope(translator(lang), "trip1"),
     "error": lambda lang: answer_error(
         translator(lang), ApiError(500, "INTERNAL", "boom", request_id="req_0f9a"), "trip1"

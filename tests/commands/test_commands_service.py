@@ -21,9 +21,10 @@ from osoto_bridge.commands import (
     CommandContext,
     CommandService,
     LinkStatus,
+    ShareLinks,
     SnapshotCache,
 )
-from osoto_bridge.osoto import OsotoClient, RetryPolicy
+from osoto_bridge.osoto import OsotoClient, RetryPolicy, ShareToken
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import NotifySettings
 from osoto_bridge.text import render_plain
@@ -280,9 +281,14 @@ async def test_a_trip_limited_write_scope_is_enough(world: World, service: Comma
     assert "Added to the list" in text
 
 
-async def test_share_is_for_admins_and_off_revokes(
-    world: World, service: CommandService, client: OsotoClient
-) -> None:
+async def test_share_is_for_admins_and_off_revokes(world: World, client: OsotoClient) -> None:
+    made: list[str] = []
+
+    def links(token: ShareToken) -> ShareLinks:
+        made.append(token.token)
+        return ShareLinks(f"https://bridge.test/share/{token.token}", "https://bridge.test/f.ics")
+
+    service = CommandService(cache=SnapshotCache(ttl=30), share_url=links)
     refused = await service.handle("/share", world.ctx(is_admin=False), client)
     assert refused is not None and refused.ephemeral
     assert "only a chat admin" in render_plain(refused.document)
@@ -290,18 +296,30 @@ async def test_share_is_for_admins_and_off_revokes(
 
     reply = await service.handle("/share", world.ctx(is_admin=True), client)
     assert reply is not None
-    (link,) = [
+    urls = [
         span.url
         for block in reply.document.blocks
         for span in getattr(block, "spans", ())
         if hasattr(span, "url")
     ]
+    (token,) = made
+    assert urls == [f"https://bridge.test/share/{token}", "https://bridge.test/f.ics"]
     async with httpx.AsyncClient(transport=world.transport) as http:
-        shared = await http.get(link)
+        shared = await http.get(f"{client.base_url}/shared/trips/{token}/export")
         assert shared.status_code == 200
         assert "4711#" not in shared.text
         await ask(service, "/share off", world.ctx(is_admin=True), client)
-        assert (await http.get(link)).status_code == 404
+        assert (await http.get(f"{client.base_url}/shared/trips/{token}")).status_code == 404
+
+
+async def test_share_without_a_public_url_says_what_to_set_and_makes_no_token(
+    world: World, service: CommandService, client: OsotoClient
+) -> None:
+    for language in ("en", "ko"):
+        text = await ask(service, "/share", world.ctx(is_admin=True, language=language), client)
+        assert "OSOTO_BRIDGE_PUBLIC_URL" in text
+    assert world.transport.count("POST", "/share-token") == 0
+    assert "운영자" in await ask(service, "/share", world.ctx(is_admin=True, language="ko"), client)
 
 
 async def test_lang_sets_the_language_for_the_caller_to_keep(

@@ -20,6 +20,7 @@ Tests play the people (`message_event`, `slash_command` …), plan failures
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import itertools
@@ -105,6 +106,8 @@ class Posted:
     thread_ts: str | None = None
     username: str | None = None
     response_type: str | None = None
+    metadata: dict[str, Any] | None = None
+    lost: bool = False  # shown in the channel, but its answer never reached the bot
 
 
 @dataclass
@@ -156,6 +159,9 @@ class FakeSlack:
         self.posted: list[Posted] = []
         # (channel, ts) → the message as ``chat.update`` last left it
         self.updated: dict[tuple[str, str], Posted] = {}
+        # what response URLs were told to show in place of the message they belong to
+        # (``replace_original``), in order
+        self.replaced: list[Posted] = []
         # user id → the Home tab ``views.publish`` last set for them
         self.home: dict[str, dict[str, Any]] = {}
         # (channel, user, text) of every ``chat.postEphemeral``
@@ -164,6 +170,7 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self.triggers: set[str] = set()
         self._failures: dict[str, deque[_Failure]] = {}
+        self._lose: dict[str, int] = {}
         self._held: dict[str, asyncio.Event] = {}
         self.waiting: list[str] = []  # held calls, in the order they came
         self._ts = itertools.count(1)
@@ -251,6 +258,11 @@ class FakeSlack:
         for _ in range(times):
             queue.append(_Failure(code, error, retry_after))
 
+    def lose_next(self, method: str, *, times: int = 1) -> None:
+        """Do the next ``times`` calls of ``method``, then lose their answers: the bot
+        gets a 502 from a proxy in between, as when a response is lost on the way."""
+        self._lose[method] = self._lose.get(method, 0) + times
+
     def hold(self, method: str) -> asyncio.Event:
         """Hold every call of ``method`` until the returned event is set (a slow Slack)."""
         gate = self._held[method] = asyncio.Event()
@@ -323,7 +335,14 @@ class FakeSlack:
             return JSONResponse({"ok": False, "error": "unknown_method"}, status_code=404)
         answer, posted = handler(args)
         error = None if answer.get("ok") else str(answer.get("error"))
+        lose = self._lose.get(method, 0) > 0
+        if lose:
+            self._lose[method] -= 1
+            if posted is not None:
+                posted = dataclasses.replace(posted, lost=True)
         await self._record(ApiCall(method, args, ok=error is None, error=error), posted)
+        if lose:
+            return PlainTextResponse("upstream connection lost", status_code=502)
         return JSONResponse(answer)
 
     @staticmethod
@@ -370,6 +389,15 @@ class FakeSlack:
             m["ts"] == thread_ts for m in self.history[channel.id]
         ):
             return self._error("thread_not_found")
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if metadata is not None and not (
+            isinstance(metadata, dict)
+            and isinstance(metadata.get("event_type"), str)
+            and isinstance(metadata.get("event_payload"), dict)
+        ):
+            return self._error("invalid_metadata_format")
         ts = self.next_ts()
         message = {
             "type": "message",
@@ -379,6 +407,8 @@ class FakeSlack:
             "thread_ts": thread_ts,
             "username": args.get("username"),
         }
+        if metadata is not None:
+            message["metadata"] = metadata
         self.history[channel.id].append(message)
         posted = Posted(
             channel=channel.id,
@@ -387,6 +417,7 @@ class FakeSlack:
             blocks=tuple(blocks),
             thread_ts=thread_ts,
             username=args.get("username"),
+            metadata=metadata,
         )
         return {"ok": True, "channel": channel.id, "ts": ts, "message": message}, posted
 
@@ -474,6 +505,20 @@ class FakeSlack:
         channel.members.add(BOT_USER_ID)
         return {"ok": True, "channel": {"id": channel.id}}, None
 
+    def _m_conversations_members(self, args: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        """Members two to a page, so a caller must follow the cursor."""
+        channel = self.channels.get(str(args.get("channel", "")))
+        if channel is None:
+            return self._error("channel_not_found")
+        if BOT_USER_ID not in channel.members:
+            return self._error("not_in_channel")
+        members = sorted(channel.members)
+        start = int(str(args.get("cursor") or "0"))
+        page = members[start : start + 2]
+        more = start + 2 < len(members)
+        metadata = {"next_cursor": str(start + 2) if more else ""}
+        return {"ok": True, "members": page, "response_metadata": metadata}, None
+
     def _view(self, view: Any, view_id: str) -> dict[str, Any]:
         stored = json.loads(view) if isinstance(view, str) else dict(view)
         stored["id"] = view_id
@@ -526,6 +571,13 @@ class FakeSlack:
             blocks=tuple(payload.get("blocks") or ()),
             response_type=payload.get("response_type"),
         )
+        if payload.get("replace_original") is True:
+            # Slack redraws the message the URL came with; nothing new is posted.
+            async with self._changed:
+                self.calls.append(ApiCall("response_url", payload, ok=True))
+                self.replaced.append(posted)
+                self._changed.notify_all()
+            return PlainTextResponse("ok")
         await self._record(ApiCall("response_url", payload, ok=True), posted)
         return PlainTextResponse("ok")
 
@@ -677,6 +729,28 @@ class FakeSlack:
         )
         return event
 
+    def bot_message_event(self, posted: Posted) -> dict[str, Any]:
+        """The ``message`` event Slack sends every app for a message the bot posted
+        (``subtype: bot_message``, its ``bot_id``, and its metadata when it had some)."""
+        event: dict[str, Any] = {
+            "type": "message",
+            "subtype": "bot_message",
+            "channel": posted.channel,
+            "bot_id": BOT_ID,
+            "text": posted.text,
+            "ts": posted.ts,
+            "event_ts": posted.ts,
+            "channel_type": "channel",
+            "team": TEAM_ID,
+        }
+        if posted.username is not None:
+            event["username"] = posted.username
+        if posted.thread_ts is not None:
+            event["thread_ts"] = posted.thread_ts
+        if posted.metadata is not None:
+            event["metadata"] = posted.metadata
+        return event
+
     def edit_event(self, channel: str, user: str, ts: str, text: str) -> dict[str, Any]:
         """A person edits their message ``ts``."""
         old = next(m for m in self.history[channel] if m["ts"] == ts)
@@ -731,7 +805,12 @@ class FakeSlack:
     def block_action(
         self, channel: str, user: str, message: Posted, action_id: str, value: str
     ) -> str:
-        """A person presses a button of ``message``: the form body Slack posts."""
+        """A person presses a button of ``message``: the form body Slack posts.
+
+        An answer shown through a response URL has a ts of its own in Slack (the fake
+        makes one up), which ``chat.update`` does not know; an ephemeral one is marked.
+        """
+        message_ts = message.ts or f"{time.time():.6f}"
         payload = {
             "type": "block_actions",
             "team": {"id": TEAM_ID},
@@ -739,12 +818,12 @@ class FakeSlack:
             "api_app_id": "A0FAKE",
             "container": {
                 "type": "message",
-                "message_ts": message.ts,
+                "message_ts": message_ts,
                 "channel_id": channel,
-                "is_ephemeral": False,
+                "is_ephemeral": message.response_type == "ephemeral",
             },
             "channel": {"id": channel, "name": self.channels[channel].name},
-            "message": {"ts": message.ts, "text": message.text, "blocks": list(message.blocks)},
+            "message": {"ts": message_ts, "text": message.text, "blocks": list(message.blocks)},
             "trigger_id": f"{next(self._ids)}.{TEAM_ID}.trigger",
             "response_url": f"http://127.0.0.1:{self._port}/respond/{channel}-action",
             "actions": [

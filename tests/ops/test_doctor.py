@@ -27,7 +27,7 @@ from osoto_bridge.osoto.key_inspection import inspect_key
 from osoto_bridge.relay import ClientPool
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
-from osoto_bridge.web import WebServer
+from osoto_bridge.web import Readiness, WebServer, build_web_app
 
 ALL_SCOPES = ["trips:read", "trips:write", "messages:read", "messages:write"]
 
@@ -46,6 +46,7 @@ class Site:
     secret: str
     trip_id: str
     owner: str
+    public_url: str
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {
@@ -57,6 +58,7 @@ class Site:
             "OSOTO_BRIDGE_SLACK_BOT_TOKEN": SLACK_BOT_TOKEN,
             "OSOTO_BRIDGE_SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
             "OSOTO_BRIDGE_SLACK_API_URL": self.slack_url + "/api/",
+            "OSOTO_BRIDGE_PUBLIC_URL": self.public_url,
         }
         env.update(extra)
         return env
@@ -122,10 +124,12 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     bot_api, slack_api = FakeBotApi(), FakeSlackApi()
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}"
     secret = generate_secret_key()
-    async with Store.open(db_url, secret_keys=[secret]):
-        pass  # a migrated, empty database
     try:
         async with (
+            Store.open(db_url, secret_keys=[secret]) as store,  # migrated and empty
+            WebServer(
+                build_web_app(store=store, readiness=Readiness()), host="127.0.0.1", port=0
+            ) as bridge,
             WebServer(sandbox.app, host="127.0.0.1", port=0) as osoto,
             WebServer(bot_api.app(), host="127.0.0.1", port=0) as bot,
             WebServer(slack_api.app(), host="127.0.0.1", port=0) as slack,
@@ -141,6 +145,7 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
                 secret=secret,
                 trip_id=trip,
                 owner=owner,
+                public_url=bridge.url,
             )
     finally:
         sandbox.close()
@@ -168,13 +173,14 @@ async def test_a_healthy_bridge_passes_every_check(site: Site) -> None:
         "slack",
         "slack scopes",
         f"link {link_id}",
+        "public URL",
     ]
     assert checks["telegram"].detail == "bot @osoto_trip_bot (getMe)"
     assert checks["secrets"].detail == "1 stored API key(s) decrypt"
     assert "Ana" in checks[f"link {link_id}"].detail
     table = render(findings)
     assert table.splitlines()[0].split() == ["CHECK", "STATUS", "DETAIL"]
-    assert table.rstrip().endswith("0 failed, 0 warning(s), 12 check(s)")
+    assert table.rstrip().endswith("0 failed, 0 warning(s), 13 check(s)")
     assert "How to fix" not in table
     # nothing was written to Osoto by the scope probes
     assert site.sandbox.context.conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 0
@@ -302,7 +308,7 @@ async def test_the_command_prints_the_table_and_exits_1_on_failure(site: Site) -
     assert text.startswith("CHECK")
     assert "telegram          ok      bot @osoto_trip_bot (getMe)" in text
     assert "How to fix:" in text
-    assert "1 failed, 0 warning(s), 12 check(s)" in text
+    assert "1 failed, 0 warning(s), 13 check(s)" in text
     assert TELEGRAM_TOKEN not in text + err.decode()
 
 
@@ -359,3 +365,16 @@ async def test_adding_a_check_is_one_entry(site: Site) -> None:
 
     checks = by_check(await diagnose(site.settings(), checks=(*CHECKS, public_url)))
     assert list(checks)[-1] == "public url"
+
+
+async def test_the_public_url_must_answer_as_the_bridge(site: Site) -> None:
+    unset = by_check(await diagnose(site.settings(OSOTO_BRIDGE_PUBLIC_URL=""), check_links=False))
+    assert unset["public URL"].status == "warn"
+    assert "OSOTO_BRIDGE_PUBLIC_URL" in unset["public URL"].fix
+    # Osoto's address is not the bridge: it has no /healthz of the bridge's shape
+    elsewhere = site.osoto_url.removesuffix("/api/v1")
+    wrong = by_check(
+        await diagnose(site.settings(OSOTO_BRIDGE_PUBLIC_URL=elsewhere), check_links=False)
+    )
+    assert wrong["public URL"].status == "fail"
+    assert "osoto-bridge run" in wrong["public URL"].fix

@@ -46,7 +46,7 @@ async def test_a_chat_message_reaches_osoto_once_and_is_not_echoed(world: World)
 
     await eventually(posted)
     (osoto,) = await world.osoto_messages()
-    assert osoto.content == "**Alice** (Telegram): I'll bring the **maps**"
+    assert osoto.content == "Alice (Telegram): I'll bring the **maps**"
     assert osoto.author_id == world.owner_id
     await eventually(lambda: _polled_again(world))
     assert world.telegram.sent == []  # never echoed back
@@ -84,7 +84,7 @@ async def test_order_is_kept_in_both_directions(world: World) -> None:
 
     await eventually(all_posted)
     from_chat = [m.content for m in await world.osoto_messages() if "(Telegram)" in m.content]
-    assert from_chat == [f"**Alice** (Telegram): chat {n}" for n in range(25)]
+    assert from_chat == [f"Alice (Telegram): chat {n}" for n in range(25)]
 
 
 async def test_replies_map_both_ways(world: World) -> None:
@@ -450,7 +450,7 @@ async def test_a_line_holding_a_lone_surrogate_is_relayed_with_a_replacement(
 
     await eventually(posted)
     (osoto,) = await world.osoto_messages()
-    assert osoto.content == "**Al\ufffdice** (Telegram): half \ufffd a smile"
+    assert osoto.content == "Al\ufffdice (Telegram): half \ufffd a smile"
     await world.slack.wait_for(lambda sent: len(sent) == 1)
     assert "half \ufffd a smile" in world.slack.sent[0].text
 

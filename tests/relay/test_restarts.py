@@ -80,7 +80,7 @@ async def test_random_crashes_lose_nothing_and_never_double_in_osoto(tmp_path: P
 
         osoto_counts = Counter(m.content for m in await world.osoto_messages())
         for text in from_chat:
-            assert osoto_counts[f"**Alice** (Telegram): {text}"] == 1, text
+            assert osoto_counts[f"Alice (Telegram): {text}"] == 1, text
         chat_counts = Counter(m.text for m in world.telegram.sent)
         for text in from_osoto:
             assert chat_counts[f"Ben: {text}"] >= 1, text

@@ -1,4 +1,5 @@
-"""Bridge.stop (issue 14.3): the workers finish their in-flight sends, then the chats close."""
+"""Bridge.stop (issue 14.3): intake stops first, the workers finish their in-flight
+sends, then the chats close; the whole stop is bounded by its grace."""
 
 from __future__ import annotations
 
@@ -22,18 +23,28 @@ class ClosingChat(RecordingChat):
         self.gate = asyncio.Event()
         self.gate.set()
         self.sending = asyncio.Event()
+        self.intake_stopped = asyncio.Event()
         self.stopped = False
+        self.calls: list[str] = []  # the lifecycle, in order
+
+    async def stop_intake(self) -> None:
+        self.calls.append("stop_intake")
+        self.intake_stopped.set()
 
     async def stop(self) -> None:
+        self.calls.append("stop")
         self.stopped = True
         await super().stop()
 
     async def send(self, message: OutboundMessage) -> list[str]:
+        self.calls.append("send")
         self.sending.set()
         await self.gate.wait()
         if self.stopped:
             raise ChatUnavailable("HTTPXRequest is not initialized")
-        return await super().send(message)
+        ids = await super().send(message)
+        self.calls.append("sent")
+        return ids
 
 
 @pytest.fixture
@@ -96,3 +107,48 @@ async def test_a_stop_waits_for_the_send_in_flight_not_the_whole_page(world: Wor
     await world.start()
     await chat.wait_for(lambda sent: len(sent) == 5)
     assert [sent.text for sent in chat.sent] == [f"Ben: line {n}" for n in range(5)]
+
+
+async def test_intake_stops_first_then_the_send_in_flight_completes_then_the_chat_closes(
+    world: World,
+) -> None:
+    chat = world.slack
+    assert isinstance(chat, ClosingChat)
+    await world.link(chat, "C1")
+    bridge = await world.start()
+    chat.gate.clear()
+    world.companion_says("Dinner at 8")
+    await asyncio.wait_for(chat.sending.wait(), 10)
+
+    stopping = asyncio.create_task(bridge.stop())
+    # Intake stops while the send is still held: nothing new comes in meanwhile.
+    await asyncio.wait_for(chat.intake_stopped.wait(), 10)
+    assert chat.calls == ["send", "stop_intake"]
+    chat.gate.set()
+    await asyncio.wait_for(stopping, 10)
+    world.bridge = None
+
+    assert chat.calls == ["send", "stop_intake", "sent", "stop"]
+
+
+async def test_a_send_stuck_past_the_grace_is_cancelled_and_the_chat_still_closes(
+    world: World,
+) -> None:
+    """The stop is bounded: the held send never completes, the stop returns anyway,
+    and the line is not recorded as delivered (the restart sends it)."""
+    chat = world.slack
+    assert isinstance(chat, ClosingChat)
+    await world.link(chat, "C1")
+    bridge = await world.start()
+    chat.gate.clear()
+    message_id = world.companion_says("Stuck")
+    await asyncio.wait_for(chat.sending.wait(), 10)
+
+    await asyncio.wait_for(bridge.stop(grace=0.2), 10)
+    world.bridge = None
+
+    assert chat.calls[:2] == ["send", "stop_intake"]
+    assert chat.calls[-1] == "stop"
+    assert "sent" not in chat.calls
+    assert world.store is not None
+    assert await world.store.chat_messages_for(message_id, "slack", "C1") == []

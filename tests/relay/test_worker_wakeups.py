@@ -58,7 +58,7 @@ async def test_a_message_written_while_the_outbox_is_drained_is_posted_at_once(
     await eventually(both_posted, timeout=5.0)
     assert written_in_between
     contents = [m.content for m in await world.osoto_messages()]
-    assert contents == ["**Alice** (Telegram): first", "**Alice** (Telegram): second"]
+    assert contents == ["Alice (Telegram): first", "Alice (Telegram): second"]
 
 
 async def test_messages_written_during_a_pass_are_all_posted(world: World) -> None:

@@ -131,3 +131,46 @@ async def test_bad_arguments_are_refused(store: Store) -> None:
     with pytest.raises(TypeError, match="sequence"):
         await record(store, "m1", "123")
     assert await store.chat_messages_for("m1", "telegram", "-100123") == []
+
+
+async def seen(store: Store, osoto_message_id: str, chat_message_id: str) -> bool:
+    return await store.record_seen_copy(
+        osoto_message_id=osoto_message_id,
+        trip_id="t1",
+        channel_id="c1",
+        platform="slack",
+        chat_id="C1",
+        thread_id=None,
+        chat_message_id=chat_message_id,
+    )
+
+
+async def test_a_seen_copy_resolves_replies_but_is_not_the_delivery(store: Store) -> None:
+    """Issue 14.2: the copy of a send whose answer was lost, learned from its echo."""
+    assert await seen(store, "m1", "1700.1")  # the lost copy
+    await record(store, "m1", ["1700.2"], platform="slack", chat_id="C1")  # the retry
+    assert await store.osoto_message_for("slack", "C1", "1700.1") == "m1"
+    assert await store.osoto_message_for("slack", "C1", "1700.2") == "m1"
+    assert await store.chat_messages_for("m1", "slack", "C1") == ["1700.2"]
+    assert not await seen(store, "m1", "1700.1")  # a second echo changes nothing
+    assert not await seen(store, "m1", "1700.2")  # nor the echo of the delivered copy
+    assert await store.chat_messages_for("m1", "slack", "C1") == ["1700.2"]
+
+
+async def test_a_seen_copy_alone_does_not_count_as_delivered(store: Store) -> None:
+    assert await seen(store, "m1", "1700.1")
+    assert await store.chat_messages_for("m1", "slack", "C1") == []
+
+
+async def test_an_echo_that_beats_its_send_gives_way_to_the_send_record(store: Store) -> None:
+    assert await seen(store, "m1", "1700.1")
+    await record(store, "m1", ["1700.1", "1700.3"], platform="slack", chat_id="C1")
+    assert await store.chat_messages_for("m1", "slack", "C1") == ["1700.1", "1700.3"]
+    assert await store.osoto_message_for("slack", "C1", "1700.1") == "m1"
+
+
+async def test_two_lost_copies_of_one_message_are_both_learned(store: Store) -> None:
+    assert await seen(store, "m1", "1700.1")
+    assert await seen(store, "m1", "1700.2")
+    assert await store.osoto_message_for("slack", "C1", "1700.1") == "m1"
+    assert await store.osoto_message_for("slack", "C1", "1700.2") == "m1"

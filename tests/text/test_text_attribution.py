@@ -8,7 +8,9 @@ from osoto_bridge.text import (
     bold,
     button,
     doc,
+    emphasize_attribution,
     excerpt,
+    from_osoto,
     from_plain,
     paragraph,
     pre,
@@ -78,3 +80,36 @@ def test_reply_quote_names_the_parent_author() -> None:
         "<blockquote><b>Alice</b>: see **you** at 7</blockquote>"
     )
     assert quote(paragraph(bold("Alice"), ": see **you** at 7")) == block
+
+
+def test_toward_osoto_the_author_line_is_plain_text() -> None:
+    # Osoto shows content as typed: no Markdown markers around the name.
+    document = attributed("Alice Martin", doc("hi"), platform_label="console", emphasis=False)
+    assert render_osoto(document) == "Alice Martin (console): hi"
+    assert render_osoto(attributed("*Ann*", doc("hi"), emphasis=False)) == "\\*Ann\\*: hi"
+
+
+def test_a_plain_author_line_gets_its_bold_back_for_a_chat() -> None:
+    labels = ("Telegram", "Telegram, edited", "Slack")
+    plain = from_osoto("Alice (Telegram): see **you**\n\nbye")
+    shown = emphasize_attribution(plain, labels)
+    assert shown == doc(paragraph(bold("Alice"), " (Telegram): see ", bold("you")), "bye")
+    edited = emphasize_attribution(from_osoto("Bo (b) (Telegram, edited): x"), labels)
+    assert render_telegram_html(edited) == "<b>Bo (b)</b> (Telegram, edited): x"
+    assert render_slack_mrkdwn(emphasize_attribution(from_osoto("Al (Slack):"), labels)) == (
+        "*Al* (Slack):"
+    )
+
+
+def test_only_a_known_label_at_the_start_counts_as_an_author_line() -> None:
+    labels = ("Telegram", "Slack")
+    for content in (
+        "Alice (Fax): hi",
+        "**Alice** (Telegram): hi",
+        "Alice (Telegram):hi",
+        "> Alice (Telegram): quoted",
+        "",
+    ):
+        document = from_osoto(content)
+        assert emphasize_attribution(document, labels) == document, content
+    assert emphasize_attribution(from_osoto("A (Slack): x"), ()) == from_osoto("A (Slack): x")

@@ -1,6 +1,7 @@
 """Chat platform adapters behind one small interface (`ChatAdapter`)."""
 
 from osoto_bridge.chat.base import (
+    COPY_OF,
     Capabilities,
     ChatAdapter,
     ChatAddress,
@@ -10,13 +11,16 @@ from osoto_bridge.chat.base import (
     InboundAction,
     InboundMessage,
     InboundSink,
+    IntakeControl,
     MessageEditor,
     OutboundMessage,
+    SeenCopy,
 )
 from osoto_bridge.chat.console import ConsoleChat
 from osoto_bridge.chat.recording import RecordingChat, SentMessage
 
 __all__ = [
+    "COPY_OF",
     "Capabilities",
     "ChatAdapter",
     "ChatAddress",
@@ -27,8 +31,10 @@ __all__ = [
     "InboundAction",
     "InboundMessage",
     "InboundSink",
+    "IntakeControl",
     "MessageEditor",
     "OutboundMessage",
     "RecordingChat",
+    "SeenCopy",
     "SentMessage",
 ]

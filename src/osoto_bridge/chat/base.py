@@ -96,6 +96,9 @@ class InboundMessage:
         is_private: written in a one-to-one chat with the bot.
         language_hint: the platform's language code for the author, if known.
         raw_text: the text as typed, used for command parsing and key detection.
+        acting_for: the linked chat a private chat's command is for (a Slack DM with
+            the app asking about a channel the author is in): the relay answers it with
+            that chat's link, admin check and policy, in the private chat.
     """
 
     address: ChatAddress
@@ -111,6 +114,7 @@ class InboundMessage:
     edit_marker: str | None = None
     is_private: bool = False
     language_hint: str | None = None
+    acting_for: ChatAddress | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class InboundAction:
         message_id: the platform id of the message that carries the button.
         notify: shows a short line to the presser only (a Telegram toast, a Slack
             ephemeral message), where the adapter can; None where it cannot.
+        acting_for: as `InboundMessage.acting_for`, for a button in a private chat.
     """
 
     address: ChatAddress
@@ -131,11 +136,36 @@ class InboundAction:
     message_id: str | None = None
     language_hint: str | None = None
     notify: Callable[[str], Awaitable[None]] | None = field(default=None, compare=False)
+    acting_for: ChatAddress | None = None
 
 
 EPHEMERAL = "ephemeral"
 """An `OutboundMessage.meta` key: "true" shows the message only to whoever asked,
 where the platform can (a Slack slash command's answer)."""
+
+
+COPY_OF = "copy_of"
+"""An `OutboundMessage.meta` key: the Osoto message id the message is a copy of (the
+relay sets it). An adapter whose platform shows the bot its own messages (Slack)
+tags each post with it, so that a copy whose send response was lost is still
+recognised when the platform echoes it (`InboundSink.copy_seen`)."""
+
+
+@dataclass(frozen=True)
+class SeenCopy:
+    """A copy of an Osoto message the platform showed the bot (its own message's echo).
+
+    Attributes:
+        address: the chat (and thread) it is in.
+        message_id: the platform id of the copy.
+        osoto_message_id: the Osoto message it is a copy of (from its `COPY_OF` tag).
+        part: which part of the message it is (0 for the first).
+    """
+
+    address: ChatAddress
+    message_id: str
+    osoto_message_id: str
+    part: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,6 +186,16 @@ class OutboundMessage:
     username: str | None = None
     silent: bool = False
     meta: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class LinkHealth:
+    """How a link is doing, for an overview (Slack's Home tab): the ages in seconds of
+    its last message each way (None: nothing yet) and the chat messages waiting to post."""
+
+    since_to_chat: float | None
+    since_to_osoto: float | None
+    waiting: int
 
 
 class Linking(Protocol):
@@ -189,6 +229,10 @@ class Linking(Protocol):
 
     async def on_platform(self, platform: str) -> list[Link]:
         """Every link of one platform (for an app's overview, e.g. Slack's Home tab)."""
+        ...
+
+    async def health(self, link: Link) -> LinkHealth:
+        """How ``link`` is doing (its last messages each way, its waiting outbox)."""
         ...
 
     async def unlink(self, address: ChatAddress) -> bool:
@@ -261,6 +305,11 @@ class InboundSink(Protocol):
 
     def on_action(self, action: InboundAction) -> Awaitable[None]: ...
 
+    def copy_seen(self, copy: SeenCopy) -> Awaitable[None]:
+        """The platform showed a copy the bridge posted: its id joins the message map,
+        so replies to it resolve even when the send's own answer was lost."""
+        ...
+
 
 @runtime_checkable
 class MessageEditor(Protocol):
@@ -273,6 +322,19 @@ class MessageEditor(Protocol):
     async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
         """Replace the text and buttons of the bot's message ``message_id`` with
         ``message`` (one part: the caller sends a new message if this returns False)."""
+
+
+@runtime_checkable
+class IntakeControl(Protocol):
+    """An adapter whose intake can stop before its sends do (a graceful stop's first step).
+
+    `Bridge.stop` stops every adapter's intake first (no update polled, no event
+    accepted: the platform keeps them for the next start), then lets the workers
+    finish their in-flight sends, and only then calls `ChatAdapter.stop`.
+    """
+
+    async def stop_intake(self) -> None:
+        """Stop taking events in (the one being handled finishes); sends keep working."""
 
 
 @runtime_checkable
@@ -293,7 +355,8 @@ class ChatAdapter(Protocol):
         """Connect and begin handing inbound events to ``sink``."""
 
     async def stop(self) -> None:
-        """Stop receiving, finish in-flight sends, disconnect."""
+        """Stop receiving (if `IntakeControl.stop_intake` did not already), finish
+        in-flight sends, disconnect."""
 
     async def send(self, message: OutboundMessage) -> list[str]:
         """Deliver one message (split as needed) and return the ids of its parts."""

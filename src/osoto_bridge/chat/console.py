@@ -95,11 +95,15 @@ class ConsoleChat:
         self._sink = sink
         self._reader = asyncio.create_task(self._read(sink), name="console-reader")
 
-    async def stop(self) -> None:
+    async def stop_intake(self) -> None:
+        """Stop reading lines (a graceful stop's first step); output keeps working."""
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
             self._reader = None
+
+    async def stop(self) -> None:
+        await self.stop_intake()
         self._sink = None
 
     async def _read(self, sink: InboundSink) -> None:

@@ -26,13 +26,14 @@ from osoto_bridge.chat.base import ChatAddress
 from osoto_bridge.chat.console import ConsoleChat, prompt_lines
 from osoto_bridge.cli.common import CommandError, run_command
 from osoto_bridge.cli.demo_companion import Companion
-from osoto_bridge.commands import CommandService, SnapshotCache
+from osoto_bridge.commands import CommandService, ShareUrl, SnapshotCache
 from osoto_bridge.osoto.key_inspection import LinkError
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
-from osoto_bridge.web import WebServer, WebServerError
+from osoto_bridge.web import Readiness, WebServer, WebServerError, build_web_app
+from osoto_bridge.web.share import ShareAddresses, ShareSource, share_routes
 
 _PORT_HINT = "choose another --port, or leave it out for any free one"
 
@@ -85,52 +86,79 @@ async def _run_demo(
     interactive: bool,
     args: argparse.Namespace,
 ) -> int:
-    you, companion = credentials["users"][0], credentials["users"][1]
-    trip = credentials["trips"][0]
-    general = next(c for c in trip["channels"] if c["name"] == "general")
     store = await Store.open(
         f"sqlite+aiosqlite:///{tmp / 'bridge.db'}", secret_keys=[generate_secret_key()]
     )
     try:
-        async with ClientPool(store=store, base_url=base_url) as pool:
-            links = LinkService(store=store, pool=pool)
-            try:
-                report = await links.verify(
-                    you["apiKey"], trip_id=trip["id"], channel=general["id"]
-                )
-                await links.link(
-                    ChatAddress("console", "terminal"),
-                    api_key=you["apiKey"],
-                    report=report,
-                    created_by="demo",
-                )
-            except LinkError as exc:
-                raise CommandError(f"the demo could not link its trip: {exc}") from exc
-            companion_client = pool.client_for_key(companion["apiKey"])
-            out.write(
-                f"osoto-bridge demo: the sandbox (a local Osoto) serves {base_url}\n"
-                f"This terminal is linked to “{report.trip_title}” #{report.channel.name} "
-                f"as {you['name']}; {companion['name']} writes there from Osoto.\n"
-                "Type a message to send it to Osoto, or a command: /help, /where tomorrow, "
-                "/todo, /next, /plan. >N text replies to message #N, !N picks a choice "
-                "under an answer. Ctrl-D quits.\n\n"
+        async with (
+            ClientPool(store=store, base_url=base_url) as pool,
+            ShareSource(base_url, ttl=5.0) as shared,
+        ):
+            # The bridge's own web app, for the shared trip's page: /share answers
+            # with its local address, the demo's "public URL".
+            web = WebServer(
+                build_web_app(store=store, readiness=Readiness(), pages=share_routes(shared)),
+                host="127.0.0.1",
+                port=0,
             )
-            out.flush()
-            if interactive:
-                await _interactive(
-                    store, pool, companion_client, trip["id"], general["id"], you["name"], args
-                )
-            else:
-                await _batch(
-                    store, pool, companion_client, trip["id"], general["id"], you["name"], out
+            async with web:
+                share_url = ShareAddresses(web.url).links
+                await _linked_demo(
+                    store, pool, share_url, credentials, base_url, out, interactive, args
                 )
     finally:
         await store.close()
     return 0
 
 
-def _bridge(store: Store, pool: ClientPool, console: ConsoleChat) -> tuple[Bridge, Announcer]:
-    commands = CommandService(cache=SnapshotCache(ttl=5.0))
+async def _linked_demo(
+    store: Store,
+    pool: ClientPool,
+    share_url: ShareUrl,
+    credentials: dict[str, Any],
+    base_url: str,
+    out: TextIO,
+    interactive: bool,
+    args: argparse.Namespace,
+) -> None:
+    you, companion = credentials["users"][0], credentials["users"][1]
+    trip = credentials["trips"][0]
+    general = next(c for c in trip["channels"] if c["name"] == "general")
+    links = LinkService(store=store, pool=pool)
+    try:
+        report = await links.verify(you["apiKey"], trip_id=trip["id"], channel=general["id"])
+        await links.link(
+            ChatAddress("console", "terminal"),
+            api_key=you["apiKey"],
+            report=report,
+            created_by="demo",
+        )
+    except LinkError as exc:
+        raise CommandError(f"the demo could not link its trip: {exc}") from exc
+    companion_client = pool.client_for_key(companion["apiKey"])
+    out.write(
+        f"osoto-bridge demo: the sandbox (a local Osoto) serves {base_url}\n"
+        f"This terminal is linked to “{report.trip_title}” #{report.channel.name} "
+        f"as {you['name']}; {companion['name']} writes there from Osoto.\n"
+        "Type a message to send it to Osoto, or a command: /help, /where tomorrow, "
+        "/todo, /next, /plan, /share (the trip's page). >N text replies to message #N, "
+        "!N picks a choice under an answer. Ctrl-D quits.\n\n"
+    )
+    out.flush()
+    if interactive:
+        await _interactive(
+            store, pool, share_url, companion_client, trip["id"], general["id"], you["name"], args
+        )
+    else:
+        await _batch(
+            store, pool, share_url, companion_client, trip["id"], general["id"], you["name"], out
+        )
+
+
+def _bridge(
+    store: Store, pool: ClientPool, console: ConsoleChat, share_url: ShareUrl
+) -> tuple[Bridge, Announcer]:
+    commands = CommandService(cache=SnapshotCache(ttl=5.0), share_url=share_url)
     announcer = build_announcer(
         store=store,
         client_for=pool.client_for,
@@ -158,6 +186,7 @@ async def _plan_changes(store: Store, announcer: Announcer, companion: Any) -> N
 async def _interactive(
     store: Store,
     pool: ClientPool,
+    share_url: ShareUrl,
     companion: Any,
     trip_id: str,
     channel_id: str,
@@ -171,7 +200,7 @@ async def _interactive(
     # redrawn with the half-typed line intact (sys.stdout is its proxy in here).
     with patch_stdout():
         console = ConsoleChat(prompt_lines(), sys.stdout, user_name=user_name)
-        bridge, announcer = _bridge(store, pool, console)
+        bridge, announcer = _bridge(store, pool, console, share_url)
         async with bridge:
             changes = asyncio.create_task(
                 _plan_changes(store, announcer, companion), name="demo:plan"
@@ -189,6 +218,7 @@ async def _interactive(
 async def _batch(
     store: Store,
     pool: ClientPool,
+    share_url: ShareUrl,
     companion: Any,
     trip_id: str,
     channel_id: str,
@@ -210,7 +240,7 @@ async def _batch(
                 await bridge_ref[0].idle()
 
     console = ConsoleChat(lines(), out, user_name=user_name, echo=True)
-    bridge, announcer = _bridge(store, pool, console)
+    bridge, announcer = _bridge(store, pool, console, share_url)
     bridge_ref.append(bridge)
     chatter = Companion(await companion.export_trip(trip_id))
     greeting = await companion.post_message(trip_id, channel_id, chatter.next_line())
@@ -232,9 +262,8 @@ async def _batch(
 def osoto_line(author: str, content: str) -> str:
     """One Osoto message as a line: ``author: content``, folding the bridge's own
     attribution when it names the poster (the console user is the key's owner, so
-    ``Alice Martin: **Alice Martin** (Console): hi`` reads ``Alice Martin (Console): hi``).
+    ``Alice Martin: Alice Martin (console): hi`` reads ``Alice Martin (console): hi``).
     """
-    own = f"**{author}** ("
-    if content.startswith(own):
-        return f"{author} ({content[len(own) :]}"
+    if content.startswith(f"{author} (") and "): " in content:
+        return content
     return f"{author}: {content}"

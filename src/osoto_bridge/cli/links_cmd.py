@@ -56,7 +56,11 @@ def register(subparsers: Any) -> None:
         help="the Osoto API key (osk_…); - reads it from standard input; left out, it is "
         "asked for without echo (a key on the command line lands in the shell history)",
     )
-    add.add_argument("--trip", help="the trip id (needed when the key reaches several trips)")
+    add.add_argument(
+        "--trip",
+        help="the trip id (needed when the key reaches several trips, or only one trip's "
+        "messages and no link names that trip yet)",
+    )
     add.add_argument("--channel", help="channel name or id (default: general)")
     add.add_argument("--language", default="en", choices=("en", "ko"))
     add.set_defaults(handler=lambda args: run_command(lambda: _add(args)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.store import Store
 from osoto_bridge.web import Readiness, WebServer, build_web_app
+from osoto_bridge.web.share import ShareAddresses, ShareSource, share_routes
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +45,28 @@ def register(subparsers: Any) -> None:
         description=(
             "Run the bridge. Settings come from OSOTO_BRIDGE_* environment variables and "
             "an optional TOML file; see docs/configuration.md. Stops cleanly on Ctrl-C or "
-            "SIGTERM, finishing in-flight deliveries. Serves /healthz, /readyz, /metrics "
-            "and the platforms' webhooks on OSOTO_BRIDGE_HTTP_HOST:OSOTO_BRIDGE_HTTP_PORT."
+            "SIGTERM, finishing in-flight deliveries. Serves /healthz, /readyz, /metrics, "
+            "the platforms' webhooks and the shared trips' pages (/share/…) on "
+            "OSOTO_BRIDGE_HTTP_HOST:OSOTO_BRIDGE_HTTP_PORT."
         ),
     )
     add_config_argument(parser)
     add_log_arguments(parser)
-    parser.set_defaults(handler=lambda args: run_command(lambda: _run(args)))
+    parser.set_defaults(handler=lambda args: _leave(run_command(lambda: _run(args))))
+
+
+def _leave(code: int) -> int:
+    """End the process once the bridge has stopped and everything is closed.
+
+    The stop itself takes a fraction of a second; the interpreter's own teardown
+    after it (freeing every module and object) took 2–3 s more on a loaded host,
+    making a SIGTERM stop miss its 2 s. No thread or task is left by then, so the
+    logs and the standard streams are flushed and the process exits at once.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def build_adapters(settings: Settings) -> list[ChatAdapter]:
@@ -110,8 +127,15 @@ async def _run(args: argparse.Namespace) -> int:
         await store.verify_secrets()
         metrics = RelayMetrics()
         readiness = Readiness()
-        async with ClientPool(store=store, base_url=settings.osoto_base_url) as pool:
-            commands = CommandService(cache=SnapshotCache())
+        async with (
+            ClientPool(store=store, base_url=settings.osoto_base_url) as pool,
+            ShareSource(settings.osoto_base_url) as shared,
+        ):
+            public = settings.public_url
+            commands = CommandService(
+                cache=SnapshotCache(),
+                share_url=ShareAddresses(public).links if public else None,
+            )
             announcer = build_announcer(
                 store=store,
                 client_for=pool.client_for,
@@ -134,6 +158,7 @@ async def _run(args: argparse.Namespace) -> int:
                 metrics=metrics,
                 limiters=pool.limiters,
                 extra_routes=adapter_routes(adapters, settings),
+                pages=share_routes(shared, public_url=public),
             )
             # The HTTP server first and last: webhooks must be answerable as the
             # adapters start, and /readyz says "not ready" while the bridge stops.

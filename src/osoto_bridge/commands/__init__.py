@@ -42,12 +42,8 @@ from osoto_bridge.commands.parser import (
     parse_command,
 )
 from osoto_bridge.commands.plan_diff import ChangeKind, PlanChange, diff_plans
-from osoto_bridge.commands.service import (
-    CommandService,
-    NotifySettingsPort,
-    OnWrite,
-    api_share_url,
-)
+from osoto_bridge.commands.service import CommandService, NotifySettingsPort, OnWrite
+from osoto_bridge.commands.share import PUBLIC_URL_SETTING, ShareLinks, ShareUrl
 from osoto_bridge.commands.tripclock import TripCalendar
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.i18n import (
@@ -63,6 +59,7 @@ __all__ = [
     "COMMAND_CATALOG",
     "CURRENT_CHAT",
     "DONE_ACTION",
+    "PUBLIC_URL_SETTING",
     "SUPPORTED_LANGUAGES",
     "WRITE_SCOPE",
     "ChangeKind",
@@ -78,6 +75,8 @@ __all__ = [
     "ParsedCommand",
     "PlanChange",
     "Reminder",
+    "ShareLinks",
+    "ShareUrl",
     "SnapshotCache",
     "Translator",
     "TripCalendar",
@@ -95,7 +94,6 @@ __all__ = [
     "answer_trip",
     "answer_where",
     "answer_who",
-    "api_share_url",
     "apply_notify_args",
     "command_help",
     "default_language",

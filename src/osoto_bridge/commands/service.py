@@ -24,6 +24,7 @@ from osoto_bridge.commands.answers.meta import (
     answer_not_admin,
     answer_share_link,
     answer_share_revoked,
+    answer_share_unconfigured,
     answer_status,
     answer_unknown_command,
     answer_usage,
@@ -44,14 +45,15 @@ from osoto_bridge.commands.cache import SnapshotCache
 from osoto_bridge.commands.context import WRITE_SCOPE, CommandContext, CommandReply, has_scope
 from osoto_bridge.commands.notify_args import apply_notify_args
 from osoto_bridge.commands.parser import ParsedCommand, looks_like_command, parse_command
+from osoto_bridge.commands.share import ShareUrl
 from osoto_bridge.commands.todo_args import find_item, parse_new_item
 from osoto_bridge.commands.view import TripView
 from osoto_bridge.i18n import Translator, match_language, translator
-from osoto_bridge.osoto import OsotoClient, OsotoError, Priority, ShareToken, TripExport
+from osoto_bridge.osoto import OsotoClient, OsotoError, Priority, TripExport
 from osoto_bridge.store import NotifySettings
 from osoto_bridge.text import Document, doc, paragraph
 
-__all__ = ["CommandService", "NotifySettingsPort", "OnWrite", "ShareUrl", "api_share_url"]
+__all__ = ["CommandService", "NotifySettingsPort", "OnWrite"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +61,6 @@ _OFF_WORDS = frozenset({"off", "revoke", "stop", "끄기", "취소", "해제"})
 _ADD_WORDS = frozenset({"add", "new", "+", "추가"})
 _DONE_WORDS = frozenset({"done", "완료"})
 
-
-ShareUrl = Callable[[OsotoClient, ShareToken], str]
 
 OnWrite = Callable[[str, str], None]
 """Told `(trip_id, entity_id)` after a command changed the plan in Osoto (the
@@ -75,11 +75,6 @@ class NotifySettingsPort(Protocol):
 
     async def save(self, ctx: CommandContext, settings: NotifySettings) -> None:
         """Store new settings for the command's chat."""
-
-
-def api_share_url(client: OsotoClient, token: ShareToken) -> str:
-    """The share view's address on the API (`.../shared/trips/{token}`), the default."""
-    return f"{client.base_url.rstrip('/')}/shared/trips/{token.token}"
 
 
 class _MissingScope(Exception):
@@ -104,8 +99,9 @@ class CommandService:
 
     Args:
         cache: The snapshot cache shared by every chat of the process.
-        share_url: Builds the link `/share` shows from a token; the API's share view
-            by default (pass the web app's address where there is one).
+        share_url: Builds the trip page's and feed's addresses `/share` shows from a
+            token (the web app's, under the public URL); None when the bridge has no
+            public address, and `/share` then says what the operator must set.
         slack_command: The Slack slash command that carries every command, for the
             help and hints shown in Slack.
         notify_settings: Where `/remind`, `/brief` and `/notify` read and store the
@@ -117,7 +113,7 @@ class CommandService:
         self,
         *,
         cache: SnapshotCache,
-        share_url: ShareUrl = api_share_url,
+        share_url: ShareUrl | None = None,
         slack_command: str = "/osoto",
         notify_settings: NotifySettingsPort | None = None,
         on_write: OnWrite | None = None,
@@ -330,8 +326,12 @@ class CommandService:
         if args.strip() and not revoke:
             return CommandReply(answer_usage(tr, "/share [off]"), ephemeral=True)
 
+        share_url = self._share_url
+
         async def write() -> Document:
             key = _idempotency_key(ctx, "share-off" if revoke else "share")
+            if not revoke and share_url is None:
+                return answer_share_unconfigured(tr)  # no token made for nobody to open
             if revoke:
                 await client.revoke_share_token(
                     ctx.trip_id, priority=Priority.INTERACTIVE, idempotency_key=key
@@ -340,7 +340,8 @@ class CommandService:
             token = await client.create_share_token(
                 ctx.trip_id, priority=Priority.INTERACTIVE, idempotency_key=key
             )
-            return answer_share_link(tr, self._share_url(client, token))
+            assert share_url is not None
+            return answer_share_link(tr, share_url(token))
 
         return await self._write(ctx, tr, write)
 

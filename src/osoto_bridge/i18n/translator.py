@@ -8,7 +8,7 @@ function needs nothing else to speak the chat's language.
 Maintaining the catalogs (from the repository root)::
 
     pybabel extract -k gettext -k ngettext:1,2 --no-location --sort-output \
-        -o /tmp/messages.pot src/osoto_bridge/commands
+        -o /tmp/messages.pot src/osoto_bridge/commands src/osoto_bridge/web/share
     pybabel update -w 100 -i /tmp/messages.pot -d src/osoto_bridge/i18n/locales -D messages
     # translate the new entries in ko/.../messages.po (and copy msgid to msgstr in en/)
     pybabel compile -d src/osoto_bridge/i18n/locales -D messages

@@ -56,6 +56,7 @@ from osoto_bridge.osoto.scopes import Scopes
 from osoto_bridge.osoto.session import ClientState
 from osoto_bridge.osoto.shared import SharedTripClient
 from osoto_bridge.osoto.transport import AiohttpTransport
+from osoto_bridge.osoto.trip_finder import KnownTrip, find_trip
 
 __all__ = [
     "SENSITIVE_FIELDS",
@@ -75,6 +76,7 @@ __all__ = [
     "ItemError",
     "ItemResult",
     "KeyReport",
+    "KnownTrip",
     "Leg",
     "LimiterRegistry",
     "LimiterSnapshot",
@@ -108,6 +110,7 @@ __all__ = [
     "User",
     "ValidationError",
     "contains_api_key",
+    "find_trip",
     "inspect_key",
     "key_fingerprint",
     "parse_local_datetime",

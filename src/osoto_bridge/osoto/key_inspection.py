@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
 
-from osoto_bridge.errors import BridgeError
 from osoto_bridge.osoto.client import OsotoClient
 from osoto_bridge.osoto.errors import (
     ApiError,
@@ -32,12 +30,9 @@ from osoto_bridge.osoto.errors import (
 )
 from osoto_bridge.osoto.models import Channel
 from osoto_bridge.osoto.pacing import Priority
+from osoto_bridge.osoto.trip_finder import KnownTrip, LinkError, find_trip
 
-
-class LinkError(BridgeError):
-    """The key cannot serve the requested link; the message says why, in one line."""
-
-    kind: ClassVar[str] = "link"
+__all__ = ["CHANGING_ROLES", "KeyReport", "LinkError", "inspect_key", "link_errors"]
 
 
 @dataclass(frozen=True)
@@ -86,17 +81,25 @@ async def _probe_write(client: OsotoClient, trip_id: str, channel_id: str, scope
 
 
 async def inspect_key(
-    client: OsotoClient, *, trip_id: str | None = None, channel: str | None = None
+    client: OsotoClient,
+    *,
+    trip_id: str | None = None,
+    channel: str | None = None,
+    known_trips: Sequence[KnownTrip] = (),
 ) -> KeyReport:
     """Verify ``client``'s key for a trip and channel; raise `LinkError` if it can't serve.
 
     Args:
         client: a client holding the key to check.
-        trip_id: the trip to link; may be omitted when the key reaches one trip only.
+        trip_id: the trip to link; when omitted, `find_trip` finds the one the key is
+            for (its scopes, the trips it can read, ``known_trips`` whose channels it
+            can list).
         channel: a channel name or id; "general" when omitted.
+        known_trips: the trips the bridge links already, candidates for a key that
+            does not say its trip.
     """
     with link_errors():
-        return await _inspect(client, trip_id=trip_id, channel=channel)
+        return await _inspect(client, trip_id=trip_id, channel=channel, known=known_trips)
 
 
 @contextlib.contextmanager
@@ -118,10 +121,15 @@ def link_errors() -> Iterator[None]:
         raise LinkError(f"Osoto failed: {exc}") from exc
 
 
-async def _inspect(client: OsotoClient, *, trip_id: str | None, channel: str | None) -> KeyReport:
+async def _inspect(
+    client: OsotoClient, *, trip_id: str | None, channel: str | None, known: Sequence[KnownTrip]
+) -> KeyReport:
     me = await client.me(priority=Priority.INTERACTIVE)
     warnings: list[str] = []
-    trip_id, trip_title = await _pick_trip(client, trip_id)
+    if trip_id is None:
+        trip_id, trip_title = await find_trip(client, me, known=known)
+    else:
+        trip_id, trip_title = await _named_trip(client, trip_id)
     scopes: list[str] = []
     try:
         channels = await client.list_channels(trip_id)
@@ -189,49 +197,16 @@ async def _role(client: OsotoClient, trip_id: str, user_id: str) -> str | None:
     return None
 
 
-async def _pick_trip(client: OsotoClient, trip_id: str | None) -> tuple[str, str]:
-    """The trip's id and title (the title falls back to the id without trips:read)."""
-    if trip_id is not None:
-        try:
-            trip = await client.get_trip(trip_id)
-        except NotFound as exc:
-            raise LinkError(f"trip {trip_id} was not found") from exc
-        except Forbidden:
-            # No trips:read: a trip-limited key may still read the trip's channels.
-            return trip_id, trip_id
-        return trip.id, trip.title
+async def _named_trip(client: OsotoClient, trip_id: str) -> tuple[str, str]:
+    """The named trip's id and title (the title falls back to the id without trips:read)."""
     try:
-        trips = await client.list_trips()
+        trip = await client.get_trip(trip_id)
+    except NotFound as exc:
+        raise LinkError(f"trip {trip_id} was not found") from exc
     except Forbidden:
-        trips = []
-    if len(trips) > 1:
-        # A key may read many trips but reach the messages of only one (trips:read
-        # everywhere, messages:*:<trip>): the trip to link is the one whose channels
-        # it can list.
-        reachable = [trip for trip in trips if await _lists_channels(client, trip.id)]
-        trips = reachable or trips
-    if not trips:
-        raise LinkError(NO_TRIP_FOUND)
-    if len(trips) > 1:
-        listing = ", ".join(f"{trip.id} ({trip.title})" for trip in trips[:10])
-        raise LinkError(f"the key reaches {len(trips)} trips; say which one: {listing}")
-    return trips[0].id, trips[0].title
-
-
-NO_TRIP_FOUND = (
-    "the key does not say which trip it is for: Osoto lists trips only to a key with "
-    "trips:read, and this one has none for any trip (a key limited to one trip's messages "
-    "is one); give the trip id, the id in the trip's Osoto address (`links add "
-    "--trip ID`; in Telegram after the key; in Slack's Trip ID field)"
-)
-
-
-async def _lists_channels(client: OsotoClient, trip_id: str) -> bool:
-    try:
-        await client.list_channels(trip_id)
-    except (Forbidden, NotFound):
-        return False
-    return True
+        # No trips:read: a trip-limited key may still read the trip's channels.
+        return trip_id, trip_id
+    return trip.id, trip.title
 
 
 def _pick_channel(channels: list[Channel], wanted: str | None) -> Channel:

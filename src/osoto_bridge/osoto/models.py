@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AliasChoices, AliasPath, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -143,6 +143,14 @@ class Me(WireModel):
     user: User
     groups: list[Group] = []
     default_group_id: str | None = None
+    scopes: tuple[str, ...] = Field(
+        default=(),
+        validation_alias=AliasChoices(
+            "scopes", AliasPath("key", "scopes"), AliasPath("apiKey", "scopes")
+        ),
+    )
+    """The key's own scopes, where Osoto says them (the documented body does not;
+    a key's description beside the user is read when present)."""
 
 
 class Trip(WireModel):

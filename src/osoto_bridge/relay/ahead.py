@@ -118,7 +118,13 @@ class AheadFeed:
                 content=entry.content,
                 parent_id=await resolve_parent(self._store, entry),
             )
-            self._copies[entry.id] = self._lanes.deliver(message, others, by_bridge=True)
+            copies = self._lanes.deliver(message, others, by_bridge=True)
+            if entry.status == "sent" and entry.osoto_message_id is not None:
+                # Posted before the feed read it: the poll that meets the post
+                # waits for these copies (`copies_of`), it does not queue it again.
+                self._by_post[entry.osoto_message_id] = copies
+            else:
+                self._copies[entry.id] = copies
             self._seen = entry.id
         self._seen = max(self._seen, last)
         if len(entries) == READ_AT_MOST:

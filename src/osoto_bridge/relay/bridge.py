@@ -20,7 +20,9 @@ from osoto_bridge.chat.base import (
     ChatAddress,
     InboundAction,
     InboundMessage,
+    IntakeControl,
     OutboundMessage,
+    SeenCopy,
 )
 from osoto_bridge.commands import COMMAND_CATALOG, CURRENT_CHAT, CommandService
 from osoto_bridge.metrics import RelayMetrics
@@ -28,6 +30,7 @@ from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
 from osoto_bridge.relay.lanes import ChatLanes
+from osoto_bridge.relay.lifecycle import SeenCopies, adapter_task, bounded
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
@@ -97,7 +100,9 @@ class Bridge:
         self._metrics = metrics if metrics is not None else RelayMetrics()
         self._adapters = {adapter.platform: adapter for adapter in adapters}
         self._client_for = pool.client_for
-        self.links = LinkService(store=store, pool=pool, on_change=self.sync_links)
+        self.links = LinkService(
+            store=store, pool=pool, on_change=self.sync_links, wall_clock=wall_clock
+        )
         self.commands = COMMAND_CATALOG
         self._timing = timing or PollTiming()
         self._active_polls = ActivePollBudget(self._timing.active_polls_per_second, clock=clock)
@@ -129,6 +134,7 @@ class Bridge:
         self._link_watch_stop = asyncio.Event()
         self._services = tuple(services)
         self._service_tasks: list[asyncio.Task[None]] = []
+        self._seen_copies = SeenCopies(store)
         self._router = InboundRouter(
             InboundDeps(
                 store=store,
@@ -186,28 +192,41 @@ class Bridge:
             raise
 
     async def stop(self, grace: float = STOP_GRACE) -> None:
-        """Stop: the workers finish their in-flight deliveries, then the chats close.
+        """Stop in three steps: intake, then the workers' in-flight sends, then the chats.
 
-        The order matters: a chat closed under a worker fails the send it is making
-        ("HTTPXRequest is not initialized"), and the line then waits for a restart.
-        Each worker stops after its in-flight post or delivery, not its whole pass,
-        so a stop with nothing stuck takes that long; one still running after
-        ``grace`` seconds is cancelled (what it had not recorded is redone after a
-        restart, never lost). A chat line that arrives meanwhile is written to the
-        outbox, as always, and posted after the restart.
+        1. Intake: the chats stop taking events in (`IntakeControl.stop_intake`:
+           Telegram's polling ends, Slack's events are answered 503, so the platform
+           keeps what comes meanwhile for the next start); the event being handled
+           finishes, its line written to the outbox as always.
+        2. The workers: each stops after its in-flight post or delivery, not its
+           whole pass, so a stop with nothing stuck is as long as one send.
+        3. The chats close (HTTP sessions, connections): only now, as a chat closed
+           under a worker fails the send it is making ("HTTPXRequest is not
+           initialized") and the line waits for a restart.
+
+        The whole stop is bounded by ``grace`` seconds: a step still running when
+        they are up is cancelled (what a worker had not recorded is redone after a
+        restart, never lost).
         """
         if not self._started:
             return
         started = self._clock()
+        deadline = time.monotonic() + grace
         await self._stop_link_watch()
         # The background services (the plan watch) post into the chats too.
         await self._stop_services()
-        await self._stop_workers(grace)
-        for adapter in self._adapters.values():
-            try:
-                await adapter.stop()
-            except Exception:
-                logger.exception("stopping the %s adapter failed", adapter.platform)
+        intakes = [a for a in self._adapters.values() if isinstance(a, IntakeControl)]
+        await bounded(
+            "stopping intake",
+            [adapter_task(a.platform, a.stop_intake()) for a in intakes],
+            deadline,
+        )
+        await self._stop_workers(max(0.0, deadline - time.monotonic()))
+        await bounded(
+            "closing",
+            [adapter_task(a.platform, a.stop()) for a in self._adapters.values()],
+            deadline,
+        )
         self._started = False
         logger.info("bridge stopped in %.1fs", self._clock() - started)
 
@@ -415,6 +434,11 @@ class Bridge:
             raise
         finally:
             CURRENT_CHAT.reset(token)
+
+    async def copy_seen(self, copy: SeenCopy) -> None:
+        """A chat showed a copy the bridge posted: its id joins the message map, so
+        replies to a copy whose send response was lost resolve (issue 14.2)."""
+        await self._seen_copies.record(copy)
 
     async def first_time(self, platform: str, event_id: str) -> bool:
         return await self._store.mark_event_seen(platform, event_id)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from osoto_bridge.chat.base import (
+    COPY_OF,
     ChatAdapter,
     ChatAddress,
     ChatError,
@@ -23,10 +24,19 @@ from osoto_bridge.chat.base import (
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.coalesce import MAX_LINES, chat_run, merged_document
+from osoto_bridge.relay.labels import ATTRIBUTION_LABELS
 from osoto_bridge.relay.lanes import Line
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.store import Link, Store
-from osoto_bridge.text import Document, Paragraph, Quote, Text, attributed, from_osoto
+from osoto_bridge.text import (
+    Document,
+    Paragraph,
+    Quote,
+    Text,
+    attributed,
+    emphasize_attribution,
+    from_osoto,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +154,8 @@ class Deliverer:
         outbound = OutboundMessage(
             address=ChatAddress(link.platform, link.chat_id, link.thread_id),
             document=merged_document(documents[:count]),
+            # lets the chat recognise its echo (issue 14.2): the line a reply answers
+            meta={COPY_OF: run[count - 1].message.id},
         )
         sent = await self._send(adapter, outbound, link, run[0].message)
         if sent is None:
@@ -168,7 +180,8 @@ class Deliverer:
         """A line as it reads among others: always with its author's name in front."""
         body = from_osoto(line.message.content)
         if line.by_bridge:
-            return body  # its content names its chat author already
+            # its content names its chat author already
+            return emphasize_attribution(body, ATTRIBUTION_LABELS)
         return attributed(line.message.author_name or "someone", body)
 
     def _relayed(self, link: Link, line: Line) -> None:
@@ -230,7 +243,7 @@ class Deliverer:
                 body = self._with_quote(message.parent_id, body)
         author = message.author_name or "someone"
         if by_bridge:
-            document, username = body, None
+            document, username = emphasize_attribution(body, ATTRIBUTION_LABELS), None
         elif adapter.capabilities.custom_username:
             document, username = body, author
         else:
@@ -240,6 +253,7 @@ class Deliverer:
             document=document,
             reply_to=reply_to,
             username=username,
+            meta={COPY_OF: message.id},  # lets the chat recognise its echo (issue 14.2)
         )
 
     def _with_quote(self, parent_id: str, body: Document) -> Document:

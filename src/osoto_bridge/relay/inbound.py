@@ -83,7 +83,7 @@ class InboundRouter:
         if not message.is_private and contains_api_key(message.raw_text):
             await self._guard_key(message)
             return
-        link = await self._find_link(address)
+        link = await self._find_link(message.acting_for or address)
         if await self._answer_command(message, link):
             return
         if link is None or not link.enabled or message.is_private:
@@ -139,13 +139,13 @@ class InboundRouter:
         deps = self._deps
         if deps.commands is None:
             return
-        link = await self._find_link(action.address)
+        link = await self._find_link(action.acting_for or action.address)
         if link is None:
             return
         adapter = deps.adapter_for(action.address.platform)
         if adapter is None:
             return
-        is_admin = await adapter.is_admin(action.address, action.user_id)
+        is_admin = await adapter.is_admin(action.acting_for or action.address, action.user_id)
         context = await self._context(
             link,
             action.address,
@@ -244,12 +244,15 @@ class InboundRouter:
                 ),
             )
             return True
-        is_admin = message.is_private or await adapter.is_admin(message.address, message.author_id)
+        where = message.acting_for  # a private chat asking for a linked chat: its rules
+        is_admin = (message.is_private and where is None) or await adapter.is_admin(
+            where or message.address, message.author_id
+        )
         context = await self._context(
             link,
             message.address,
             is_admin,
-            is_group=not message.is_private,
+            is_group=not message.is_private or where is not None,
             message_id=message.message_id,
             language=self._language(adapter, link, message.language_hint),
         )

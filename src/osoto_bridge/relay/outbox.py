@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from osoto_bridge.chat.base import InboundMessage
 from osoto_bridge.relay.deliver import quote_snippet
+from osoto_bridge.relay.labels import platform_label
 from osoto_bridge.text import (
     Document,
     Paragraph,
@@ -26,8 +27,6 @@ from osoto_bridge.text import (
 # the relay stays below it with room for the attribution line.
 OSOTO_MAX_CONTENT = 8_000
 _MAX_IDEMPOTENCY_KEY = 255
-
-PLATFORM_LABELS = {"telegram": "Telegram", "slack": "Slack", "console": "Console"}
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,12 @@ def compose(
         who = message.reply_to_author or "someone"
         snippet = f"{who}: {quote_snippet(message.reply_to_text)}"
         body = Document((Quote((Paragraph((Text(snippet),)),)), *body.blocks))
-    label = PLATFORM_LABELS.get(message.address.platform, message.address.platform.title())
+    label = platform_label(message.address.platform)
     if message.edit_of is not None:
         label += ", edited"
-    document = attributed(message.author_name, body, platform_label=label)
+    # Plain text toward Osoto: `Alice (Telegram): hi` reads right whether or not
+    # Osoto renders Markdown; chats get the name bold back (emphasize_attribution).
+    document = attributed(message.author_name, body, platform_label=label, emphasis=False)
     contents = render_osoto_parts(document, limit=limit)
     return [
         OutboxPart(idempotency_key(message, index, len(contents)), content)

@@ -15,6 +15,11 @@ __all__ = ["MessagesMixin"]
 
 _ORIGINS = ("osoto", "chat")
 
+SEEN_COPY_PART = 1_000_000
+"""Parts from here on are copies learned from the platform's echo (`record_seen_copy`),
+not what a send returned: they resolve replies (`osoto_message_for`) but never count
+as the delivery (`chat_messages_for`), so a retry still delivers what a send lost."""
+
 
 class MessagesMixin(StoreBase):
     """Message-id map, for replies, edits and echo suppression."""
@@ -51,6 +56,16 @@ class MessagesMixin(StoreBase):
         if not chat_message_ids:
             return
         async with self._tx() as conn:
+            # A part whose echo came before its send returned was recorded as a seen
+            # copy: the send's own record takes its place.
+            await conn.execute(
+                sa.delete(message_map).where(
+                    message_map.c.platform == platform,
+                    message_map.c.chat_id == chat_id,
+                    message_map.c.chat_message_id.in_(list(chat_message_ids)),
+                    message_map.c.part >= SEEN_COPY_PART,
+                )
+            )
             stmt = self._map_insert(
                 osoto_message_id=await _resolved(conn, osoto_message_id),
                 trip_id=trip_id,
@@ -67,6 +82,65 @@ class MessagesMixin(StoreBase):
                 await conn.execute(self._activity_upsert(activity_of, direction, if_linked=True))
 
     @atomic
+    async def record_seen_copy(
+        self,
+        *,
+        osoto_message_id: str,
+        trip_id: str,
+        channel_id: str,
+        platform: str,
+        chat_id: str,
+        thread_id: str | None,
+        chat_message_id: str,
+    ) -> bool:
+        """Record a chat copy the platform showed (echoed), though no send returned it.
+
+        The copy of a send whose response was lost: the map learns its id so replies
+        to it resolve. It stays apart from the delivery record (a part numbered from
+        `SEEN_COPY_PART`), so what `chat_messages_for` says was delivered is
+        unchanged. A chat message id the map knows already is left as it is.
+
+        Returns:
+            Whether the copy was new to the map.
+        """
+        async with self._tx() as conn:
+            known = await conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(message_map)
+                .where(
+                    message_map.c.platform == platform,
+                    message_map.c.chat_id == chat_id,
+                    message_map.c.chat_message_id == chat_message_id,
+                )
+            )
+            if known:
+                return False
+            osoto_message_id = await _resolved(conn, osoto_message_id)
+            last = await conn.scalar(
+                sa.select(sa.func.max(message_map.c.part)).where(
+                    message_map.c.osoto_message_id == osoto_message_id,
+                    message_map.c.platform == platform,
+                    message_map.c.chat_id == chat_id,
+                )
+            )
+            part = max(SEEN_COPY_PART, int(last or 0) + 1)
+            row = {
+                "osoto_message_id": osoto_message_id,
+                "trip_id": trip_id,
+                "channel_id": channel_id,
+                "platform": platform,
+                "chat_id": chat_id,
+                "thread_id": thread_id or None,
+                "chat_message_id": chat_message_id,
+                "part": part,
+                "origin": "osoto",
+                "created_at": self._now(),
+            }
+            # Two echoes of one copy at once: the second finds it recorded (no error).
+            await conn.execute(self._insert(message_map).values(row).on_conflict_do_nothing())
+            return True
+
+    @atomic
     async def chat_messages_for(
         self, osoto_message_id: str, platform: str, chat_id: str
     ) -> list[str]:
@@ -79,6 +153,7 @@ class MessagesMixin(StoreBase):
                     message_map.c.osoto_message_id == osoto_message_id,
                     message_map.c.platform == platform,
                     message_map.c.chat_id == chat_id,
+                    message_map.c.part < SEEN_COPY_PART,
                 )
                 .order_by(message_map.c.part)
             )

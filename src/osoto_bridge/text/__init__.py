@@ -12,6 +12,7 @@ anyone nor inject markup.
 
 from osoto_bridge.text.attribution import (
     attributed,
+    emphasize_attribution,
     excerpt,
     reply_quote,
 )
@@ -135,6 +136,7 @@ __all__ = [
     "button",
     "code",
     "doc",
+    "emphasize_attribution",
     "excerpt",
     "fill_particles",
     "from_osoto",

@@ -6,6 +6,7 @@ GET /readyz    200 when the database answers, its schema is current, the bridge'
                adapters are started and they serve some enabled link (or none
                exists); 503 otherwise, with the failing check named
 GET /metrics   Prometheus text: the relay's instruments and the scrape-time state
+GET /share/…   the shared trip's page and calendar feed (`web.share`), when mounted
 ```
 
 The chat platforms' endpoints (Telegram's webhook, Slack's events URL) come in as
@@ -120,6 +121,7 @@ def build_web_app(
     metrics: RelayMetrics | None = None,
     limiters: LimiterRegistry | None = None,
     extra_routes: Sequence[BaseRoute] = (),
+    pages: Sequence[BaseRoute] = (),
     check_timeout: float = _CHECK_TIMEOUT,
 ) -> Starlette:
     """Build the bridge's ASGI app (once per `RelayMetrics`: it registers its
@@ -133,6 +135,8 @@ def build_web_app(
         limiters: the Osoto clients' per-key limiters (`ClientPool.limiters`), read
             at each scrape.
         extra_routes: the chat platforms' routes (Telegram webhook, Slack events).
+        pages: routes people open in a browser (the share page, `share_routes`):
+            their 404s are answers, not refusals, so they are not counted as such.
         check_timeout: seconds /readyz and /metrics wait for the database.
     """
     relay = metrics if metrics is not None else RelayMetrics()
@@ -164,6 +168,7 @@ def build_web_app(
         Route("/readyz", readyz, methods=["GET"], name="readyz"),
         Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
         *(_watched(route, relay) for route in extra_routes),
+        *pages,
     ]
     return Starlette(routes=routes)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import httpx
@@ -52,7 +53,7 @@ async def test_todo_buttons_mark_an_item_done(world: SlackWorld) -> None:
     await world.slash(BOB, "todo")
     await world.settle()
     (todo,) = world.fake.posted
-    assert "Buy SIM cards" in todo.text
+    assert "Buy SIM cards" in todo.text and todo.ts is None  # through the response URL
     buttons = [e for block in todo.blocks if block["type"] == "actions" for e in block["elements"]]
     assert [b["value"] for b in buttons] == [item.id]
 
@@ -64,9 +65,35 @@ async def test_todo_buttons_mark_an_item_done(world: SlackWorld) -> None:
         i for i in (await world.client.list_action_items(world.trip_id)).data if i.id == item.id
     ]
     assert done.done
-    confirmations = [p for p in world.fake.posted[1:] if "Buy SIM cards" in p.text]
-    assert len(confirmations) == 1
-    assert confirmations[0].ts is not None  # posted in the channel for everyone
+    # The answer to the slash command is redrawn in place through the press's response
+    # URL (chat.update does not know it); nothing new is posted, the presser is told.
+    assert world.fake.posted == [todo]
+    (redrawn,) = world.fake.replaced
+    assert "Buy SIM cards" not in redrawn.text and "Nothing left to do" in redrawn.text
+    assert not [b for b in redrawn.blocks if b["type"] == "actions"]
+    assert world.fake.ephemerals == [(CHANNEL, BOB, "☑️ Done: Buy SIM cards")]
+
+
+async def test_an_ephemeral_answers_button_redraws_it_through_its_response_url(
+    world: SlackWorld,
+) -> None:
+    await world.link()
+    item = await world.client.create_action_item(world.trip_id, text="Buy SIM cards", urgency="now")
+    await world.start()
+    await world.slash(BOB, "todo")
+    await world.settle()
+    (todo,) = world.fake.posted
+    shown_to_bob = dataclasses.replace(todo, response_type="ephemeral")
+    buttons = [e for block in todo.blocks if block["type"] == "actions" for e in block["elements"]]
+    press = world.fake.block_action(CHANNEL, BOB, shown_to_bob, buttons[0]["action_id"], item.id)
+    assert (await world.deliver(press)).status_code == 200
+    await world.settle()
+    assert world.fake.calls_to("chat.update") == []  # no ts of its own to update
+    (redrawn,) = world.fake.replaced
+    assert "Nothing left to do" in redrawn.text
+    redraws = [c for c in world.fake.calls_to("response_url") if c.args.get("replace_original")]
+    assert len(redraws) == 1
+    assert world.fake.posted == [todo]
 
 
 async def test_an_app_mention_is_answered_in_its_thread(world: SlackWorld) -> None:
@@ -91,7 +118,7 @@ async def test_a_mention_that_is_no_command_is_relayed(world: SlackWorld) -> Non
     await world.settle()
     assert world.fake.posted == []
     (relayed,) = await world.osoto_messages()
-    assert relayed.content == "**Bob** (Slack): @\u2060Osoto thanks for the help!"
+    assert relayed.content == "Bob (Slack): @\u2060Osoto thanks for the help!"
 
 
 async def test_an_unlinked_channel_is_told_how_to_link_in_the_users_language(

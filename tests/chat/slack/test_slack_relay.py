@@ -20,7 +20,7 @@ async def test_a_slack_message_reaches_osoto_once(world: SlackWorld) -> None:
     await world.say(BOB, "I'll bring the *maps*")
     await world.settle()
     (message,) = await world.osoto_messages()
-    assert message.content == "**Bob** (Slack): I'll bring the **maps**"
+    assert message.content == "Bob (Slack): I'll bring the **maps**"
     assert world.fake.posted == []  # never echoed back into Slack
 
 
@@ -82,7 +82,7 @@ async def test_an_edit_is_relayed_as_a_marked_follow_up(world: SlackWorld) -> No
     await world.settle()
     messages = await world.osoto_messages()
     assert len(messages) == 2
-    assert messages[1].content == "**Bob** (Slack, edited): Meet at 8"
+    assert messages[1].content == "Bob (Slack, edited): Meet at 8"
     assert messages[1].parent_id == original.id
 
 
@@ -120,7 +120,7 @@ async def test_deletions_joins_and_bot_messages_are_not_relayed(world: SlackWorl
     ):
         assert (await world.deliver(fake.event_callback(event))).status_code == 200
     await world.settle()
-    assert [m.content for m in await world.osoto_messages()] == ["**Bob** (Slack): oops"]
+    assert [m.content for m in await world.osoto_messages()] == ["Bob (Slack): oops"]
 
 
 async def test_a_shared_file_arrives_as_a_link_line(world: SlackWorld) -> None:
@@ -241,7 +241,7 @@ async def test_a_restart_loses_nothing_and_repeats_nothing(world: SlackWorld) ->
     await world.settle()
     assert [p.text for p in world.fake.posted] == ["one", "two"]
     contents = [m.content for m in await world.osoto_messages()]
-    assert contents == ["one", "**Bob** (Slack): a", "two", "**Bob** (Slack): b"]
+    assert contents == ["one", "Bob (Slack): a", "two", "Bob (Slack): b"]
 
 
 async def test_a_crash_loses_nothing(world: SlackWorld) -> None:
@@ -257,4 +257,4 @@ async def test_a_crash_loses_nothing(world: SlackWorld) -> None:
     await world.settle()
     assert [p.text for p in world.fake.posted] == ["while down"]
     contents = [m.content for m in await world.osoto_messages()]
-    assert contents.count("**Bob** (Slack): before the crash") == 1
+    assert contents.count("Bob (Slack): before the crash") == 1

@@ -42,7 +42,7 @@ async def test_messages_arrive_over_the_socket_and_are_relayed_once(world: Slack
     assert await world.fake.acked(again) is None
     await world.settle()
     assert [m.content for m in await world.osoto_messages()] == [
-        "**Bob** (Slack): Hello from Socket Mode"
+        "Bob (Slack): Hello from Socket Mode"
     ]
 
 

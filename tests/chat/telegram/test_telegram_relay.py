@@ -36,7 +36,7 @@ async def test_a_group_message_reaches_osoto_once_and_is_not_echoed(world: Teleg
         entities=[{"type": "bold", "offset": 15, "length": 4}],
     )
     (posted,) = await world.until_in_osoto(1)
-    assert posted.content == "**Bob** (Telegram): I'll bring the **maps**"
+    assert posted.content == "Bob (Telegram): I'll bring the **maps**"
     await world.fake.wait_for(lambda: world.fake.pending_updates == 0)
     assert world.fake.sent(world.group) == []  # never echoed back
 

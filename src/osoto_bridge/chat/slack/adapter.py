@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from osoto_bridge.chat.base import (
+    COPY_OF,
     EPHEMERAL,
     Capabilities,
     ChatAddress,
@@ -41,6 +42,8 @@ from osoto_bridge.chat.base import (
     OutboundMessage,
 )
 from osoto_bridge.chat.slack.bolt_app import build_bolt_app
+from osoto_bridge.chat.slack.copies import copy_metadata
+from osoto_bridge.chat.slack.direct import DIRECT_PREFIX, DirectMessages, channel_members
 from osoto_bridge.chat.slack.handlers import BotIdentity, SlackHandlers
 from osoto_bridge.chat.slack.inbound import PLATFORM
 from osoto_bridge.chat.slack.jobs import InFlight, JobQueue
@@ -48,7 +51,7 @@ from osoto_bridge.chat.slack.linkflow import ANSWER_WITHIN, LinkFlow
 from osoto_bridge.chat.slack.memory import RecentSlackMessages
 from osoto_bridge.chat.slack.outbound import SlackPost, clean_username, render_posts
 from osoto_bridge.chat.slack.pacing import DEFAULT_BURST, DEFAULT_INTERVAL, ChannelPacer
-from osoto_bridge.chat.slack.slash import SLASH_PREFIX, SlashReplies
+from osoto_bridge.chat.slack.slash import PRESSED_PREFIX, SLASH_PREFIX, SlashReplies
 from osoto_bridge.chat.slack.socket_mode import SocketModeConnection
 from osoto_bridge.chat.slack.users import UserDirectory
 from osoto_bridge.chat.slack.webapi import SlackRefused, SlackWebApi
@@ -245,6 +248,9 @@ class SlackChat:
             clock=self._clock,
             answer_within=self._form_wait,
         )
+        direct = DirectMessages(
+            sink=sink, members=lambda channel: channel_members(api, channel), clock=self._clock
+        )
         handlers = SlackHandlers(
             sink=sink,
             users=users,
@@ -256,6 +262,7 @@ class SlackChat:
             send=self.send,
             whisper=self.whisper,
             publish_home=self.publish_home,
+            direct=direct,
         )
         app = build_bolt_app(
             handlers,
@@ -274,24 +281,37 @@ class SlackChat:
             http=AsyncSlackRequestHandler(app),
         )
 
+    async def stop_intake(self) -> None:
+        """Stop taking events in and finish the work they queued; sends keep working.
+
+        A graceful stop's first step (`Bridge.stop`): events arriving from now on are
+        answered 503 (Slack delivers them again), the Socket Mode connection closes,
+        the events being handled finish and their queued work (answers) drains.
+        """
+        running = self._running
+        if running is None or self._state is not _State.RUNNING:
+            return  # never started, or stopping already
+        self._state = _State.DRAINING
+        if running.socket is not None:
+            await running.socket.close()
+        # Events under way may still queue work: let them, then drain the queue.
+        if not await self._requests.settled(STOP_GRACE):
+            logger.warning("Slack events still being handled at shutdown")
+        await running.jobs.stop()
+
     async def stop(self) -> None:
-        """Stop taking events in, finish queued work and sends under way, disconnect.
+        """Stop taking events in (unless `stop_intake` did), finish sends, disconnect.
 
         Sends still work while the queued work finishes (its answers go out); then
         new sends are refused (`ChatUnavailable`: the relay keeps the message for
         the next start) and the session closes once the last send under way ended.
         """
         running = self._running
-        if running is None or self._state is not _State.RUNNING:
+        if running is None or self._state not in (_State.RUNNING, _State.DRAINING):
             return  # never started, or stopped already
-        self._state = _State.DRAINING
         try:
-            if running.socket is not None:
-                await running.socket.close()
-            # Events under way may still queue work: let them, then drain the queue.
-            if not await self._requests.settled(STOP_GRACE):
-                logger.warning("Slack events still being handled at shutdown")
-            await running.jobs.stop()
+            await self.stop_intake()
+            await running.jobs.stop()  # again: a cancelled `stop_intake` left it running
         finally:
             self._state = _State.STOPPED
             if not await self._calls.settled(STOP_GRACE):
@@ -346,11 +366,17 @@ class SlackChat:
         reply_to = message.reply_to
         if reply_to is not None and reply_to.startswith(SLASH_PREFIX):
             return await self._answer_slash(running, message, reply_to)
+        if reply_to is not None and reply_to.startswith(DIRECT_PREFIX):
+            reply_to = None  # a DM's answers are not threaded
         channel = message.address.chat_id
         thread = self._memory.root_of(channel, reply_to) if reply_to else None
         ids: list[str] = []
-        for post in render_posts(message.document):
-            ts = await self._post(running, channel, post, thread=thread, username=message.username)
+        copy_of = message.meta.get(COPY_OF)
+        for part, post in enumerate(render_posts(message.document)):
+            tag = copy_metadata(copy_of, part) if copy_of else None
+            ts = await self._post(
+                running, channel, post, thread=thread, username=message.username, metadata=tag
+            )
             ids.append(ts)
             self._memory.remember(
                 channel,
@@ -369,10 +395,13 @@ class SlackChat:
         *,
         thread: str | None,
         username: str | None,
+        metadata: dict[str, Any] | None = None,
     ) -> str:
         body: dict[str, object] = {"text": post.text, "unfurl_links": False, "unfurl_media": False}
         if post.blocks:
             body["blocks"] = list(post.blocks)
+        if metadata is not None:
+            body["metadata"] = metadata
         if thread is not None:
             body["thread_ts"] = thread
         if username:
@@ -415,12 +444,20 @@ class SlackChat:
             logger.warning("could not post a notice in Slack channel %s: %s", address.chat_id, exc)
 
     async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
-        """Replace a bot message's text and blocks (``chat.update``); False when the
-        content needs more than one message or Slack refuses (the caller posts anew)."""
+        """Replace a bot message's text and blocks; False when the content needs more
+        than one message or Slack refuses (the caller posts anew).
+
+        A message in the channel is redrawn with ``chat.update``; an answer to a slash
+        command (ephemeral, or one ``chat.update`` refuses) through the response URL
+        its button press came with (``replace_original``).
+        """
         posts = render_posts(message.document)
         if len(posts) != 1:
             return False
         (post,) = posts
+        redraw_url = self._replies.redraw_url(message_id)
+        if message_id.startswith(PRESSED_PREFIX):
+            return redraw_url is not None and await self._replace(redraw_url, post)
         try:
             async with self._using() as running:
                 # An empty list clears the old blocks (and with them the pressed buttons).
@@ -432,7 +469,24 @@ class SlackChat:
                     blocks=list(post.blocks),
                 )
         except SlackRefused as exc:
+            if redraw_url is not None:
+                return await self._replace(redraw_url, post)
             logger.info("could not update Slack message %s: %s", message_id, exc)
+            return False
+        return True
+
+    async def _replace(self, response_url: str, post: SlackPost) -> bool:
+        """Redraw the message a response URL belongs to (``replace_original``)."""
+        payload: dict[str, object] = {
+            "replace_original": True,
+            "text": post.text,
+            "blocks": list(post.blocks),
+        }
+        try:
+            async with self._using() as running:
+                await running.api.respond(response_url, payload)
+        except ChatError as exc:
+            logger.info("could not redraw a Slack answer through its response URL: %s", exc)
             return False
         return True
 

@@ -2,7 +2,8 @@
 
 bolt does what every Slack app must: it checks each HTTP request's signature and
 timestamp (refusing bad or stale ones with 401), answers Slack's URL verification
-and SSL checks, drops the bot's own events, and routes each payload to a listener.
+and SSL checks, and routes each payload to a listener (the bot's own events too:
+the handlers learn lost copies' ids from them and relay none).
 It runs with ``process_before_response``: a listener finishes before Slack gets
 its answer, so nothing bolt starts outlives the request (no fire-and-forget); the
 slow work is queued by the handlers instead.
@@ -63,8 +64,12 @@ def build_bolt_app(
         signing_secret=signing_secret or "",
         request_verification_enabled=signing_secret is not None,
         process_before_response=True,
+        # The bot's own messages are wanted: they name the copies whose send response
+        # was lost (`copies`). The handlers never relay a bot's message.
+        ignoring_self_events_enabled=False,
     )
     app.event("message")(handlers.message_event)
+    app.event("message_metadata_posted")(handlers.metadata_posted)
     app.event("app_mention")(handlers.app_mention)
     app.event("app_home_opened")(handlers.app_home_opened)
     app.command(SLASH_COMMAND)(handlers.slash_command)

@@ -31,7 +31,9 @@ from osoto_bridge.chat.base import (
     InboundSink,
     OutboundMessage,
 )
-from osoto_bridge.chat.slack.home import dm_help, home_view
+from osoto_bridge.chat.slack.copies import read_seen_copy
+from osoto_bridge.chat.slack.direct import CHOICE_ACTION, DIRECT_PREFIX, DirectMessages
+from osoto_bridge.chat.slack.home import MAX_LINKS, dm_help, home_view
 from osoto_bridge.chat.slack.inbound import (
     PLATFORM,
     SlackMessage,
@@ -44,7 +46,12 @@ from osoto_bridge.chat.slack.jobs import JobQueue
 from osoto_bridge.chat.slack.linkflow import LinkFlow
 from osoto_bridge.chat.slack.memory import RecentSlackMessages
 from osoto_bridge.chat.slack.outbound import action_name
-from osoto_bridge.chat.slack.slash import SlashCommand, SlashReplies, split_subcommand
+from osoto_bridge.chat.slack.slash import (
+    PRESSED_PREFIX,
+    SlashCommand,
+    SlashReplies,
+    split_subcommand,
+)
 from osoto_bridge.chat.slack.texts import language_of, say
 from osoto_bridge.chat.slack.users import UserDirectory
 from osoto_bridge.osoto.key_detection import contains_api_key
@@ -94,6 +101,7 @@ class SlackHandlers:
         replies: Response URLs of slash commands awaiting the relay's answer.
         identity: The bot's own ids.
         send: Posts a message (the adapter's `send`).
+        direct: Trip commands in DMs; without it a DM is answered with what the app does.
     """
 
     def __init__(
@@ -109,6 +117,7 @@ class SlackHandlers:
         send: Callable[[OutboundMessage], Awaitable[list[str]]],
         whisper: Callable[[ChatAddress, str, str], Awaitable[None]] | None = None,
         publish_home: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None,
+        direct: DirectMessages | None = None,
     ) -> None:
         self._sink = sink
         self._users = users
@@ -120,11 +129,18 @@ class SlackHandlers:
         self._send = send
         self._whisper = whisper
         self._publish_home = publish_home
+        self._direct = direct
 
     # -- messages ---------------------------------------------------------------------
 
     async def message_event(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        """A ``message`` event: relayed (inline, before the answer) unless a command."""
+        """A ``message`` event: relayed (inline, before the answer) unless a command.
+
+        The bot's own copies come back too (as Slack shows every app its messages):
+        never relayed, they tell the sink the id of a copy whose send response was
+        lost (`copy_seen`)."""
+        if await self._own_copy(event):
+            return
         message = read_message_event(event)
         if message is None:
             return
@@ -143,16 +159,61 @@ class SlackHandlers:
         await self._sink.on_message(inbound)
         await self._sink.mark_handled(PLATFORM, event_id)
 
+    async def metadata_posted(self, event: dict[str, Any]) -> None:
+        """``message_metadata_posted``: another echo of a copy (where subscribed)."""
+        await self._own_copy(event)
+
+    async def _own_copy(self, event: dict[str, Any]) -> bool:
+        """Hand the sink a copy of the bot's own that no send returned; whether it was one."""
+        copy = read_seen_copy(event, self._identity.bot_id)
+        if copy is None:
+            return False
+        channel = copy.address.chat_id
+        if self._memory.get(channel, copy.message_id) is None:  # no send returned it (yet)
+            await self._sink.copy_seen(copy)
+            thread = event.get("thread_ts")
+            self._memory.remember(
+                channel,
+                copy.message_id,
+                root=thread if isinstance(thread, str) else copy.message_id,
+                author=str(event.get("username") or "Osoto"),
+                text=str(event.get("text") or ""),
+            )
+        return True
+
     async def _direct_message(self, message: SlackMessage, body: dict[str, Any]) -> None:
-        """A DM with the app: answered once with what the app does and where."""
+        """A DM with the app: a trip command runs for a linked channel its author is in
+        (`DirectMessages`); anything else is answered with what the app does and where."""
         if message.edit_of is not None:
             return
         event_id = str(body.get("event_id") or f"im:{message.channel}:{message.ts}")
         if not await self._sink.first_time(PLATFORM, event_id):
             return
-        links = await self._sink.links.on_platform(PLATFORM)
-        answer = OutboundMessage(ChatAddress(PLATFORM, message.channel), dm_help(links))
-        self._jobs.submit("dm answer", lambda: self._send(answer))
+        address = ChatAddress(PLATFORM, message.channel)
+        text = message.text.strip().lstrip("/／").strip()
+        direct = self._direct
+        if direct is None or not text or not self._sink.commands.is_command(text):
+            links = await self._sink.links.on_platform(PLATFORM)
+            answer = OutboundMessage(address, dm_help(links))
+            self._jobs.submit("dm answer", lambda: self._send(answer))
+            return
+        user = await self._users.get(message.user)
+        command = InboundMessage(
+            address=address,
+            message_id=DIRECT_PREFIX + message.ts,
+            author_id=message.user,
+            author_name=user.name,
+            document=doc("/" + text),
+            raw_text="/" + text,
+            is_private=True,
+            language_hint=user.locale,
+        )
+        self._jobs.submit("dm command", lambda: self._direct_command(direct, command))
+
+    async def _direct_command(self, direct: DirectMessages, command: InboundMessage) -> None:
+        shown = await direct.command(command)
+        if shown is not None:
+            await self._send(OutboundMessage(command.address, shown, reply_to=command.message_id))
 
     async def app_home_opened(self, ack: Ack, event: dict[str, Any]) -> None:
         """The Home tab was opened: publish the links and the commands."""
@@ -164,7 +225,8 @@ class SlackHandlers:
         user = await self._users.get(user_id)
         language = language_of(user.locale, None)
         links = await self._sink.links.on_platform(PLATFORM)
-        view = home_view(self._sink.commands, language, links)
+        health = {link.id: await self._sink.links.health(link) for link in links[:MAX_LINKS]}
+        view = home_view(self._sink.commands, language, links, health)
         self._jobs.submit("home tab", lambda: publish(user_id, view))
 
     def _command_in(self, message: SlackMessage) -> str | None:
@@ -250,7 +312,7 @@ class SlackHandlers:
         if name == "unlink":
             await self._unlink(ack, slash, language, linked=link is not None)
             return
-        if link is None:
+        if link is None and not (slash.in_direct_message and self._direct is not None):
             await _tell(ack, say(language, "not_linked"))
             return
         if name and not self._sink.commands.is_command(slash.text):
@@ -265,9 +327,14 @@ class SlackHandlers:
             author_name=user.name,
             document=doc(raw_text),
             raw_text=raw_text,
+            is_private=slash.in_direct_message,
             language_hint=user.locale,
         )
         await ack()
+        direct = self._direct
+        if link is None and direct is not None:  # in a DM: for a channel the user is in
+            self._jobs.submit("dm command", lambda: self._direct_command(direct, message))
+            return
         self._jobs.submit("slash command", lambda: self._sink.on_message(message))
 
     async def _open_link_form(
@@ -326,9 +393,22 @@ class SlackHandlers:
         claim = f"action:{action.get('action_ts')}:{user_id}:{action.get('action_id')}"
         if not await self._sink.first_time(PLATFORM, claim):
             return
+        direct = self._direct
+        if direct is not None and action_name(str(action.get("action_id") or "")) == CHOICE_ACTION:
+            value = str(action.get("value") or "")
+            self._jobs.submit("dm choice", lambda: direct.chosen(user_id, value))
+            return
         user = await self._users.get(user_id)
         address = ChatAddress(PLATFORM, channel)
         whisper = self._whisper
+        message_id = str(container.get("message_ts") or "") or None
+        response_url = str(body.get("response_url") or "")
+        if response_url:
+            # An answer to a slash command lives behind its response URL: an ephemeral
+            # one has no ts chat.update knows, so only the URL can redraw it in place.
+            if container.get("is_ephemeral") or message_id is None:
+                message_id = f"{PRESSED_PREFIX}{action.get('action_ts')}:{user_id}"
+            self._replies.pressed(message_id, response_url)
 
         async def notify(text: str) -> None:
             if whisper is not None:
@@ -340,10 +420,12 @@ class SlackHandlers:
             user_name=user.name,
             action_id=action_name(str(action.get("action_id") or "")),
             value=str(action.get("value") or ""),
-            message_id=str(container.get("message_ts") or "") or None,
+            message_id=message_id,
             language_hint=user.locale,
             notify=notify if whisper is not None else None,
         )
+        if direct is not None and channel.startswith("D"):
+            pressed = direct.for_action(pressed)  # in a DM: for the channel it asked about
         self._jobs.submit("button", lambda: self._sink.on_action(pressed))
 
     async def key_form(self, ack: Ack, body: dict[str, Any]) -> None:

@@ -1,26 +1,27 @@
 """The app's Home tab and its direct messages, as pure functions of what they show.
 
 The Home tab lists the workspace's linked channels with their trips and whether each
-link is relaying, then the commands. A direct message with the app has no trip (a
-link belongs to a channel, and what a trip holds is shared with that channel's
-members), so a DM is answered with what the app does, how to link, and the linked
-channels, rather than with trip answers. Every text a person or Osoto supplied (trip
+link is relaying, then the commands. A direct message that is no trip command (those
+run for a linked channel the person is in: `direct.py`) is answered with what the app
+does, how to link, and the linked channels. Every text a person or Osoto supplied (trip
 titles, channel names) goes into ``plain_text`` objects or escaped mrkdwn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from osoto_bridge.chat.base import CommandCatalog
+from osoto_bridge.chat.base import CommandCatalog, LinkHealth
 from osoto_bridge.store.models import Link
 from osoto_bridge.text import Document, bold, code, doc, paragraph
 
-__all__ = ["dm_help", "home_view"]
+__all__ = ["MAX_LINKS", "dm_help", "home_view"]
+
 
 _MAX_TEXT = 3000
-_MAX_LINKS = 40  # a Home view holds at most 100 blocks
+MAX_LINKS = 40  # a Home view holds at most 100 blocks
+_MAX_LINKS = MAX_LINKS
 
 
 def _escape(text: str) -> str:
@@ -32,14 +33,33 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:_MAX_TEXT] or " "}}
 
 
-def _health(link: Link) -> str:
-    return "✅ relaying" if link.enabled else "⏸️ paused (the chat refused the bot; link again)"
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "never"
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit} ago"
+    return "just now"
 
 
-def _link_line(link: Link) -> str:
+def _health(link: Link, health: LinkHealth | None) -> str:
+    if not link.enabled:
+        return "⏸️ paused (the chat refused the bot; link again)"
+    if health is None:
+        return "✅ relaying"
+    line = (
+        f"✅ relaying · last from Osoto {_age(health.since_to_chat)}, "
+        f"to Osoto {_age(health.since_to_osoto)}"
+    )
+    if health.waiting:
+        line += f" · ⏳ {health.waiting} waiting to reach Osoto"
+    return line
+
+
+def _link_line(link: Link, health: LinkHealth | None) -> str:
     return (
         f"<#{link.chat_id}> → *{_escape(link.trip_title)}* "
-        f"(#{_escape(link.channel_name)}) · {_health(link)}"
+        f"(#{_escape(link.channel_name)}) · {_health(link, health)}"
     )
 
 
@@ -48,8 +68,15 @@ def _commands(catalog: CommandCatalog, language: str) -> str:
     return "\n".join(f"`/osoto {name}` {_escape(summary)}" for name, summary in entries.items())
 
 
-def home_view(catalog: CommandCatalog, language: str, links: Sequence[Link]) -> dict[str, Any]:
-    """The Home tab (``views.publish``) for the workspace's Slack links."""
+def home_view(
+    catalog: CommandCatalog,
+    language: str,
+    links: Sequence[Link],
+    health: Mapping[int, LinkHealth] | None = None,
+) -> dict[str, Any]:
+    """The Home tab (``views.publish``) for the workspace's Slack links, with each
+    link's health (by link id) where known."""
+    health = health or {}
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Osoto", "emoji": True}},
         _section(
@@ -66,7 +93,7 @@ def home_view(catalog: CommandCatalog, language: str, links: Sequence[Link]) -> 
                 "channel and pastes the trip's API key into the private form."
             )
         )
-    blocks.extend(_section(_link_line(link)) for link in links[:_MAX_LINKS])
+    blocks.extend(_section(_link_line(link, health.get(link.id))) for link in links[:_MAX_LINKS])
     if len(links) > _MAX_LINKS:
         blocks.append(_section(f"… and {len(links) - _MAX_LINKS} more."))
     blocks.extend(
@@ -87,13 +114,13 @@ def dm_help(links: Sequence[Link]) -> Document:
             "questions there."
         ),
         paragraph(
-            "Ask in a linked channel: ",
+            "Ask in a linked channel, or here about the trip of a linked channel you are in: ",
             code("/osoto where tuesday"),
             ", ",
             code("/osoto todo"),
             ", ",
             code("/osoto help"),
-            " (the answers belong to the channel's trip, so I don't give them here).",
+            ".",
         ),
     ]
     if links:

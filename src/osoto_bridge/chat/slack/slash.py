@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "PRESSED_PREFIX",
     "SLASH_COMMAND",
     "SLASH_PREFIX",
     "SlashCommand",
@@ -25,6 +26,9 @@ __all__ = [
 
 SLASH_COMMAND = "/osoto"
 SLASH_PREFIX = "slash:"
+PRESSED_PREFIX = "pressed:"
+"""The made-up id of a pressed message that has no ts ``chat.update`` knows (an
+ephemeral answer): only its response URL can redraw it."""
 RESPONSE_URL_TTL = 30 * 60.0
 """Slack honours a response URL for 30 minutes."""
 MAX_PENDING = 1_000
@@ -83,17 +87,29 @@ class SlashReplies:
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._pending: OrderedDict[str, tuple[float, SlashCommand]] = OrderedDict()
+        self._pressed: OrderedDict[str, tuple[float, str]] = OrderedDict()
 
     def expect(self, command: SlashCommand) -> str:
         """Remember ``command`` until its answer comes; returns its message id."""
         now = self._clock()
-        while self._pending:
-            first_at = next(iter(self._pending.values()))[0]
-            if now - first_at < RESPONSE_URL_TTL and len(self._pending) < MAX_PENDING:
-                break
-            self._pending.popitem(last=False)
+        _forget_old(self._pending, now)
         self._pending[command.message_id] = (now, command)
         return command.message_id
+
+    def pressed(self, message_id: str, response_url: str) -> str:
+        """Remember the response URL a button press came with, for redrawing the
+        pressed message ``message_id`` (a ts, or a `PRESSED_PREFIX` id); returns it."""
+        now = self._clock()
+        _forget_old(self._pressed, now)
+        self._pressed[message_id] = (now, response_url)
+        return message_id
+
+    def redraw_url(self, message_id: str) -> str | None:
+        """The response URL that can redraw a pressed message, while Slack honours it."""
+        found = self._pressed.get(message_id)
+        if found is None or self._clock() - found[0] >= RESPONSE_URL_TTL:
+            return None
+        return found[1]
 
     def get(self, message_id: str) -> SlashCommand | None:
         """The command behind a made-up message id, if its URL is still good."""
@@ -101,3 +117,12 @@ class SlashReplies:
         if found is None or self._clock() - found[0] >= RESPONSE_URL_TTL:
             return None
         return found[1]
+
+
+def _forget_old(pending: OrderedDict[str, tuple[float, Any]], now: float) -> None:
+    """Drop entries Slack no longer honours, and the oldest past `MAX_PENDING`."""
+    while pending:
+        first_at = next(iter(pending.values()))[0]
+        if now - first_at < RESPONSE_URL_TTL and len(pending) < MAX_PENDING:
+            break
+        pending.popitem(last=False)

@@ -47,8 +47,8 @@ _EN: dict[str, str] = {
     "key_malformed": "That does not look like an Osoto API key (osk_…).",
     "trip_label": "Trip ID (optional)",
     "trip_hint": (
-        "Needed when the key reaches several trips, or only one trip's messages "
-        "(Osoto then does not say which trip it is for)."
+        "Needed when the key reaches several trips, or only one trip's messages and no "
+        "chat links that trip yet (Osoto then does not say which trip it is for)."
     ),
     "checking": "Checking the key with Osoto…",
     "linking": "Linking the channel…",

@@ -102,6 +102,7 @@ class TelegramChat:
         self._flow: LinkFlow | None = None
         self._poller: Poller | None = None
         self._polling: asyncio.Task[None] | None = None
+        self._intake_open = False
         self.bot_username: str | None = None
 
     @property
@@ -114,8 +115,8 @@ class TelegramChat:
 
     @property
     def running(self) -> bool:
-        """Started and not stopped: updates can be handled."""
-        return self._sink is not None
+        """Started and taking updates in (not stopping): updates can be handled."""
+        return self._sink is not None and self._intake_open
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -163,6 +164,7 @@ class TelegramChat:
             await app.shutdown()
             raise
         self._app, self._sink = app, sink
+        self._intake_open = True
         if not self.webhook_url:
             self._poller = Poller(bot, self._process, timeout=self._poll_timeout, sleep=self._sleep)
             self._polling = asyncio.create_task(self._poller.run(), name="telegram-poller")
@@ -179,16 +181,28 @@ class TelegramChat:
         except TelegramError as exc:
             logger.warning("could not register the Telegram command menu: %s", exc)
 
+    async def stop_intake(self) -> None:
+        """Stop receiving updates (the ones being handled finish first); sends still work.
+
+        Long polling ends (a poll under way is cancelled, the handled updates are
+        confirmed); the webhook route answers 503 from now on, so Telegram keeps
+        what comes for the next start.
+        """
+        self._intake_open = False
+        poller, polling = self._poller, self._polling
+        self._poller = self._polling = None
+        if poller is not None and polling is not None:
+            poller.stop()
+            await asyncio.gather(polling, return_exceptions=True)
+            await poller.confirm()
+
     async def stop(self) -> None:
-        """Stop receiving (the update being handled finishes first), then disconnect."""
-        app, self._app = self._app, None
+        """Stop receiving (unless `stop_intake` did), then disconnect."""
+        app = self._app
         if app is None:
             return
-        if self._poller is not None and self._polling is not None:
-            self._poller.stop()
-            await asyncio.gather(self._polling, return_exceptions=True)
-            await self._poller.confirm()
-        self._poller = self._polling = None
+        await self.stop_intake()
+        self._app = None
         self._sink = None
         try:
             await app.stop()

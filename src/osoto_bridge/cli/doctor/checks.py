@@ -14,6 +14,7 @@ from osoto_bridge.cli.doctor.context import Check, Context
 from osoto_bridge.cli.doctor.database import check_database
 from osoto_bridge.cli.doctor.links import check_links
 from osoto_bridge.cli.doctor.platforms import check_osoto, check_slack, check_telegram
+from osoto_bridge.cli.doctor.public_url import check_public_url
 from osoto_bridge.cli.doctor.settings import check_settings
 from osoto_bridge.config import Settings
 from osoto_bridge.finding import Finding
@@ -25,6 +26,7 @@ CHECKS: tuple[Check, ...] = (
     check_telegram,
     check_slack,
     check_links,
+    check_public_url,
 )
 
 

@@ -105,8 +105,8 @@ def command_help(tr: Translator, today: dt.date | None = None) -> dict[str, Comm
         "share": CommandHelp(
             "/share [off]",
             tr.gettext(
-                "A read-only link to the trip, without secrets (chat admins only); "
-                "/share off revokes it."
+                "The trip's read-only page and calendar feed, without secrets (chat admins "
+                "only); /share off revokes them."
             ),
             ("/share", "/share off"),
         ),

@@ -7,6 +7,7 @@ import datetime as dt
 
 from osoto_bridge.commands.context import WRITE_SCOPE, LinkStatus, has_scope
 from osoto_bridge.commands.render import SpanLike, rich
+from osoto_bridge.commands.share import PUBLIC_URL_SETTING, ShareLinks
 from osoto_bridge.i18n import SUPPORTED_LANGUAGES, Translator
 from osoto_bridge.osoto import (
     ApiError,
@@ -40,6 +41,7 @@ __all__ = [
     "answer_not_admin",
     "answer_share_link",
     "answer_share_revoked",
+    "answer_share_unconfigured",
     "answer_status",
     "answer_unknown_command",
     "answer_usage",
@@ -126,25 +128,63 @@ def answer_missing_scope(tr: Translator, trip_id: str, scope: str = WRITE_SCOPE)
     )
 
 
-def answer_share_link(tr: Translator, url: str) -> Document:
-    """Show a freshly created share link."""
+def answer_share_link(tr: Translator, links: ShareLinks) -> Document:
+    """Show a freshly created share link: the trip's page and its calendar feed."""
+    blocks = [
+        paragraph(
+            "🔗 ",
+            *rich(
+                tr.gettext(
+                    "The trip's page, read-only and without door codes or other secrets: {url}"
+                ),
+                url=link(links.page),
+            ),
+        )
+    ]
+    if links.feed is not None:
+        blocks.append(
+            paragraph(
+                "📅 ",
+                *rich(
+                    tr.gettext("Subscribe in your calendar app to keep the plan up to date: {url}"),
+                    url=link(links.feed),
+                ),
+            )
+        )
+    blocks.append(
+        paragraph(tr.gettext("Anyone with the link can read the trip. /share off revokes it."))
+    )
+    return doc(*blocks)
+
+
+def answer_share_unconfigured(tr: Translator) -> Document:
+    """`/share` on a bridge without a public address: what the operator must set."""
     return doc(
         paragraph(
             "🔗 ",
             *rich(
                 tr.gettext(
-                    "Read-only link to the trip (without door codes or other secrets): {url}"
+                    "This bridge has no public address yet, so it cannot show the trip's "
+                    "page. Its operator must set {setting} to the address people reach "
+                    "the bridge at (e.g. {example})."
                 ),
-                url=link(url),
+                setting=code(PUBLIC_URL_SETTING),
+                example=code("https://bridge.example.org"),
             ),
-        ),
-        paragraph(tr.gettext("Anyone with the link can read the trip. /share off revokes it.")),
+        )
     )
 
 
 def answer_share_revoked(tr: Translator) -> Document:
     """Confirm `/share off`."""
-    return doc(paragraph("🔗 ", tr.gettext("The share link is revoked; it no longer works.")))
+    return doc(
+        paragraph(
+            "🔗 ",
+            tr.gettext(
+                "The share link is revoked; the trip's page and calendar feed no longer work."
+            ),
+        )
+    )
 
 
 def _request_id(exc: OsotoError) -> str | None:
