@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo sandbox test check lint typecheck format bench bench-relay bench-faults screenshots clean
+.PHONY: install demo sandbox test check lint typecheck format bench bench-relay bench-faults bench-engine screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ bench-faults: $(STAMP)
 screenshots: $(STAMP)
 	bash scripts/install-chromium.sh
 	OSOTO_BRIDGE_SCREENSHOTS=docs/images $(BIN)/python -m pytest -q tests/web/test_share_browser.py
+
+# The engine under the platforms' limits (issue 16's figures, docs/benchmarks.md): about
+# 6 minutes on a loaded 2 cores; scenario sizes are flags (bench/engine.py --help), e.g.
+# BENCH_ARGS="--only conversation --conversation-seconds 30".
+bench-engine: $(STAMP)
+	$(BIN)/python bench/engine.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,20 +1,23 @@
 """The relay benchmark's chat platforms: the tests' fake Telegram and fake Slack.
 
-    python bench/relay_chats.py
+    python bench/relay_chats.py [--limits]
 
 Runs `FakeTelegram` and `FakeSlack` from ``tests/fakes`` (unchanged, subclassed only
-to note when each bot message arrived) in one process, plus a small control server
+to note when each bot message arrived) in one process; with ``--limits`` they enforce
+the platforms' rate limits (``tests/fakes/limits.py``: 429 with ``retry_after`` /
+``Retry-After``), and ``/stats`` counts the 429s each sent. Also plus a small control server
 through which the harness plays the people and reads what the bot sent:
 
 * ``POST /setup {"trips": N}``: N Telegram supergroups and N Slack channels, one
   person in each; answers their ids (index i belongs to trip i);
 * ``POST /bridge {"events_url": URL}``: where Slack delivers events (the bridge);
+  ``{"events_urls": [URL, …]}`` for replicas: round robin, a retry to the next;
 * ``POST /inject {"messages": [[text, platform, trip], ...]}``: people write; the
   answer holds the time each message was written. Telegram queues an update for
   ``getUpdates``; Slack's events go to the bridge from a few delivery workers,
   retried as Slack does when the bridge does not answer 200;
 * ``GET /received?since=N``: the bot's messages from entry N, with arrival times;
-* ``GET /stats``: calls per method and Slack deliveries that failed;
+* ``GET /stats``: calls per method, 429s sent, and Slack deliveries that failed;
 * ``GET /pending``: the texts people wrote that the bridge has not taken yet
   (Telegram updates not confirmed, Slack events not delivered).
 
@@ -39,6 +42,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from fakes.limits import SlackLimits, TelegramLimits
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack, Posted
 from fakes.telegram_api import Chat, FakeTelegram, User
 
@@ -52,9 +56,10 @@ Received = tuple[float, str, str, str]
 class BenchTelegram(FakeTelegram):
     """The fake Bot API, noting when each sent message arrived."""
 
-    def __init__(self, received: list[Received]) -> None:
-        super().__init__()
+    def __init__(self, received: list[Received], *, limits: bool) -> None:
+        super().__init__(limits=TelegramLimits() if limits else None)
         self.max_poll_timeout = 10.0
+        self.conflict_on_overlap = True  # two pollers (replicas) would be a 409
         self._received = received
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -67,8 +72,8 @@ class BenchTelegram(FakeTelegram):
 class BenchSlack(FakeSlack):
     """The fake Slack, noting when each posted message arrived."""
 
-    def __init__(self, received: list[Received]) -> None:
-        super().__init__()
+    def __init__(self, received: list[Received], *, limits: bool) -> None:
+        super().__init__(limits=SlackLimits() if limits else None)
         self._received = received
 
     def _m_chat_postMessage(self, args: dict[str, Any]) -> tuple[dict[str, Any], Posted | None]:
@@ -82,14 +87,15 @@ class BenchSlack(FakeSlack):
 class Chats:
     """Both fakes, their people, and the Slack delivery queue."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, limits: bool = False) -> None:
         self.received: list[Received] = []
-        self.telegram = BenchTelegram(self.received)
-        self.slack = BenchSlack(self.received)
+        self.telegram = BenchTelegram(self.received, limits=limits)
+        self.slack = BenchSlack(self.received, limits=limits)
         self.groups: list[Chat] = []
         self.people: list[User] = []
         self.slack_channels: list[str] = []
-        self.events_url = ""
+        self.events_urls: list[str] = []
+        self._next_url = 0
         self.deliveries: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.failed_deliveries = 0
         self.retried_deliveries = 0
@@ -129,9 +135,13 @@ class Chats:
             try:
                 for attempt in range(SLACK_RETRIES + 1):
                     retry = attempt or None
+                    # Several bridges (replicas): round robin, a retry to the next one,
+                    # as a load balancer in front of them would.
+                    url = self.events_urls[self._next_url % len(self.events_urls)]
+                    self._next_url += 1
                     try:
                         response = await self.slack.deliver(
-                            client, payload, path=self.events_url, retry_num=retry
+                            client, payload, path=url, retry_num=retry
                         )
                     except httpx.HTTPError:
                         response = None
@@ -157,10 +167,13 @@ class Chats:
             "received": len(self.received),
             "telegram_calls": dict(telegram),
             "slack_calls": dict(slack),
+            "telegram_429": self.telegram.sent_429,
+            "slack_429": self.slack.sent_429,
             "slack_failed_deliveries": self.failed_deliveries,
             "slack_retried_deliveries": self.retried_deliveries,
             "slack_queue": self.deliveries.qsize(),
             "telegram_pending_updates": self.telegram.pending_updates,
+            "telegram_conflicts": self.telegram.conflicts,
         }
 
 
@@ -171,7 +184,8 @@ def control_app(chats: Chats) -> web.Application:
 
     async def bridge(request: web.Request) -> web.Response:
         body = await request.json()
-        chats.events_url = str(body["events_url"])
+        urls = body.get("events_urls") or [body["events_url"]]
+        chats.events_urls = [str(url) for url in urls]
         return web.json_response({"ok": True})
 
     async def inject(request: web.Request) -> web.Response:
@@ -211,8 +225,8 @@ def control_app(chats: Chats) -> web.Application:
     return app
 
 
-async def serve() -> None:
-    chats = Chats()
+async def serve(*, limits: bool) -> None:
+    chats = Chats(limits=limits)
     runner = web.AppRunner(control_app(chats), handle_signals=False, access_log=None)
     async with chats.telegram, chats.slack:
         await runner.setup()
@@ -236,7 +250,7 @@ async def serve() -> None:
 
 def main() -> int:
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+        asyncio.run(serve(limits="--limits" in sys.argv[1:]))
     return 0
 
 

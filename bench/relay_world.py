@@ -85,13 +85,18 @@ def with_chats(
 
 
 async def link_trips(
-    database_url: str, secret_key: str, osoto_url: str, trips: Sequence[BenchTrip]
+    database_url: str,
+    secret_key: str,
+    osoto_url: str,
+    trips: Sequence[BenchTrip],
+    *,
+    schema: str | None = None,
 ) -> None:
     """Write both links of every trip and its cursor into the bridge's store."""
     scopes_of = ("trips:read:{}", "messages:read:{}", "messages:write:{}")
     limit = asyncio.Semaphore(16)
     async with (
-        Store.open(database_url, secret_keys=[secret_key]) as store,
+        Store.open(database_url, secret_keys=[secret_key], schema=schema) as store,
         httpx.AsyncClient(timeout=30.0) as http,
     ):
 

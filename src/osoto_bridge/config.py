@@ -36,6 +36,13 @@ class Settings(BaseModel):
         "sqlite+aiosqlite:///osoto-bridge.db",
         description="SQLAlchemy URL of the bridge's state (sqlite+aiosqlite or postgresql+asyncpg)",
     )
+    database_schema: str | None = Field(
+        None,
+        description=(
+            "PostgreSQL only: keep the bridge's tables in this schema (created if missing), "
+            "so deployments or test runs can share one database"
+        ),
+    )
     secret_key: SecretStr | None = Field(
         None,
         description="Fernet key(s) encrypting API keys at rest; comma-separated, newest first",
@@ -73,6 +80,24 @@ class Settings(BaseModel):
         description=(
             "Seconds between two fetches of a linked trip's plan for change digests, "
             "reminders and briefings (30 requests per trip per hour at 120)"
+        ),
+    )
+    replica_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description=(
+            "This process's name among the replicas sharing a PostgreSQL database "
+            "(lease holder, /readyz, metrics); host:pid when unset"
+        ),
+    )
+    lease_ttl: float = Field(
+        10.0,
+        ge=1,
+        le=60,
+        description=(
+            "PostgreSQL replicas: seconds a work lease lasts unrenewed (renewed every "
+            "quarter of it); a SIGKILLed replica's channels resume elsewhere after it"
         ),
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

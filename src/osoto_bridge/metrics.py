@@ -23,11 +23,25 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+)
 
 from osoto_bridge.errors import BridgeError
 
-__all__ = ["ERROR_KINDS", "LATENCY_BUCKETS", "ErrorKind", "RelayMetrics", "RelayPath", "error_kind"]
+__all__ = [
+    "ERROR_KINDS",
+    "LATENCY_BUCKETS",
+    "ErrorKind",
+    "RelayMetrics",
+    "RelayPath",
+    "ReplicaMetrics",
+    "error_kind",
+]
 
 RelayPath = Literal["osoto_to_chat", "chat_to_osoto", "chat_to_chat"]
 
@@ -131,6 +145,13 @@ class RelayMetrics:
             ["route", "status"],
             registry=self.registry,
         )
+        self.events_late = Counter(
+            "osoto_bridge_events_late",
+            "Requests on the chat platforms' routes answered later than the platform "
+            "waits (Slack: 3 s), which it counts as failed and delivers again",
+            ["route"],
+            registry=self.registry,
+        )
         self.replies_unthreaded = Counter(
             "osoto_bridge_replies_unthreaded",
             "Chat replies relayed with a quote because their parent's id is not known",
@@ -177,6 +198,10 @@ class RelayMetrics:
         """Count one platform request answered ``status`` (an error) on ``route``."""
         self.events_refused.labels(route=route, status=str(status)).inc()
 
+    def event_late(self, route: str) -> None:
+        """Count one platform request on ``route`` answered too late."""
+        self.events_late.labels(route=route).inc()
+
     def reply_unthreaded(self, platform: str) -> None:
         """Count a reply whose parent the bridge never learned the id of (quoted)."""
         self.replies_unthreaded.labels(platform=platform).inc()
@@ -192,3 +217,59 @@ class RelayMetrics:
     def last_poll(self, trip_id: str, channel_id: str) -> float | None:
         """When this process last fetched the channel's messages (epoch), if ever."""
         return self._last_poll.get((trip_id, channel_id))
+
+
+class ReplicaMetrics:
+    """What a PostgreSQL replica's lease rounds show (`relay/replicas.py`).
+
+    Args:
+        registry: the registry of the process's `RelayMetrics`.
+        clock: monotonic seconds, for the age of the last lease round.
+    """
+
+    def __init__(self, registry: CollectorRegistry, *, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._renewed_at: float | None = None
+        self.held = Gauge(
+            "osoto_bridge_leases_held",
+            "Work leases this replica holds: balanced (a key's channels) or exclusive jobs",
+            ["kind"],
+            registry=registry,
+        )
+        self.live = Gauge(
+            "osoto_bridge_replicas_live",
+            "Replicas whose heartbeat has not expired, as this replica last saw",
+            registry=registry,
+        )
+        self.takeovers = Counter(
+            "osoto_bridge_lease_takeovers",
+            "Leases this replica took from a holder whose lease had expired",
+            registry=registry,
+        )
+        self.takeover_lag = Histogram(
+            "osoto_bridge_lease_takeover_lag_seconds",
+            "Seconds a taken-over unit stood unattended past its lease's expiry",
+            buckets=(0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+            registry=registry,
+        )
+        self.lease_lag = Gauge(
+            "osoto_bridge_lease_lag_seconds",
+            "Seconds since this replica last renewed its leases (alarm near the lease TTL)",
+            registry=registry,
+        )
+        self.lease_lag.set_function(self._lag)
+        for kind in ("balanced", "exclusive"):
+            self.held.labels(kind=kind)
+
+    def _lag(self) -> float:
+        return 0.0 if self._renewed_at is None else self._clock() - self._renewed_at
+
+    def round_done(self, *, balanced: int, exclusive: int, live: int, lags: list[float]) -> None:
+        """Record one successful lease round (and the takeovers it made)."""
+        self._renewed_at = self._clock()
+        self.held.labels(kind="balanced").set(balanced)
+        self.held.labels(kind="exclusive").set(exclusive)
+        self.live.set(live)
+        for lag in lags:
+            self.takeovers.inc()
+            self.takeover_lag.observe(lag)

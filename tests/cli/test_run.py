@@ -152,3 +152,53 @@ def test_run_says_at_start_which_links_it_will_not_serve(tmp_path: Path) -> None
         "in this process; set OSOTO_BRIDGE_SLACK_BOT_TOKEN to serve them"
     ) in text
     assert "bridge running: 0 link(s) served (console 0)" in text
+
+
+def test_a_second_run_on_one_sqlite_file_refuses_in_one_line_until_the_first_is_killed(
+    tmp_path: Path,
+) -> None:
+    env = _env(tmp_path, OSOTO_BRIDGE_SECRET_KEY=generate_secret_key(), OSOTO_BRIDGE_CONSOLE="true")
+    argv = [sys.executable, "-m", "osoto_bridge", "run"]
+
+    def close(proc: subprocess.Popen[str]) -> None:
+        for pipe in (proc.stdin, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    def running() -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            argv, env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        assert proc.stderr is not None
+        for line in proc.stderr:  # blocks until the bridge says it runs
+            if "bridge running" in line:
+                return proc
+        proc.kill()
+        close(proc)
+        raise AssertionError(f"run ended early with {proc.wait()}")
+
+    first = running()
+    try:
+        second = subprocess.run(
+            argv, env=env, capture_output=True, text=True, timeout=60, check=False,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert second.returncode == 2
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("osoto-bridge: error: ")
+        assert f"pid {first.pid}" in lines[0]
+        assert "bridge.db.lock" in lines[0]
+        # SIGKILL: no clean-up ran, yet the kernel dropped the lock with the process.
+        first.kill()
+        first.wait(timeout=30)
+        third = running()
+        third.send_signal(signal.SIGTERM)
+        assert third.wait(timeout=30) == 0
+        close(third)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(timeout=30)
+        close(first)

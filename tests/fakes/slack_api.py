@@ -14,7 +14,10 @@ the signing secret (``X-Slack-Signature``, ``X-Slack-Request-Timestamp``) and po
 to the bridge, with ``X-Slack-Retry-Num`` on redeliveries.
 
 Tests play the people (`message_event`, `slash_command` …), plan failures
-(`fail_next`) and read what the bot did (`posted`, `calls_to`, `wait_for`).
+(`fail_next`) and read what the bot did (`posted`, `calls_to`, `wait_for`). Built
+with ``limits`` (`fakes.limits.SlackLimits`) it also enforces ``chat.postMessage``'s
+limits, answering 429 with ``Retry-After`` and ``ratelimited`` as Slack does;
+`sent_429` counts every 429 it answered, planned or enforced.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from fakes.limits import SlackLimits, retry_after
 
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-1-fake-app-token"
@@ -150,8 +155,16 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 class FakeSlack:
     """A Slack workspace with one bot, served on loopback (use ``async with``)."""
 
-    def __init__(self, *, signing_secret: str = SIGNING_SECRET, socket_mode: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        signing_secret: str = SIGNING_SECRET,
+        socket_mode: bool = False,
+        limits: SlackLimits | None = None,
+    ) -> None:
         self.signing_secret = signing_secret
+        self.limits = limits
+        self.sent_429 = 0
         self.socket_mode = socket_mode
         self.users: dict[str, FakeUser] = {BOT_USER_ID: FakeUser(BOT_USER_ID, "Osoto", is_bot=True)}
         self.channels: dict[str, FakeChannel] = {}
@@ -322,6 +335,8 @@ class FakeSlack:
             headers = {}
             if planned.retry_after is not None:
                 headers["Retry-After"] = str(int(planned.retry_after))
+            if planned.status == 429:
+                self.sent_429 += 1
             return JSONResponse(
                 {"ok": False, "error": planned.error}, status_code=planned.status, headers=headers
             )
@@ -329,6 +344,15 @@ class FakeSlack:
         if request.headers.get("authorization") != f"Bearer {token}":
             await self._record(ApiCall(method, args, ok=False, error="invalid_auth"))
             return JSONResponse({"ok": False, "error": "invalid_auth"})
+        wait = self.limits.check(method, args.get("channel")) if self.limits else 0.0
+        if wait > 0:
+            self.sent_429 += 1
+            await self._record(ApiCall(method, args, ok=False, error="ratelimited"))
+            return JSONResponse(
+                {"ok": False, "error": "ratelimited"},
+                status_code=429,
+                headers={"Retry-After": str(retry_after(wait))},
+            )
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             await self._record(ApiCall(method, args, ok=False, error="unknown_method"))

@@ -10,8 +10,12 @@ that dies before confirming sees it again.
 
 Tests play the people (`write`, `edit`, `press`, `kick_bot` …), plan failures
 (`fail_next`: 429 with ``retry_after``, 403, 500 …) and read what the bot did
-(`calls`, `sent`, `wait_for`). In webhook mode (after ``setWebhook``) updates are
-pushed to the webhook with the secret-token header instead.
+(`calls`, `sent`, `wait_for`). Built with ``limits`` (`fakes.limits.TelegramLimits`)
+it also enforces Telegram's flood limits, answering 429 with ``retry_after`` as the
+Bot API does; `sent_429` counts every 429 it answered, planned or enforced.
+
+In webhook mode (after ``setWebhook``) updates are pushed to the webhook with the
+secret-token header instead.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from typing import Any
 
 import httpx
 from aiohttp import web
+
+from fakes.limits import TelegramLimits, retry_after
 
 TOKEN = "123456:TEST-token_for-the-fake"
 JSON_FIELDS = frozenset(
@@ -234,6 +240,7 @@ class FakeTelegram:
         bot_username: the bot's username (``getMe``).
         privacy_mode: whether the bot's privacy mode is on (it then cannot read all
             group messages unless it is an admin).
+        limits: Telegram's flood limits to enforce (None: no limits, the default).
     """
 
     def __init__(
@@ -242,8 +249,11 @@ class FakeTelegram:
         token: str = TOKEN,
         bot_username: str = "osoto_test_bot",
         privacy_mode: bool = False,
+        limits: TelegramLimits | None = None,
     ) -> None:
         self.token = token
+        self.limits = limits
+        self.sent_429 = 0
         self.bot = User(int(token.split(":", 1)[0]), "Osoto Bridge", bot_username, is_bot=True)
         self.privacy_mode = privacy_mode
         self.chats: dict[int, Chat] = {}
@@ -268,6 +278,12 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.max_poll_timeout = 30.0
+        # Opt-in: a getUpdates while another client's is still open answers 409, as
+        # Telegram does for two pollers of one bot (counted in `conflicts`). A poll
+        # whose client died (its connection closed) does not count.
+        self.conflict_on_overlap = False
+        self.conflicts = 0
+        self._open_polls: list[web.Request] = []
 
     # -- serving -------------------------------------------------------------------
 
@@ -310,9 +326,22 @@ class FakeTelegram:
         self.calls.append(Call(method, params))
         self._changed()
         handler = getattr(self, f"_api_{method}", None)
+        polling = method == "getUpdates" and self.conflict_on_overlap
+        if polling:
+            alive = [r for r in self._open_polls if r.transport and not r.transport.is_closing()]
+            if alive:
+                self.conflicts += 1
+                return _answer(
+                    409,
+                    {"ok": False, "error_code": 409,
+                     "description": "Conflict: terminated by other getUpdates request"},
+                )  # fmt: skip
+            self._open_polls.append(request)
         try:
             return await self._answer_call(method, handler, params)
         finally:
+            if polling:
+                self._open_polls.remove(request)
             # waiters look again once the call's effects (a message, a deletion) exist
             self._changed()
 
@@ -321,6 +350,7 @@ class FakeTelegram:
     ) -> web.Response:
         try:
             self._planned_failure(method)
+            self._enforce_limits(method, params)
             if handler is None:
                 raise ApiError(404, "Not Found")
             result = await handler(params)
@@ -332,6 +362,8 @@ class FakeTelegram:
             }
             if exc.parameters:
                 body["parameters"] = exc.parameters
+            if exc.status == 429:
+                self.sent_429 += 1
             return _answer(exc.status, body)
         return _answer(200, {"ok": True, "result": result})
 
@@ -344,6 +376,14 @@ class FakeTelegram:
         if failure.times <= 0:
             planned.pop(0)
         raise ApiError(failure.status, failure.description, **failure.parameters)
+
+    def _enforce_limits(self, method: str, params: dict[str, Any]) -> None:
+        if self.limits is None:
+            return
+        wait = self.limits.check(method, params.get("chat_id"))
+        if wait > 0:
+            seconds = retry_after(wait)
+            raise ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
 
     # -- what tests set up -----------------------------------------------------------
 

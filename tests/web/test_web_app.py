@@ -267,3 +267,29 @@ async def test_readyz_tells_when_no_link_is_served_by_a_started_platform(store: 
     }
     assert served.status_code == 200
     assert served.json()["checks"]["links"] == {"ok": True, "detail": "1 served"}
+
+
+async def test_an_answer_later_than_slack_waits_is_logged_and_counted(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 14.5: a 200 after Slack's 3 s is a refusal too (Slack retries it)."""
+    now = [0.0]
+
+    async def events(request: Request) -> Response:
+        now[0] += 3.5 if await request.body() == b"slow" else 0.5
+        return PlainTextResponse("")
+
+    metrics = RelayMetrics()
+    app = build_web_app(
+        store=store,
+        readiness=Readiness(),
+        metrics=metrics,
+        extra_routes=[Route("/slack/events", events, methods=["POST"], name="slack_events")],
+        clock=lambda: now[0],
+    )
+    async with client_for(app) as client:
+        assert (await client.post("/slack/events", content=b"quick")).status_code == 200
+        assert (await client.post("/slack/events", content=b"slow")).status_code == 200
+        scraped = (await client.get("/metrics")).text
+    assert samples(scraped)[("osoto_bridge_events_late_total", (("route", "slack_events"),))] == 1
+    assert "slack_events: answered 200 after 3.5s" in caplog.text

@@ -20,7 +20,8 @@ Errors an adapter raises from `send`:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
@@ -286,6 +287,19 @@ class InboundSink(Protocol):
         acknowledged (Slack); where the platform redelivers until handled (Telegram),
         use `handled_before` and `mark_handled` around the handling instead, so a crash
         mid-way leads to a redelivery rather than a loss.
+        """
+        ...
+
+    def batch(
+        self, platform: str, event_ids: Collection[str] = ()
+    ) -> AbstractAsyncContextManager[None]:
+        """One batch of inbound events (a ``getUpdates`` page, a Slack event).
+
+        The lines handed in (`on_message`) and the events marked (`mark_handled`)
+        inside it are written together, in one transaction, when the block ends;
+        acknowledge the batch to the platform only after it ended without error.
+        ``event_ids``: the batch's events, so that `handled_before` inside it costs
+        one read for all of them.
         """
         ...
 

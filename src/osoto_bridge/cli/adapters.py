@@ -25,13 +25,15 @@ def _secret(value: SecretStr | None) -> str | None:
     return text or None
 
 
-def build_telegram_adapter(settings: Settings) -> TelegramChat:
+def build_telegram_adapter(settings: Settings, *, poll_at_start: bool = True) -> TelegramChat:
     """The Telegram adapter the settings describe.
 
     Args:
         settings: needs ``telegram_token``; ``telegram_api_url`` points at another
             Bot API server (the token is appended), ``telegram_webhook_url`` turns on
             webhook mode (serve `webhook_route` on the bridge's HTTP server).
+        poll_at_start: long polling begins with the adapter; False when the
+            replicas lease the one poller.
 
     Raises:
         ValueError: no Telegram token is configured.
@@ -44,6 +46,7 @@ def build_telegram_adapter(settings: Settings) -> TelegramChat:
         token=settings.telegram_token.get_secret_value(),
         base_url=settings.telegram_api_url or None,
         webhook_url=settings.telegram_webhook_url or None,
+        poll_at_start=poll_at_start,
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -26,12 +28,16 @@ from osoto_bridge.cli.common import (
     settings_secrets,
     setup_logging,
 )
+from osoto_bridge.cli.replica_jobs import build_coordinator, is_replicated
 from osoto_bridge.cli.served import service_report
+from osoto_bridge.cli.single_run import RunLock, sqlite_lock_path
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.config import Settings
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
+from osoto_bridge.relay.replicas import PLAN_WATCH
 from osoto_bridge.store import Store
+from osoto_bridge.store.engine import safe_url
 from osoto_bridge.web import Readiness, WebServer, build_web_app
 from osoto_bridge.web.share import ShareAddresses, ShareSource, share_routes
 
@@ -69,11 +75,14 @@ def _leave(code: int) -> int:
     os._exit(code)
 
 
-def build_adapters(settings: Settings) -> list[ChatAdapter]:
-    """The chat platforms the settings turn on (at least one)."""
+def build_adapters(settings: Settings, *, leased_poller: bool = False) -> list[ChatAdapter]:
+    """The chat platforms the settings turn on (at least one).
+
+    ``leased_poller``: Telegram long polling waits for this replica to lease it.
+    """
     adapters: list[ChatAdapter] = []
     if settings.telegram_token is not None:
-        adapters.append(build_telegram_adapter(settings))
+        adapters.append(build_telegram_adapter(settings, poll_at_start=not leased_poller))
     if settings.slack_bot_token is not None:
         adapters.append(build_slack_adapter(settings))
     if settings.console:
@@ -108,20 +117,34 @@ def timing_from(settings: Settings) -> PollTiming:
     )
 
 
+def replica_id(settings: Settings) -> str:
+    """This process's name among replicas: the setting, or host:pid."""
+    return settings.replica_id or f"{socket.gethostname()}:{os.getpid()}"
+
+
 async def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args, log_format=args.log_format, log_level=args.log_level)
     setup_logging(settings.log_level, settings.log_format, settings_secrets(settings))
+    # One `run` per SQLite file (the kernel drops the lock when the process ends).
+    with RunLock(sqlite_lock_path(settings.database_url), what=safe_url(settings.database_url)):
+        return await _serve(settings)
+
+
+async def _serve(settings: Settings) -> int:
     if settings.gil_switch_interval is not None:
         # Process-wide, so only on the operator's word (docs/benchmarks.md).
         sys.setswitchinterval(settings.gil_switch_interval)
         logger.info("GIL switch interval set to %s s", settings.gil_switch_interval)
     secret_keys = settings.secret_keys()
-    adapters = build_adapters(settings)
+    replicated = is_replicated(settings.database_url)
+    adapters = build_adapters(settings, leased_poller=replicated)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    store = await Store.open(settings.database_url, secret_keys=secret_keys)
+    store = await Store.open(
+        settings.database_url, secret_keys=secret_keys, schema=settings.database_schema
+    )
     try:
         # a wrong or missing secret shows now, in one line, not at the first message
         await store.verify_secrets()
@@ -143,6 +166,19 @@ async def _run(args: argparse.Namespace) -> int:
                 commands=commands,
                 timing=AnnounceTiming(interval=settings.plan_watch_interval),
             )
+            # PostgreSQL: this replica runs the channels (and jobs) it leases.
+            coordinator = (
+                build_coordinator(
+                    store=store,
+                    replica_id=replica_id(settings),
+                    ttl=settings.lease_ttl,
+                    adapters=adapters,
+                    services={PLAN_WATCH: announcer},
+                    metrics=metrics,
+                )
+                if replicated
+                else None
+            )
             bridge = Bridge(
                 store=store,
                 adapters=adapters,
@@ -150,8 +186,12 @@ async def _run(args: argparse.Namespace) -> int:
                 commands=commands,
                 timing=timing_from(settings),
                 metrics=metrics,
-                services=[announcer],
+                services=[] if replicated else [announcer],
+                placement=coordinator,
             )
+            if coordinator is not None:
+                coordinator.bind(on_change=bridge.sync_links, on_wake=bridge.poke_here)
+                readiness.leases = coordinator.status
             app = build_web_app(
                 store=store,
                 readiness=readiness,
@@ -163,7 +203,7 @@ async def _run(args: argparse.Namespace) -> int:
             # The HTTP server first and last: webhooks must be answerable as the
             # adapters start, and /readyz says "not ready" while the bridge stops.
             server = WebServer(app, host=settings.http_host, port=settings.http_port)
-            async with server, bridge:
+            async with server, bridge, coordinator or contextlib.nullcontext():
                 readiness.mark_started([adapter.platform for adapter in adapters])
                 links = await store.list_links(enabled_only=True)
                 summary, unserved = service_report(links, readiness.platforms)

@@ -11,7 +11,8 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol
 
@@ -29,10 +30,12 @@ from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
+from osoto_bridge.relay.intake import Intake
 from osoto_bridge.relay.lanes import ChatLanes
 from osoto_bridge.relay.lifecycle import SeenCopies, adapter_task, bounded
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
+from osoto_bridge.relay.replicas import Placement, unit_of
 from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
 from osoto_bridge.store import Link, Store
@@ -78,6 +81,9 @@ class Bridge:
         metrics: the relay's counters and histograms (a private set by default).
         services: background services the bridge runs beside its workers, started
             after the chats and stopped before them (the plan watch, `announce/`).
+        placement: PostgreSQL replicas: which channels this replica runs (those of
+            the units it leases) and how the holder of another is woken; None (one
+            process) runs every channel.
     """
 
     def __init__(
@@ -95,6 +101,7 @@ class Bridge:
         link_sync_interval: float = _LINK_SYNC_INTERVAL,
         metrics: RelayMetrics | None = None,
         services: Sequence[BackgroundService] = (),
+        placement: Placement | None = None,
     ) -> None:
         self._store = store
         self._metrics = metrics if metrics is not None else RelayMetrics()
@@ -133,14 +140,17 @@ class Bridge:
         self._link_watch: asyncio.Task[None] | None = None
         self._link_watch_stop = asyncio.Event()
         self._services = tuple(services)
+        self._placement = placement
+        self._syncing = asyncio.Lock()
         self._service_tasks: list[asyncio.Task[None]] = []
         self._seen_copies = SeenCopies(store)
+        self.intake = Intake(store, poke=self.poke)
         self._router = InboundRouter(
             InboundDeps(
                 store=store,
+                intake=self.intake,
                 adapter_for=self._adapters.get,
                 client_for=pool.client_for,
-                poke=self.poke,
                 commands=commands,
                 wall_clock=wall_clock,
                 bot_username=self._bot_username,
@@ -308,7 +318,17 @@ class Bridge:
     # -- links and workers ----------------------------------------------------------
 
     async def sync_links(self) -> None:
-        """Start a worker for each newly linked channel; stop those no longer linked."""
+        """Start a worker for each newly linked channel; stop those no longer linked.
+
+        With replicas, only the channels of the units this replica holds.
+        """
+        async with self._syncing:  # the link watch and the lease rounds both call it
+            await self._sync_links()
+
+    async def _sync_links(self) -> None:
+        # Links changed by another process (the `links` command, another replica)
+        # reach the inbound lookups at the latest here.
+        self._store.forget_cached_links()
         links = await self._store.list_links(enabled_only=True)
         by_channel: dict[ChannelKey, list[Link]] = {}
         per_key: dict[int, set[ChannelKey]] = {}
@@ -316,8 +336,16 @@ class Bridge:
             channel = ChannelKey(link.trip_id, link.channel_id)
             by_channel.setdefault(channel, []).append(link)
             per_key.setdefault(link.key_id, set()).add(channel)
-        wanted = by_channel.keys()
         self._channels_per_key = {key_id: len(keys) for key_id, keys in per_key.items()}
+        placement = self._placement
+        if placement is not None:
+            placement.offer({unit_of(channel_links) for channel_links in by_channel.values()})
+            by_channel = {
+                channel: channel_links
+                for channel, channel_links in by_channel.items()
+                if placement.holds(unit_of(channel_links))
+            }
+        wanted = by_channel.keys()
         for key in wanted - self._workers.keys():
             self._spawn(key)
         # Each worker serves the links just read instead of reading its own every
@@ -383,7 +411,18 @@ class Bridge:
             worker.forget_links()
 
     def poke(self, trip_id: str, channel_id: str) -> None:
-        """Wake a channel's worker now (a chat message waits in the outbox)."""
+        """Wake a channel's worker now (a chat message waits in the outbox).
+
+        A channel another replica runs: its holder is woken (`Placement.wake`).
+        """
+        worker = self._workers.get(ChannelKey(trip_id, channel_id))
+        if worker is not None:
+            worker.poke()
+        elif self._placement is not None:
+            self._placement.wake(trip_id, channel_id)
+
+    def poke_here(self, trip_id: str, channel_id: str) -> None:
+        """Wake a channel's worker if this replica runs it (another replica's wake-up)."""
         worker = self._workers.get(ChannelKey(trip_id, channel_id))
         if worker is not None:
             worker.poke()
@@ -443,11 +482,16 @@ class Bridge:
     async def first_time(self, platform: str, event_id: str) -> bool:
         return await self._store.mark_event_seen(platform, event_id)
 
+    def batch(
+        self, platform: str, event_ids: Collection[str] = ()
+    ) -> AbstractAsyncContextManager[None]:
+        return self.intake.batch(platform, event_ids)
+
     async def handled_before(self, platform: str, event_id: str) -> bool:
-        return await self._store.is_event_seen(platform, event_id)
+        return await self.intake.handled_before(platform, event_id)
 
     async def mark_handled(self, platform: str, event_id: str) -> None:
-        await self._store.mark_event_seen(platform, event_id)
+        await self.intake.mark_handled(platform, event_id)
 
     async def migrate_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         for link in await self._store.list_links(platform=platform):

@@ -3,8 +3,10 @@
 1. a key pasted in a group is deleted (when the bot can) and never relayed, and the
    admin is told to revoke it (DESIGN invariant 7);
 2. commands (``/where``, ``/todo`` …) are answered, never relayed;
-3. anything else from a linked chat is written to the outbox and its channel's worker
-   is woken; the worker posts it and hands it to the other chats.
+3. anything else from a linked chat is staged for the outbox with its batch
+   (`relay.intake`: written in one transaction with the batch's dedupe marks) and its
+   channel's worker is woken once written; the worker posts it and hands it to the
+   other chats.
 
 Platform flows that need private conversations (linking by deep link or modal) live in
 the adapters; this router is the part every platform shares.
@@ -38,8 +40,17 @@ from osoto_bridge.commands import (
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import OsotoClient
 from osoto_bridge.osoto.key_detection import contains_api_key
+from osoto_bridge.relay.intake import Intake
 from osoto_bridge.relay.outbox import compose
-from osoto_bridge.store import ChatParent, Link, OsotoParent, Parent, PendingParent, Store
+from osoto_bridge.store import (
+    ChatParent,
+    IntakeLine,
+    Link,
+    OsotoParent,
+    Parent,
+    PendingParent,
+    Store,
+)
 from osoto_bridge.store.models import provisional_entry
 from osoto_bridge.text import Paragraph, Text, doc
 
@@ -62,9 +73,9 @@ class InboundDeps:
     """What the router needs from the running bridge."""
 
     store: Store
+    intake: Intake
     adapter_for: Callable[[str], ChatAdapter | None]
     client_for: Callable[[Link], Awaitable[OsotoClient]]
-    poke: Callable[[str, str], None]
     commands: CommandService | None
     wall_clock: Callable[[], float]
     bot_username: Callable[[str], str | None]
@@ -88,22 +99,36 @@ class InboundRouter:
             return
         if link is None or not link.enabled or message.is_private:
             return
-        parent = await self._parent(message)
-        parts = compose(message, parent_known=parent is not None)
-        await deps.store.enqueue_outbox_parts(
-            # One transaction: a line's parts stay consecutive in the queue, so
-            # another line split at the same moment never comes between them.
-            parts=[(part.idempotency_key, part.content) for part in parts],
-            link_id=link.id,
-            trip_id=link.trip_id,
-            channel_id=link.channel_id,
-            parent=parent,
-            source_platform=address.platform,
-            source_chat_id=address.chat_id,
-            source_thread_id=address.thread_id,
-            source_message_id=message.message_id,
+        parent_line = self._staged_parent(message)
+        parent = await self._parent(message) if parent_line is None else None
+        parts = compose(message, parent_known=parent is not None or parent_line is not None)
+        # Staged with the batch the message came in (written, with the batch's dedupe
+        # marks, in one transaction before the platform is answered); a line's parts
+        # stay consecutive in the queue, so another line split at the same moment
+        # never comes between them.
+        await deps.intake.write(
+            IntakeLine(
+                parts=tuple((part.idempotency_key, part.content) for part in parts),
+                link_id=link.id,
+                trip_id=link.trip_id,
+                channel_id=link.channel_id,
+                parent=parent,
+                parent_line=parent_line,
+                source_platform=address.platform,
+                source_chat_id=address.chat_id,
+                source_thread_id=address.thread_id,
+                source_message_id=message.message_id,
+            )
         )
-        deps.poke(link.trip_id, link.channel_id)
+
+    def _staged_parent(self, message: InboundMessage) -> int | None:
+        """The place in the current batch of the line ``message`` answers (or edits),
+        when that line came in the same batch and is not written yet."""
+        target = message.edit_of or message.reply_to_message_id
+        if target is None:
+            return None
+        address = message.address
+        return self._deps.intake.staged_line(address.platform, address.chat_id, target)
 
     async def _parent(self, message: InboundMessage) -> Parent | None:
         """What ``message`` answers (or edits), however far that line has travelled.
@@ -186,10 +211,11 @@ class InboundRouter:
 
     async def _find_link(self, address: ChatAddress) -> Link | None:
         store = self._deps.store
-        link = await store.find_link(address.platform, address.chat_id, address.thread_id)
+        # From memory after a chat's first line (the store forgets it on link changes).
+        link = await store.cached_link(address.platform, address.chat_id, address.thread_id)
         if link is None and address.thread_id is not None:
             # A forum topic without a link of its own speaks for the whole chat's link.
-            link = await store.find_link(address.platform, address.chat_id, None)
+            link = await store.cached_link(address.platform, address.chat_id, None)
         return link
 
     @staticmethod

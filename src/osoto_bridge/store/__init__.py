@@ -3,6 +3,7 @@
 See `docs/store.md`. Open with `Store.open(url, secret_keys=[...])`.
 """
 
+from osoto_bridge.store._leases import LeaseRound, Takeover, fair_share
 from osoto_bridge.store._ops import OutboxStats
 from osoto_bridge.store.admin import database_version, upgrade_database
 from osoto_bridge.store.crypto import fingerprint, generate_secret_key
@@ -16,6 +17,7 @@ from osoto_bridge.store.errors import (
 from osoto_bridge.store.models import (
     ChatParent,
     Direction,
+    IntakeLine,
     Link,
     MessageOrigin,
     NotifySettings,
@@ -33,6 +35,8 @@ __all__ = [
     "ChatParent",
     "ConflictError",
     "Direction",
+    "IntakeLine",
+    "LeaseRound",
     "Link",
     "MessageOrigin",
     "NotFoundError",
@@ -48,7 +52,9 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreOpener",
+    "Takeover",
     "database_version",
+    "fair_share",
     "fingerprint",
     "generate_secret_key",
     "is_provisional",

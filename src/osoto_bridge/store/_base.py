@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from osoto_bridge.store.crypto import KeyCipher
 from osoto_bridge.store.errors import StoreError
-from osoto_bridge.store.models import Direction, MessageOrigin
+from osoto_bridge.store.models import Direction, Link, MessageOrigin
 from osoto_bridge.store.tables import link_activity, links, message_map
 
 __all__ = ["StoreBase", "StoreState", "atomic"]
@@ -128,11 +128,22 @@ class StoreBase:
         self._group: _CommitGroup | None = None
         self._queued = 0
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._operations = 0
+        # The links by chat, as `cached_link` last read them (None: no link there).
+        self._link_cache: dict[tuple[str, str, str], Link | None] = {}
+        self._link_generation = 0
+
+    @property
+    def operations(self) -> int:
+        """How many store operations (public method calls, each one transaction or
+        read) this store ran since it opened: what `bench/` counts per line."""
+        return self._operations
 
     async def _shielded(self, work: Coroutine[Any, Any, _T]) -> _T:
         if self._state is StoreState.CLOSED:
             work.close()  # never started: nothing to clean up, no "never awaited" warning
             raise StoreError("the store is closed")
+        self._operations += 1
         task = asyncio.create_task(work, name="osoto_bridge.store.operation")
         self._inflight.add(task)
         task.add_done_callback(self._operation_done)

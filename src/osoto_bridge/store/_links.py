@@ -59,6 +59,33 @@ def _select_links() -> sa.Select[Any]:
 class LinksMixin(StoreBase):
     """Links and API keys."""
 
+    def forget_cached_links(self) -> None:
+        """Drop what `cached_link` remembers: the next lookups read the store.
+
+        Called by this store's own link changes; a process that learns of changes
+        made elsewhere (the `links` command, another replica) calls it too (the
+        relay does at each link sync).
+        """
+        self._link_generation += 1
+        self._link_cache = {}
+
+    async def cached_link(
+        self, platform: str, chat_id: str, thread_id: str | None = None
+    ) -> Link | None:
+        """`find_link`, answered from memory after the first read of each chat.
+
+        The hot path's link lookup: a lively chat's lines cost no read for it.
+        Forgotten on every link change this store makes (`forget_cached_links`).
+        """
+        key = (platform, chat_id, thread_key(thread_id))
+        if key in self._link_cache:
+            return self._link_cache[key]
+        generation = self._link_generation
+        link = await self.find_link(platform, chat_id, thread_id)
+        if generation == self._link_generation:  # no change while it was read
+            self._link_cache[key] = link
+        return link
+
     @atomic
     async def add_link(
         self,
@@ -125,6 +152,7 @@ class LinksMixin(StoreBase):
             if old_key_id is not None and int(old_key_id) != key_id:
                 await self._forget_key_if_unused(conn, int(old_key_id))
             link = await self._get_link(conn, link_id)
+        self.forget_cached_links()
         assert link is not None  # written in this very transaction
         logger.info(
             "linked %s chat %s (thread %s) to trip %s channel %s with key %s (link %d)",
@@ -238,6 +266,7 @@ class LinksMixin(StoreBase):
             if key_id is None:
                 return False
             await self._forget_key_if_unused(conn, int(key_id))
+        self.forget_cached_links()
         logger.info("removed link %d", link_id)
         return True
 
@@ -290,10 +319,12 @@ class LinksMixin(StoreBase):
                     )
                 updated = await self._get_link(conn, link_id)
         except IntegrityError as exc:
+            self.forget_cached_links()
             raise ConflictError(
                 f"cannot move link {link_id} to chat {chat_id!r}: that chat is already "
                 "linked for this thread or has overlapping mapped messages"
             ) from exc
+        self.forget_cached_links()
         assert updated is not None
         return updated
 

@@ -251,9 +251,18 @@ async def _resolved(conn: AsyncConnection, osoto_message_id: str) -> str:
     entry_id = provisional_entry(osoto_message_id)
     if entry_id is None:
         return osoto_message_id
-    real = await conn.scalar(
-        sa.select(outbox.c.osoto_message_id).where(
-            outbox.c.id == entry_id, outbox.c.status == "sent"
+    # Locked (PostgreSQL; nothing on SQLite, whose writers take turns anyway): the
+    # post's completion locks the row before it moves the copies, so the two never
+    # interleave and leave a copy stranded under the provisional id.
+    # The row is locked whatever its status (a filter on status would skip the
+    # lock), and read again once the post's transaction let go of it.
+    row = (
+        await conn.execute(
+            sa.select(outbox.c.status, outbox.c.osoto_message_id)
+            .where(outbox.c.id == entry_id)
+            .with_for_update()
         )
-    )
-    return osoto_message_id if real is None else str(real)
+    ).first()
+    if row is None or row.status != "sent" or row.osoto_message_id is None:
+        return osoto_message_id
+    return str(row.osoto_message_id)

@@ -460,6 +460,12 @@ class OutboxMixin(StoreBase):
             known.c.part == message_map.c.part,
         )
         async with self._tx() as conn:
+            # The entry's row first, locked (PostgreSQL): a chat copy being recorded
+            # under the provisional id meanwhile (`_resolved`) either commits before
+            # the move below, which then moves it, or waits and sees "sent".
+            await conn.execute(
+                sa.select(outbox.c.id).where(outbox.c.id == entry.id).with_for_update()
+            )
             await conn.execute(mapped)
             # A chat that already has the message under its real id keeps that.
             await conn.execute(

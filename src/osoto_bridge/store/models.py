@@ -11,6 +11,7 @@ __all__ = [
     "PROVISIONAL_PREFIX",
     "ChatParent",
     "Direction",
+    "IntakeLine",
     "Link",
     "MessageOrigin",
     "NotifySettings",
@@ -91,6 +92,29 @@ class PendingParent:
 
 Parent = OsotoParent | ChatParent | PendingParent
 """What an outbox entry answers (or edits): one typed value, one column each."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeLine:
+    """One chat line to write to the outbox with its batch (`Store.ingest`).
+
+    Attributes:
+        parts: (idempotency key, content) of each part, in order.
+        parent: what the line answers, when that is known already.
+        parent_line: the position, in the same batch, of an earlier line this one
+            answers (or edits): its first part's entry becomes the parent once written.
+    """
+
+    parts: tuple[tuple[str, str], ...]
+    link_id: int
+    trip_id: str
+    channel_id: str
+    source_platform: str
+    source_chat_id: str
+    source_thread_id: str | None
+    source_message_id: str
+    parent: Parent | None = None
+    parent_line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

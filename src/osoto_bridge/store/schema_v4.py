@@ -1,15 +1,16 @@
-"""Migration 4: coalesced lines (one chat message carries several, one post holds several).
+"""Migration 4: replicas and their work leases (PostgreSQL replicas; unused on SQLite).
 
-Frozen like `schema_v1`: it describes what version 4 changed, never later changes.
+Frozen like `schema_v1`: it describes what version 4 added, never later changes.
 
-* `message_map`: a chat message may now carry several Osoto lines (a lane merged
-  them, `relay/coalesce.py`): the chat side's unique rule becomes (platform, chat,
-  chat message, Osoto message) instead of (platform, chat, chat message). SQLite
-  cannot drop a constraint, so there the table is rebuilt (same columns, rows and
-  ids); PostgreSQL swaps the constraint in place.
-* `outbox.batch_id`: the lead entry of the merged Osoto post an entry was cut into,
-  written before the post, so a retry after a crash replays the same post (same
-  lines, same Idempotency-Key).
+* `replicas`: one row per running replica, its heartbeat: `expires_at` is pushed
+  forward by every lease round, so the live replicas are those whose row has not
+  expired. How many are live sets each one's fair share of the units.
+* `leases`: one row per unit of work (all channels of one API key, or a single job
+  such as the Telegram long poller): who holds it and until when. A holder NULL or
+  an `expires_at` in the past means the unit is free to take.
+
+Times are the database server's (`now()`), never a replica's clock: replicas whose
+clocks disagree still agree on who holds what.
 """
 
 from __future__ import annotations
@@ -19,60 +20,31 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 __all__ = ["upgrade"]
 
-ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-TIMESTAMP: sa.Double[float] = sa.Double()
-
-_COLUMNS = (
-    "id, osoto_message_id, trip_id, channel_id, platform, chat_id, thread_id, "
-    "chat_message_id, part, origin, created_at"
-)
+WHEN = sa.DateTime(timezone=True)
 
 
-def _message_map(name: str) -> sa.Table:
-    return sa.Table(
-        name,
-        sa.MetaData(),
-        sa.Column("id", ID, primary_key=True, autoincrement=True),
-        sa.Column("osoto_message_id", sa.String, nullable=False),
-        sa.Column("trip_id", sa.String, nullable=False),
-        sa.Column("channel_id", sa.String, nullable=False),
-        sa.Column("platform", sa.String, nullable=False),
-        sa.Column("chat_id", sa.String, nullable=False),
-        sa.Column("thread_id", sa.String, nullable=True),
-        sa.Column("chat_message_id", sa.String, nullable=False),
-        sa.Column("part", sa.Integer, nullable=False),
-        sa.Column("origin", sa.String(8), nullable=False),
-        sa.Column("created_at", TIMESTAMP, nullable=False),
-        sa.UniqueConstraint(
-            "platform",
-            "chat_id",
-            "chat_message_id",
-            "osoto_message_id",
-            name="uq_message_map_chat_line",
-        ),
-        sa.UniqueConstraint(
-            "osoto_message_id", "platform", "chat_id", "part", name="uq_message_map_parts"
-        ),
+def _metadata() -> sa.MetaData:
+    metadata = sa.MetaData()
+    sa.Table(
+        "replicas",
+        metadata,
+        sa.Column("replica_id", sa.String(200), primary_key=True),
+        sa.Column("started_at", WHEN, nullable=False),
+        sa.Column("expires_at", WHEN, nullable=False),
     )
+    sa.Table(
+        "leases",
+        metadata,
+        sa.Column("unit", sa.String(200), primary_key=True),
+        sa.Column("holder", sa.String(200), nullable=True),
+        sa.Column("expires_at", WHEN, nullable=False),
+        sa.Column("acquired_at", WHEN, nullable=True),
+        sa.Index("ix_leases_holder", "holder"),
+    )
+    return metadata
 
 
 async def upgrade(conn: AsyncConnection) -> None:
-    """Let one chat message map to several lines; give the outbox its batch column."""
-    if conn.dialect.name == "postgresql":
-        await conn.execute(sa.text("ALTER TABLE message_map DROP CONSTRAINT uq_message_map_chat"))
-        await conn.execute(
-            sa.text(
-                "ALTER TABLE message_map ADD CONSTRAINT uq_message_map_chat_line "
-                "UNIQUE (platform, chat_id, chat_message_id, osoto_message_id)"
-            )
-        )
-        await conn.execute(sa.text("ALTER TABLE outbox ADD COLUMN batch_id BIGINT"))
-    else:
-        rebuilt = _message_map("message_map_v4")
-        await conn.run_sync(lambda sync_conn: rebuilt.create(sync_conn))
-        await conn.execute(
-            sa.text(f"INSERT INTO message_map_v4 ({_COLUMNS}) SELECT {_COLUMNS} FROM message_map")
-        )
-        await conn.execute(sa.text("DROP TABLE message_map"))
-        await conn.execute(sa.text("ALTER TABLE message_map_v4 RENAME TO message_map"))
-        await conn.execute(sa.text("ALTER TABLE outbox ADD COLUMN batch_id INTEGER"))
+    """Create the replica and lease tables."""
+    metadata = _metadata()
+    await conn.run_sync(metadata.create_all)

@@ -28,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from osoto_bridge.store._announce import AnnounceMixin
 from osoto_bridge.store._base import StoreState, atomic
 from osoto_bridge.store._batches import BatchesMixin
+from osoto_bridge.store._intake import IntakeMixin
+from osoto_bridge.store._leases import LeasesMixin
 from osoto_bridge.store._links import LinksMixin
 from osoto_bridge.store._messages import MessagesMixin
 from osoto_bridge.store._ops import OpsMixin
@@ -46,7 +48,15 @@ _PG_SCHEMA_LOCK_ID = 0x05070B1E
 
 
 class Store(
-    LinksMixin, MessagesMixin, OutboxMixin, BatchesMixin, StateMixin, OpsMixin, AnnounceMixin
+    LinksMixin,
+    MessagesMixin,
+    OutboxMixin,
+    BatchesMixin,
+    IntakeMixin,
+    StateMixin,
+    OpsMixin,
+    AnnounceMixin,
+    LeasesMixin,
 ):
     """The bridge's state: links and keys, cursors, message map, outbox, dedup, offsets.
 

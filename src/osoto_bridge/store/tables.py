@@ -17,6 +17,7 @@ __all__ = [
     "announcements",
     "api_keys",
     "cursors",
+    "leases",
     "link_activity",
     "links",
     "message_map",
@@ -25,6 +26,7 @@ __all__ = [
     "offsets",
     "outbox",
     "plan_snapshots",
+    "replicas",
     "schema_version",
     "seen_events",
 ]
@@ -97,7 +99,7 @@ message_map = sa.Table(
     sa.Column("part", sa.Integer, nullable=False),
     sa.Column("origin", sa.String(8), nullable=False),
     sa.Column("created_at", TIMESTAMP, nullable=False),
-    # One chat message may carry several lines (a merged message, migration 4).
+    # One chat message may carry several lines (a merged message, migration 5).
     sa.UniqueConstraint(
         "platform",
         "chat_id",
@@ -134,7 +136,7 @@ outbox = sa.Table(
     sa.Column("osoto_message_id", sa.String, nullable=True),
     sa.Column("created_at", TIMESTAMP, nullable=False),
     sa.Column("updated_at", TIMESTAMP, nullable=False),
-    # The lead entry of the merged post this entry was cut into (migration 4).
+    # The lead entry of the merged post this entry was cut into (migration 5).
     sa.Column("batch_id", ID, nullable=True),
     sa.Index("ix_outbox_queue", "status", "trip_id", "channel_id", "id"),
     sa.Index("ix_outbox_osoto_message", "osoto_message_id"),
@@ -197,4 +199,23 @@ plan_snapshots = sa.Table(
     sa.Column("trip_id", sa.String, primary_key=True),
     sa.Column("snapshot", sa.Text, nullable=False),
     sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+
+# PostgreSQL replicas (`_leases.py`); times are the database server's.
+replicas = sa.Table(
+    "replicas",
+    metadata,
+    sa.Column("replica_id", sa.String(200), primary_key=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("unit", sa.String(200), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=True),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_leases_holder", "holder"),
 )

@@ -1,6 +1,8 @@
-"""Small tools every room may use: one `Backoff`, one bounded `LRU` (a leaf room)."""
+"""Small tools every room may use: one `Backoff`, one bounded `LRU`, token buckets
+(a leaf room)."""
 
 from osoto_bridge.util.backoff import Backoff
+from osoto_bridge.util.buckets import TokenBucket, take_all
 from osoto_bridge.util.lru import LRU
 
-__all__ = ["LRU", "Backoff"]
+__all__ = ["LRU", "Backoff", "TokenBucket", "take_all"]

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -30,6 +31,7 @@ from starlette.routing import BaseRoute, Route
 
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import LimiterRegistry
+from osoto_bridge.relay.replicas import ReplicaStatus
 from osoto_bridge.store import Store, StoreError
 from osoto_bridge.web.state_metrics import StateCollector
 
@@ -48,11 +50,14 @@ class Readiness:
         platforms: the chat platforms whose adapters started.
         started: the bridge (workers and adapters) is running.
         stopping: shutdown began: take this replica out of the load balancer.
+        leases: PostgreSQL replicas: what this replica holds (None: one process,
+            which runs everything).
     """
 
     platforms: tuple[str, ...] = field(default=())
     started: bool = False
     stopping: bool = False
+    leases: Callable[[], ReplicaStatus] | None = None
 
     def mark_started(self, platforms: Sequence[str]) -> None:
         """The bridge and the adapters of ``platforms`` are up."""
@@ -114,6 +119,17 @@ async def _links_check(store: Store, readiness: Readiness, limit: float) -> _Che
     return _Check(served > 0, detail)
 
 
+def _leases_check(readiness: Readiness) -> _Check | None:
+    # A replica standing by is ready: it takes webhooks and events for every link
+    # (the holder drains them) and takes over leases when another replica fails.
+    if readiness.leases is None:
+        return None
+    status = readiness.leases()
+    if not status.confirmed:
+        return _Check(False, status.describe() + "; leases not renewed lately")
+    return _Check(True, status.describe())
+
+
 def build_web_app(
     *,
     store: Store,
@@ -123,6 +139,7 @@ def build_web_app(
     extra_routes: Sequence[BaseRoute] = (),
     pages: Sequence[BaseRoute] = (),
     check_timeout: float = _CHECK_TIMEOUT,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Starlette:
     """Build the bridge's ASGI app (once per `RelayMetrics`: it registers its
     scrape-time collector in their registry).
@@ -138,6 +155,7 @@ def build_web_app(
         pages: routes people open in a browser (the share page, `share_routes`):
             their 404s are answers, not refusals, so they are not counted as such.
         check_timeout: seconds /readyz and /metrics wait for the database.
+        clock: monotonic seconds, to tell a platform request answered too late.
     """
     relay = metrics if metrics is not None else RelayMetrics()
     collector = StateCollector(relay=relay, limiters=limiters, timeout=check_timeout)
@@ -152,6 +170,9 @@ def build_web_app(
         links = await _links_check(store, readiness, check_timeout)
         if links is not None:
             checks["links"] = links
+        leases = _leases_check(readiness)
+        if leases is not None:
+            checks["leases"] = leases
         ready = all(check.ok for check in checks.values())
         body = {
             "status": "ready" if ready else "not ready",
@@ -167,17 +188,23 @@ def build_web_app(
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
         Route("/readyz", readyz, methods=["GET"], name="readyz"),
         Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
-        *(_watched(route, relay) for route in extra_routes),
+        *(_watched(route, relay, clock) for route in extra_routes),
         *pages,
     ]
     return Starlette(routes=routes)
 
 
-def _watched(route: BaseRoute, metrics: RelayMetrics) -> BaseRoute:
+ANSWER_WITHIN = 3.0
+"""Seconds a platform waits for an answer (Slack's 3 s) before it takes it as refused."""
+
+
+def _watched(route: BaseRoute, metrics: RelayMetrics, clock: Callable[[], float]) -> BaseRoute:
     """``route`` with every refusal it answers logged with its reason and counted.
 
     A platform whose event is refused delivers it again a few times, then gives up:
-    an error answer is never silent (log line and `osoto_bridge_events_refused`).
+    an error answer is never silent (log line and `osoto_bridge_events_refused`), and
+    neither is an answer later than the platform waits (`ANSWER_WITHIN`: Slack
+    takes it as a failure and delivers again; `osoto_bridge_events_late`).
     """
     if not isinstance(route, Route):
         return route
@@ -185,6 +212,7 @@ def _watched(route: BaseRoute, metrics: RelayMetrics) -> BaseRoute:
     name = route.name or route.path
 
     async def endpoint(request: Request) -> Response:
+        started = clock()
         try:
             response: Response = await inner(request)
         except Exception:
@@ -196,6 +224,17 @@ def _watched(route: BaseRoute, metrics: RelayMetrics) -> BaseRoute:
             reason = body.decode("utf-8", "replace") or "no reason given"
             metrics.event_refused(name, response.status_code)
             logger.warning("%s: refused a request with %d: %s", name, response.status_code, reason)
+        took = clock() - started
+        if took > ANSWER_WITHIN:
+            metrics.event_late(name)
+            logger.warning(
+                "%s: answered %d after %.1fs, later than the platform waits (%.0fs): it "
+                "counts the request as failed and delivers it again",
+                name,
+                response.status_code,
+                took,
+                ANSWER_WITHIN,
+            )
         return response
 
     return Route(route.path, endpoint, methods=route.methods, name=route.name)

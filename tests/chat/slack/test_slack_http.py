@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -106,7 +107,7 @@ async def test_events_the_bridge_does_not_use_are_acknowledged(world: SlackWorld
 
 
 async def test_before_start_slack_is_told_to_come_back(world: SlackWorld) -> None:
-    chat = world.new_chat()
+    chat = world.new_chat(start_wait=0.0)  # never started: refused once the wait is over
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=slack_events_app(chat)), base_url="http://bridge.test"
     ) as client:
@@ -157,3 +158,80 @@ async def test_an_event_arriving_while_the_adapter_starts_waits_and_is_relayed(
     assert response.status_code == 200
     await world.settle()
     assert [m.content for m in await world.osoto_messages()] == ["Bob (Slack): just in time"]
+
+
+async def test_an_event_arriving_before_the_start_begins_waits_and_is_relayed(
+    world: SlackWorld,
+) -> None:
+    """Issue 14.5: the bridge starts its adapters one after another, after the HTTP
+    server; an event that comes before this adapter's start even began is held for
+    it (within Slack's 3 s), not refused."""
+    await world.link()
+    chat = world.new_chat(start_wait=30.0)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=slack_events_app(chat)), base_url="http://bridge.test"
+    ) as client:
+        event = world.fake.message_event(CHANNEL, BOB, "very early")
+        delivering = asyncio.create_task(
+            world.fake.deliver(client, world.fake.event_callback(event))
+        )
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not delivering.done()
+        await world.start(chat)
+        response = await delivering
+    assert response.status_code == 200
+    await world.settle()
+    assert [m.content for m in await world.osoto_messages()] == ["Bob (Slack): very early"]
+
+
+async def test_slack_is_answered_only_after_the_line_is_committed(world: SlackWorld) -> None:
+    """Ack after commit: while the store's write is held, Slack has no answer; once
+    it is done, the 200 comes and the line is in the outbox."""
+    await world.link()
+    await world.start()
+    store = world.store
+    written = store.ingest
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def held_ingest(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        await release.wait()
+        return await written(*args, **kwargs)
+
+    world.osoto.open.clear()  # and Osoto slow: the posting waits behind the answer
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "ingest", held_ingest)
+        event = world.fake.message_event(CHANNEL, BOB, "persist me first")
+        delivering = asyncio.create_task(world.deliver(world.fake.event_callback(event)))
+        async with asyncio.timeout(5):
+            await entered.wait()
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not delivering.done()  # no answer before the commit
+        assert await store.pending_outbox_count() == 0
+        release.set()
+        response = await delivering
+    assert response.status_code == 200
+    # Answered with the line persisted, and before any of the work after it.
+    assert await store.pending_outbox_count() == 1
+    world.osoto.open.set()
+    await world.settle()
+    assert [m.content for m in await world.osoto_messages()] == ["Bob (Slack): persist me first"]
+
+
+async def test_a_command_is_acknowledged_before_its_work_under_a_slow_osoto(
+    world: SlackWorld,
+) -> None:
+    """Work after the ack: with Osoto holding every request, the slash command is
+    answered 200 at once; its answer (which needs the trip) comes once Osoto does."""
+    await world.link()
+    await world.start()
+    world.osoto.open.clear()
+    response = await world.slash(BOB, "where tuesday")
+    assert response.status_code == 200
+    assert world.fake.posted == []  # the work has not run: it waits for Osoto
+    world.osoto.open.set()
+    await world.settle()
+    (answer,) = world.fake.posted
+    assert "Dec" in answer.text

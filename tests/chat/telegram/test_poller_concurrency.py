@@ -4,7 +4,8 @@ update that was not handled: a slow chat, a stop mid-batch, a failing update."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
 import pytest
 from telegram import Bot, Update
@@ -238,3 +239,64 @@ async def test_a_group_upgrade_and_the_new_chats_messages_share_one_lane(
 def test_max_concurrency_must_allow_one_chat(bot: Bot) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         _poller(bot, Handling(), max_concurrency=0)
+
+
+class Writes:
+    """The poller's ``batch``: records, at the end of each batch, which updates were
+    handled and how far Telegram had been told; fails the first ``failing`` writes."""
+
+    def __init__(self, fake: FakeTelegram, handling: Handling, failing: int = 0) -> None:
+        self._fake = fake
+        self._handling = handling
+        self.failing = failing
+        self.committed: list[list[int]] = []
+        self.offset_at_commit: list[int] = []
+
+    @contextlib.asynccontextmanager
+    async def __call__(self, updates: Sequence[Update]) -> AsyncIterator[None]:
+        yield
+        # The write happens here, after every lane handled its updates, and before
+        # the next getUpdates confirms them.
+        offsets = [int(call.params.get("offset", 0)) for call in self._fake.calls_to("getUpdates")]
+        self.offset_at_commit.append(max(offsets))
+        if self.failing:
+            self.failing -= 1
+            raise OSError("the store is down")
+        self.committed.append(sorted(u.update_id for u in updates))
+
+
+async def test_the_offset_moves_past_a_batch_only_after_its_write(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    a, b = fake.group("A"), fake.group("B")
+    handling = Handling()
+    ids = _write(fake, user, [(a, "a1"), (b, "b1"), (a, "a2")])
+    writes = Writes(fake, handling)
+    poller = Poller(bot, handling, timeout=10, sleep=FakeSleep(), batch=writes)
+    task = asyncio.create_task(poller.run())
+    await handling.until(lambda: len(handling.finished) == 3)
+    await _stop(poller, task)
+    assert writes.committed == [sorted(ids.values())]
+    assert writes.offset_at_commit[0] < min(ids.values())  # not confirmed before the write
+    offsets = [int(call.params.get("offset", 0)) for call in fake.calls_to("getUpdates")]
+    assert max(offsets) == max(ids.values()) + 1
+    assert fake.pending_updates == 0
+
+
+async def test_a_failed_write_confirms_nothing_and_the_batch_comes_again(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    a = fake.group("A")
+    handling = Handling()
+    ids = _write(fake, user, [(a, "a1"), (a, "a2")])
+    writes = Writes(fake, handling, failing=1)
+    sleep = FakeSleep()
+    poller = Poller(bot, handling, timeout=10, sleep=sleep, batch=writes)
+    task = asyncio.create_task(poller.run())
+    await handling.until(lambda: len(handling.finished) == 4)  # handled twice
+    await _stop(poller, task)
+    assert writes.committed == [sorted(ids.values())]
+    offsets = [int(call.params.get("offset", 0)) for call in fake.calls_to("getUpdates")]
+    # After the failed write, the next poll asked from the same place again.
+    assert offsets[1] < min(ids.values())
+    assert fake.pending_updates == 0

@@ -338,13 +338,17 @@ class SlackChat:
     async def handle_http(self, request: Request) -> Response:
         """Handle one request from Slack (signature checked by bolt).
 
-        An event that arrives while the adapter starts waits for it (up to
-        ``start_wait`` seconds). Answers 503 when the adapter is not running (Slack
-        delivers again later) and when events come over Socket Mode instead.
+        An event that arrives before the adapter has started (while it starts, or
+        before its start began) waits for it, up to ``start_wait`` seconds. Answers
+        503 when the adapter is not running then (Slack delivers again later) and
+        when events come over Socket Mode instead; the web app logs and counts
+        every such refusal (`osoto_bridge_events_refused`).
         """
         if self._app_token is not None:
             return Response("events come over Socket Mode", status_code=503)
-        if self._state is _State.NEW and self._starting:
+        if self._state is _State.NEW:
+            # Starting, or not yet (the HTTP server is up first; the bridge starts
+            # its adapters one after another): held for the start, within Slack's 3 s.
             try:
                 async with asyncio.timeout(self._start_wait):
                     await self._started.wait()

@@ -4,11 +4,12 @@ Handlers stay thin: read the payload (``inbound``, ``slash``), ask a service (th
 relay's sink, the link flow), answer. Two rules decide *when* work happens:
 
 - A relayed message is handed to the relay before Slack gets its answer: the relay
-  writes it to its outbox, so once Slack has a 200 the message cannot be lost. Its
-  event is recorded as handled only afterwards (``mark_handled``): a redelivery
-  (``X-Slack-Retry-Num``) of a handled event is skipped, one of an event whose
-  handling failed half way (an error answers 500) is handled again, and the
-  outbox's idempotency keys keep even that from posting twice.
+  writes it to its outbox with the event's "handled" mark, in one transaction
+  (`InboundSink.batch`, shared by the events arriving meanwhile), so once Slack has
+  a 200 the message cannot be lost. A redelivery (``X-Slack-Retry-Num``) of a
+  handled event is skipped; one of an event whose write failed (an error answers
+  500) is handled again, and the outbox's idempotency keys keep even a redelivery
+  that races its first delivery from posting twice.
 - A command, a button press or a form step is acknowledged at once and run on the
   adapter's job queue. These may be slow (a trip snapshot, a key check), and are
   not idempotent, so their event is first claimed in the store
@@ -153,11 +154,14 @@ class SlackHandlers:
             body.get("event_id")
             or f"message:{message.channel}:{message.ts}:{message.edit_marker or ''}"
         )
-        if await self._sink.handled_before(PLATFORM, event_id):
-            return
-        inbound = await self._inbound(message)
-        await self._sink.on_message(inbound)
-        await self._sink.mark_handled(PLATFORM, event_id)
+        # The line and the event's mark in one write (shared with the events that
+        # arrive meanwhile), committed before Slack gets its 200.
+        async with self._sink.batch(PLATFORM, [event_id]):
+            if await self._sink.handled_before(PLATFORM, event_id):
+                return
+            inbound = await self._inbound(message)
+            await self._sink.on_message(inbound)
+            await self._sink.mark_handled(PLATFORM, event_id)
 
     async def metadata_posted(self, event: dict[str, Any]) -> None:
         """``message_metadata_posted``: another echo of a copy (where subscribed)."""

@@ -7,7 +7,9 @@ refilled at one post per ``interval``, holding up to ``burst`` posts, so a perso
 writing four quick lines sees them cross at once while a long run settles at one a
 second. Holding the channel's turn through a post, its retries included, keeps the
 channel's messages in order when several senders (the relay, a command answer)
-write to it at once.
+write to it at once. The workspace as a whole is paced too (Slack: about 50 posts a
+second for an app), the channel's and the workspace's token taken at the same
+instant (`osoto_bridge.util.take_all`).
 """
 
 from __future__ import annotations
@@ -17,27 +19,32 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from osoto_bridge.util import TokenBucket, take_all
+
 DEFAULT_INTERVAL = 1.0
 """Seconds per post into one channel, sustained."""
 
 DEFAULT_BURST = 4
 """Posts one channel may take at once after a quiet spell."""
 
+DEFAULT_WORKSPACE_RATE = 50.0
+"""Posts a second into the whole workspace (Slack's ``chat.postMessage`` limit)."""
+
 
 @dataclass
-class _Bucket:
+class _Channel:
     lock: asyncio.Lock
-    tokens: float
-    at: float
+    bucket: TokenBucket | None
 
 
 class ChannelPacer:
     """Paces posts into each channel: ``burst`` at once, then one per ``interval``.
 
     Args:
-        interval: Seconds per post, sustained.
+        interval: Seconds per post, sustained (0: channels unpaced).
         burst: Posts allowed at once after a quiet spell (1: strictly one per
             ``interval``).
+        workspace_rate: Posts a second into all channels together (0: unpaced).
         clock: Monotonic time in seconds.
         sleep: Waits a number of seconds (tests pass a virtual one).
     """
@@ -47,36 +54,31 @@ class ChannelPacer:
         interval: float = DEFAULT_INTERVAL,
         *,
         burst: int = DEFAULT_BURST,
+        workspace_rate: float = DEFAULT_WORKSPACE_RATE,
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[object]],
     ) -> None:
         if burst < 1:
             raise ValueError("burst must be at least 1")
         self._interval = interval
-        self._burst = float(burst)
+        self._burst = burst
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[str, _Bucket] = {}
+        self._workspace = (
+            TokenBucket(workspace_rate, workspace_rate, clock()) if workspace_rate > 0 else None
+        )
+        self._channels: dict[str, _Channel] = {}
 
     @asynccontextmanager
     async def turn(self, channel: str) -> AsyncIterator[None]:
         """Hold ``channel``'s turn: wait for its pace, then post (and retry) inside."""
-        bucket = self._buckets.get(channel)
-        if bucket is None:
-            bucket = self._buckets[channel] = _Bucket(asyncio.Lock(), self._burst, self._clock())
-        async with bucket.lock:
-            self._refill(bucket)
-            if bucket.tokens < 1.0 and self._interval > 0:
-                await self._sleep((1.0 - bucket.tokens) * self._interval)
-                self._refill(bucket)
-            bucket.tokens = max(0.0, bucket.tokens - 1.0)
+        state = self._channels.get(channel)
+        if state is None:
+            bucket = None
+            if self._interval > 0:
+                bucket = TokenBucket(1.0 / self._interval, self._burst, self._clock())
+            state = self._channels[channel] = _Channel(asyncio.Lock(), bucket)
+        async with state.lock:
+            buckets = [b for b in (state.bucket, self._workspace) if b is not None]
+            await take_all(buckets, clock=self._clock, sleep=self._sleep)
             yield
-
-    def _refill(self, bucket: _Bucket) -> None:
-        now = self._clock()
-        if self._interval > 0:
-            earned = (now - bucket.at) / self._interval
-            bucket.tokens = min(self._burst, bucket.tokens + earned)
-        else:
-            bucket.tokens = self._burst
-        bucket.at = now

@@ -44,7 +44,12 @@ class _GatedHandler(AsyncSocketModeHandler):
                 # bolt's own handler narrows the client type the same way
                 await super().handle(client, req)  # type: ignore[arg-type]
         except ChatUnavailable:
-            logger.info("Socket Mode envelope %s left for Slack to redeliver", req.envelope_id)
+            # A refusal, never silent: Slack redelivers an unacknowledged envelope.
+            logger.warning(
+                "Socket Mode envelope %s refused (the adapter is not running): left for "
+                "Slack to redeliver",
+                req.envelope_id,
+            )
 
 
 class SocketModeConnection:

@@ -69,6 +69,8 @@ class TelegramChat:
         poll_timeout: seconds one long poll may wait.
         retry: how network faults on sends are retried.
         register_commands: register the command menu at start.
+        poll_at_start: in long-polling mode, begin ``getUpdates`` in `start`; False
+            when replicas lease the one poller (`start_polling` / `stop_polling`).
     """
 
     def __init__(
@@ -83,17 +85,19 @@ class TelegramChat:
         poll_timeout: int = 30,
         retry: RetryPolicy | None = None,
         register_commands: bool = True,
+        poll_at_start: bool = True,
     ) -> None:
         self._token = token
         self._base_url = base_url
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret(token)
-        self._flood = flood or FloodControl(sleep=sleep)
+        self._flood = flood or FloodControl(sleep=sleep, clock=clock)
         self._sleep = sleep
         self._clock = clock
         self._poll_timeout = poll_timeout
         self._retry = retry
         self._register_commands = register_commands
+        self._poll_at_start = poll_at_start
         self._codec = CallbackCodec()
         self._admins: dict[tuple[str, str], tuple[bool, float]] = {}
         self._app: App | None = None
@@ -165,10 +169,8 @@ class TelegramChat:
             raise
         self._app, self._sink = app, sink
         self._intake_open = True
-        if not self.webhook_url:
-            self._poller = Poller(bot, self._process, timeout=self._poll_timeout, sleep=self._sleep)
-            self._polling = asyncio.create_task(self._poller.run(), name="telegram-poller")
-            self._polling.add_done_callback(_report_poller_end)
+        if not self.webhook_url and self._poll_at_start:
+            await self.start_polling()
         logger.info(
             "Telegram bot @%s started (%s)",
             self.bot_username,
@@ -181,6 +183,30 @@ class TelegramChat:
         except TelegramError as exc:
             logger.warning("could not register the Telegram command menu: %s", exc)
 
+    async def start_polling(self) -> None:
+        """Begin long polling (``getUpdates``); the adapter must be started."""
+        app = self._require_app()
+        sink = self._sink
+        if self._polling is None and sink is not None:
+            self._poller = Poller(
+                app.bot,
+                self._process,
+                timeout=self._poll_timeout,
+                sleep=self._sleep,
+                batch=lambda updates: sink.batch(PLATFORM, [str(u.update_id) for u in updates]),
+            )
+            self._polling = asyncio.create_task(self._poller.run(), name="telegram-poller")
+            self._polling.add_done_callback(_report_poller_end)
+
+    async def stop_polling(self) -> None:
+        """End long polling: the update in hand finishes and is confirmed to Telegram."""
+        poller, polling = self._poller, self._polling
+        self._poller = self._polling = None
+        if poller is not None and polling is not None:
+            poller.stop()
+            await asyncio.gather(polling, return_exceptions=True)
+            await poller.confirm()
+
     async def stop_intake(self) -> None:
         """Stop receiving updates (the ones being handled finish first); sends still work.
 
@@ -189,12 +215,7 @@ class TelegramChat:
         what comes for the next start.
         """
         self._intake_open = False
-        poller, polling = self._poller, self._polling
-        self._poller = self._polling = None
-        if poller is not None and polling is not None:
-            poller.stop()
-            await asyncio.gather(polling, return_exceptions=True)
-            await poller.confirm()
+        await self.stop_polling()
 
     async def stop(self) -> None:
         """Stop receiving (unless `stop_intake` did), then disconnect."""
@@ -254,8 +275,14 @@ class TelegramChat:
 
     async def handle_update_data(self, data: dict[str, Any]) -> None:
         """Handle one update as Telegram posts it to the webhook (JSON object)."""
-        app = self._require_app()
-        await self._process(Update.de_json(data, app.bot))
+        app, sink = self._require_app(), self._sink
+        update = Update.de_json(data, app.bot)
+        if sink is None:
+            await self._process(update)
+            return
+        # Written (lines and dedupe mark) before the route answers Telegram 200.
+        async with sink.batch(PLATFORM, [str(update.update_id)]):
+            await self._process(update)
 
     async def _process(self, update: Update) -> None:
         await self._require_app().process_update(update)

@@ -1,34 +1,56 @@
 """Telegram's flood limits: pace every request, and on a 429 wait and try again.
 
-Like python-telegram-bot's ``AIORateLimiter`` (the same pacing: an overall rate for
-the bot and a rate per group), with two differences the bridge needs: a 429 is
+Like python-telegram-bot's ``AIORateLimiter`` (an overall rate for the bot and a rate
+per group), plus Telegram's rate per chat (about one message a second, a burst of
+three: a group's 20 a minute alone would let 20 go at once), with two differences
+the bridge needs: a 429 is
 retried for as long as Telegram keeps asking us to wait (a message is never dropped
 for flood control, DESIGN invariant 4), and the wait goes through an injected
 ``sleep`` so tests need no real time. While one request waits out a 429, every
-other request waits too, as Telegram's limits are per bot.
+other request waits too, as Telegram's limits are per bot. A message's tokens (its
+chat's, its group's, the bot's) are taken at one instant, on an injected clock
+(`osoto_bridge.util.take_all`), so what leaves is what the buckets allowed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
+import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from osoto_bridge.util import LRU
+from osoto_bridge.util import LRU, TokenBucket, take_all
 
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[object]]
-_MAX_GROUP_LIMITERS = 1024
+_MAX_CHATS = 1024
+
+SENDING = frozenset(
+    {
+        "sendMessage",
+        "editMessageText",
+        "sendPhoto",
+        "sendDocument",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+"""Methods that put a message into a chat: what the per-chat and group limits count."""
+
+
+@dataclass
+class _Chat:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    buckets: list[TokenBucket] = field(default_factory=list)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -48,9 +70,14 @@ class FloodControl(BaseRateLimiter[int]):
     """Paces Bot API requests and retries them through 429s.
 
     Args:
-        overall_rate: requests per second for the whole bot (Telegram: about 30).
-        group_rate: messages per minute into one group (Telegram: about 20).
-        sleep: how to wait out a 429 (tests pass a fake).
+        overall_rate: requests per second for the whole bot (Telegram: about 30;
+            0: unpaced).
+        group_rate: messages per minute into one group (Telegram: about 20; 0:
+            unpaced).
+        chat_rate: messages per second into one chat (Telegram: about 1; 0: unpaced).
+        chat_burst: messages one chat may take at once after a lull.
+        sleep: how to wait (pacing and 429s; tests pass a fake).
+        clock: monotonic seconds (tests pass a virtual one with ``sleep``).
         max_retries: give up after this many 429s in a row for one request
             (None: never; the request then waits as long as Telegram asks).
     """
@@ -60,12 +87,21 @@ class FloodControl(BaseRateLimiter[int]):
         *,
         overall_rate: float = 30.0,
         group_rate: float = 20.0,
+        chat_rate: float | None = None,
+        chat_burst: int = 3,
         sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
         max_retries: int | None = None,
     ) -> None:
-        self._overall = AsyncLimiter(overall_rate, 1.0) if overall_rate > 0 else None
+        # unpaced groups (tests) leave chats unpaced too unless asked
+        self._chat_rate = chat_rate if chat_rate is not None else (1.0 if group_rate > 0 else 0.0)
+        self._chat_burst = chat_burst
         self._group_rate = group_rate
-        self._groups: LRU[int | str, AsyncLimiter] = LRU(_MAX_GROUP_LIMITERS)
+        self._clock = clock
+        self._overall = (
+            TokenBucket(overall_rate, overall_rate, clock()) if overall_rate > 0 else None
+        )
+        self._chats: LRU[int | str, _Chat] = LRU(_MAX_CHATS)
         self._sleep = sleep
         self._max_retries = max_retries
         self._clear = asyncio.Event()
@@ -77,14 +113,35 @@ class FloodControl(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    def _group_limiter(self, chat_id: int | str) -> AsyncLimiter | None:
-        if self._group_rate <= 0:
-            return None
-        limiter = self._groups.get(chat_id)
-        if limiter is None:
-            limiter = AsyncLimiter(self._group_rate, 60.0)
-            self._groups[chat_id] = limiter
-        return limiter
+    def _chat(self, chat_id: int | str, *, group: bool) -> _Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = _Chat()
+            now = self._clock()
+            if self._chat_rate > 0:
+                chat.buckets.append(TokenBucket(self._chat_rate, self._chat_burst, now))
+            if group and self._group_rate > 0:
+                chat.buckets.append(TokenBucket(self._group_rate / 60.0, self._group_rate, now))
+            self._chats[chat_id] = chat
+        return chat
+
+    async def _admit(self, endpoint: str, chat_id: object) -> None:
+        if chat_id is None:
+            return
+        overall = [self._overall] if self._overall is not None else []
+        if endpoint not in SENDING:
+            await take_all(overall, clock=self._clock, sleep=self._sleep)
+            return
+        key: int | str
+        if isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit():
+            key, group = chat_id, True  # a channel's @username
+        else:
+            key = int(str(chat_id))
+            group = key < 0
+        chat = self._chat(key, group=group)
+        # one request at a time takes a chat's tokens: its messages leave in order
+        async with chat.lock:
+            await take_all([*chat.buckets, *overall], clock=self._clock, sleep=self._sleep)
 
     async def process_request(
         self,
@@ -97,23 +154,13 @@ class FloodControl(BaseRateLimiter[int]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Run one Bot API request under the limits, retrying 429s."""
         chat_id = data.get("chat_id")
-        group: int | str | None = None
-        if isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit():
-            group = chat_id  # a channel's @username
-        elif chat_id is not None and int(chat_id) < 0:
-            group = int(chat_id)
         max_retries = rate_limit_args if rate_limit_args is not None else self._max_retries
         attempt = 0
         while True:
             await self._clear.wait()
             try:
-                async with contextlib.AsyncExitStack() as stack:
-                    limiter = self._group_limiter(group) if group is not None else None
-                    if limiter is not None:
-                        await stack.enter_async_context(limiter)
-                    if self._overall is not None and chat_id is not None:
-                        await stack.enter_async_context(self._overall)
-                    return await callback(*args, **kwargs)
+                await self._admit(endpoint, chat_id)
+                return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 attempt += 1
                 if max_retries is not None and attempt > max_retries:

@@ -12,6 +12,10 @@ were written; a group's upgrade to a supergroup keeps both chat ids in one lane,
 the new chat's messages wait until its links have moved). Lanes run concurrently, at
 most ``max_concurrency`` at a time, so one slow chat no longer holds up the others.
 
+Each batch is one write (`batch`, the sink's `InboundSink.batch`): the lines and
+dedupe marks its updates hand in are committed together when it ends, and only then
+does the offset move past it.
+
 The offset: Telegram knows only "everything below ``offset`` is done", while lanes
 finish out of order. So the offset moves once per batch, to the smallest
 ``update_id`` not handled (the last one + 1 when all were). A stop or a failure
@@ -25,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
@@ -46,6 +51,10 @@ _MAX_BACKOFF = 60.0
 _BACKOFF = Backoff(first=2.0, cap=_MAX_BACKOFF)  # 2, 4, … 32, 60 s
 
 
+class _NotWritten(Exception):
+    """A batch's writes failed (the sink's `batch` raised at its end)."""
+
+
 class Poller:
     """Fetches updates with ``getUpdates`` and hands each to ``handle``, chat by chat.
 
@@ -57,6 +66,9 @@ class Poller:
         sleep: how to wait after a failed poll (tests pass a fake).
         allowed_updates: the update kinds to ask for.
         max_concurrency: how many chats' updates are handled at the same time.
+        batch: entered around each batch's handling (the sink's `InboundSink.batch`:
+            what the updates hand in is written when it ends); the offset moves past
+            the batch only once it ended without error.
     """
 
     def __init__(
@@ -68,6 +80,7 @@ class Poller:
         sleep: Sleep,
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
         max_concurrency: int = 64,
+        batch: Callable[[Sequence[Update]], AbstractAsyncContextManager[object]] | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -77,6 +90,7 @@ class Poller:
         self._sleep = sleep
         self._allowed = list(allowed_updates)
         self._max_concurrency = max_concurrency
+        self._batch = batch if batch is not None else _no_batch
         self._offset: int | None = None
         self._confirmed: int | None = None
         self._stopping = asyncio.Event()
@@ -112,7 +126,13 @@ class Poller:
             self.polls += 1
             self._confirmed = self._offset
             if updates:
-                await self._handle_batch(updates)
+                try:
+                    await self._handle_batch(updates)
+                except _NotWritten as exc:
+                    # The store is down: nothing of the batch was confirmed, so the
+                    # same updates come again once it is back.
+                    failures += 1
+                    await self._back_off(failures, f"could not write Telegram updates ({exc})")
 
     async def _handle_batch(self, updates: Sequence[Update]) -> None:
         """Handle a batch in lanes, then move the offset past what was handled."""
@@ -138,13 +158,16 @@ class Poller:
         # The adapter's ``handle`` is python-telegram-bot's ``Application.process_update``,
         # which supports concurrent calls: its own update fetcher runs one task per update
         # with ``concurrent_updates``, and each call copies the handler lists it walks.
+        # The offset moves only once the batch's writes are committed (the `batch`
+        # block ended): before that, a crash must bring every update of it again.
         try:
-            async with asyncio.TaskGroup() as group:
+            async with self._batch(updates), asyncio.TaskGroup() as group:
                 for queue in _lanes(updates):
                     group.create_task(lane(queue))
-        finally:
-            waiting = [u.update_id for u in updates if u.update_id not in handled]
-            self._offset = min(waiting) if waiting else max(u.update_id for u in updates) + 1
+        except Exception as exc:
+            raise _NotWritten(str(exc) or type(exc).__name__) from exc
+        waiting = [u.update_id for u in updates if u.update_id not in handled]
+        self._offset = min(waiting) if waiting else max(u.update_id for u in updates) + 1
         for extra in errors[1:]:
             logger.error("handling a Telegram update failed", exc_info=extra)
         if errors:
@@ -186,6 +209,10 @@ class Poller:
         except TelegramError as exc:
             # Not fatal: the next start fetches them again and the dedupe skips them.
             logger.warning("could not confirm handled Telegram updates: %s", exc)
+
+
+def _no_batch(updates: Sequence[Update]) -> AbstractAsyncContextManager[object]:
+    return nullcontext()
 
 
 def _lanes(updates: Sequence[Update]) -> list[list[Update]]:

@@ -1,0 +1,388 @@
+"""Several `run` processes on one PostgreSQL database: who does which work.
+
+The work is cut into **units**, each held by one replica under a lease in the
+database (`store/_leases.py`):
+
+* a **balanced unit** is every channel whose links use one API key (``key:<id>``; a
+  channel linked under several keys goes with its lowest key id). A key's pacer (60
+  requests a minute) lives in its holder's process, so a key's budget stays exact
+  however the keys are spread. Each replica takes at most its fair share,
+  ceil(units / live replicas), and gives back what exceeds it when others join;
+* an **exclusive unit** is a job one replica runs for the whole deployment:
+  `TELEGRAM_POLLER` (two ``getUpdates`` loops would get 409 Conflict) and
+  `PLAN_WATCH` (the announcements' plan fetches).
+
+`ReplicaCoordinator` runs a lease round every quarter of the lease's TTL: heartbeat,
+renew, rebalance, take what is free or expired. The bridge asks it which channels to
+run (`Placement.holds`) and hands it the wake-up of a channel it does not run
+(`Placement.wake`): a chat line accepted here for a channel another replica holds is
+already in the outbox, and ``NOTIFY`` tells the holder to drain it now.
+
+Fencing: a replica that cannot renew (its database unreachable) stops every worker
+and job once three quarters of the TTL have passed since its last renewal, before
+its leases expire and another replica takes them, so two never run one unit.
+A graceful stop hands everything back at once (release + ``NOTIFY``); a SIGKILLed
+replica's units are taken when its leases expire (at most the TTL plus one round).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol
+
+from osoto_bridge.metrics import ReplicaMetrics
+from osoto_bridge.store import Link, Store, StoreError
+
+__all__ = [
+    "PLAN_WATCH",
+    "TELEGRAM_POLLER",
+    "WAKE_CHANNEL",
+    "ExclusiveJob",
+    "Placement",
+    "ReplicaCoordinator",
+    "ReplicaStatus",
+    "unit_of",
+]
+
+logger = logging.getLogger(__name__)
+
+TELEGRAM_POLLER = "telegram-poller"
+PLAN_WATCH = "plan-watch"
+WAKE_CHANNEL = "osoto_bridge_wake"
+"""The NOTIFY channel (made distinct per schema by the store)."""
+
+FENCE_SHARE = 0.75
+"""Share of the TTL after the last renewal at which a replica stops its work."""
+
+
+def unit_of(links: Sequence[Link]) -> str:
+    """The balanced unit of a channel's links: its lowest API key id."""
+    return f"key:{min(link.key_id for link in links)}"
+
+
+class Placement(Protocol):
+    """What the bridge asks of the replicas' coordination."""
+
+    def holds(self, unit: str) -> bool:
+        """Whether this replica runs the channels of ``unit`` now."""
+
+    def offer(self, units: Collection[str]) -> None:
+        """Every balanced unit there is (from the bridge's read of the links)."""
+
+    def wake(self, trip_id: str, channel_id: str) -> None:
+        """Wake the holder of a channel this replica does not run."""
+
+
+class ExclusiveJob(Protocol):
+    """A job one replica of the deployment runs (the Telegram long poller)."""
+
+    async def start(self) -> None:
+        """Begin (the lease was taken)."""
+
+    async def stop(self) -> None:
+        """End, finishing what is in hand (the lease is about to be given up)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaStatus:
+    """This replica's part, for /readyz.
+
+    Attributes:
+        replica_id: its name.
+        balanced: balanced units held.
+        units: balanced units there are.
+        exclusive: exclusive jobs it runs.
+        live_replicas: live replicas, as the last round saw.
+        confirmed: a lease round succeeded within the fence time.
+    """
+
+    replica_id: str
+    balanced: int
+    units: int
+    exclusive: tuple[str, ...]
+    live_replicas: int
+    confirmed: bool
+
+    @property
+    def standing_by(self) -> bool:
+        return self.balanced == 0 and not self.exclusive
+
+    def describe(self) -> str:
+        jobs = f" and {', '.join(self.exclusive)}" if self.exclusive else ""
+        if self.standing_by:
+            what = "standing by (holds no lease)"
+        else:
+            what = f"holding {self.balanced} of {self.units} key lease(s){jobs}"
+        return f"replica {self.replica_id}: {what}; {self.live_replicas} live replica(s)"
+
+
+class ReplicaCoordinator:
+    """Takes, renews, balances and gives back this replica's leases.
+
+    Use as ``async with``: entering runs a first round (so the bridge starts with
+    its share) and starts the rounds and the LISTEN connection; leaving stops the
+    workers and jobs, then releases every lease and wakes the others.
+
+    Args:
+        store: the PostgreSQL store.
+        replica_id: this replica's name.
+        ttl: seconds a lease lasts unrenewed.
+        exclusive: the exclusive jobs by unit name.
+        metrics: where the rounds are counted.
+        clock: monotonic seconds.
+        slack: units a replica may hold above its fair share.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        replica_id: str,
+        ttl: float,
+        exclusive: Mapping[str, ExclusiveJob] | None = None,
+        metrics: ReplicaMetrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        slack: int = 0,
+    ) -> None:
+        self.replica_id = replica_id
+        self._store = store
+        self._ttl = ttl
+        self._interval = ttl / 4
+        self._exclusive = dict(exclusive or {})
+        self._metrics = metrics
+        self._clock = clock
+        self._slack = slack
+        self._units: frozenset[str] = frozenset()
+        self._held: frozenset[str] = frozenset()
+        self._running: set[str] = set()
+        self._live = 1
+        self._confirmed_at: float | None = None
+        self._on_change: Callable[[], Awaitable[None]] | None = None
+        self._on_wake: Callable[[str, str], None] | None = None
+        self._kick = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._outgoing: dict[str, None] = {}  # payloads to NOTIFY, in order, each once
+        self._send = asyncio.Event()
+        self._channel = WAKE_CHANNEL
+        self._tasks: list[asyncio.Task[None]] = []
+        self._apply_lock = asyncio.Lock()
+
+    def bind(
+        self, *, on_change: Callable[[], Awaitable[None]], on_wake: Callable[[str, str], None]
+    ) -> None:
+        """Tell the coordinator how to re-place the workers and wake one here."""
+        self._on_change = on_change
+        self._on_wake = on_wake
+
+    # -- Placement ------------------------------------------------------------------
+
+    def holds(self, unit: str) -> bool:
+        return unit in self._held
+
+    def offer(self, units: Collection[str]) -> None:
+        offered = frozenset(units)
+        if offered != self._units:
+            self._units = offered
+            self._kick.set()
+
+    def wake(self, trip_id: str, channel_id: str) -> None:
+        self._outgoing[f"w\t{trip_id}\t{channel_id}"] = None
+        self._send.set()
+
+    # -- status ---------------------------------------------------------------------
+
+    def status(self) -> ReplicaStatus:
+        exclusive = tuple(sorted(self._running))
+        return ReplicaStatus(
+            replica_id=self.replica_id,
+            balanced=len(self._held - self._exclusive.keys()),
+            units=len(self._units),
+            exclusive=exclusive,
+            live_replicas=self._live,
+            confirmed=self._confirmed(),
+        )
+
+    def _confirmed(self) -> bool:
+        at = self._confirmed_at
+        return at is not None and self._clock() - at < FENCE_SHARE * self._ttl
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    async def __aenter__(self) -> ReplicaCoordinator:
+        self._channel = await self._store.notify_channel(WAKE_CHANNEL)
+        self._stopping.clear()
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="replicas:listen"),
+            asyncio.create_task(self._notifier(), name="replicas:notify"),
+        ]
+        await self._round()
+        self._tasks.append(asyncio.create_task(self._rounds(), name="replicas:leases"))
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def stop(self) -> None:
+        """Stop the work here, give every lease back, and wake the others to take it."""
+        self._stopping.set()
+        self._kick.set()
+        rounds = [t for t in self._tasks if t.get_name() == "replicas:leases"]
+        await asyncio.gather(*rounds, return_exceptions=True)
+        await self._apply(frozenset())
+        try:
+            released = await self._store.release_leases(self.replica_id)
+            if released:
+                await self._store.notify(self._channel, "r")
+            logger.info("released %d lease(s)", len(released))
+        except StoreError as exc:
+            logger.warning("could not release the leases (%s): they expire in %gs", exc, self._ttl)
+        self._send.set()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def abort(self) -> None:
+        """Fall silent at once, as a crash would: no release (for chaos tests).
+
+        The leases stay in the database until they expire; another replica then
+        takes them over.
+        """
+        self._stopping.set()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    # -- rounds ---------------------------------------------------------------------
+
+    async def _rounds(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._interval):
+                    await self._kick.wait()
+            self._kick.clear()
+            if self._stopping.is_set():
+                return
+            try:
+                await self._round()
+            except Exception:
+                logger.exception("lease round failed; trying again")
+
+    async def _round(self) -> None:
+        started = self._clock()
+        try:
+            result = await self._store.lease_round(
+                replica=self.replica_id,
+                ttl=self._ttl,
+                units=self._units,
+                exclusive=self._exclusive.keys(),
+                slack=self._slack,
+            )
+        except StoreError as exc:
+            logger.warning("lease round failed: %s", exc)
+            if not self._confirmed() and self._held:
+                logger.warning("leases not renewed for %.1fs: standing by", FENCE_SHARE * self._ttl)
+                await self._apply(frozenset())
+            return
+        self._confirmed_at = started
+        self._live = result.live_replicas
+        for takeover in result.taken_over:
+            logger.info(
+                "took over %s from %s (unattended %.1fs past its lease)",
+                takeover.unit,
+                takeover.previous,
+                takeover.lag,
+            )
+        surplus = frozenset(result.surplus)
+        await self._apply(result.held - surplus)
+        if surplus:
+            # Above the share (another replica joined): stopped here first, then
+            # given back, and the others told to take them now.
+            try:
+                await self._store.release_units(self.replica_id, surplus)
+            except StoreError as exc:
+                logger.warning("could not give back %d lease(s): %s", len(surplus), exc)
+            else:
+                self._outgoing["r"] = None
+                self._send.set()
+        if self._metrics is not None:
+            exclusive = len(result.held & self._exclusive.keys())
+            self._metrics.round_done(
+                balanced=len(result.held - surplus) - exclusive,
+                exclusive=exclusive,
+                live=result.live_replicas,
+                lags=[t.lag for t in result.taken_over],
+            )
+
+    async def _apply(self, held: frozenset[str]) -> None:
+        async with self._apply_lock:
+            before = self._held - self._exclusive.keys()
+            self._held = held
+            for name in sorted(self._running - held):
+                self._running.discard(name)
+                try:
+                    await self._exclusive[name].stop()
+                except Exception:
+                    logger.exception("stopping %s failed", name)
+            if held - self._exclusive.keys() != before and self._on_change is not None:
+                await self._on_change()
+            for name in sorted((held & self._exclusive.keys()) - self._running):
+                try:
+                    await self._exclusive[name].start()
+                except Exception:
+                    logger.exception("starting %s failed; trying again next round", name)
+                else:
+                    self._running.add(name)
+                    logger.info("running %s", name)
+
+    # -- LISTEN / NOTIFY --------------------------------------------------------------
+
+    def _received(self, payload: str) -> None:
+        kind, _, rest = payload.partition("\t")
+        if kind == "r":
+            self._kick.set()
+        elif kind == "w" and self._on_wake is not None:
+            trip_id, _, channel_id = rest.partition("\t")
+            self._on_wake(trip_id, channel_id)
+
+    async def _listen(self) -> None:
+        while not self._stopping.is_set():
+            lost = asyncio.Event()
+            try:
+                async with self._store.listening(self._channel, self._received, lost.set):
+                    # Whatever was sent while nobody listened: a round re-reads all.
+                    self._kick.set()
+                    await lost.wait()
+                logger.warning("the LISTEN connection ended; listening again")
+            except (StoreError, OSError) as exc:
+                logger.warning("cannot LISTEN (%s); trying again", exc)
+            except Exception:
+                logger.exception("LISTEN failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._interval):
+                    await self._stopping.wait()
+
+    async def _notifier(self) -> None:
+        while True:
+            await self._send.wait()
+            self._send.clear()
+            while self._outgoing:
+                payload = next(iter(self._outgoing))
+                del self._outgoing[payload]
+                try:
+                    await self._store.notify(self._channel, payload)
+                except StoreError as exc:
+                    # The line is in the outbox: its holder's next pass takes it.
+                    logger.warning("NOTIFY failed (%s): the holder drains on its next pass", exc)

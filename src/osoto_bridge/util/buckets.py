@@ -1,0 +1,62 @@
+"""Token buckets that wait: the pacing under a platform's rate limits.
+
+A bucket holds up to ``burst`` tokens and earns ``per_second`` of them a second; a
+request takes one. `take_all` takes one from each of several buckets at the same
+instant (a Telegram message counts against its chat, its group and the bot), waiting
+until every one of them has a token: taken one after the other, a wait for the
+second would send the request later than the first bucket accounted for, and a
+platform measuring send times would see a burst the pacer never allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+_EPSILON = 1e-9
+
+
+class TokenBucket:
+    """One rate: ``burst`` tokens at most, ``per_second`` earned a second.
+
+    Args:
+        per_second: Tokens earned a second (the sustained rate).
+        burst: Tokens a full bucket holds (requests allowed at once after a lull).
+        now: The clock's time at creation (the bucket starts full).
+    """
+
+    def __init__(self, per_second: float, burst: float, now: float) -> None:
+        if per_second <= 0 or burst < 1:
+            raise ValueError("a bucket needs a positive rate and a burst of at least 1")
+        self.per_second = per_second
+        self.burst = float(burst)
+        self.tokens = float(burst)
+        self._at = now
+
+    def wait(self, now: float) -> float:
+        """Seconds from ``now`` until a token is there (0: there is one)."""
+        if now > self._at:
+            self.tokens = min(self.burst, self.tokens + (now - self._at) * self.per_second)
+            self._at = now
+        missing = 1.0 - self.tokens
+        return missing / self.per_second if missing > _EPSILON else 0.0
+
+    def take(self) -> None:
+        """Spend one token (call right after `wait` said 0)."""
+        self.tokens = max(0.0, self.tokens - 1.0)
+
+
+async def take_all(
+    buckets: Sequence[TokenBucket],
+    *,
+    clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[object]],
+) -> None:
+    """Wait until every bucket has a token, then take one from each at once."""
+    while True:
+        now = clock()
+        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+        if wait <= 0:
+            for bucket in buckets:
+                bucket.take()
+            return
+        await sleep(wait)

@@ -1,0 +1,109 @@
+"""Work leases on PostgreSQL: taken once, balanced, renewed, released, taken over.
+
+Times are the server's `now()`, so expiry is made real with a short TTL and a wait
+on the database's own clock (`pg_sleep`), never on the test's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+from storetest import Backend, postgres_url
+
+from osoto_bridge.store import Store, StoreError, fair_share, generate_secret_key
+
+UNITS = [f"key:{n}" for n in range(300)]
+
+
+@pytest.fixture
+async def pg() -> AsyncIterator[Backend]:
+    url = postgres_url()
+    schema = f"store_test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield Backend("postgres", url, persistent=True, schema=schema)
+    finally:
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await engine.dispose()
+
+
+async def _pg_sleep(store: Store, seconds: float) -> None:
+    # The server's clock is the leases' clock: let it pass there.
+    async with store.engine.connect() as conn:
+        await conn.execute(sa.text("SELECT pg_sleep(:s)"), {"s": seconds})
+
+
+@pytest.mark.postgres
+async def test_three_replicas_share_300_units_evenly_and_never_hold_one_twice(
+    pg: Backend,
+) -> None:
+    async with pg.open() as a, pg.open() as b, pg.open() as c:
+        first = await a.lease_round(replica="a", ttl=30, units=UNITS)
+        assert len(first.held) == 300  # alone: everything
+        await b.lease_round(replica="b", ttl=30, units=UNITS)  # joins: a must give back
+        held = {}
+        for _ in range(3):  # each replica's rounds converge on its share
+            for name, store in (("a", a), ("b", b), ("c", c)):
+                result = await store.lease_round(replica=name, ttl=30, units=UNITS)
+                # The surplus is still held (its work must stop first), then given back.
+                assert result.surplus == () or set(result.surplus) <= result.held
+                await store.release_units(name, result.surplus)
+                held[name] = result.held - set(result.surplus)
+        assert {len(h) for h in held.values()} == {100}
+        assert not (held["a"] & held["b"]) and not (held["b"] & held["c"])
+        assert not (held["a"] & held["c"])
+        assert await a.lease_holders() == {"a": 100, "b": 100, "c": 100}
+
+
+@pytest.mark.postgres
+async def test_replicas_taking_at_once_each_get_different_units(pg: Backend) -> None:
+    async with pg.open() as a, pg.open() as b:
+        await a.lease_round(replica="a", ttl=30, units=[])  # both live from the start
+        await b.lease_round(replica="b", ttl=30, units=[])
+        ra, rb = await asyncio.gather(
+            a.lease_round(replica="a", ttl=30, units=UNITS),
+            b.lease_round(replica="b", ttl=30, units=UNITS),
+        )
+        assert not (ra.held & rb.held)
+        assert len(ra.held) <= fair_share(300, 2) and len(rb.held) <= fair_share(300, 2)
+
+
+@pytest.mark.postgres
+async def test_an_expired_holder_is_taken_over_and_a_released_one_at_once(pg: Backend) -> None:
+    async with pg.open() as a, pg.open() as b:
+        units = ["key:1", "key:2"]
+        await a.lease_round(replica="a", ttl=1, units=units, exclusive=["telegram-poller"])
+        taken = await b.lease_round(replica="b", ttl=30, units=units, exclusive=["telegram-poller"])
+        assert taken.held == frozenset()  # a's leases still run; b stands by
+        await _pg_sleep(a, 1.2)  # a stops renewing (as if SIGKILLed): its leases run out
+        taken = await b.lease_round(replica="b", ttl=30, units=units, exclusive=["telegram-poller"])
+        assert taken.held == {"key:1", "key:2", "telegram-poller"}
+        assert {t.unit for t in taken.taken_over} == {"key:1", "key:2", "telegram-poller"}
+        assert all(t.previous == "a" and t.lag >= 0.0 for t in taken.taken_over)
+        assert sorted(await b.release_leases("b")) == ["key:1", "key:2", "telegram-poller"]
+        again = await a.lease_round(replica="a", ttl=30, units=units, exclusive=["telegram-poller"])
+        assert again.held == {"key:1", "key:2", "telegram-poller"}
+        assert again.taken_over == ()  # released, not expired: no takeover
+
+
+@pytest.mark.postgres
+async def test_a_notification_reaches_a_listener(pg: Backend) -> None:
+    async with pg.open() as a, pg.open() as b:
+        channel = await a.notify_channel("osoto_bridge_wake")
+        got: asyncio.Queue[str] = asyncio.Queue()
+        async with b.listening(channel, got.put_nowait, lambda: None):
+            await a.notify(channel, "trip-1\tchannel-1")
+            async with asyncio.timeout(10):
+                assert await got.get() == "trip-1\tchannel-1"
+
+
+async def test_sqlite_has_no_leases() -> None:
+    async with Store.open("sqlite+aiosqlite://", secret_keys=[generate_secret_key()]) as store:
+        with pytest.raises(StoreError, match="PostgreSQL"):
+            await store.lease_round(replica="a", ttl=10, units=["key:1"])
