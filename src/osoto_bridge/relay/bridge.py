@@ -513,13 +513,16 @@ class Bridge:
             await self._pass_done.wait()
 
     async def idle(self) -> None:
-        """Wait until no outbox entry is pending (tests and the demo's batch mode).
+        """Wait until no outbox entry is pending and the chat lanes are empty (tests, demo).
 
         Callers bound it with `asyncio.timeout`: a message Osoto keeps refusing
         transiently would otherwise keep it waiting.
         """
         while self._workers and await self._store.pending_outbox_count() > 0:
             await self.next_pass()
+        # The chat lanes send on their own: what they hold now reaches its chats.
+        while self._lanes.backlog() > 0:
+            await self._lanes.drained()
 
     @property
     def adapters(self) -> dict[str, ChatAdapter]:

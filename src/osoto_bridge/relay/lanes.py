@@ -110,6 +110,10 @@ class ChatLane:
     def __len__(self) -> int:
         return len(self._queue)
 
+    def pending(self) -> list[asyncio.Future[None]]:
+        """The futures of the lines queued now, the one in flight included."""
+        return [line.done for line in self._queue]
+
     def put(self, message: Message, *, by_bridge: bool) -> asyncio.Future[None]:
         """Queue ``message`` for this chat; the future resolves once it has it."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -221,6 +225,11 @@ class ChatLanes:
     def backlog(self) -> int:
         """Lines queued in the longest lane."""
         return max((len(lane) for lane in self._lanes.values()), default=0)
+
+    async def drained(self) -> None:
+        """Wait until every line queued now is done (sent, found, or cut by a stop)."""
+        pending = [done for lane in list(self._lanes.values()) for done in lane.pending()]
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def _lane(self, link: Link) -> ChatLane:
         lane = self._lanes.get(link.id)

@@ -80,8 +80,7 @@ async def test_an_echo_before_the_send_returns_does_not_hide_the_delivery(
     # The same copy seen twice, as an echo racing the send would (idempotent).
     await _echo(world, posted)
     await _echo(world, posted)
-    await world.pass_ends()
-    await world.pass_ends()
+    await world.settle()
     assert await world.store.chat_messages_for(plan, "slack", CHANNEL) == [posted.ts]
     assert len(world.fake.posted) == 1
 
