@@ -158,6 +158,12 @@ class RelayMetrics:
             ["platform"],
             registry=self.registry,
         )
+        self.coalesced = Counter(
+            "osoto_bridge_lines_coalesced",
+            "Lines sent merged with others (a destination's pacer held them), by destination",
+            ["destination"],
+            registry=self.registry,
+        )
         for kind in ERROR_KINDS:
             # Present from the start, at 0: a rate() over a series that appears only
             # with its first error misses that error.
@@ -199,6 +205,10 @@ class RelayMetrics:
     def reply_unthreaded(self, platform: str) -> None:
         """Count a reply whose parent the bridge never learned the id of (quoted)."""
         self.replies_unthreaded.labels(platform=platform).inc()
+
+    def messages_coalesced(self, destination: str, lines: int) -> None:
+        """Count ``lines`` sent as one merged message to ``destination`` (osoto, a platform)."""
+        self.coalesced.labels(destination=destination).inc(lines)
 
     def poll_deferred(self) -> None:
         """Note a poll put off because the key had no budget for it yet."""

@@ -4,6 +4,7 @@ and recording chats standing in for Telegram and Slack."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import Message, OsotoClient
 from osoto_bridge.osoto.key_inspection import inspect_key
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming, seek_end
+from osoto_bridge.relay.worker import Wait, wait_event
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Link, Store, generate_secret_key
 
@@ -110,7 +112,13 @@ class World:
             await self.store.set_cursor(self.trip_id, self.channel_id, cursor)
         return link
 
-    async def start(self, *, metrics: RelayMetrics | None = None) -> Bridge:
+    async def start(
+        self,
+        *,
+        metrics: RelayMetrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wait: Wait = wait_event,
+    ) -> Bridge:
         assert self.store is not None and self.pool is not None
         self.bridge = Bridge(
             store=self.store,
@@ -118,6 +126,8 @@ class World:
             pool=self.pool,
             timing=self.timing,
             metrics=metrics,
+            clock=clock,
+            wait=wait,
         )
         await self.bridge.start()
         return self.bridge

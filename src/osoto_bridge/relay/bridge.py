@@ -31,6 +31,7 @@ from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
 from osoto_bridge.relay.intake import Intake
+from osoto_bridge.relay.lanes import ChatLanes
 from osoto_bridge.relay.lifecycle import SeenCopies, adapter_task, bounded
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
@@ -128,6 +129,7 @@ class Bridge:
             metrics=self._metrics,
             on_link_changed=self._link_changed,
         )
+        self._lanes = self._new_lanes()
         self._workers: dict[ChannelKey, ChannelWorker] = {}
         self._tasks: dict[ChannelKey, asyncio.Task[None]] = {}
         self._channels_per_key: dict[int, int] = {}
@@ -174,6 +176,7 @@ class Bridge:
         if self._started:
             raise RuntimeError("the bridge is already started")
         self._started = True
+        self._lanes = self._new_lanes()
         started: list[ChatAdapter] = []
         try:
             # The chats first: at thousands of links the workers' first passes keep
@@ -250,6 +253,7 @@ class Bridge:
         for task in self._tasks.values():
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await self._lanes.stop(at_once=True)
         self._workers.clear()
         self._tasks.clear()
         for adapter in self._adapters.values():
@@ -291,8 +295,25 @@ class Bridge:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        # The chats' lanes after the workers (which put lines into them), before the
+        # chats close: each finishes its send in flight.
+        try:
+            async with asyncio.timeout(grace):
+                await self._lanes.stop()
+        except TimeoutError:
+            logger.warning("chat lanes still sending after %.0fs: cut", grace)
+            await self._lanes.stop(at_once=True)
         self._workers.clear()
         self._tasks.clear()
+
+    def _new_lanes(self) -> ChatLanes:
+        return ChatLanes(
+            self._deliverer,
+            wait=self._wait,
+            clock=self._clock,
+            rng=self._rng,
+            metrics=self._metrics,
+        )
 
     # -- links and workers ----------------------------------------------------------
 
@@ -342,6 +363,7 @@ class Bridge:
             key,
             store=self._store,
             deliverer=self._deliverer,
+            lanes=self._lanes,
             client_for=self._client_for,
             notify=self._notify,
             timing=self._timing,
@@ -404,6 +426,10 @@ class Bridge:
         worker = self._workers.get(ChannelKey(trip_id, channel_id))
         if worker is not None:
             worker.poke()
+
+    def lane_backlog(self) -> int:
+        """Lines queued in the longest chat lane (tests, the operator)."""
+        return self._lanes.backlog()
 
     def worker(self, trip_id: str, channel_id: str) -> ChannelWorker | None:
         return self._workers.get(ChannelKey(trip_id, channel_id))
@@ -487,13 +513,16 @@ class Bridge:
             await self._pass_done.wait()
 
     async def idle(self) -> None:
-        """Wait until no outbox entry is pending (tests and the demo's batch mode).
+        """Wait until no outbox entry is pending and the chat lanes are empty (tests, demo).
 
         Callers bound it with `asyncio.timeout`: a message Osoto keeps refusing
         transiently would otherwise keep it waiting.
         """
         while self._workers and await self._store.pending_outbox_count() > 0:
             await self.next_pass()
+        # The chat lanes send on their own: what they hold now reaches its chats.
+        while self._lanes.backlog() > 0:
+            await self._lanes.drained()
 
     @property
     def adapters(self) -> dict[str, ChatAdapter]:

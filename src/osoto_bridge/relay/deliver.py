@@ -1,14 +1,14 @@
-"""Osoto → chat: turn one Osoto message into chat messages, recorded in the map.
+"""Into a chat: turn the lines at a lane's head into chat messages, recorded in the map.
 
-Delivery is recorded per chat in the store's message map, so the map is also the
-record of what was delivered: a message already mapped for a chat is never sent to
-it again (DESIGN invariants 1, 2, 3). Only a send whose response was lost, followed
-by a crash before the map was written, can show a message twice.
+The `Deliverer` is every chat lane's sender (`relay/lanes.py`). Delivery is recorded
+per chat in the store's message map, so the map is also the record of what was
+delivered: a message already mapped for a chat is never sent to it again (DESIGN
+invariants 1, 2, 3). Only a send whose response was lost, followed by a crash before
+the map was written, can show a message twice.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
@@ -23,7 +23,9 @@ from osoto_bridge.chat.base import (
 )
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
+from osoto_bridge.relay.coalesce import MAX_LINES, chat_run, merged_document
 from osoto_bridge.relay.labels import ATTRIBUTION_LABELS
+from osoto_bridge.relay.lanes import Line
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.store import Link, Store
 from osoto_bridge.text import (
@@ -51,7 +53,7 @@ def quote_snippet(text: str, limit: int = _QUOTE_CHARS) -> str:
 
 
 class Deliverer:
-    """Delivers Osoto messages to the chats linked to their channel."""
+    """Sends lines into chats (the `LineSender` of every chat lane)."""
 
     def __init__(
         self,
@@ -73,37 +75,16 @@ class Deliverer:
         """Keep ``message`` for quoting, without delivering it."""
         self._recent.remember(message.id, message.author_name or "someone", message.content)
 
-    async def deliver(
-        self, message: Message, links: Sequence[Link], *, by_bridge: bool = False
-    ) -> int:
-        """Send ``message`` to each of ``links`` that has not had it yet.
+    async def send_lines(self, link: Link, lines: Sequence[Line], *, merge: bool = False) -> int:
+        """Deliver the head of a chat's lane; how many of ``lines`` are done now.
 
-        ``by_bridge`` marks a message the bridge posted for a chat: its content
-        already names its chat author ("Alice (Telegram): …"), so it is shown as is
-        rather than under the name of the Osoto account that posted it.
+        Lines the chat already has (the map says so) are skipped; otherwise the first
+        is sent, with the lines queued behind it merged in when they fit
+        (`relay/coalesce.py`), and every line it carries recorded in one write.
 
-        Returns how many chats received it now. Raises `ChatUnavailable` (from the
-        adapter) when a chat could not take it; the caller retries later, and the
-        chats already served are skipped then through the map.
+        Raises:
+            ChatUnavailable: the chat could not take it now (its lane retries).
         """
-        self.remember(message)
-        targets = [link for link in links if link.enabled]
-        if len(targets) == 1:
-            return int(await self._deliver_to(message, targets[0], by_bridge=by_bridge))
-        # The chats are independent: each waits only for its own platform's pace, so
-        # they are served at once (one chat's order is kept: its worker hands over one
-        # message at a time). Every chat gets its try before a failure is raised.
-        outcomes = await asyncio.gather(
-            *(self._deliver_to(message, link, by_bridge=by_bridge) for link in targets),
-            return_exceptions=True,
-        )
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        return sum(1 for outcome in outcomes if outcome is True)
-
-    async def _deliver_to(self, message: Message, link: Link, *, by_bridge: bool) -> bool:
-        """Send ``message`` to one chat unless it had it; whether it was sent now."""
         adapter = self._adapters.get(link.platform)
         if adapter is None:
             if link.platform not in self._warned_platforms:
@@ -112,13 +93,110 @@ class Deliverer:
                     "links on platform %s are not served: the platform is not configured",
                     link.platform,
                 )
-            return False
-        already = await self._store.chat_messages_for(message.id, link.platform, link.chat_id)
-        if already:
-            return False
-        outbound = await self._outbound(message, link, adapter, by_bridge=by_bridge)
+            return len(lines)
+        delivered = await self._store.delivered_among(
+            [line.message.id for line in lines], link.platform, link.chat_id
+        )
+        skipped = 0
+        while skipped < len(lines) and lines[skipped].message.id in delivered:
+            skipped += 1
+        if skipped:
+            return skipped
+        if merge and len(lines) > 1:
+            merged = await self._send_merged(link, adapter, lines, delivered)
+            if merged:
+                return merged
+        line = lines[0]
+        outbound = await self._outbound(line.message, link, adapter, by_bridge=line.by_bridge)
+        sent = await self._send(adapter, outbound, link, line.message)
+        if sent is None:
+            return 1
+        await self._store.record_chat_messages(
+            osoto_message_id=line.message.id,
+            trip_id=link.trip_id,
+            channel_id=link.channel_id,
+            platform=link.platform,
+            chat_id=link.chat_id,
+            thread_id=link.thread_id,
+            chat_message_ids=sent,
+            origin="osoto",
+            activity_of=link.id,
+        )
+        self._relayed(link, line)
+        return 1
+
+    async def _send_merged(
+        self, link: Link, adapter: ChatAdapter, lines: Sequence[Line], delivered: set[str]
+    ) -> int:
+        """Send the lines at the head as one message if more than one fits; how many.
+
+        0: the first goes alone (a reply, or nothing else fits beside it).
+        """
+        run: list[Line] = []
+        texts: set[str] = set()
+        for line in lines[:MAX_LINES]:
+            # A line may be queued twice, under its provisional and its Osoto id (the
+            # poll met its post first): the run ends there, and the map check of the
+            # next round skips the copy once this one is recorded.
+            if line.message.id in delivered or line.message.content in texts:
+                break
+            texts.add(line.message.content)
+            run.append(line)
+        documents = [self._line_document(line) for line in run]
+        count = chat_run(
+            documents,
+            ids=[line.message.id for line in run],
+            parents=[line.message.parent_id for line in run],
+            max_length=adapter.capabilities.max_length,
+        )
+        if count < 2:
+            return 0
+        outbound = OutboundMessage(
+            address=ChatAddress(link.platform, link.chat_id, link.thread_id),
+            document=merged_document(documents[:count]),
+            # lets the chat recognise its echo (issue 14.2): the line a reply answers
+            meta={COPY_OF: run[count - 1].message.id},
+        )
+        sent = await self._send(adapter, outbound, link, run[0].message)
+        if sent is None:
+            return count
+        await self._store.record_chat_lines(
+            osoto_message_ids=[line.message.id for line in run[:count]],
+            trip_id=link.trip_id,
+            channel_id=link.channel_id,
+            platform=link.platform,
+            chat_id=link.chat_id,
+            thread_id=link.thread_id,
+            chat_message_ids=sent,
+            activity_of=link.id,
+        )
+        self._metrics.messages_coalesced(link.platform, count)
+        for line in run[:count]:
+            self._relayed(link, line)
+        return count
+
+    @staticmethod
+    def _line_document(line: Line) -> Document:
+        """A line as it reads among others: always with its author's name in front."""
+        body = from_osoto(line.message.content)
+        if line.by_bridge:
+            # its content names its chat author already
+            return emphasize_attribution(body, ATTRIBUTION_LABELS)
+        return attributed(line.message.author_name or "someone", body)
+
+    def _relayed(self, link: Link, line: Line) -> None:
+        self._metrics.message_relayed(
+            "chat_to_chat" if line.by_bridge else "osoto_to_chat",
+            link.platform,
+            created_at=line.message.creation_time / 1000.0,
+        )
+
+    async def _send(
+        self, adapter: ChatAdapter, outbound: OutboundMessage, link: Link, message: Message
+    ) -> list[str] | None:
+        """Send; the chat's message ids, or None when the chat will never take it."""
         try:
-            ids = await adapter.send(outbound)
+            return await adapter.send(outbound)
         except ChatGone as exc:
             self._metrics.error("chat_gone")
             logger.warning(
@@ -130,12 +208,12 @@ class Deliverer:
             await self._store.update_link(link.id, enabled=False)
             if self._on_link_changed is not None:
                 self._on_link_changed(link)
-            return False
+            return None
         except ChatUnavailable:
-            raise  # transient: the worker retries the page later
+            raise  # transient: the lane retries
         except ChatError as exc:
             # The platform refused this one message for good (too long, markup it
-            # will not take): retrying would stall the channel forever, so it is
+            # will not take): retrying would stall the lane forever, so it is
             # logged and the conversation goes on.
             self._metrics.error("chat_refused")
             logger.error(
@@ -145,24 +223,7 @@ class Deliverer:
                 link.id,
                 exc,
             )
-            return False
-        await self._store.record_chat_messages(
-            osoto_message_id=message.id,
-            trip_id=link.trip_id,
-            channel_id=link.channel_id,
-            platform=link.platform,
-            chat_id=link.chat_id,
-            thread_id=link.thread_id,
-            chat_message_ids=ids,
-            origin="osoto",
-            activity_of=link.id,
-        )
-        self._metrics.message_relayed(
-            "chat_to_chat" if by_bridge else "osoto_to_chat",
-            link.platform,
-            created_at=message.creation_time / 1000.0,
-        )
-        return True
+            return None
 
     async def _outbound(
         self, message: Message, link: Link, adapter: ChatAdapter, *, by_bridge: bool

@@ -1,8 +1,11 @@
-"""Chat → Osoto: one channel's outbox drain, and the chat → chat routes it starts.
+"""Chat → Osoto: one channel's Osoto lane, its outbox posted in order under the key's pace.
 
-Each due entry is posted in order (a line's parts and a reply's parent come first),
-and its line goes to the channel's other chats by `Route.AHEAD` (at once, while
-posting) or `Route.HAND_OVER` (after the post, for what the first route missed).
+The lane runs in its own task (`OutboxDrain.run`), woken when a line is written to
+the outbox: each due entry is posted in order (a line's parts and a reply's parent
+come first) and its result recorded. The channel's other chats get the same lines
+from the ahead feed (`relay/ahead.py`) without waiting for these posts, and the poll
+never waits for them either: while the lane is not clear, it holds back the link
+owners' messages it meets (`EchoGuard`, DESIGN invariant 3).
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import random
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
 from osoto_bridge.metrics import RelayMetrics
@@ -23,18 +28,11 @@ from osoto_bridge.osoto.errors import (
     TransportError,
 )
 from osoto_bridge.osoto.models import Message
-from osoto_bridge.relay.deliver import Deliverer
+from osoto_bridge.relay.ahead import AheadFeed, resolve_parent
+from osoto_bridge.relay.coalesce import batch_key, merged_content, osoto_run
 from osoto_bridge.relay.echo import EchoGuard
-from osoto_bridge.store import (
-    ChatParent,
-    Link,
-    OsotoParent,
-    OutboxEntry,
-    PendingParent,
-    Store,
-    is_provisional,
-    provisional_message_id,
-)
+from osoto_bridge.relay.outbox import OSOTO_MAX_CONTENT
+from osoto_bridge.store import Link, OutboxEntry, Store, is_provisional
 from osoto_bridge.text import Paragraph, Text, doc
 from osoto_bridge.util import Backoff
 
@@ -51,32 +49,12 @@ ClientFor = Callable[[Link], Awaitable[OsotoClient]]
 Notify = Callable[[ChatAddress, OutboundMessage], Awaitable[None]]
 
 
-async def resolve_parent(store: Store, entry: OutboxEntry) -> str | None:
-    """The id the entry's parent goes by now: Osoto's, a provisional one, or None.
-
-    A pending parent whose post has not completed yet goes by its provisional id
-    (the other chats know its copies by it); one refused for good has none.
-    """
-    match entry.parent:
-        case None:
-            return None
-        case OsotoParent(message_id):
-            return message_id
-        case ChatParent(message_id):
-            return await store.osoto_message_for(
-                entry.source_platform, entry.source_chat_id, message_id
-            )
-        case PendingParent(entry_id):
-            parent = await store.outbox_entry(entry_id)
-            if parent is None or parent.status == "failed":
-                return None
-            if parent.status == "sent" and parent.osoto_message_id is not None:
-                return parent.osoto_message_id
-            return provisional_message_id(entry_id)
+LinksNow = Callable[[], Awaitable[Sequence[Link]]]
+Wait = Callable[[asyncio.Event, float], Awaitable[None]]
 
 
 class OutboxDrain:
-    """Posts one channel's outbox to Osoto and hands each line to the other chats."""
+    """One channel's Osoto lane: posts its outbox in order, in a task of its own."""
 
     def __init__(
         self,
@@ -84,18 +62,20 @@ class OutboxDrain:
         channel_id: str,
         *,
         store: Store,
-        deliverer: Deliverer,
+        feed: AheadFeed,
         client_for: ClientFor,
         notify: Notify,
         echo: EchoGuard,
         metrics: RelayMetrics,
         clock: Callable[[], float],
         wall_clock: Callable[[], float],
+        wait: Wait,
+        rng: random.Random,
     ) -> None:
         self._trip_id = trip_id
         self._channel_id = channel_id
         self._store = store
-        self._deliverer = deliverer
+        self._feed = feed
         self._client_for = client_for
         self._notify = notify
         self._echo = echo
@@ -104,6 +84,8 @@ class OutboxDrain:
         # The outbox schedules retries in epoch seconds (the store's time), the
         # poll schedule in monotonic seconds: two clocks, never mixed.
         self._wall_clock = wall_clock
+        self._wait = wait
+        self._rng = rng
         # What the drain knows of its outbox, to spare the store a read per pass:
         # whether it may hold entries (unknown at start: a restart may have left
         # some), when it last looked, and whether retries may be waiting.
@@ -111,62 +93,115 @@ class OutboxDrain:
         self._pokes = 0
         self._checked_at = -math.inf
         self._retries_possible = True
+        self._retry_in = OUTBOX_RECHECK
+        self._pokes_since_drain = False
+        self._failures = 0
         self._stopping = False
+        self._wake = asyncio.Event()
 
     def stop(self) -> None:
         """Post no further entry after the one in flight (they wait, pending)."""
         self._stopping = True
+        self._wake.set()
 
     def poke(self) -> None:
-        """A chat message was written to the outbox: the next pass drains."""
+        """A chat message was written to the outbox: the lane drains now."""
         self._dirty = True
         self._pokes += 1
+        self._wake.set()
+
+    @property
+    def clear(self) -> bool:
+        """Whether every line of the outbox is posted and recorded (none in flight).
+
+        False from a poke until a drain finds the outbox empty: the poll holds back
+        the owners' messages meanwhile (one of them may be a post of ours whose
+        response is not recorded yet).
+        """
+        return not self._dirty
 
     def due(self) -> bool:
-        """Whether this pass must read the outbox.
+        """Whether the lane must read the outbox now.
 
         Every chat message is written to the outbox and then pokes its channel's
-        worker, so an idle pass that was not poked finds nothing there; skipping the
-        two reads is most of an idle pass's cost. Entries left pending (a retry
-        later) keep the flag up, and a look every `OUTBOX_RECHECK` seconds catches
-        whatever was written without a poke (another process).
+        worker, so a lane that was not poked finds nothing there. Entries left
+        pending (a retry later) keep the flag up, and a look every `OUTBOX_RECHECK`
+        seconds catches whatever was written without a poke (another process).
         """
         return self._dirty or (self._clock() - self._checked_at >= OUTBOX_RECHECK)
+
+    async def run(self, links_now: LinksNow) -> None:
+        """Drain whenever poked (or a retry is due) until `stop`."""
+        while not self._stopping:
+            self._wake.clear()
+            delay = OUTBOX_RECHECK
+            if self.due():
+                delay = await self._drain_once(links_now)
+            if self._stopping:
+                break
+            await self._wait(self._wake, delay)
+
+    async def _drain_once(self, links_now: LinksNow) -> float:
+        """One drain; the delay to the next unless poked."""
+        try:
+            links = await links_now()
+            if not links:
+                self._dirty = False
+                return OUTBOX_RECHECK
+            drained = await self.drain(links)
+        except (ChatError, RateLimited, ServerError, TransportError) as exc:
+            self._metrics.failed(exc)
+            self._failures += 1
+            backoff = Backoff(first=2.0, cap=MAX_RETRY_DELAY, jitter=0.5, random=self._rng.random)
+            delay = backoff.ceiling(self._failures)
+            if isinstance(exc, RateLimited) and exc.retry_after:
+                delay = max(delay, exc.retry_after)
+            logger.warning(
+                "channel %s/%s: posting to Osoto: %s; retrying in %.1fs",
+                self._trip_id,
+                self._channel_id,
+                type(exc).__name__,
+                delay,
+            )
+            return backoff.jittered(delay)
+        except Exception:
+            # Not Osoto's answer (a store hiccup, a bug): the lane lives on and
+            # tries again, as a worker would be restarted.
+            self._failures += 1
+            logger.exception(
+                "channel %s/%s: the Osoto lane failed", self._trip_id, self._channel_id
+            )
+            return min(MAX_RETRY_DELAY, 2.0 * self._failures)
+        self._failures = 0
+        if drained and not self._dirty:
+            return OUTBOX_RECHECK
+        # Entries wait for a retry (or arrived meanwhile): look again when it is due.
+        return 0.0 if self._pokes_since_drain else min(self._retry_in, OUTBOX_RECHECK)
 
     async def drain(self, links: Sequence[Link]) -> bool:
         """Post every due outbox entry in order; True when nothing is left pending."""
         self._checked_at = self._clock()
         # Dirty until proven empty: a post that fails part-way (its message may be
-        # in Osoto already, the response lost) must keep the next pass reading the
-        # outbox and holding back the owners' messages, or it could echo.
+        # in Osoto already, the response lost) must keep the lane reading the
+        # outbox and the poll holding back the owners' messages, or it could echo.
         self._dirty = True
         pokes = self._pokes
+        self._pokes_since_drain = False
         work, taken = await self._due_work(links)
-        # Route.AHEAD does not wait for Osoto: each line goes to the channel's other
-        # chats at once, under a provisional id, while the same lines are posted;
-        # neither waits for the other (Slack takes a line a second, Osoto may be
-        # slow or down). The map moves the other chats' copies to the Osoto id when
-        # a post completes, so Route.HAND_OVER finds them there and sends nothing
-        # twice; it delivers what the quick way could not.
-        ahead = (
-            asyncio.create_task(self._relay_ahead(work, links), name="relay:chat-to-chat")
-            if work and len(links) > 1
-            else None
-        )
-        posted: list[tuple[OutboxEntry, Message]] = []
-        try:
-            for entry, link in work:
-                if self._stopping:
-                    break
-                message = await self._post(entry, link)
-                if message is not None:
-                    posted.append((entry, message))
-        finally:
-            served = await self._finish_ahead(ahead) if ahead is not None else set()
-            for entry, message in posted:
-                if entry.id not in served and len(links) > 1:  # Route.HAND_OVER
-                    await self._deliverer.deliver(message, links, by_bridge=True)
+        index = 0
+        while index < len(work) and not self._stopping:
+            batch, link, consumed = await self._cut(work, index)
+            index += consumed
+            if not batch:
+                continue
+            if len(batch) == 1 and batch[0].batch_id is None:
+                message = await self._post(batch[0], link)
+            else:
+                message = await self._post_batch(batch, link)
+            if message is not None and all(self._feed.handed_over(e.id) for e in batch):
                 self._echo.handed_over(message.id)
+            for entry in batch:
+                self._feed.posted(entry.id, message.id if message is not None else None)
         if not self._retries_possible and taken < DUE_BATCH:
             # Everything due was taken and none is waiting for a retry: nothing is
             # pending but what a poke announced since (counted just below).
@@ -176,7 +211,8 @@ class OutboxDrain:
             self._retries_possible = pending > 0
         # A poke since the drain began may be for an entry written after the count
         # was taken: it keeps the flag up, or that entry would wait for the recheck.
-        self._dirty = pending > 0 or self._pokes != pokes
+        self._pokes_since_drain = self._pokes != pokes or taken >= DUE_BATCH
+        self._dirty = pending > 0 or self._pokes_since_drain
         return pending == 0
 
     async def _due_work(self, links: Sequence[Link]) -> tuple[list[tuple[OutboxEntry, Link]], int]:
@@ -194,60 +230,70 @@ class OutboxDrain:
                 work.append((entry, link))
         return work, len(entries)
 
-    async def _relay_ahead(
-        self, work: Sequence[tuple[OutboxEntry, Link]], links: Sequence[Link]
-    ) -> set[int]:
-        """`Route.AHEAD`: each line to the other chats, in order, before Osoto has it.
+    async def _cut(
+        self, work: Sequence[tuple[OutboxEntry, Link]], index: int
+    ) -> tuple[list[OutboxEntry], Link, int]:
+        """The next post: its entries, their link, and how many of ``work`` it takes.
 
-        Returns the entries every other chat now has (the hand-over after the posts
-        need not look at those again).
+        A batch cut before (a crash or a failed try since) is replayed as it was
+        cut, whatever queued since. Otherwise the entry goes alone unless the key's
+        pacer would hold it: then the entries queued behind it merge (`coalesce`),
+        and the cut is stored before the post, so a retry replays the same post.
         """
-        served: set[int] = set()
-        for entry, source in work:
-            others = [link for link in links if link.id != source.id]
-            if self._stopping:
-                break
-            if not others:
-                continue
-            message = Message(
-                id=provisional_message_id(entry.id),
-                creation_time=entry.created_at * 1000.0,
-                trip_id=entry.trip_id,
-                channel_id=entry.channel_id,
-                content=entry.content,
-                parent_id=await resolve_parent(self._store, entry),
-            )
-            await self._deliverer.deliver(message, others, by_bridge=True)
-            served.add(entry.id)
-        return served
+        entry, link = work[index]
+        if entry.batch_id is not None:
+            consumed = 1
+            while index + consumed < len(work) and work[index + consumed][0].batch_id == (
+                entry.batch_id
+            ):
+                consumed += 1
+            members = await self._store.outbox_batch(entry.batch_id)
+            return [m for m in members if m.status == "pending"], link, consumed
+        client = await self._client_for(link)
+        if client.limiter.ready(Priority.INTERACTIVE):
+            return [entry], link, 1
+        count = osoto_run([queued for queued, _ in work[index:]], limit=OSOTO_MAX_CONTENT)
+        if count == 1:
+            return [entry], link, 1
+        entries = [queued for queued, _ in work[index : index + count]]
+        lead = await self._store.cut_outbox_batch([queued.id for queued in entries])
+        return [replace(queued, batch_id=lead) for queued in entries], link, count
 
-    async def _finish_ahead(self, ahead: asyncio.Task[set[int]]) -> set[int]:
-        """Wait for `Route.AHEAD` to finish (never cut a send in half).
-
-        Returns the entries it served. Its failure is no loss: the hand-over after
-        the posts delivers, under the Osoto id, whatever did not arrive (and is
-        where a failing chat shows).
-        """
+    async def _post_batch(self, entries: Sequence[OutboxEntry], link: Link) -> Message | None:
+        """Post several lines as one message; its outcome is every line's."""
+        client = await self._client_for(link)
+        ids = [entry.id for entry in entries]
         try:
-            return await asyncio.shield(ahead)
-        except asyncio.CancelledError:
-            if not ahead.done():
-                await asyncio.gather(ahead, return_exceptions=True)
+            message = await client.post_message(
+                link.trip_id,
+                link.channel_id,
+                merged_content(entries),
+                idempotency_key=batch_key(entries),
+                priority=Priority.INTERACTIVE,
+            )
+        except (RateLimited, ServerError, TransportError) as exc:
+            delay = _OUTBOX_BACKOFF.ceiling(max(entry.attempts for entry in entries) + 1)
+            if isinstance(exc, RateLimited) and exc.retry_after:
+                delay = max(delay, exc.retry_after)
+            self._retries_possible = True
+            self._retry_in = delay
+            await self._store.mark_outbox_batch_retry(
+                ids, error=type(exc).__name__, next_attempt_at=self._wall_clock() + delay
+            )
             raise
-        except ChatError as exc:
-            logger.info(
-                "channel %s/%s: chat → chat deferred to the Osoto hand-over: %s",
-                self._trip_id,
-                self._channel_id,
-                exc,
+        except ApiError as exc:
+            self._metrics.failed(exc)
+            await self._store.mark_outbox_batch_failed(ids, error=f"{exc.code}: {exc.message}")
+            await self._tell_source(entries[-1], exc)
+            return None
+        # Every line's map row and "sent" in one transaction (see `_post`).
+        await self._store.complete_outbox_batch(entries, message.id)
+        self._metrics.messages_coalesced("osoto", len(entries))
+        for entry in entries:
+            self._metrics.message_relayed(
+                "chat_to_osoto", entry.source_platform, created_at=entry.created_at
             )
-        except Exception:
-            logger.exception(
-                "channel %s/%s: the quick chat → chat hand-over failed",
-                self._trip_id,
-                self._channel_id,
-            )
-        return set()
+        return message
 
     async def _post(self, entry: OutboxEntry, link: Link) -> Message | None:
         """Post one entry; the Osoto message, or None when Osoto refused it for good."""
@@ -269,6 +315,7 @@ class OutboxDrain:
             if isinstance(exc, RateLimited) and exc.retry_after:
                 delay = max(delay, exc.retry_after)
             self._retries_possible = True
+            self._retry_in = delay
             await self._store.mark_outbox_retry(
                 entry.id, error=type(exc).__name__, next_attempt_at=self._wall_clock() + delay
             )

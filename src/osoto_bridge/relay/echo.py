@@ -4,8 +4,9 @@ A message the poll meets is one of four things (DESIGN invariant 3, no echo):
 
 - `Verdict.HANDED_OVER`: this worker posted it and every chat already has it: skip;
 - `Verdict.OWN`: the bridge posted it (this worker before a restart, or another
-  process): the source chat has it; the other chats get it now if its hand-over was
-  cut short (`Route.CATCH_UP`), never the source chat;
+  process, or a chat's lane has not delivered it yet): the source chat has it; the
+  other chats get it through their lanes unless the map says they have it
+  (`Route.CATCH_UP`), never the source chat;
 - `Verdict.HOLD`: the outbox could not drain and a link owner's account wrote it: it
   may be one of ours whose post response was lost, so the page stops here until the
   outbox drains (an echo is worse than a wait);
@@ -39,15 +40,13 @@ class Route(enum.Enum):
     """The ways a chat line reaches the channel's other chats (each named once).
 
     The map makes them exclusive: whichever delivers to a chat first records it,
-    and the others find it there and send nothing.
+    and the other finds it there and sends nothing.
     """
 
     AHEAD = "ahead"
-    """At once, under a provisional id, while Osoto is being posted to (`OutboxDrain`)."""
-    HAND_OVER = "hand_over"
-    """After the post, under the Osoto id, to the chats the quick way missed."""
+    """At once, under a provisional id, into the other chats' lanes (`AheadFeed`)."""
     CATCH_UP = "catch_up"
-    """From the poll, for a post whose hand-over was cut short (`Verdict.OWN`)."""
+    """From the poll, for a post some chat does not have yet (`Verdict.OWN`)."""
 
 
 class RecentIds:

@@ -1,12 +1,17 @@
-"""Osoto → chats: one channel's poll, page by page, through the echo guard.
+"""Osoto → chats: one channel's poll, page by page, through the echo guard, into the lanes.
 
-The cursor is stored only after every message of a page reached every chat; a
-restart re-reads that page and the message map skips what was delivered.
+Each message the guard lets through is put into the lanes of the channel's chats
+(`relay/lanes.py`); the poll does not wait for them, so a slow chat holds neither
+the other chats nor the next page. The cursor is stored only once every message of
+a page (and of every page before it) reached every chat: a restart re-reads what a
+lane had not delivered, and the message map skips what was.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
 from osoto_bridge.metrics import RelayMetrics
@@ -14,14 +19,20 @@ from osoto_bridge.osoto import OsotoClient, Priority
 from osoto_bridge.osoto.errors import OsotoError
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.osoto.scopes import MESSAGES_READ
+from osoto_bridge.relay.ahead import AheadFeed
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.echo import EchoGuard, Verdict
+from osoto_bridge.relay.lanes import ChatLanes
 from osoto_bridge.relay.schedule import ActivePollBudget, PollSchedule
 from osoto_bridge.store import Link, Store
 
 PAGE_SIZE = 100
 CURSOR_SAVE_EVERY = 30.0
 """Seconds the stored cursor may lag behind pages holding only the worker's own posts."""
+
+PAGES_AHEAD = 10
+"""Pages a poll may read past the stored cursor while lanes deliver the earlier ones;
+beyond them it waits (a chat down for long in a lively channel)."""
 
 ClientFor = Callable[[Link], Awaitable[OsotoClient]]
 
@@ -42,6 +53,8 @@ class ChannelPoll:
         *,
         store: Store,
         deliverer: Deliverer,
+        lanes: ChatLanes,
+        feed: AheadFeed,
         client_for: ClientFor,
         echo: EchoGuard,
         schedule: PollSchedule,
@@ -53,6 +66,8 @@ class ChannelPoll:
         self._channel_id = channel_id
         self._store = store
         self._deliverer = deliverer
+        self._lanes = lanes
+        self._feed = feed
         self._client_for = client_for
         self._echo = echo
         self._schedule = schedule
@@ -61,6 +76,9 @@ class ChannelPoll:
         self._clock = clock
         self._cursor: str | None = None
         self._cursor_saved_at = -math.inf
+        # Pages read but not yet delivered everywhere: (cursor after it, its
+        # deliveries, whether it held only own posts), oldest first.
+        self._unsaved: deque[tuple[str, list[asyncio.Future[None]], bool]] = deque()
         self.requests = 0
         self._stopping = False
 
@@ -68,11 +86,20 @@ class ChannelPoll:
         """Deliver no further message after the one in flight (the page is read again)."""
         self._stopping = True
 
-    async def poll(self, links: Sequence[Link], *, outbox_clear: bool) -> int | None:
-        """Fetch and deliver new messages; how many were new (None: not polled now)."""
+    async def poll(self, links: Sequence[Link], *, outbox_clear: Callable[[], bool]) -> int | None:
+        """Fetch new messages into the lanes; how many were new (None: not polled now).
+
+        Args:
+            links: the channel's links.
+            outbox_clear: asked for each message met: whether the Osoto lane has
+                every post recorded (else the owners' messages are held back).
+        """
         reader = reader_of(links)
         if reader is None:
             return 0
+        await self._save_delivered()
+        if len(self._unsaved) >= PAGES_AHEAD:
+            return None  # the lanes are behind: read on once they catch up
         client = await self._client_for(reader)
         if not client.limiter.ready(Priority.BACKGROUND) or (
             self._schedule.is_active and not self._active_polls.take()
@@ -105,32 +132,58 @@ class ChannelPoll:
             self._metrics.polled(self._trip_id, self._channel_id)
             held = False
             only_own = True
+            deliveries: list[asyncio.Future[None]] = []
             for message in page.data:
                 if self._stopping:
                     held = True  # the cursor stays: a restart reads the page again
                     break
-                verdict = await self._echo.judge(message, owners=owners, outbox_clear=outbox_clear)
+                verdict = await self._echo.judge(
+                    message, owners=owners, outbox_clear=outbox_clear()
+                )
                 if verdict is Verdict.HANDED_OVER:
                     continue
                 only_own = False
                 if verdict is Verdict.HOLD:
                     held = True
                     break
-                if verdict is Verdict.OWN:  # Route.CATCH_UP
-                    await self._deliverer.deliver(message, links, by_bridge=True)
-                elif await self._deliverer.deliver(message, links):
+                self._deliverer.remember(message)
+                if verdict is Verdict.OWN:
+                    copies = self._feed.copies_of(message.id)
+                    if copies is not None:
+                        deliveries += copies  # on their way (Route.AHEAD): wait for them
+                    else:  # Route.CATCH_UP
+                        deliveries += self._lanes.deliver(message, links, by_bridge=True)
+                else:
+                    deliveries += self._lanes.deliver(message, links)
                     new += 1
             if held:
+                # What this page put into the lanes goes on; the cursor stays before
+                # the page, so the poll reads it again (the map skips the delivered).
                 break
             if page.next_cursor is not None and page.next_cursor != cursor:
                 cursor = page.next_cursor
-                await self._advance(cursor, only_own=only_own)
-            if not page.has_more or not page.data:
+                self._cursor = cursor
+                self._unsaved.append((cursor, deliveries, only_own))
+            if not page.has_more or not page.data or len(self._unsaved) >= PAGES_AHEAD:
                 break
+        await self._save_delivered()
         return new
 
-    async def _advance(self, cursor: str, *, only_own: bool) -> None:
-        self._cursor = cursor
+    async def _save_delivered(self) -> None:
+        """Store the cursor past the pages every chat has (in page order)."""
+        cursor: str | None = None
+        only_own = True
+        while self._unsaved and all(done.done() for done in self._unsaved[0][1]):
+            page_cursor, deliveries, page_only_own = self._unsaved.popleft()
+            if any(done.cancelled() for done in deliveries):
+                # A lane stopped before delivering: the page is read again later.
+                self._unsaved.clear()
+                self._cursor = None
+                break
+            cursor = page_cursor
+            only_own = only_own and page_only_own
+        if cursor is None:
+            return
         now = self._clock()
         if not only_own or now - self._cursor_saved_at >= CURSOR_SAVE_EVERY:
             # A page of nothing but our own, already handed-over posts need not

@@ -69,7 +69,10 @@ class PollSchedule:
         if self.is_active:
             delay = timing.active_interval
         else:
-            delay = min(timing.idle_interval, timing.active_interval * 2.0**self._empty_polls)
+            # The exponent is bounded: past it the idle interval holds anyway, and
+            # 2.0 ** 1100 overflows (a long quiet spell under a virtual clock).
+            doubling = 2.0 ** min(self._empty_polls, 64)
+            delay = min(timing.idle_interval, timing.active_interval * doubling)
         return max(delay, timing.floor_for(channels_on_key))
 
 

@@ -1,19 +1,22 @@
-"""One Osoto channel's relay loop: drain the outbox, then poll, then wait.
+"""One Osoto channel's relay: its Osoto lane, its ahead feed and its poll.
 
 The parts, one job each:
 
-- `OutboxDrain` (chat → Osoto, `relay/drain.py`): posts the due outbox entries in
-  order and hands each line to the channel's other chats (`Route.AHEAD`, at once;
-  `Route.HAND_OVER`, after the post);
-- `ChannelPoll` (Osoto → chats, `relay/poll.py`): pages through new messages;
+- `OutboxDrain` (chat → Osoto, `relay/drain.py`): the channel's Osoto lane, in a
+  task of its own, posts the outbox in order under the key's pace;
+- `AheadFeed` (chat → chat, `relay/ahead.py`): hands each new outbox line to the
+  channel's other chats' lanes at once, under its provisional id;
+- `ChannelPoll` (Osoto → chats, `relay/poll.py`): pages through new messages into
+  the chats' lanes;
 - `EchoGuard` (`relay/echo.py`): decides for each polled message own / foreign /
-  hold back (`Route.CATCH_UP` for an own post whose hand-over was cut short).
+  hold back (`Route.CATCH_UP` for an own post a chat does not have yet).
 
-Both directions run in this one loop, in this order, on purpose: the outbox is
-drained (and each posted message's id recorded) *before* the channel is polled, so
-the guard always knows which messages the bridge wrote itself and never relays them
-back (DESIGN invariant 3), whatever account wrote them. If the outbox cannot drain
-(Osoto failing), messages by the link owners' accounts are held back until it can.
+Every chat is a lane of its own (`relay/lanes.py`, shared by the workers): a slow
+or failing chat, or a slow Osoto, holds no other destination. The echo guarantee
+(DESIGN invariant 3) no longer comes from running the drain before the poll: the
+poll asks the Osoto lane, for each message it meets, whether every post is
+recorded; while one is not (poked, posting, retrying), messages by the link owners'
+accounts are held back, as they may be a post of ours whose id is not known yet.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ from dataclasses import dataclass
 from osoto_bridge.chat.base import ChatError
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.errors import RateLimited, ServerError, TransportError
+from osoto_bridge.relay.ahead import AheadFeed
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.drain import MAX_RETRY_DELAY, ClientFor, Notify, OutboxDrain
 from osoto_bridge.relay.echo import EchoGuard
+from osoto_bridge.relay.lanes import ChatLanes
 from osoto_bridge.relay.poll import ChannelPoll, reader_of, seek_end
 from osoto_bridge.relay.schedule import ActivePollBudget, PollSchedule, PollTiming
 from osoto_bridge.store import Link, Store
@@ -73,6 +78,7 @@ class ChannelWorker:
         *,
         store: Store,
         deliverer: Deliverer,
+        lanes: ChatLanes,
         client_for: ClientFor,
         notify: Notify,
         timing: PollTiming,
@@ -99,23 +105,28 @@ class ChannelWorker:
         self._schedule = PollSchedule(timing, clock=clock)
         self._first_pass_gate = first_pass_gate
         echo = EchoGuard(store)
+        self._feed = AheadFeed(key.trip_id, key.channel_id, store=store, lanes=lanes)
         self._drain = OutboxDrain(
             key.trip_id,
             key.channel_id,
             store=store,
-            deliverer=deliverer,
+            feed=self._feed,
             client_for=client_for,
             notify=notify,
             echo=echo,
             metrics=self._metrics,
             clock=clock,
             wall_clock=wall_clock,
+            wait=wait,
+            rng=self._rng,
         )
         self._poll = ChannelPoll(
             key.trip_id,
             key.channel_id,
             store=store,
             deliverer=deliverer,
+            lanes=lanes,
+            feed=self._feed,
             client_for=client_for,
             echo=echo,
             schedule=self._schedule,
@@ -149,6 +160,7 @@ class ChannelWorker:
     def poke(self) -> None:
         """Run the loop now (a chat message is waiting in the outbox)."""
         self._drain.poke()
+        self._feed.poke()
         self._schedule.note_activity()
         self._wake.set()
 
@@ -160,6 +172,28 @@ class ChannelWorker:
         self._wake.set()
 
     async def run(self) -> None:
+        """Run the Osoto lane and the poll loop until `stop`."""
+        lane = asyncio.create_task(
+            self._drain.run(self._links_now),
+            name=f"relay:osoto-lane:{self.key.trip_id}/{self.key.channel_id}",
+        )
+        try:
+            await self._poll_loop()
+        except BaseException:
+            lane.cancel()  # cancelled (an abort) or failed: the lane goes down with it
+            await asyncio.gather(lane, return_exceptions=True)
+            raise
+        self._drain.stop()
+        await lane  # the post in flight finishes and is recorded
+
+    async def _links_now(self) -> Sequence[Link]:
+        links = self._links
+        if links is None:
+            stored = await self._store.links_for_channel(self.key.trip_id, self.key.channel_id)
+            links = [link for link in stored if link.enabled]
+        return links
+
+    async def _poll_loop(self) -> None:
         gate = self._first_pass_gate
         while not self._stopping:
             self._wake.clear()
@@ -176,19 +210,17 @@ class ChannelWorker:
             await self._wait(self._wake, delay)
 
     async def run_once(self) -> float:
-        """One pass: drain the outbox, poll, deliver. Returns the delay to the next."""
-        links = self._links
-        if links is None:
-            stored = await self._store.links_for_channel(self.key.trip_id, self.key.channel_id)
-            links = [link for link in stored if link.enabled]
+        """One pass: hand new lines ahead, poll into the lanes. The delay to the next."""
+        links = await self._links_now()
         if not links:
             return self._timing.idle_interval
         started = self._clock()
         try:
-            drained = await self._drain.drain(links) if self._drain.due() else True
-            drained_at = self._clock()
-            polled = await self._poll.poll(links, outbox_clear=drained)
-            self._note_slow_pass(started, drained_at)
+            if self._feed.due:
+                await self._feed.read(links)
+            fed_at = self._clock()
+            polled = await self._poll.poll(links, outbox_clear=lambda: self._drain.clear)
+            self._note_slow_pass(started, fed_at)
         except (ChatError, RateLimited, ServerError, TransportError) as exc:
             self._metrics.failed(exc)
             self._failures += 1
@@ -239,7 +271,7 @@ class ChannelWorker:
         took = self._clock() - started
         if took >= SLOW_PASS:
             logger.info(
-                "channel %s/%s: a pass took %.1fs (outbox %.1fs, polling %.1fs)",
+                "channel %s/%s: a pass took %.1fs (ahead %.1fs, polling %.1fs)",
                 self.key.trip_id,
                 self.key.channel_id,
                 took,

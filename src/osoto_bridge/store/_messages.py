@@ -160,17 +160,68 @@ class MessagesMixin(StoreBase):
             return list(result)
 
     @atomic
+    async def delivered_among(
+        self, osoto_message_ids: Sequence[str], platform: str, chat_id: str
+    ) -> set[str]:
+        """Which of these Osoto messages (ids as given) a chat already has: one read.
+
+        A provisional id counts as delivered when the chat has its line under
+        either id (its post may have completed meanwhile, moving the map's rows).
+        """
+        if not osoto_message_ids:
+            return set()
+        async with self._tx(read_only=True) as conn:
+            real: dict[str, str] = {}
+            entries = {
+                entry_id: given
+                for given in osoto_message_ids
+                if (entry_id := provisional_entry(given)) is not None
+            }
+            if entries:
+                rows = await conn.execute(
+                    sa.select(outbox.c.id, outbox.c.osoto_message_id).where(
+                        outbox.c.id.in_(entries),
+                        outbox.c.status == "sent",
+                        outbox.c.osoto_message_id.is_not(None),
+                    )
+                )
+                real = {str(row.osoto_message_id): entries[int(row.id)] for row in rows}
+            wanted = {*osoto_message_ids, *real}
+            found = await conn.scalars(
+                sa.select(message_map.c.osoto_message_id)
+                .where(
+                    message_map.c.platform == platform,
+                    message_map.c.chat_id == chat_id,
+                    message_map.c.osoto_message_id.in_(wanted),
+                )
+                .distinct()
+            )
+            delivered: set[str] = set()
+            for osoto_id in found:
+                delivered.add(osoto_id)
+                if osoto_id in real:
+                    delivered.add(real[osoto_id])
+            return delivered & set(osoto_message_ids)
+
+    @atomic
     async def osoto_message_for(
         self, platform: str, chat_id: str, chat_message_id: str
     ) -> str | None:
-        """Return the Osoto message a chat message maps to (any part of it), or None."""
+        """Return the Osoto message a chat message maps to (any part of it), or None.
+
+        A chat message that carries several lines (merged under pressure) maps to
+        the last of them: a reply to it answers the line just above the reply.
+        """
         async with self._tx(read_only=True) as conn:
             found = await conn.scalar(
-                sa.select(message_map.c.osoto_message_id).where(
+                sa.select(message_map.c.osoto_message_id)
+                .where(
                     message_map.c.platform == platform,
                     message_map.c.chat_id == chat_id,
                     message_map.c.chat_message_id == chat_message_id,
                 )
+                .order_by(message_map.c.id.desc())
+                .limit(1)
             )
         return None if found is None else str(found)
 

@@ -22,7 +22,7 @@ from osoto_bridge.store.models import (
 )
 from osoto_bridge.store.tables import message_map, outbox
 
-__all__ = ["OutboxMixin", "parent_columns"]
+__all__ = ["OutboxMixin", "entry_columns", "entry_from_row", "parent_columns"]
 
 logger = logging.getLogger("osoto_bridge.store.outbox")
 
@@ -58,7 +58,7 @@ def parent_columns(parent: Parent | None) -> dict[str, Any]:
     return values
 
 
-def _entry_from_row(row: sa.Row[Any]) -> OutboxEntry:
+def entry_from_row(row: sa.Row[Any]) -> OutboxEntry:
     m = row._mapping
     return OutboxEntry(
         id=int(m["id"]),
@@ -78,10 +78,11 @@ def _entry_from_row(row: sa.Row[Any]) -> OutboxEntry:
         last_error=m["last_error"],
         osoto_message_id=m["osoto_message_id"],
         created_at=float(m["created_at"]),
+        batch_id=None if m["batch_id"] is None else int(m["batch_id"]),
     )
 
 
-def _columns() -> list[sa.Column[Any]]:
+def entry_columns() -> list[sa.Column[Any]]:
     return [outbox.c[name] for name in _FIELDS]
 
 
@@ -197,7 +198,7 @@ class OutboxMixin(StoreBase):
         async with self._tx(read_only=True) as conn:
             row = (
                 await conn.execute(
-                    sa.select(*_columns())
+                    sa.select(*entry_columns())
                     .where(
                         outbox.c.source_platform == platform,
                         outbox.c.source_chat_id == chat_id,
@@ -207,7 +208,7 @@ class OutboxMixin(StoreBase):
                     .limit(1)
                 )
             ).first()
-        return _entry_from_row(row) if row is not None else None
+        return entry_from_row(row) if row is not None else None
 
     async def _enqueue(
         self, idempotency_key: str, now: float, fields: dict[str, Any]
@@ -233,17 +234,17 @@ class OutboxMixin(StoreBase):
                     updated_at=now,
                 )
                 .on_conflict_do_nothing(index_elements=[outbox.c.idempotency_key])
-                .returning(*_columns())
+                .returning(*entry_columns())
             )
         ).first()
         if row is not None:
-            return _entry_from_row(row), True
+            return entry_from_row(row), True
         existing = (
             await conn.execute(
-                sa.select(*_columns()).where(outbox.c.idempotency_key == idempotency_key)
+                sa.select(*entry_columns()).where(outbox.c.idempotency_key == idempotency_key)
             )
         ).one()
-        return _entry_from_row(existing), False
+        return entry_from_row(existing), False
 
     @atomic
     async def due_outbox(
@@ -265,7 +266,7 @@ class OutboxMixin(StoreBase):
                 the order they were written even across backoffs.
         """
         now = self._now()
-        query = sa.select(*_columns()).where(
+        query = sa.select(*entry_columns()).where(
             outbox.c.status == "pending",
             outbox.c.next_attempt_at <= now,
             *_channel_filter(trip_id, channel_id),
@@ -300,7 +301,47 @@ class OutboxMixin(StoreBase):
             )
         async with self._tx(read_only=True) as conn:
             rows = (await conn.execute(query.order_by(outbox.c.id).limit(limit))).all()
-        return [_entry_from_row(row) for row in rows]
+        return [entry_from_row(row) for row in rows]
+
+    @atomic
+    async def pending_outbox_after(
+        self,
+        trip_id: str,
+        channel_id: str,
+        *,
+        after_id: int,
+        limit: int = 200,
+        include_sent: bool = False,
+    ) -> list[OutboxEntry]:
+        """A channel's pending entries after ``after_id``, due or not, oldest first.
+
+        What the other chats of the channel have not been handed yet (the ahead
+        feed): they need not wait for Osoto's retries. ``include_sent``: those
+        already posted too (the Osoto lane may be quicker than the feed).
+        """
+        statuses = ("pending", "sent") if include_sent else ("pending",)
+        query = (
+            sa.select(*entry_columns())
+            .where(
+                outbox.c.status.in_(statuses),
+                outbox.c.id > after_id,
+                *_channel_filter(trip_id, channel_id),
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        async with self._tx(read_only=True) as conn:
+            rows = (await conn.execute(query)).all()
+        return [entry_from_row(row) for row in rows]
+
+    @atomic
+    async def last_outbox_id(self, trip_id: str, channel_id: str) -> int:
+        """The newest entry id of a channel (0: none)."""
+        async with self._tx(read_only=True) as conn:
+            found = await conn.scalar(
+                sa.select(sa.func.max(outbox.c.id)).where(*_channel_filter(trip_id, channel_id))
+            )
+        return int(found or 0)
 
     @atomic
     async def pending_outbox_count(
@@ -320,23 +361,23 @@ class OutboxMixin(StoreBase):
         self, *, status: str | None = None, link_id: int | None = None, limit: int = 100
     ) -> list[OutboxEntry]:
         """List entries in id order (for the operator, e.g. the failed ones)."""
-        query = sa.select(*_columns()).order_by(outbox.c.id).limit(limit)
+        query = sa.select(*entry_columns()).order_by(outbox.c.id).limit(limit)
         if status is not None:
             query = query.where(outbox.c.status == status)
         if link_id is not None:
             query = query.where(outbox.c.link_id == link_id)
         async with self._tx() as conn:
             rows = (await conn.execute(query)).all()
-        return [_entry_from_row(row) for row in rows]
+        return [entry_from_row(row) for row in rows]
 
     @atomic
     async def outbox_entry(self, entry_id: int) -> OutboxEntry | None:
         """Return one entry, or None."""
         async with self._tx(read_only=True) as conn:
             row = (
-                await conn.execute(sa.select(*_columns()).where(outbox.c.id == entry_id))
+                await conn.execute(sa.select(*entry_columns()).where(outbox.c.id == entry_id))
             ).first()
-        return _entry_from_row(row) if row is not None else None
+        return entry_from_row(row) if row is not None else None
 
     async def _transition(
         self, entry_id: int, allowed_from: tuple[str, ...], values: dict[str, Any]

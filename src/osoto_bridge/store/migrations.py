@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from osoto_bridge.store import schema_v1, schema_v2, schema_v3, schema_v4
+from osoto_bridge.store import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5
 from osoto_bridge.store.errors import SchemaVersionError
 from osoto_bridge.store.tables import schema_version
 
@@ -55,6 +55,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "an outbox entry's parent in typed columns", schema_v2.upgrade),
     Migration(3, "notification settings, sent announcements, plan snapshots", schema_v3.upgrade),
     Migration(4, "replicas and their work leases", schema_v4.upgrade),
+    Migration(
+        5, "coalesced lines: a chat message of several lines, outbox batches", schema_v5.upgrade
+    ),
 )
 CODE_VERSION = MIGRATIONS[-1].version
 

@@ -154,7 +154,8 @@ class OutboxEntry:
     """A chat message waiting to be (or already) posted to Osoto.
 
     `attempts` counts posting attempts whose outcome was recorded (sent, retry or
-    failed); `next_attempt_at` is epoch seconds.
+    failed); `next_attempt_at` is epoch seconds. Entries of one `batch_id` are
+    posted together as one message and share its outcome.
     """
 
     id: int
@@ -174,6 +175,8 @@ class OutboxEntry:
     last_error: str | None
     osoto_message_id: str | None
     created_at: float
+    batch_id: int | None = None
+    """The lead entry of the merged Osoto post this entry was cut into, if any."""
 
 
 @dataclass(frozen=True, slots=True)

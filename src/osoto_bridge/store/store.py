@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from osoto_bridge.store._announce import AnnounceMixin
 from osoto_bridge.store._base import StoreState, atomic
+from osoto_bridge.store._batches import BatchesMixin
 from osoto_bridge.store._intake import IntakeMixin
 from osoto_bridge.store._leases import LeasesMixin
 from osoto_bridge.store._links import LinksMixin
@@ -50,6 +51,7 @@ class Store(
     LinksMixin,
     MessagesMixin,
     OutboxMixin,
+    BatchesMixin,
     IntakeMixin,
     StateMixin,
     OpsMixin,

@@ -99,7 +99,14 @@ message_map = sa.Table(
     sa.Column("part", sa.Integer, nullable=False),
     sa.Column("origin", sa.String(8), nullable=False),
     sa.Column("created_at", TIMESTAMP, nullable=False),
-    sa.UniqueConstraint("platform", "chat_id", "chat_message_id", name="uq_message_map_chat"),
+    # One chat message may carry several lines (a merged message, migration 5).
+    sa.UniqueConstraint(
+        "platform",
+        "chat_id",
+        "chat_message_id",
+        "osoto_message_id",
+        name="uq_message_map_chat_line",
+    ),
     sa.UniqueConstraint(
         "osoto_message_id", "platform", "chat_id", "part", name="uq_message_map_parts"
     ),
@@ -129,6 +136,8 @@ outbox = sa.Table(
     sa.Column("osoto_message_id", sa.String, nullable=True),
     sa.Column("created_at", TIMESTAMP, nullable=False),
     sa.Column("updated_at", TIMESTAMP, nullable=False),
+    # The lead entry of the merged post this entry was cut into (migration 5).
+    sa.Column("batch_id", ID, nullable=True),
     sa.Index("ix_outbox_queue", "status", "trip_id", "channel_id", "id"),
     sa.Index("ix_outbox_osoto_message", "osoto_message_id"),
     # A reply to a line still in the outbox finds that line's entry (migration 2).

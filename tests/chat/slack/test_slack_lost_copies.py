@@ -31,7 +31,7 @@ async def test_a_reply_to_a_copy_whose_send_answer_was_lost_keeps_its_parent(
     assert lost.lost and not kept.lost
     assert lost.metadata is not None
     assert lost.metadata["event_payload"] == {"osoto_message_id": plan, "part": 0}
-    await world.pass_ends()
+    await world.settle()
     # Slack echoes both copies to the app, as it does every message.
     await _echo(world, lost)
     await _echo(world, kept)
@@ -56,7 +56,7 @@ async def test_without_the_echo_the_reply_is_quoted_instead(world: SlackWorld) -
     world.companion_says("Plan for Tuesday: Sintra")
     await world.fake.wait_for(lambda: len(world.fake.posted) == 2)
     lost = world.fake.posted[0]
-    await world.pass_ends()
+    await world.settle()
     assert lost.ts is not None
     await world.say(BOB, "Count me in", thread_ts=lost.ts)
     await world.settle()
@@ -80,8 +80,7 @@ async def test_an_echo_before_the_send_returns_does_not_hide_the_delivery(
     # The same copy seen twice, as an echo racing the send would (idempotent).
     await _echo(world, posted)
     await _echo(world, posted)
-    await world.pass_ends()
-    await world.pass_ends()
+    await world.settle()
     assert await world.store.chat_messages_for(plan, "slack", CHANNEL) == [posted.ts]
     assert len(world.fake.posted) == 1
 
@@ -93,7 +92,7 @@ async def test_another_bots_tagged_message_is_neither_learned_nor_relayed(
     await world.start()
     plan = world.companion_says("Dinner at 8")
     await world.fake.wait_for(lambda: len(world.fake.posted) == 1)
-    await world.pass_ends()
+    await world.settle()
     event = world.fake.bot_message_event(world.fake.posted[0])
     event.update(bot_id="BOTHER0001", ts="1700009999.000001")
     await world.deliver(world.fake.event_callback(event))

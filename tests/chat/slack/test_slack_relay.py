@@ -64,7 +64,7 @@ async def test_a_reply_to_an_osoto_message_threads_under_it(world: SlackWorld) -
     await world.fake.wait_for(lambda: len(world.fake.posted) == 1)
     plan_ts = world.fake.posted[0].ts
     assert plan_ts is not None
-    await world.pass_ends()  # the bridge has recorded where the plan went
+    await world.settle()  # the bridge (its Slack lane) has recorded where the plan went
     await world.say(BOB, "Count me in", thread_ts=plan_ts)
     await world.settle()
     reply = next(m for m in await world.osoto_messages() if m.content.endswith("Count me in"))
@@ -196,7 +196,7 @@ async def test_an_archived_channel_disables_its_link(world: SlackWorld) -> None:
     world.fake.channels[CHANNEL].is_archived = True
     world.companion_says("anyone?")
     await world.fake.wait_for(lambda: len(world.fake.calls_to("chat.postMessage")) == 1)
-    await world.pass_ends()  # the pass that met the archived channel is over
+    await world.settle()  # the lane that met the archived channel is done with it
     stored = await world.store.get_link(link.id)
     assert stored is not None and not stored.enabled
 

@@ -1,0 +1,156 @@
+"""Chat → chat without waiting for Osoto: a channel's new outbox lines, to the other chats.
+
+A chat line is written to the outbox and its channel's worker poked; the feed reads
+the lines it has not handed over yet (one read for all) and puts each, under its
+provisional id (`provisional_message_id`), into the lanes of the channel's other
+chats. The Osoto post of the same line goes its own way (`relay/drain.py`): neither
+waits for the other. The map moves the chats' copies to the Osoto id when the post
+completes, so the poll finds them delivered and sends nothing twice.
+
+After a restart the feed starts from the beginning of the channel's pending lines:
+the lanes skip what the chats already have (the map).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from osoto_bridge.osoto.models import Message
+from osoto_bridge.relay.lanes import ChatLanes
+from osoto_bridge.store import (
+    ChatParent,
+    Link,
+    OsotoParent,
+    OutboxEntry,
+    PendingParent,
+    Store,
+    provisional_message_id,
+)
+from osoto_bridge.util import LRU
+
+__all__ = ["AheadFeed", "resolve_parent"]
+
+READ_AT_MOST = 200
+"""Outbox lines one read takes (a longer backlog takes several passes)."""
+
+_KEPT = 4096
+"""Lines whose chat copies the feed follows until their Osoto post (more are only
+looked up in the map again)."""
+
+
+async def resolve_parent(store: Store, entry: OutboxEntry) -> str | None:
+    """The id the entry's parent goes by now: Osoto's, a provisional one, or None.
+
+    A pending parent whose post has not completed yet goes by its provisional id
+    (the other chats know its copies by it); one refused for good has none.
+    """
+    match entry.parent:
+        case None:
+            return None
+        case OsotoParent(message_id):
+            return message_id
+        case ChatParent(message_id):
+            return await store.osoto_message_for(
+                entry.source_platform, entry.source_chat_id, message_id
+            )
+        case PendingParent(entry_id):
+            parent = await store.outbox_entry(entry_id)
+            if parent is None or parent.status == "failed":
+                return None
+            if parent.status == "sent" and parent.osoto_message_id is not None:
+                return parent.osoto_message_id
+            return provisional_message_id(entry_id)
+
+
+class AheadFeed:
+    """Hands one channel's new outbox lines to its other chats' lanes."""
+
+    def __init__(self, trip_id: str, channel_id: str, *, store: Store, lanes: ChatLanes) -> None:
+        self._trip_id = trip_id
+        self._channel_id = channel_id
+        self._store = store
+        self._lanes = lanes
+        self._seen = 0
+        self._primed = False
+        self._dirty = True
+        self._copies: LRU[int, list[asyncio.Future[None]]] = LRU(_KEPT)
+        self._by_post: LRU[str, list[asyncio.Future[None]]] = LRU(_KEPT)
+
+    def poke(self) -> None:
+        """A line was written to the outbox: the next pass reads it."""
+        self._dirty = True
+
+    @property
+    def due(self) -> bool:
+        return self._dirty
+
+    async def read(self, links: Sequence[Link]) -> int:
+        """Hand every line not handed over yet to the other chats; how many."""
+        self._dirty = False
+        if len(links) < 2:
+            return 0  # no other chat to hand a line to
+        # After the first read, the lines posted meanwhile too: the Osoto lane may
+        # have posted a line before the feed read it, and the other chats must get
+        # it in its place, not later from the poll. The first read (a start) takes
+        # what is pending only: what was sent before is the poll's to catch up; the
+        # outbox's end is taken before it, so a line written meanwhile is not passed.
+        primed = self._primed
+        last = 0 if primed else await self._store.last_outbox_id(self._trip_id, self._channel_id)
+        entries = await self._store.pending_outbox_after(
+            self._trip_id,
+            self._channel_id,
+            after_id=self._seen,
+            limit=READ_AT_MOST,
+            include_sent=primed,
+        )
+        if not primed and len(entries) < READ_AT_MOST:
+            self._primed = True
+        else:
+            last = 0
+        for entry in entries:
+            others = [link for link in links if link.id != entry.link_id]
+            message = Message(
+                id=provisional_message_id(entry.id),
+                creation_time=entry.created_at * 1000.0,
+                trip_id=entry.trip_id,
+                channel_id=entry.channel_id,
+                content=entry.content,
+                parent_id=await resolve_parent(self._store, entry),
+            )
+            copies = self._lanes.deliver(message, others, by_bridge=True)
+            if entry.status == "sent" and entry.osoto_message_id is not None:
+                # Posted before the feed read it: the poll that meets the post
+                # waits for these copies (`copies_of`), it does not queue it again.
+                self._by_post[entry.osoto_message_id] = copies
+            else:
+                self._copies[entry.id] = copies
+            self._seen = entry.id
+        self._seen = max(self._seen, last)
+        if len(entries) == READ_AT_MOST:
+            self._dirty = True  # more wait behind these
+        return len(entries)
+
+    def handed_over(self, entry_id: int) -> bool:
+        """Whether every other chat has this line (the feed followed it there)."""
+        copies = self._copies.get(entry_id)
+        if copies is None:
+            return False
+        return all(copy.done() and not copy.cancelled() for copy in copies)
+
+    def posted(self, entry_id: int, osoto_message_id: str | None) -> None:
+        """The line's post is recorded (as this message, or refused for good).
+
+        Its copies are then known by the post's id: the poll that meets the post
+        waits for them rather than queue the line again (`copies_of`).
+        """
+        copies = self._copies.get(entry_id)
+        if copies is None:
+            return
+        del self._copies[entry_id]
+        if osoto_message_id is not None:
+            self._by_post[osoto_message_id] = copies
+
+    def copies_of(self, osoto_message_id: str) -> list[asyncio.Future[None]] | None:
+        """The other chats' copies of a post the feed handed over, if it follows them."""
+        return self._by_post.get(osoto_message_id)

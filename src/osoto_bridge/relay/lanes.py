@@ -1,0 +1,263 @@
+"""Every chat destination its own lane: ordered, paced by its platform, retried alone.
+
+A `ChatLane` is one linked chat's queue of lines (Osoto messages, and chat lines on
+their way to Osoto under their provisional ids) with one sender task. The lane hands
+the lines at its head to a `LineSender` (the `Deliverer`), which sends the first, or
+merges the lines queued behind it into one message (`relay/coalesce.py`), and says
+how many it took. A lane that fails (`ChatUnavailable`, a 429 the adapter gave up
+on) waits and retries its own head: no other lane notices. Order per chat is the
+queue's order.
+
+The lanes hold lines in memory only. What a crash or a stop drops from them is
+found again after a restart: a line still in the outbox is read by the ahead feed
+(`relay/ahead.py`), a polled Osoto message by the poll, whose stored cursor waits for
+the lanes (`relay/poll.py`); the message map makes every send happen once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from osoto_bridge.chat.base import ChatUnavailable
+from osoto_bridge.metrics import RelayMetrics
+from osoto_bridge.osoto.models import Message
+from osoto_bridge.store import Link
+from osoto_bridge.util import Backoff
+
+__all__ = ["ChatLane", "ChatLanes", "Line", "LineSender", "Wait"]
+
+logger = logging.getLogger(__name__)
+
+TAKE_AT_MOST = 50
+"""Lines a lane offers its sender at once (what may merge into one message)."""
+
+HELD = 0.5
+"""Seconds a send must take for the lane to count as held by its platform's pace
+(Telegram's 20 a minute into a group is one per 3 s, Slack's one a second): then the
+lines queued behind it merge (`relay/coalesce.py`)."""
+
+LANE_RETRY_CAP = 300.0
+"""Seconds a failing lane waits at most between tries."""
+
+Wait = Callable[[asyncio.Event, float], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class Line:
+    """One message on its way to one chat.
+
+    Attributes:
+        message: the Osoto message (or a chat line under its provisional id).
+        by_bridge: the bridge posted it for a chat: its content names its author.
+        done: resolved once the chat has it (sent, found delivered, or refused for
+            good); cancelled when the lane stops first.
+    """
+
+    message: Message
+    by_bridge: bool
+    done: asyncio.Future[None] = field(repr=False)
+
+
+class LineSender(Protocol):
+    """Sends the head of a lane: the first line, maybe merged with those behind it."""
+
+    async def send_lines(self, link: Link, lines: Sequence[Line], *, merge: bool = False) -> int:
+        """Deliver ``lines[0]`` (and maybe more); how many of the head are done.
+
+        ``merge``: the lane is under pressure, the lines behind the first may go
+        with it in one message.
+
+        Raises:
+            ChatUnavailable: the chat could not take it now (the lane retries).
+        """
+        ...
+
+
+class ChatLane:
+    """One chat's queue and its sender task (started on demand, gone when empty)."""
+
+    def __init__(
+        self,
+        link: Link,
+        *,
+        sender: LineSender,
+        wait: Wait,
+        clock: Callable[[], float],
+        rng: random.Random,
+        metrics: RelayMetrics,
+        on_empty: Callable[[ChatLane], None],
+    ) -> None:
+        self.link = link
+        self._clock = clock
+        # Under pressure: the last send was held by the platform's pace, or failed.
+        self._pressed = False
+        self._sender = sender
+        self._wait = wait
+        self._metrics = metrics
+        self._on_empty = on_empty
+        self._queue: deque[Line] = deque()
+        self._task: asyncio.Task[None] | None = None
+        self._stopped = asyncio.Event()
+        self._backoff = Backoff(first=1.0, cap=LANE_RETRY_CAP, jitter=0.5, random=rng.random)
+        self.failures = 0
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def pending(self) -> list[asyncio.Future[None]]:
+        """The futures of the lines queued now, the one in flight included."""
+        return [line.done for line in self._queue]
+
+    def put(self, message: Message, *, by_bridge: bool) -> asyncio.Future[None]:
+        """Queue ``message`` for this chat; the future resolves once it has it."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self._stopped.is_set():
+            done.cancel()
+            return done
+        self._queue.append(Line(message, by_bridge, done))
+        if self._task is None:
+            self._task = asyncio.create_task(
+                self._run(), name=f"relay:lane:{self.link.platform}:{self.link.chat_id}"
+            )
+        return done
+
+    async def _run(self) -> None:
+        try:
+            while self._queue and not self._stopped.is_set():
+                head = [self._queue[i] for i in range(min(TAKE_AT_MOST, len(self._queue)))]
+                started = self._clock()
+                try:
+                    taken = await self._sender.send_lines(
+                        self.link, head, merge=self._pressed and len(head) > 1
+                    )
+                except ChatUnavailable as exc:
+                    self._pressed = True
+                    await self._back_off(exc)
+                    continue
+                except Exception:
+                    self._pressed = True
+                    # Not a platform's answer (a store hiccup, a bug): the line is not
+                    # dropped, the lane tries it again after a wait like any failure.
+                    logger.exception("chat lane %s/%s failed", self.link.platform, self.link.id)
+                    await self._back_off(None)
+                    continue
+                self.failures = 0
+                self._pressed = self._clock() - started >= HELD
+                for _ in range(max(1, taken)):
+                    if not self._queue:
+                        break
+                    line = self._queue.popleft()
+                    if not line.done.done():
+                        line.done.set_result(None)
+        finally:
+            self._task = None
+            if not self._queue:
+                self._on_empty(self)
+
+    async def _back_off(self, exc: ChatUnavailable | None) -> None:
+        self.failures += 1
+        if exc is not None:
+            self._metrics.failed(exc)
+        delay = self._backoff.delay(self.failures)
+        logger.warning(
+            "chat lane %s/%s: %s; %d line(s) wait, retrying in %.1fs",
+            self.link.platform,
+            self.link.chat_id,
+            type(exc).__name__ if exc is not None else "error",
+            len(self._queue),
+            delay,
+        )
+        await self._wait(self._stopped, delay)
+
+    def close(self) -> None:
+        """Take no new line (`put` cancels its future) and end after the send in flight."""
+        self._stopped.set()
+
+    async def stop(self, *, at_once: bool = False) -> None:
+        """Finish the send in flight (or cut it, ``at_once``); the queue is left.
+
+        What is left is found again after a restart (see the module).
+        """
+        self.close()
+        task = self._task
+        if task is not None:
+            if at_once:
+                task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        while self._queue:
+            self._queue.popleft().done.cancel()
+
+
+class ChatLanes:
+    """The lanes of every linked chat, one per link, shared by the channel workers."""
+
+    def __init__(
+        self,
+        sender: LineSender,
+        *,
+        wait: Wait,
+        clock: Callable[[], float],
+        rng: random.Random | None = None,
+        metrics: RelayMetrics | None = None,
+    ) -> None:
+        self._sender = sender
+        self._wait = wait
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._metrics = metrics if metrics is not None else RelayMetrics()
+        self._lanes: dict[int, ChatLane] = {}
+        self._stopping = False
+
+    def deliver(
+        self, message: Message, links: Sequence[Link], *, by_bridge: bool = False
+    ) -> list[asyncio.Future[None]]:
+        """Queue ``message`` for each enabled chat of ``links``; one future each."""
+        return [
+            self._lane(link).put(message, by_bridge=by_bridge) for link in links if link.enabled
+        ]
+
+    def backlog(self) -> int:
+        """Lines queued in the longest lane."""
+        return max((len(lane) for lane in self._lanes.values()), default=0)
+
+    async def drained(self) -> None:
+        """Wait until every line queued now is done (sent, found, or cut by a stop)."""
+        pending = [done for lane in list(self._lanes.values()) for done in lane.pending()]
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    def _lane(self, link: Link) -> ChatLane:
+        lane = self._lanes.get(link.id)
+        if lane is None:
+            lane = ChatLane(
+                link,
+                sender=self._sender,
+                wait=self._wait,
+                clock=self._clock,
+                rng=self._rng,
+                metrics=self._metrics,
+                on_empty=self._forget,
+            )
+            if self._stopping:
+                lane.close()
+            else:
+                self._lanes[link.id] = lane
+        else:
+            lane.link = link  # the freshest read of the link (its thread, its state)
+        return lane
+
+    def _forget(self, lane: ChatLane) -> None:
+        if self._lanes.get(lane.link.id) is lane:
+            del self._lanes[lane.link.id]
+
+    async def stop(self, *, at_once: bool = False) -> None:
+        """Finish every lane's send in flight (or cut it, ``at_once``: a crash)."""
+        self._stopping = True
+        lanes = list(self._lanes.values())
+        await asyncio.gather(*(lane.stop(at_once=at_once) for lane in lanes))
+        self._lanes.clear()
