@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from osoto_bridge.store._base import StoreBase, atomic
-from osoto_bridge.store._messages import SEEN_COPY_PART
+from osoto_bridge.store._messages import drop_seen_copies
 from osoto_bridge.store._outbox import entry_columns, entry_from_row
 from osoto_bridge.store.models import OutboxEntry, provisional_entry, provisional_message_id
 from osoto_bridge.store.tables import message_map, outbox
@@ -196,16 +196,7 @@ class BatchesMixin(StoreBase):
                     )
                 )
                 real = {provisional_message_id(int(r.id)): str(r.osoto_message_id) for r in found}
-            # A copy whose echo came before its send returned was recorded as a seen
-            # copy (`record_seen_copy`): the send's own record takes its place.
-            await conn.execute(
-                sa.delete(message_map).where(
-                    message_map.c.platform == platform,
-                    message_map.c.chat_id == chat_id,
-                    message_map.c.chat_message_id.in_(list(chat_message_ids)),
-                    message_map.c.part >= SEEN_COPY_PART,
-                )
-            )
+            await drop_seen_copies(conn, platform, chat_id, chat_message_ids)
             now = self._now()
             rows = [
                 {

@@ -16,6 +16,26 @@ __all__ = ["MessagesMixin"]
 _ORIGINS = ("osoto", "chat")
 
 SEEN_COPY_PART = 1_000_000
+
+
+async def drop_seen_copies(
+    conn: AsyncConnection, platform: str, chat_id: str, chat_message_ids: Sequence[str]
+) -> None:
+    """Forget the seen copies (`record_seen_copy`) of these chat messages.
+
+    A copy whose echo came before its send returned was recorded as seen: the send's
+    own record, written next in the same transaction, takes its place.
+    """
+    await conn.execute(
+        sa.delete(message_map).where(
+            message_map.c.platform == platform,
+            message_map.c.chat_id == chat_id,
+            message_map.c.chat_message_id.in_(list(chat_message_ids)),
+            message_map.c.part >= SEEN_COPY_PART,
+        )
+    )
+
+
 """Parts from here on are copies learned from the platform's echo (`record_seen_copy`),
 not what a send returned: they resolve replies (`osoto_message_for`) but never count
 as the delivery (`chat_messages_for`), so a retry still delivers what a send lost."""
@@ -56,16 +76,7 @@ class MessagesMixin(StoreBase):
         if not chat_message_ids:
             return
         async with self._tx() as conn:
-            # A part whose echo came before its send returned was recorded as a seen
-            # copy: the send's own record takes its place.
-            await conn.execute(
-                sa.delete(message_map).where(
-                    message_map.c.platform == platform,
-                    message_map.c.chat_id == chat_id,
-                    message_map.c.chat_message_id.in_(list(chat_message_ids)),
-                    message_map.c.part >= SEEN_COPY_PART,
-                )
-            )
+            await drop_seen_copies(conn, platform, chat_id, chat_message_ids)
             stmt = self._map_insert(
                 osoto_message_id=await _resolved(conn, osoto_message_id),
                 trip_id=trip_id,
