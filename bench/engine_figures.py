@@ -41,19 +41,20 @@ class Arrivals:
     def __init__(
         self,
         received: Iterable[Sequence[Any]],
-        posts: Iterable[tuple[float, int, int]],
+        posts: Iterable[tuple[float, int, Sequence[int]]],
         stored: Iterable[str],
     ) -> None:
         self.chat: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         for at, platform, _chat, text in received:
-            found = TAG.search(str(text))
-            if found:
-                self.chat[int(found[1])][str(platform)].append(float(at))
+            # a merged message carries several lines: each arrived with it
+            for found in TAG.findall(str(text)):
+                self.chat[int(found)][str(platform)].append(float(at))
         self.osoto: dict[int, list[float]] = defaultdict(list)
         self.osoto_429 = 0
-        for at, status, seq in posts:
-            if status == 201 and seq >= 0:
-                self.osoto[seq].append(at)
+        for at, status, seqs in posts:
+            if status == 201:
+                for seq in seqs:
+                    self.osoto[seq].append(at)
             elif status == 429:
                 self.osoto_429 += 1
         self.stored: Counter[int] = Counter()

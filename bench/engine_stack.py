@@ -175,17 +175,21 @@ class Stack:
     async def received(self) -> list[list[Any]]:
         return list((await self.client.get(f"{self.control_url}/received")).json()["rows"])
 
-    async def osoto_log(self) -> list[tuple[float, int, str, int, int]]:
-        """Osoto's request log of the bridge's keys: (finished at, trip, kind, status, tag)."""
+    async def osoto_log(self) -> list[tuple[float, int, str, int, list[int]]]:
+        """Osoto's request log of the bridge's keys: (finished at, trip, kind, status, tags).
+
+        A post's tags are every line it carries (a merged post holds several).
+        """
         base = self.osoto_url.removesuffix("/api/v1")
         log = (await self.client.get(f"{base}/_bench/requests?since=0")).json()
         owners = {fingerprint(t.owner_key): n for n, t in enumerate(self.trips)}
-        rows = zip(log["at"], log["key"], log["status"], log["kind"], log["tag"], strict=True)
-        return [(at, owners[k], kind, st, tag) for at, k, st, kind, tag in rows if k in owners]
+        rows = zip(log["at"], log["key"], log["status"], log["kind"], log["tags"], strict=True)
+        return [(at, owners[k], kind, st, tags) for at, k, st, kind, tags in rows if k in owners]
 
-    async def osoto_posts(self) -> list[tuple[float, int, int]]:
-        """The bridge's message POSTs to Osoto: (finished at, status, tag)."""
-        return [(at, st, tag) for at, _, kind, st, tag in await self.osoto_log() if kind == "post"]
+    async def osoto_posts(self) -> list[tuple[float, int, list[int]]]:
+        """The bridge's message POSTs to Osoto: (finished at, status, tags)."""
+        log = await self.osoto_log()
+        return [(at, st, tags) for at, _, kind, st, tags in log if kind == "post"]
 
     async def osoto_polls(self) -> dict[int, list[float]]:
         """When each of the bridge's message polls finished, by trip."""

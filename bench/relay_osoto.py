@@ -56,7 +56,8 @@ class RequestLog:
         self.key: list[str] = []
         self.status: list[int] = []
         self.kind: list[str] = []
-        self.tag: list[int] = []
+        # every tag the post's body carries: a merged post holds several lines
+        self.tags: list[list[int]] = []
         self._names: dict[bytes, str] = {}
 
     def name(self, token: bytes) -> str:
@@ -66,12 +67,12 @@ class RequestLog:
             self._names[token] = found
         return found
 
-    def add(self, key: str, status: int, kind: str, tag: int) -> None:
+    def add(self, key: str, status: int, kind: str, tags: list[int]) -> None:
         self.at.append(time.time())
         self.key.append(key)
         self.status.append(status)
         self.kind.append(kind)
-        self.tag.append(tag)
+        self.tags.append(tags)
 
     def since(self, start: int) -> dict[str, Any]:
         return {
@@ -80,7 +81,7 @@ class RequestLog:
             "key": self.key[start:],
             "status": self.status[start:],
             "kind": self.kind[start:],
-            "tag": self.tag[start:],
+            "tags": self.tags[start:],
         }
 
 
@@ -120,8 +121,8 @@ def counting(app: App, log: RequestLog, sandbox: Sandbox) -> App:
         try:
             await app(scope, peek if posting else receive, noting)
         finally:
-            found = TAG.search(body) if posting else None
-            log.add(log.name(token) if token else "-", status, kind, int(found[1]) if found else -1)
+            tags = [int(found) for found in TAG.findall(body)] if posting else []
+            log.add(log.name(token) if token else "-", status, kind, tags)
 
     return wrapped
 

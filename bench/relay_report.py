@@ -96,27 +96,26 @@ class _Matcher:
         self.misrouted = 0
         self.untagged = 0
         for at, platform, chat, text in c.received:
-            found = TAG.search(str(text))
-            if found is None:
+            # a merged message carries several lines: each arrived with it
+            seqs = [int(found) for found in TAG.findall(str(text))]
+            if not seqs:
                 self.untagged += 1
-                continue
-            seq = int(found[1])
-            planned = sent.get(seq)
-            if planned is not None and self.chat_trip.get(str(chat)) != planned[0].trip:
-                self.misrouted += 1
-            self.arrivals[seq][str(platform)].append(float(at))
+            for seq in seqs:
+                planned = sent.get(seq)
+                if planned is not None and self.chat_trip.get(str(chat)) != planned[0].trip:
+                    self.misrouted += 1
+                self.arrivals[seq][str(platform)].append(float(at))
         req = c.requests
-        for at, key, status, kind, tag in zip(
-            req["at"], req["key"], req["status"], req["kind"], req["tag"], strict=True
+        for at, key, status, kind, tags in zip(
+            req["at"], req["key"], req["status"], req["kind"], req["tags"], strict=True
         ):
-            if kind == "post" and status == 201 and tag >= 0 and key in self.owner_trip:
-                self.arrivals[int(tag)]["osoto"].append(float(at))
-        self.queued = {int(found[1]) for text in c.queued if (found := TAG.search(text))}
+            if kind == "post" and status == 201 and key in self.owner_trip:
+                for tag in tags:
+                    self.arrivals[int(tag)]["osoto"].append(float(at))
+        self.queued = {int(found) for text in c.queued for found in TAG.findall(text)}
         self.osoto_count: Counter[int] = Counter()
         for _, content in c.messages:
-            found = TAG.search(content)
-            if found is not None:
-                self.osoto_count[int(found[1])] += 1
+            self.osoto_count.update(int(found) for found in TAG.findall(content))
 
     def counts(self, seq: int, origin: str) -> dict[str, int]:
         arrived = self.arrivals.get(seq, {})

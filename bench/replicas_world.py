@@ -244,9 +244,10 @@ class World:
         assert self.http is not None
         log = (await self.http.get(f"{self.osoto_base}/_bench/requests?since=0")).json()
         found: dict[str, float] = {}
-        for at, status, tag in zip(log["at"], log["status"], log["tag"], strict=True):
-            if status == 201 and tag >= 0:
-                found.setdefault(f"msg{tag:07d}x", float(at))
+        for at, status, tags in zip(log["at"], log["status"], log["tags"], strict=True):
+            if status == 201:
+                for tag in tags:  # a merged post carries several lines
+                    found.setdefault(f"msg{tag:07d}x", float(at))
         return found
 
     async def budget(self) -> tuple[int, int]:

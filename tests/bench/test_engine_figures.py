@@ -37,7 +37,7 @@ def test_each_copy_is_matched_to_its_line_and_missing_or_doubled_ones_are_counte
         [101.3, "telegram", "-1", f"Sam: {sl.text}"],  # doubled into Telegram
         [102.4, "telegram", "-1", f"Ben: {os_.text}"],  # never reached Slack
     ]
-    posts = [(100.2, 201, 1), (101.1, 429, 2), (101.6, 201, 2)]
+    posts = [(100.2, 201, [1]), (101.1, 429, [2]), (101.6, 201, [2])]
     stored = [f"**Tess** (Telegram): {tg.text}", f"**Sam** (Slack): {sl.text}", os_.text]
     got = Arrivals(received, posts, stored)
     assert [round(x, 3) for x in chat_to_chat([tg, sl, os_], got)] == [0.5, 0.2]
@@ -56,9 +56,28 @@ def test_each_copy_is_matched_to_its_line_and_missing_or_doubled_ones_are_counte
 
 def test_a_line_stored_twice_in_osoto_is_doubled_and_one_never_posted_is_missing() -> None:
     a, b = Line(10, "telegram", 1, 0.0), Line(11, "telegram", 1, 0.0)
-    got = Arrivals([], [(1.0, 201, 10), (2.0, 201, 10)], [a.text, a.text])
+    got = Arrivals([], [(1.0, 201, [10]), (2.0, 201, [10])], [a.text, a.text])
     counts = delivery([a, b], got)
     assert (counts["doubled_toward_osoto"], counts["missing_in_osoto"]) == (1, 1)
+
+
+def test_every_line_a_merged_message_carries_arrives_with_it() -> None:
+    # coalescing: one chat message and one Osoto post hold three lines each
+    lines = [Line(n, "telegram", 2, 50.0) for n in (30, 31, 32)]
+    merged = "\n".join(f"Tess: {line.text}" for line in lines)
+    got = Arrivals(
+        [[51.0, "slack", "C2", merged]],
+        [(50.5, 201, [30, 31, 32])],
+        ["\n\n".join(line.text for line in lines)],
+    )
+    assert delivery(lines, got) == {
+        "missing_in_chat": 0,
+        "missing_in_osoto": 0,
+        "doubled_toward_osoto": 0,
+        "doubled_in_chat": 0,
+    }
+    assert [round(x, 3) for x in chat_to_chat(lines, got)] == [1.0, 1.0, 1.0]
+    assert [round(x, 3) for x in chat_to_osoto(lines, got)] == [0.5, 0.5, 0.5]
 
 
 def test_percentiles_take_the_nearest_rank() -> None:
