@@ -9,8 +9,9 @@ posted once, with the same Idempotency-Key.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from relay_world import World, eventually
+from relay_world import World, eventually, make_world
 
 from osoto_bridge.chat import OutboundMessage, RecordingChat
 from osoto_bridge.relay.coalesce import OSOTO_SEPARATOR, batch_key, merged_content
@@ -205,3 +206,42 @@ async def test_a_batch_cut_before_a_crash_is_posted_once_with_the_same_key(
     assert [m.content for m in posts[1:]] == ["Alice (Telegram): delta"]
     sent = await world.store.list_outbox(status="sent")
     assert {e.osoto_message_id for e in sent if e.batch_id == entries[0].id} == {first_try.id}
+
+
+async def _restart_with_queued(tmp_path: Path, count: int) -> list[str]:
+    """On a key of 60 requests a minute, the bridge comes back to ``count`` lines
+    waiting in the outbox; what Osoto shows of them, post by post."""
+    world = make_world(tmp_path, rate_limit=60)
+    await world.open()
+    try:
+        assert world.store is not None
+        await world.link(world.telegram, "tg-1")
+        await world.start()
+        assert world.bridge is not None
+        await world.bridge.abort()
+        await world.telegram.start(world.bridge)  # the chat still hands lines in
+        for n in range(count):
+            await world.telegram.write("tg-1", f"line {n}", author="Alice")
+        await world.telegram.stop()
+        bridge = await world.start()
+        async with asyncio.timeout(10):
+            await bridge.idle()
+        return [m.content for m in await world.osoto_messages() if "Alice" in m.content]
+    finally:
+        await world.close()
+        world.sandbox.close()
+
+
+async def test_a_queue_deeper_than_half_the_keys_minute_is_posted_merged(
+    tmp_path: Path,
+) -> None:
+    # 40 lines one by one would take 40 of the key's 60 requests this minute and
+    # leave its polls nothing: they go as one post, every line in it, in order.
+    posts = await _restart_with_queued(tmp_path, 40)
+    assert len(posts) == 1
+    assert _lines(posts) == [f"Alice (Telegram): line {n}" for n in range(40)]
+
+
+async def test_a_persons_four_quick_lines_stay_four_posts(tmp_path: Path) -> None:
+    posts = await _restart_with_queued(tmp_path, 4)
+    assert posts == [f"Alice (Telegram): line {n}" for n in range(4)]

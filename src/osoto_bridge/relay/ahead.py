@@ -86,10 +86,23 @@ class AheadFeed:
         return self._dirty
 
     async def read(self, links: Sequence[Link]) -> int:
-        """Hand every line not handed over yet to the other chats; how many."""
+        """Hand every line not handed over yet to the other chats; how many.
+
+        A backlog longer than one read is read on at once, page after page: waiting
+        for the next pass (behind the poll and its spacing) would keep the other
+        chats' lanes short of lines they could merge now.
+        """
         self._dirty = False
         if len(links) < 2:
             return 0  # no other chat to hand a line to
+        total = 0
+        while True:
+            count = await self._read_page(links)
+            total += count
+            if count < READ_AT_MOST:
+                return total
+
+    async def _read_page(self, links: Sequence[Link]) -> int:
         # After the first read, the lines posted meanwhile too: the Osoto lane may
         # have posted a line before the feed read it, and the other chats must get
         # it in its place, not later from the poll. The first read (a start) takes
@@ -127,8 +140,6 @@ class AheadFeed:
                 self._copies[entry.id] = copies
             self._seen = entry.id
         self._seen = max(self._seen, last)
-        if len(entries) == READ_AT_MOST:
-            self._dirty = True  # more wait behind these
         return len(entries)
 
     def handed_over(self, entry_id: int) -> bool:

@@ -3,8 +3,11 @@
 Pure decisions, no I/O. A destination is under pressure when its pacer holds its
 lines: for Osoto, the key's limiter would not let the next post start now; for a
 chat, its last send was held by the platform's pace (or failed) while more lines
-queued behind it. Then the lines at the head of its lane merge, each keeping its
-attribution, as long as:
+queued behind it. Toward Osoto, also when more lines queue than half of what the
+key has left this minute (`osoto_pressed`): sent one by one they would spend the
+key's minute in a rush, and its polls (Osoto → chats) and the posts after them
+would then stand still until requests age out. Then the lines at the head of its
+lane merge, each keeping its attribution, as long as:
 
 - none is a reply or an edit (a message has one reply target: such a line goes
   alone, and ends the run before it);
@@ -34,23 +37,43 @@ from osoto_bridge.store import OutboxEntry
 from osoto_bridge.text import Document
 
 __all__ = [
-    "MAX_LINES",
+    "CHAT_MAX_LINES",
+    "OSOTO_MAX_LINES",
     "OSOTO_SEPARATOR",
     "batch_key",
     "chat_run",
     "merged_content",
     "merged_document",
+    "osoto_pressed",
     "osoto_run",
 ]
 
-MAX_LINES = 20
-"""Lines one merged message carries at most."""
+CHAT_MAX_LINES = 30
+"""Lines one merged chat message carries at most (still a message one reads at once:
+at Slack's one a second, 300 queued lines cross in ten of them)."""
+
+OSOTO_MAX_LINES = 50
+"""Lines one merged Osoto post carries at most (within `limit` characters): each post
+is one request of the key's 60 a minute."""
+
+_MIN_OSOTO_QUEUE = 4
+"""Lines queued toward Osoto that go one by one whatever the key has left (a
+person's four quick lines stay four messages)."""
 
 OSOTO_SEPARATOR = "\n\n"
 """Between the lines of a merged Osoto post (each line is a paragraph of its own)."""
 
 _CHAT_SHARE = 0.8
 """Of a chat's length limit, what merged plain text may take (rendering adds markup)."""
+
+
+def osoto_pressed(queued: int, *, ready: bool, remaining: int) -> bool:
+    """Whether the lines queued toward Osoto merge: the key's pacer holds the next
+    post (not ``ready``), or posting them one by one would take more than half of the
+    ``remaining`` requests of the key's window."""
+    if not ready:
+        return True
+    return queued > max(_MIN_OSOTO_QUEUE, remaining // 2)
 
 
 def osoto_run(entries: Sequence[OutboxEntry], *, limit: int) -> int:
@@ -70,7 +93,7 @@ def osoto_run(entries: Sequence[OutboxEntry], *, limit: int) -> int:
         return 1
     size = len(first.content)
     count = 1
-    for entry in entries[1:MAX_LINES]:
+    for entry in entries[1:OSOTO_MAX_LINES]:
         size += len(OSOTO_SEPARATOR) + len(entry.content)
         if not mergeable(entry) or size > limit:
             break
@@ -115,7 +138,10 @@ def chat_run(
     seen = {ids[0]}
     count = 1
     for document, line_id, parent in zip(
-        documents[1:MAX_LINES], ids[1:MAX_LINES], parents[1:MAX_LINES], strict=True
+        documents[1:CHAT_MAX_LINES],
+        ids[1:CHAT_MAX_LINES],
+        parents[1:CHAT_MAX_LINES],
+        strict=True,
     ):
         size += 2 + len(document.plain_text())
         if parent is not None or line_id in seen or size > budget:

@@ -23,9 +23,9 @@ from osoto_bridge.chat.base import (
 )
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
-from osoto_bridge.relay.coalesce import MAX_LINES, chat_run, merged_document
+from osoto_bridge.relay.coalesce import CHAT_MAX_LINES, chat_run, merged_document
 from osoto_bridge.relay.labels import ATTRIBUTION_LABELS
-from osoto_bridge.relay.lanes import Line
+from osoto_bridge.relay.lanes import Line, Taken
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.store import Link, Store
 from osoto_bridge.text import (
@@ -75,7 +75,7 @@ class Deliverer:
         """Keep ``message`` for quoting, without delivering it."""
         self._recent.remember(message.id, message.author_name or "someone", message.content)
 
-    async def send_lines(self, link: Link, lines: Sequence[Line], *, merge: bool = False) -> int:
+    async def send_lines(self, link: Link, lines: Sequence[Line], *, merge: bool = False) -> Taken:
         """Deliver the head of a chat's lane; how many of ``lines`` are done now.
 
         Lines the chat already has (the map says so) are skipped; otherwise the first
@@ -93,7 +93,7 @@ class Deliverer:
                     "links on platform %s are not served: the platform is not configured",
                     link.platform,
                 )
-            return len(lines)
+            return Taken(len(lines), sent=False)
         delivered = await self._store.delivered_among(
             [line.message.id for line in lines], link.platform, link.chat_id
         )
@@ -101,16 +101,16 @@ class Deliverer:
         while skipped < len(lines) and lines[skipped].message.id in delivered:
             skipped += 1
         if skipped:
-            return skipped
+            return Taken(skipped, sent=False)
         if merge and len(lines) > 1:
             merged = await self._send_merged(link, adapter, lines, delivered)
             if merged:
-                return merged
+                return Taken(merged)
         line = lines[0]
         outbound = await self._outbound(line.message, link, adapter, by_bridge=line.by_bridge)
         sent = await self._send(adapter, outbound, link, line.message)
         if sent is None:
-            return 1
+            return Taken(1)
         await self._store.record_chat_messages(
             osoto_message_id=line.message.id,
             trip_id=link.trip_id,
@@ -123,7 +123,7 @@ class Deliverer:
             activity_of=link.id,
         )
         self._relayed(link, line)
-        return 1
+        return Taken(1)
 
     async def _send_merged(
         self, link: Link, adapter: ChatAdapter, lines: Sequence[Line], delivered: set[str]
@@ -134,7 +134,7 @@ class Deliverer:
         """
         run: list[Line] = []
         texts: set[str] = set()
-        for line in lines[:MAX_LINES]:
+        for line in lines[:CHAT_MAX_LINES]:
             # A line may be queued twice, under its provisional and its Osoto id (the
             # poll met its post first): the run ends there, and the map check of the
             # next round skips the copy once this one is recorded.

@@ -29,7 +29,7 @@ from osoto_bridge.osoto.errors import (
 )
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.ahead import AheadFeed, resolve_parent
-from osoto_bridge.relay.coalesce import batch_key, merged_content, osoto_run
+from osoto_bridge.relay.coalesce import batch_key, merged_content, osoto_pressed, osoto_run
 from osoto_bridge.relay.echo import EchoGuard
 from osoto_bridge.relay.outbox import OSOTO_MAX_CONTENT
 from osoto_bridge.store import Link, OutboxEntry, Store, is_provisional
@@ -236,9 +236,10 @@ class OutboxDrain:
         """The next post: its entries, their link, and how many of ``work`` it takes.
 
         A batch cut before (a crash or a failed try since) is replayed as it was
-        cut, whatever queued since. Otherwise the entry goes alone unless the key's
-        pacer would hold it: then the entries queued behind it merge (`coalesce`),
-        and the cut is stored before the post, so a retry replays the same post.
+        cut, whatever queued since. Otherwise the entry goes alone unless the key is
+        under pressure (`coalesce.osoto_pressed`): then the entries queued behind it
+        merge (`coalesce.osoto_run`), and the cut is stored before the post, so a
+        retry replays the same post.
         """
         entry, link = work[index]
         if entry.batch_id is not None:
@@ -250,7 +251,12 @@ class OutboxDrain:
             members = await self._store.outbox_batch(entry.batch_id)
             return [m for m in members if m.status == "pending"], link, consumed
         client = await self._client_for(link)
-        if client.limiter.ready(Priority.INTERACTIVE):
+        limiter = client.limiter
+        if not osoto_pressed(
+            len(work) - index,
+            ready=limiter.ready(Priority.INTERACTIVE),
+            remaining=limiter.snapshot().remaining,
+        ):
             return [entry], link, 1
         count = osoto_run([queued for queued, _ in work[index:]], limit=OSOTO_MAX_CONTENT)
         if count == 1:

@@ -30,7 +30,7 @@ from osoto_bridge.osoto.models import Message
 from osoto_bridge.store import Link
 from osoto_bridge.util import Backoff
 
-__all__ = ["ChatLane", "ChatLanes", "Line", "LineSender", "Wait"]
+__all__ = ["ChatLane", "ChatLanes", "Line", "LineSender", "Taken", "Wait"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +64,24 @@ class Line:
     done: asyncio.Future[None] = field(repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What a `LineSender` did with the head of a lane.
+
+    Attributes:
+        count: lines of the head that are done.
+        sent: whether a message went out for them (lines the chat has already are
+            skipped without one: that says nothing of the platform's pace).
+    """
+
+    count: int
+    sent: bool = True
+
+
 class LineSender(Protocol):
     """Sends the head of a lane: the first line, maybe merged with those behind it."""
 
-    async def send_lines(self, link: Link, lines: Sequence[Line], *, merge: bool = False) -> int:
+    async def send_lines(self, link: Link, lines: Sequence[Line], *, merge: bool = False) -> Taken:
         """Deliver ``lines[0]`` (and maybe more); how many of the head are done.
 
         ``merge``: the lane is under pressure, the lines behind the first may go
@@ -148,8 +162,9 @@ class ChatLane:
                     await self._back_off(None)
                     continue
                 self.failures = 0
-                self._pressed = self._clock() - started >= HELD
-                for _ in range(max(1, taken)):
+                if taken.sent:
+                    self._pressed = self._clock() - started >= HELD
+                for _ in range(max(1, taken.count)):
                     if not self._queue:
                         break
                     line = self._queue.popleft()

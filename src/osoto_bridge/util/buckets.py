@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
+__all__ = ["UNDER_THE_LIMIT", "TokenBucket", "take_all"]
+
 _EPSILON = 1e-9
+
+UNDER_THE_LIMIT = 0.95
+"""The share of a platform's documented rate its pacer keeps to by default.
+
+The pacer takes a token when the request leaves; the platform counts it when it
+arrives, and arrivals jitter by tens of milliseconds (a busy machine, a connection
+being opened). Paced at exactly the limit, a request that left on time but arrived
+early meets a 429 (the engine benchmark saw 15 in a 300-line burst); five per cent
+under, a second between two posts leaves 50 ms for that jitter."""
 
 
 class TokenBucket:

@@ -10,7 +10,7 @@ import httpx
 from slack_world import BOB, CHANNEL, SlackWorld
 
 from osoto_bridge.chat.slack import slack_events_app
-from osoto_bridge.chat.slack.pacing import DEFAULT_BURST
+from osoto_bridge.chat.slack.pacing import DEFAULT_BURST, DEFAULT_INTERVAL
 from osoto_bridge.text import has_live_mention
 
 
@@ -185,7 +185,7 @@ async def test_posting_is_paced_per_channel(world: SlackWorld) -> None:
     for n in range(DEFAULT_BURST + 2):
         world.companion_says(f"m{n}")
     await world.fake.wait_for(lambda: len(world.fake.posted) == DEFAULT_BURST + 2)
-    paced = [s for s in world.time.sleeps if 0 < s <= 1.0]
+    paced = [s for s in world.time.sleeps if 0 < s <= DEFAULT_INTERVAL]
     assert len(paced) >= 2  # the burst went at once; the two after it waited their turn
     assert [p.text for p in world.fake.posted] == [f"m{n}" for n in range(DEFAULT_BURST + 2)]
 

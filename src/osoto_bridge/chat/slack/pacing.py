@@ -19,16 +19,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from osoto_bridge.util import TokenBucket, take_all
+from osoto_bridge.util import UNDER_THE_LIMIT, TokenBucket, take_all
 
-DEFAULT_INTERVAL = 1.0
-"""Seconds per post into one channel, sustained."""
+DEFAULT_INTERVAL = 1.0 / UNDER_THE_LIMIT
+"""Seconds per post into one channel, sustained: Slack's one a second, a little
+under it (`UNDER_THE_LIMIT`: the post's arrival, not its departure, is counted)."""
 
 DEFAULT_BURST = 4
 """Posts one channel may take at once after a quiet spell."""
 
-DEFAULT_WORKSPACE_RATE = 50.0
-"""Posts a second into the whole workspace (Slack's ``chat.postMessage`` limit)."""
+DEFAULT_WORKSPACE_RATE = 50.0 * UNDER_THE_LIMIT
+"""Posts a second into the whole workspace (Slack's ``chat.postMessage`` limit of 50,
+a little under it)."""
 
 
 @dataclass

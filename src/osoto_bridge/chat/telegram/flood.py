@@ -27,7 +27,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from osoto_bridge.util import LRU, TokenBucket, take_all
+from osoto_bridge.util import LRU, UNDER_THE_LIMIT, TokenBucket, take_all
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +71,12 @@ class FloodControl(BaseRateLimiter[int]):
 
     Args:
         overall_rate: requests per second for the whole bot (Telegram: about 30;
-            0: unpaced).
+            0: unpaced). The defaults keep a little under Telegram's figures
+            (`UNDER_THE_LIMIT`: Telegram counts a message when it arrives).
         group_rate: messages per minute into one group (Telegram: about 20; 0:
             unpaced).
-        chat_rate: messages per second into one chat (Telegram: about 1; 0: unpaced).
+        chat_rate: messages per second into one chat (Telegram: about 1; 0:
+            unpaced; default: a little under 1 when groups are paced).
         chat_burst: messages one chat may take at once after a lull.
         sleep: how to wait (pacing and 429s; tests pass a fake).
         clock: monotonic seconds (tests pass a virtual one with ``sleep``).
@@ -85,8 +87,8 @@ class FloodControl(BaseRateLimiter[int]):
     def __init__(
         self,
         *,
-        overall_rate: float = 30.0,
-        group_rate: float = 20.0,
+        overall_rate: float = 30.0 * UNDER_THE_LIMIT,
+        group_rate: float = 20.0 * UNDER_THE_LIMIT,
         chat_rate: float | None = None,
         chat_burst: int = 3,
         sleep: Sleep = asyncio.sleep,
@@ -94,7 +96,9 @@ class FloodControl(BaseRateLimiter[int]):
         max_retries: int | None = None,
     ) -> None:
         # unpaced groups (tests) leave chats unpaced too unless asked
-        self._chat_rate = chat_rate if chat_rate is not None else (1.0 if group_rate > 0 else 0.0)
+        self._chat_rate = (
+            chat_rate if chat_rate is not None else (UNDER_THE_LIMIT if group_rate > 0 else 0.0)
+        )
         self._chat_burst = chat_burst
         self._group_rate = group_rate
         self._clock = clock
