@@ -245,3 +245,96 @@ async def test_a_queue_deeper_than_half_the_keys_minute_is_posted_merged(
 async def test_a_persons_four_quick_lines_stay_four_posts(tmp_path: Path) -> None:
     posts = await _restart_with_queued(tmp_path, 4)
     assert posts == [f"Alice (Telegram): line {n}" for n in range(4)]
+
+
+async def test_lines_of_a_merged_post_reach_a_slow_chat_each_once(tmp_path: Path) -> None:
+    # Toward Osoto 40 queued lines go as one post; Slack takes them at its own pace,
+    # merged its own way. A line of the post that Slack has must not stand for the
+    # others (the post's id names them all): every line arrives there once.
+    world = make_world(tmp_path, rate_limit=60)
+    await world.open()
+    try:
+        clock = [0.0]
+        slack = HeldChat("slack", clock=clock, capabilities=world.slack.capabilities)
+        world.slack = slack
+        await world.link(world.telegram, "tg-1")
+        await world.link(slack, "C1")
+        loop = asyncio.get_running_loop()
+        bridge = await world.start(clock=lambda: loop.time() + clock[0])
+        slack.gate.clear()  # Slack's pace holds the first send
+        for n in range(40):
+            await world.telegram.write("tg-1", f"line {n}", author="Alice")
+        await asyncio.wait_for(slack.held.wait(), 10)
+
+        async def posted() -> bool:
+            lines = _lines([m.content for m in await world.osoto_messages()])
+            return len(lines) == 40
+
+        await eventually(posted)  # Osoto has them all while Slack still waits
+        assert len(await world.osoto_messages()) < 40  # merged
+        slack.gate.set()
+        async with asyncio.timeout(10):
+            await bridge.idle()
+        assert _lines([m.text for m in slack.sent]) == [
+            f"Alice (Telegram): line {n}" for n in range(40)
+        ]
+    finally:
+        await world.close()
+        world.sandbox.close()
+
+
+class HoldsAfterFirst(HeldChat):
+    """Takes one message, then holds every send (a platform gone quiet) while
+    ``holding``."""
+
+    holding = True
+
+    async def send(self, message: OutboundMessage) -> list[str]:
+        if self.sent and self.holding:
+            self.gate.clear()
+        return await super().send(message)
+
+
+async def test_a_restart_gives_a_chat_the_lines_of_a_merged_post_it_lacks(
+    tmp_path: Path,
+) -> None:
+    # Slack got the first line, then the bridge crashed with the rest queued for it;
+    # Osoto has all 40 in one post. After the restart the poll meets that post: it
+    # hands it over line by line, so Slack gets the 39 it lacks, and the first not again.
+    world = make_world(tmp_path, rate_limit=60)
+    await world.open()
+    try:
+        slack = HoldsAfterFirst("slack", clock=[0.0], capabilities=world.slack.capabilities)
+        world.slack = slack
+        await world.link(world.telegram, "tg-1")
+        await world.link(slack, "C1")
+        await world.start()
+        assert world.bridge is not None
+        await world.bridge.abort()  # down while the group writes: the lines queue
+        await world.telegram.start(world.bridge)
+        for n in range(40):
+            await world.telegram.write("tg-1", f"line {n}", author="Alice")
+        await world.telegram.stop()
+        bridge = await world.start()
+        await asyncio.wait_for(slack.held.wait(), 10)
+
+        async def posted() -> bool:
+            return len(_lines([m.content for m in await world.osoto_messages()])) == 40
+
+        await eventually(posted)
+        assert len(await world.osoto_messages()) == 1
+        await bridge.abort()  # the crash: Slack's queue is gone with it
+        assert _lines([m.text for m in slack.sent]) == ["Alice (Telegram): line 0"]
+
+        slack.holding = False
+        slack.gate.set()
+        bridge = await world.start()
+        await slack.wait_for(lambda sent: len(_lines([m.text for m in sent])) >= 40)
+        async with asyncio.timeout(10):
+            await bridge.idle()
+        assert _lines([m.text for m in slack.sent]) == [
+            f"Alice (Telegram): line {n}" for n in range(40)
+        ]
+    finally:
+        await world.close()
+        world.sandbox.close()

@@ -123,24 +123,47 @@ class AheadFeed:
             last = 0
         for entry in entries:
             others = [link for link in links if link.id != entry.link_id]
-            message = Message(
-                id=provisional_message_id(entry.id),
-                creation_time=entry.created_at * 1000.0,
-                trip_id=entry.trip_id,
-                channel_id=entry.channel_id,
-                content=entry.content,
-                parent_id=await resolve_parent(self._store, entry),
-            )
+            message = await self._line_message(entry)
             copies = self._lanes.deliver(message, others, by_bridge=True)
             if entry.status == "sent" and entry.osoto_message_id is not None:
                 # Posted before the feed read it: the poll that meets the post
-                # waits for these copies (`copies_of`), it does not queue it again.
-                self._by_post[entry.osoto_message_id] = copies
+                # waits for these copies (`copies_of`), it does not queue it again
+                # (a merged post: for the copies of every line it carries).
+                earlier = self._by_post.get(entry.osoto_message_id) or []
+                self._by_post[entry.osoto_message_id] = [*earlier, *copies]
             else:
                 self._copies[entry.id] = copies
             self._seen = entry.id
         self._seen = max(self._seen, last)
         return len(entries)
+
+    async def _line_message(self, entry: OutboxEntry) -> Message:
+        """The line as the other chats' lanes take it: under its provisional id."""
+        return Message(
+            id=provisional_message_id(entry.id),
+            creation_time=entry.created_at * 1000.0,
+            trip_id=entry.trip_id,
+            channel_id=entry.channel_id,
+            content=entry.content,
+            parent_id=await resolve_parent(self._store, entry),
+        )
+
+    async def catch_up(self, post: Message, links: Sequence[Link]) -> list[asyncio.Future[None]]:
+        """A post of ours the feed did not follow (`Route.CATCH_UP`), into the lanes.
+
+        The lanes skip it where the map says a chat has it. A merged post (several
+        lines, `relay/coalesce.py`) goes line by line, each under its own id, as the
+        feed hands lines over: a chat that got some of them before a restart gets
+        the rest, and none twice.
+        """
+        lines = await self._store.lines_of_post(post.id)
+        if not lines:
+            return self._lanes.deliver(post, links, by_bridge=True)
+        copies: list[asyncio.Future[None]] = []
+        for entry in lines:
+            others = [link for link in links if link.id != entry.link_id]
+            copies += self._lanes.deliver(await self._line_message(entry), others, by_bridge=True)
+        return copies
 
     def handed_over(self, entry_id: int) -> bool:
         """Whether every other chat has this line (the feed followed it there)."""
@@ -160,7 +183,9 @@ class AheadFeed:
             return
         del self._copies[entry_id]
         if osoto_message_id is not None:
-            self._by_post[osoto_message_id] = copies
+            # a merged post is every line it carries: the poll waits for them all
+            earlier = self._by_post.get(osoto_message_id) or []
+            self._by_post[osoto_message_id] = [*earlier, *copies]
 
     def copies_of(self, osoto_message_id: str) -> list[asyncio.Future[None]] | None:
         """The other chats' copies of a post the feed handed over, if it follows them."""

@@ -152,7 +152,7 @@ class ChannelPoll:
                     if copies is not None:
                         deliveries += copies  # on their way (Route.AHEAD): wait for them
                     else:  # Route.CATCH_UP
-                        deliveries += self._lanes.deliver(message, links, by_bridge=True)
+                        deliveries += await self._feed.catch_up(message, links)
                 else:
                     deliveries += self._lanes.deliver(message, links)
                     new += 1

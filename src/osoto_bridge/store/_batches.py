@@ -62,25 +62,45 @@ class BatchesMixin(StoreBase):
         return [entry_from_row(row) for row in rows]
 
     @atomic
+    async def lines_of_post(self, osoto_message_id: str) -> list[OutboxEntry]:
+        """The lines a merged post of ours carries, in order (none: not a merged post)."""
+        async with self._tx(read_only=True) as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(*entry_columns())
+                    .where(
+                        outbox.c.osoto_message_id == osoto_message_id,
+                        outbox.c.status == "sent",
+                        outbox.c.batch_id.is_not(None),
+                    )
+                    .order_by(outbox.c.id)
+                )
+            ).all()
+        return [entry_from_row(row) for row in rows]
+
+    @atomic
     async def complete_outbox_batch(
         self, entries: Sequence[OutboxEntry], osoto_message_id: str
     ) -> None:
         """Record, in one transaction, that Osoto holds these lines as one message.
 
         Like `complete_outbox_post` for each line: its source chat message maps to
-        the post (part = its place in the batch), the other chats' copies move from
-        its provisional id to the post's id, it is sent, its link's "in" time is now.
+        the post (part = its place in the batch), it is sent, its link's "in" time is
+        now. The other chats' copies stay under each line's provisional id: the
+        post's id names every line, and a chat that got them one by one must still
+        tell which it has (`Store.delivered_among`).
         """
         if not entries:
             return
         now = self._now()
-        provisional = {provisional_message_id(entry.id): n for n, entry in enumerate(entries)}
         async with self._tx() as conn:
-            copies = (
-                await conn.execute(
-                    sa.select(message_map).where(message_map.c.osoto_message_id.in_(provisional))
-                )
-            ).all()
+            # The entries' rows first, locked (PostgreSQL), as `complete_outbox_post`
+            # does: a chat copy being recorded meanwhile sees them sent or not at all.
+            await conn.execute(
+                sa.select(outbox.c.id)
+                .where(outbox.c.id.in_([entry.id for entry in entries]))
+                .with_for_update()
+            )
             rows: list[dict[str, Any]] = [
                 {
                     "osoto_message_id": osoto_message_id,
@@ -96,26 +116,7 @@ class BatchesMixin(StoreBase):
                 }
                 for n, entry in enumerate(entries)
             ]
-            rows += [
-                {
-                    "osoto_message_id": osoto_message_id,
-                    "trip_id": copy.trip_id,
-                    "channel_id": copy.channel_id,
-                    "platform": copy.platform,
-                    "chat_id": copy.chat_id,
-                    "thread_id": copy.thread_id,
-                    "chat_message_id": copy.chat_message_id,
-                    "part": provisional[copy.osoto_message_id] * PART_SPAN + int(copy.part),
-                    "origin": copy.origin,
-                    "created_at": copy.created_at,
-                }
-                for copy in copies
-            ]
-            if copies:
-                await conn.execute(
-                    sa.delete(message_map).where(message_map.c.osoto_message_id.in_(provisional))
-                )
-            # A chat that has a line under the real id already keeps that row.
+            # recorded once: a completion replayed changes nothing
             await conn.execute(self._insert(message_map).values(rows).on_conflict_do_nothing())
             await conn.execute(
                 sa.update(outbox)
@@ -182,7 +183,7 @@ class BatchesMixin(StoreBase):
         """Record that these chat messages carry these Osoto lines (a merged delivery).
 
         Each line maps to every chat message (in part order); a provisional id whose
-        post has completed is recorded under the real id. One transaction.
+        line was posted alone is recorded under the post's id. One transaction.
         """
         if not osoto_message_ids or not chat_message_ids:
             return
@@ -190,9 +191,13 @@ class BatchesMixin(StoreBase):
             entries = [e for i in osoto_message_ids if (e := provisional_entry(i)) is not None]
             real: dict[str, str] = {}
             if entries:
+                # a line posted alone goes by its post's id; one of a merged post
+                # keeps its own (`_messages._line_id`)
                 found = await conn.execute(
                     sa.select(outbox.c.id, outbox.c.osoto_message_id).where(
-                        outbox.c.id.in_(entries), outbox.c.status == "sent"
+                        outbox.c.id.in_(entries),
+                        outbox.c.status == "sent",
+                        outbox.c.batch_id.is_(None),
                     )
                 )
                 real = {provisional_message_id(int(r.id)): str(r.osoto_message_id) for r in found}

@@ -8,7 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osoto_bridge.store._base import StoreBase, atomic
-from osoto_bridge.store.models import Direction, MessageOrigin, provisional_entry
+from osoto_bridge.store.models import (
+    Direction,
+    MessageOrigin,
+    provisional_entry,
+    provisional_message_id,
+)
 from osoto_bridge.store.tables import message_map, outbox
 
 __all__ = ["MessagesMixin"]
@@ -78,7 +83,7 @@ class MessagesMixin(StoreBase):
         async with self._tx() as conn:
             await drop_seen_copies(conn, platform, chat_id, chat_message_ids)
             stmt = self._map_insert(
-                osoto_message_id=await _resolved(conn, osoto_message_id),
+                osoto_message_id=await _line_id(conn, osoto_message_id),
                 trip_id=trip_id,
                 channel_id=channel_id,
                 platform=platform,
@@ -126,7 +131,7 @@ class MessagesMixin(StoreBase):
             )
             if known:
                 return False
-            osoto_message_id = await _resolved(conn, osoto_message_id)
+            osoto_message_id = await _line_id(conn, osoto_message_id)
             last = await conn.scalar(
                 sa.select(sa.func.max(message_map.c.part)).where(
                     message_map.c.osoto_message_id == osoto_message_id,
@@ -155,20 +160,26 @@ class MessagesMixin(StoreBase):
     async def chat_messages_for(
         self, osoto_message_id: str, platform: str, chat_id: str
     ) -> list[str]:
-        """Return the chat message ids an Osoto message maps to in a chat, in part order."""
+        """Return the chat message ids an Osoto message maps to in a chat, in part order.
+
+        A post of several lines (merged toward Osoto) that the chat got line by line
+        maps to its first line's messages there: where the post begins.
+        """
         async with self._tx(read_only=True) as conn:
-            osoto_message_id = await _resolved(conn, osoto_message_id)
-            result = await conn.scalars(
-                sa.select(message_map.c.chat_message_id)
-                .where(
-                    message_map.c.osoto_message_id == osoto_message_id,
-                    message_map.c.platform == platform,
-                    message_map.c.chat_id == chat_id,
-                    message_map.c.part < SEEN_COPY_PART,
+            osoto_message_id = await _line_id(conn, osoto_message_id)
+            found = await _chat_messages(conn, osoto_message_id, platform, chat_id)
+            if found or provisional_entry(osoto_message_id) is not None:
+                return found
+            first = await conn.scalar(
+                sa.select(sa.func.min(outbox.c.id)).where(
+                    outbox.c.osoto_message_id == osoto_message_id,
+                    outbox.c.status == "sent",
+                    outbox.c.batch_id.is_not(None),
                 )
-                .order_by(message_map.c.part)
             )
-            return list(result)
+            if first is None:
+                return []
+            return await _chat_messages(conn, provisional_message_id(int(first)), platform, chat_id)
 
     @atomic
     async def delivered_among(
@@ -177,12 +188,14 @@ class MessagesMixin(StoreBase):
         """Which of these Osoto messages (ids as given) a chat already has: one read.
 
         A provisional id counts as delivered when the chat has its line under
-        either id (its post may have completed meanwhile, moving the map's rows).
+        either id (its post may have completed meanwhile, moving the map's rows);
+        a line of a merged post, when the chat has it under its own id or has the
+        whole post (`_line_id`).
         """
         if not osoto_message_ids:
             return set()
         async with self._tx(read_only=True) as conn:
-            real: dict[str, str] = {}
+            real: dict[str, list[str]] = {}
             entries = {
                 entry_id: given
                 for given in osoto_message_ids
@@ -196,7 +209,8 @@ class MessagesMixin(StoreBase):
                         outbox.c.osoto_message_id.is_not(None),
                     )
                 )
-                real = {str(row.osoto_message_id): entries[int(row.id)] for row in rows}
+                for row in rows:
+                    real.setdefault(str(row.osoto_message_id), []).append(entries[int(row.id)])
             wanted = {*osoto_message_ids, *real}
             found = await conn.scalars(
                 sa.select(message_map.c.osoto_message_id)
@@ -210,8 +224,7 @@ class MessagesMixin(StoreBase):
             delivered: set[str] = set()
             for osoto_id in found:
                 delivered.add(osoto_id)
-                if osoto_id in real:
-                    delivered.add(real[osoto_id])
+                delivered.update(real.get(osoto_id, ()))
             return delivered & set(osoto_message_ids)
 
     @atomic
@@ -252,12 +265,32 @@ class MessagesMixin(StoreBase):
             return bool(await conn.scalar(sa.select(sa.or_(from_map, from_outbox))))
 
 
-async def _resolved(conn: AsyncConnection, osoto_message_id: str) -> str:
-    """The real id behind a provisional one whose post has completed; else the id itself.
+async def _chat_messages(
+    conn: AsyncConnection, osoto_message_id: str, platform: str, chat_id: str
+) -> list[str]:
+    result = await conn.scalars(
+        sa.select(message_map.c.chat_message_id)
+        .where(
+            message_map.c.osoto_message_id == osoto_message_id,
+            message_map.c.platform == platform,
+            message_map.c.chat_id == chat_id,
+            message_map.c.part < SEEN_COPY_PART,
+        )
+        .order_by(message_map.c.part)
+    )
+    return list(result)
+
+
+async def _line_id(conn: AsyncConnection, osoto_message_id: str) -> str:
+    """The id a line's chat copies are mapped under: a provisional id (a chat line on
+    its way to Osoto) becomes its post's id once the line was posted alone.
 
     Whichever comes first, a chat's copy recorded under the provisional id or the
     post's completion (which moves such copies to the real id), the map ends up
-    under the real id, and a lookup by either id finds it.
+    under the real id, and a lookup by either id finds it. A line posted in a merged
+    post (`batch_id`) keeps its own id: the post's id names several lines, and a
+    chat that got them one by one must still tell which it has (see
+    `Store.delivered_among`).
     """
     entry_id = provisional_entry(osoto_message_id)
     if entry_id is None:
@@ -269,11 +302,13 @@ async def _resolved(conn: AsyncConnection, osoto_message_id: str) -> str:
     # lock), and read again once the post's transaction let go of it.
     row = (
         await conn.execute(
-            sa.select(outbox.c.status, outbox.c.osoto_message_id)
+            sa.select(outbox.c.status, outbox.c.osoto_message_id, outbox.c.batch_id)
             .where(outbox.c.id == entry_id)
             .with_for_update()
         )
     ).first()
     if row is None or row.status != "sent" or row.osoto_message_id is None:
+        return osoto_message_id
+    if row.batch_id is not None:
         return osoto_message_id
     return str(row.osoto_message_id)
