@@ -2,7 +2,14 @@
 (a leaf room)."""
 
 from osoto_bridge.util.backoff import Backoff
-from osoto_bridge.util.buckets import UNDER_THE_LIMIT, TokenBucket, take_all
+from osoto_bridge.util.buckets import SHARED_BURST, UNDER_THE_LIMIT, TokenBucket, take_all
 from osoto_bridge.util.lru import LRU
 
-__all__ = ["LRU", "UNDER_THE_LIMIT", "Backoff", "TokenBucket", "take_all"]
+__all__ = [
+    "LRU",
+    "SHARED_BURST",
+    "UNDER_THE_LIMIT",
+    "Backoff",
+    "TokenBucket",
+    "take_all",
+]

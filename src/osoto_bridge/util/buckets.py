@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-__all__ = ["UNDER_THE_LIMIT", "TokenBucket", "take_all"]
+__all__ = ["SHARED_BURST", "UNDER_THE_LIMIT", "TokenBucket", "take_all"]
 
 _EPSILON = 1e-9
 
@@ -24,6 +24,14 @@ arrives, and arrivals jitter by tens of milliseconds (a busy machine, a connecti
 being opened). Paced at exactly the limit, a request that left on time but arrived
 early meets a 429 (the engine benchmark saw 15 in a 300-line burst); five per cent
 under, a second between two posts leaves 50 ms for that jitter."""
+
+SHARED_BURST = 1 / 3
+"""Of a bot's (or workspace's) rate a second, the burst its own pacer allows.
+
+At 30 a second five per cent under leaves under 2 ms a request for jitter; a
+bucket holding a third of the platform's burst keeps the rest of the platform's
+bucket as the margin, so requests that bunch up on the way (a connection pool, a
+busy loop) still find tokens there. Sustained, the rate is the same."""
 
 
 class TokenBucket:

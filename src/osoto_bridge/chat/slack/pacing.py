@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from osoto_bridge.util import UNDER_THE_LIMIT, TokenBucket, take_all
+from osoto_bridge.util import SHARED_BURST, UNDER_THE_LIMIT, TokenBucket, take_all
 
 DEFAULT_INTERVAL = 1.0 / UNDER_THE_LIMIT
 """Seconds per post into one channel, sustained: Slack's one a second, a little
@@ -67,7 +67,9 @@ class ChannelPacer:
         self._clock = clock
         self._sleep = sleep
         self._workspace = (
-            TokenBucket(workspace_rate, workspace_rate, clock()) if workspace_rate > 0 else None
+            TokenBucket(workspace_rate, max(1.0, workspace_rate * SHARED_BURST), clock())
+            if workspace_rate > 0
+            else None
         )
         self._channels: dict[str, _Channel] = {}
 

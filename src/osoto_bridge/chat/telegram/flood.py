@@ -27,7 +27,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from osoto_bridge.util import LRU, UNDER_THE_LIMIT, TokenBucket, take_all
+from osoto_bridge.util import LRU, SHARED_BURST, UNDER_THE_LIMIT, TokenBucket, take_all
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,9 @@ class FloodControl(BaseRateLimiter[int]):
         self._group_rate = group_rate
         self._clock = clock
         self._overall = (
-            TokenBucket(overall_rate, overall_rate, clock()) if overall_rate > 0 else None
+            TokenBucket(overall_rate, max(1.0, overall_rate * SHARED_BURST), clock())
+            if overall_rate > 0
+            else None
         )
         self._chats: LRU[int | str, _Chat] = LRU(_MAX_CHATS)
         self._sleep = sleep
