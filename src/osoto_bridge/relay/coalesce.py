@@ -3,17 +3,20 @@
 Pure decisions, no I/O. A destination is under pressure when its pacer holds its
 lines: for Osoto, the key's limiter would not let the next post start now; for a
 chat, its last send was held by the platform's pace (or failed) while more lines
-queued behind it. Toward Osoto, also when more lines queue than half of what the
-key has left this minute (`osoto_pressed`): sent one by one they would spend the
-key's minute in a rush, and its polls (Osoto → chats) and the posts after them
-would then stand still until requests age out. Then the lines at the head of its
-lane merge, each keeping its attribution, as long as:
+queued behind it. Toward Osoto, also when more lines queue than a quick run of
+them, or than half of what the key has left this minute (`osoto_pressed`): sent one
+by one they would spend the key's minute in a rush, and its polls (Osoto → chats)
+and the posts after them would then stand still until requests age out. Then the
+lines at the head of its lane merge, each keeping its attribution, as long as:
 
 - none is a reply or an edit (a message has one reply target: such a line goes
   alone, and ends the run before it);
 - none is one part of a split line (a line's parts stay consecutive, each its own
   message, #14 item 6);
 - all were written through one link (toward Osoto: one key posts the message);
+- toward Osoto, this process saw each written and never posted it alone (one that
+  may have been posted alone before a crash or a hand-over goes alone again, under
+  its own key);
 - the merged text stays within the destination's length limit (so it is never
   split).
 
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from osoto_bridge.store import OutboxEntry
 from osoto_bridge.text import Document
@@ -60,6 +63,11 @@ _MIN_OSOTO_QUEUE = 4
 """Lines queued toward Osoto that go one by one whatever the key has left (a
 person's four quick lines stay four messages)."""
 
+_DEEP_OSOTO_QUEUE = 10
+"""Lines queued toward Osoto beyond which they merge however generous the key: a
+post per line is a request, its answer and its record each, and a burst of them
+(a paste, a busy group) then takes seconds of the bridge's and Osoto's time."""
+
 OSOTO_SEPARATOR = "\n\n"
 """Between the lines of a merged Osoto post (each line is a paragraph of its own)."""
 
@@ -69,15 +77,24 @@ _CHAT_SHARE = 0.8
 
 def osoto_pressed(queued: int, *, ready: bool, remaining: int) -> bool:
     """Whether the lines queued toward Osoto merge: the key's pacer holds the next
-    post (not ``ready``), or posting them one by one would take more than half of the
-    ``remaining`` requests of the key's window."""
+    post (not ``ready``), or more queue than a quick run of lines
+    (`_DEEP_OSOTO_QUEUE`), or than half of the ``remaining`` requests of the key's
+    window (sent one by one they would spend it in a rush)."""
     if not ready:
         return True
-    return queued > max(_MIN_OSOTO_QUEUE, remaining // 2)
+    return queued > max(_MIN_OSOTO_QUEUE, min(_DEEP_OSOTO_QUEUE, remaining // 2))
 
 
-def osoto_run(entries: Sequence[OutboxEntry], *, limit: int) -> int:
-    """How many entries at the head merge into one Osoto post (1: the first alone)."""
+def osoto_run(
+    entries: Sequence[OutboxEntry], *, limit: int, fresh: Callable[[OutboxEntry], bool]
+) -> int:
+    """How many entries at the head merge into one Osoto post (1: the first alone).
+
+    Only ``fresh`` entries merge: ones this process saw written and never tried to
+    post alone. Another (a process that died, a replica that held the channel)
+    may have posted an entry alone, its answer lost before it was recorded; merged
+    now, under the batch's key, it would show twice in Osoto.
+    """
     split = Counter((e.source_platform, e.source_chat_id, e.source_message_id) for e in entries)
     first = entries[0]
 
@@ -87,6 +104,7 @@ def osoto_run(entries: Sequence[OutboxEntry], *, limit: int) -> int:
             and entry.batch_id is None
             and entry.link_id == first.link_id
             and split[(entry.source_platform, entry.source_chat_id, entry.source_message_id)] == 1
+            and fresh(entry)
         )
 
     if not mergeable(first):

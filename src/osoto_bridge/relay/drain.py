@@ -98,6 +98,10 @@ class OutboxDrain:
         self._failures = 0
         self._stopping = False
         self._wake = asyncio.Event()
+        # The outbox's last entry when this lane first looked: entries up to it may
+        # have been posted alone by a process before (a crash, another replica's
+        # lease), their answer lost. They go alone again, never merged (`_cut`).
+        self._inherited_up_to: int | None = None
 
     def stop(self) -> None:
         """Post no further entry after the one in flight (they wait, pending)."""
@@ -187,6 +191,10 @@ class OutboxDrain:
         self._dirty = True
         pokes = self._pokes
         self._pokes_since_drain = False
+        if self._inherited_up_to is None:
+            self._inherited_up_to = await self._store.last_outbox_id(
+                self._trip_id, self._channel_id
+            )
         work, taken = await self._due_work(links)
         index = 0
         while index < len(work) and not self._stopping:
@@ -258,12 +266,19 @@ class OutboxDrain:
             remaining=limiter.snapshot().remaining,
         ):
             return [entry], link, 1
-        count = osoto_run([queued for queued, _ in work[index:]], limit=OSOTO_MAX_CONTENT)
+        count = osoto_run(
+            [queued for queued, _ in work[index:]], limit=OSOTO_MAX_CONTENT, fresh=self._fresh
+        )
         if count == 1:
             return [entry], link, 1
         entries = [queued for queued, _ in work[index : index + count]]
         lead = await self._store.cut_outbox_batch([queued.id for queued in entries])
         return [replace(queued, batch_id=lead) for queued in entries], link, count
+
+    def _fresh(self, entry: OutboxEntry) -> bool:
+        """Whether only this lane could have tried to post ``entry``, and has not."""
+        inherited = self._inherited_up_to or 0
+        return entry.id > inherited and entry.attempts == 0
 
     async def _post_batch(self, entries: Sequence[OutboxEntry], link: Link) -> Message | None:
         """Post several lines as one message; its outcome is every line's."""
