@@ -18,7 +18,6 @@ from osoto_bridge.store.models import (
     OutboxEntry,
     Parent,
     PendingParent,
-    provisional_message_id,
 )
 from osoto_bridge.store.tables import message_map, outbox
 
@@ -433,16 +432,17 @@ class OutboxMixin(StoreBase):
 
         The source chat message maps to the Osoto message (so the poller knows it
         as the bridge's own, DESIGN invariant 3), the messages the other chats got
-        under the entry's provisional id move to the real one (so they are not sent
-        again), the entry is sent, and its link's last "in" time is now. One
-        transaction: nothing in between can be seen, and it is one commit.
+        while the line was on its way (mapped under its entry, `PendingPost`) move
+        to the Osoto id (so they are not sent again), the entry is sent, and its
+        link's last "in" time is now. One transaction: nothing in between can be
+        seen, and it is one commit.
 
         Raises:
             NotFoundError: no such entry.
         """
         values = {"status": "sent", "osoto_message_id": osoto_message_id, "last_error": None}
         mapped = self._map_insert(
-            osoto_message_id=osoto_message_id,
+            message=osoto_message_id,
             trip_id=entry.trip_id,
             channel_id=entry.channel_id,
             platform=entry.source_platform,
@@ -451,7 +451,6 @@ class OutboxMixin(StoreBase):
             chat_message_ids=[entry.source_message_id],
             origin="chat",
         )
-        provisional = provisional_message_id(entry.id)
         known = message_map.alias("known")
         already_mapped = sa.exists().where(
             known.c.osoto_message_id == osoto_message_id,
@@ -461,8 +460,8 @@ class OutboxMixin(StoreBase):
         )
         async with self._tx() as conn:
             # The entry's row first, locked (PostgreSQL): a chat copy being recorded
-            # under the provisional id meanwhile (`_resolved`) either commits before
-            # the move below, which then moves it, or waits and sees "sent".
+            # under the entry meanwhile (`_refs.resolved`) either commits before the
+            # move below, which then moves it, or waits and sees "sent".
             await conn.execute(
                 sa.select(outbox.c.id).where(outbox.c.id == entry.id).with_for_update()
             )
@@ -470,13 +469,13 @@ class OutboxMixin(StoreBase):
             # A chat that already has the message under its real id keeps that.
             await conn.execute(
                 sa.delete(message_map).where(
-                    message_map.c.osoto_message_id == provisional, already_mapped
+                    message_map.c.outbox_entry_id == entry.id, already_mapped
                 )
             )
             await conn.execute(
                 sa.update(message_map)
-                .where(message_map.c.osoto_message_id == provisional)
-                .values(osoto_message_id=osoto_message_id)
+                .where(message_map.c.outbox_entry_id == entry.id)
+                .values(osoto_message_id=osoto_message_id, outbox_entry_id=None)
             )
             # An unknown entry raises here, rolling all of it back.
             await self._transition_in(conn, entry.id, ("pending", "failed"), values)
