@@ -12,7 +12,7 @@ from osoto_bridge.store._refs import (
     ref_columns,
     ref_from,
     ref_is,
-    refs_among,
+    refs_in_chat,
     resolved,
 )
 from osoto_bridge.store.models import Direction, MessageOrigin, MessageRef, PendingPost
@@ -216,13 +216,7 @@ class MessagesMixin(StoreBase):
                 for row in rows:
                     real.setdefault(str(row.osoto_message_id), []).append(PendingPost(int(row.id)))
             found = await conn.execute(
-                sa.select(message_map.c.osoto_message_id, message_map.c.outbox_entry_id)
-                .where(
-                    message_map.c.platform == platform,
-                    message_map.c.chat_id == chat_id,
-                    refs_among(message_map, [*osoto_message_ids, *real]),
-                )
-                .distinct()
+                refs_in_chat(message_map, [*osoto_message_ids, *real], platform, chat_id)
             )
             delivered: set[MessageRef] = set()
             for row in found:

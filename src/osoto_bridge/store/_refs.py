@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from osoto_bridge.store.models import MessageRef, PendingPost
 from osoto_bridge.store.tables import outbox
 
-__all__ = ["ref_columns", "ref_from", "ref_is", "refs_among", "resolved", "sent_posts"]
+__all__ = ["ref_columns", "ref_from", "ref_is", "refs_in_chat", "resolved", "sent_posts"]
 
 
 def ref_columns(ref: MessageRef) -> dict[str, Any]:
@@ -33,12 +33,31 @@ def ref_is(table: sa.Table, ref: MessageRef) -> sa.ColumnElement[bool]:
     return table.c.osoto_message_id == ref
 
 
-def refs_among(table: sa.Table, refs: Iterable[MessageRef]) -> sa.ColumnElement[bool]:
-    """The condition that a row of ``table`` is of any of ``refs``."""
+def refs_in_chat(
+    table: sa.Table, refs: Iterable[MessageRef], platform: str, chat_id: str
+) -> sa.Select[Any] | sa.CompoundSelect[Any]:
+    """The refs (both columns) of ``table``'s rows in one chat that are of ``refs``.
+
+    One select per side asked for, each read through its own unique index (an OR of
+    the two would read every row of the chat), joined by a UNION (also distinct).
+    """
     refs = list(refs)
     osoto_ids = [ref for ref in refs if isinstance(ref, str)]
     entry_ids = [ref.entry_id for ref in refs if isinstance(ref, PendingPost)]
-    return sa.or_(table.c.osoto_message_id.in_(osoto_ids), table.c.outbox_entry_id.in_(entry_ids))
+    sides: list[tuple[sa.Column[Any], list[Any]]] = [
+        (table.c.osoto_message_id, osoto_ids),
+        (table.c.outbox_entry_id, entry_ids),
+    ]
+    selects = [
+        sa.select(table.c.osoto_message_id, table.c.outbox_entry_id).where(
+            table.c.platform == platform, table.c.chat_id == chat_id, column.in_(wanted)
+        )
+        for column, wanted in sides
+        if wanted
+    ]
+    if len(selects) == 1:
+        return selects[0].distinct()
+    return sa.union(*selects)
 
 
 def ref_from(row: Any) -> MessageRef:
