@@ -157,7 +157,7 @@ class AheadFeed:
         """A post of ours the feed did not follow (`Route.CATCH_UP`), into the lanes.
 
         The lanes skip it where the map says a chat has it. A merged post (several
-        lines, `relay/coalesce.py`) goes line by line, each under its own id, as the
+        lines, `relay/coalesce.py`) goes line by line, each under its own entry, as the
         feed hands lines over: a chat that got some of them before a restart gets
         the rest, and none twice.
         """
