@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from osoto_bridge.store import Store
+from osoto_bridge.store import PendingPost, Store
 from osoto_bridge.store.sqlite_inline import inline_of
 
 
@@ -93,6 +93,13 @@ async def main(calls: int) -> None:
             async def lookup(n: int) -> object:
                 return await store.chat_messages_for(f"m{n}", "slack", "C1")
 
+            async def delivered(n: int) -> object:
+                # A lane's head as the ahead feed and the poll fill it: lines on their
+                # way (named by their outbox entries) beside Osoto messages.
+                head: list[str | PendingPost] = [f"m{(n + i) % calls}" for i in range(5)]
+                head += [PendingPost((n + i) % calls + 1) for i in range(5)]
+                return await store.delivered_among(head, "slack", "C1")
+
             async def concurrent_find(_: int) -> object:
                 return await asyncio.gather(*(find(0) for _ in range(10)))
 
@@ -101,6 +108,7 @@ async def main(calls: int) -> None:
             await _time(store, "chat_messages_for (read)", calls, lookup)
             await _time(store, "enqueue_outbox (write)", calls, enqueue)
             await _time(store, "record_chat_messages (write)", calls, record)
+            await _time(store, "delivered_among (10 refs)", calls, delivered)
             await _time(store, "10 x find_link at once", calls // 10, concurrent_find)
 
 

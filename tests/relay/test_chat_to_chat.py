@@ -1,5 +1,5 @@
 """chat → chat does not wait for Osoto: a line reaches the channel's other chats at
-once, under a provisional id, and is never sent to them again once Osoto has it."""
+once, named by its outbox entry, and is never sent to them again once Osoto has it."""
 
 from __future__ import annotations
 

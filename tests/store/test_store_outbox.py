@@ -12,11 +12,12 @@ from storetest import AddLink, Backend, FakeClock
 
 from osoto_bridge.store import (
     Link,
+    MessageRef,
     NotFoundError,
     OsotoParent,
     OutboxEntry,
+    PendingPost,
     Store,
-    provisional_message_id,
 )
 
 
@@ -223,7 +224,7 @@ async def test_completing_a_post_of_an_unknown_entry_is_not_found_and_maps_nothi
     assert await store.osoto_message_for("telegram", link.chat_id, "1") is None  # rolled back
 
 
-async def copy_in_slack(store: Store, link: Link, osoto_message_id: str, ts: str) -> None:
+async def copy_in_slack(store: Store, link: Link, osoto_message_id: MessageRef, ts: str) -> None:
     """Record a delivery of ``osoto_message_id`` into Slack channel C1 as message ``ts``."""
     await store.record_chat_messages(
         osoto_message_id=osoto_message_id,
@@ -241,7 +242,7 @@ async def test_copies_under_a_provisional_id_move_to_the_osoto_id_with_the_post(
     store: Store, link: Link
 ) -> None:
     entry, _ = await enqueue(store, link, "5")
-    provisional = provisional_message_id(entry.id)
+    provisional = PendingPost(entry.id)
     await copy_in_slack(store, link, provisional, "111.1")
     assert await store.chat_messages_for(provisional, "slack", "C1") == ["111.1"]
     await store.complete_outbox_post(entry, "osoto-5")
@@ -255,7 +256,7 @@ async def test_a_copy_recorded_after_the_post_completed_goes_under_the_osoto_id(
 ) -> None:
     entry, _ = await enqueue(store, link, "6")
     await store.complete_outbox_post(entry, "osoto-6")
-    await copy_in_slack(store, link, provisional_message_id(entry.id), "222.2")
+    await copy_in_slack(store, link, PendingPost(entry.id), "222.2")
     assert await store.chat_messages_for("osoto-6", "slack", "C1") == ["222.2"]
     assert await store.osoto_message_for("slack", "C1", "222.2") == "osoto-6"
 
@@ -264,10 +265,47 @@ async def test_a_chat_holding_both_copies_keeps_the_one_under_the_osoto_id(
     store: Store, link: Link
 ) -> None:
     entry, _ = await enqueue(store, link, "7")
-    for osoto_id, chat_message in ((provisional_message_id(entry.id), "1.1"), ("osoto-7", "1.2")):
+    for osoto_id, chat_message in ((PendingPost(entry.id), "1.1"), ("osoto-7", "1.2")):
         await copy_in_slack(store, link, osoto_id, chat_message)
     await store.complete_outbox_post(entry, "osoto-7")
     assert await store.chat_messages_for("osoto-7", "slack", "C1") == ["1.2"]
+
+
+async def test_a_line_on_its_way_is_mapped_by_its_entry_in_a_typed_column(
+    store: Store, link: Link, backend: Backend
+) -> None:
+    entry, _ = await enqueue(store, link, "8")
+    await copy_in_slack(store, link, PendingPost(entry.id), "333.3")
+    query = (
+        "SELECT osoto_message_id, outbox_entry_id FROM message_map WHERE chat_message_id = '333.3'"
+    )
+    assert [tuple(row) for row in await backend.raw(query)] == [(None, entry.id)]
+    assert await store.osoto_message_for("slack", "C1", "333.3") == PendingPost(entry.id)
+    await store.complete_outbox_post(entry, "osoto-8")
+    assert [tuple(row) for row in await backend.raw(query)] == [("osoto-8", None)]
+    assert await store.osoto_message_for("slack", "C1", "333.3") == "osoto-8"
+
+
+async def test_the_lines_of_a_merged_post_keep_their_entries_in_the_map(
+    store: Store, link: Link, backend: Backend
+) -> None:
+    first, _ = await enqueue(store, link, "9")
+    second, _ = await enqueue(store, link, "10")
+    await copy_in_slack(store, link, PendingPost(first.id), "9.1")
+    await copy_in_slack(store, link, PendingPost(second.id), "10.1")
+    batch = await store.outbox_batch(await store.cut_outbox_batch([first.id, second.id]))
+    await store.complete_outbox_batch(batch, "osoto-9")
+    # The post's id names both lines: each copy stays under its own line's entry,
+    # in its typed column, and the post resolves to where it begins (its first line).
+    entries = await backend.raw(
+        "SELECT outbox_entry_id FROM message_map WHERE outbox_entry_id IS NOT NULL "
+        "ORDER BY outbox_entry_id"
+    )
+    assert [row[0] for row in entries] == [first.id, second.id]
+    assert await store.chat_messages_for(PendingPost(second.id), "slack", "C1") == ["10.1"]
+    assert await store.chat_messages_for("osoto-9", "slack", "C1") == ["9.1"]
+    refs = [PendingPost(first.id), PendingPost(second.id)]
+    assert await store.delivered_among(refs, "slack", "C1") == set(refs)
 
 
 async def test_concurrent_outcomes_count_every_attempt(store: Store, link: Link) -> None:

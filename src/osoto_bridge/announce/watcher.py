@@ -30,11 +30,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from osoto_bridge.announce.schedule import DueNotice, PlanSchedule
-from osoto_bridge.chat.base import ChatAdapter, ChatAddress, ChatError, OutboundMessage
+from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
 from osoto_bridge.commands import (
     CURRENT_CHAT,
-    CommandContext,
-    CommandService,
     PlanChange,
     TripView,
     answer_digest,
@@ -47,13 +45,7 @@ from osoto_bridge.osoto import OsotoClient, OsotoError, Priority, TripExport, sa
 from osoto_bridge.store import Link, NotifySettings, Store
 from osoto_bridge.text import Document
 
-__all__ = [
-    "CURRENT_CHAT",
-    "DEFAULT_INTERVAL",
-    "AnnounceTiming",
-    "Announcer",
-    "LinkNotifySettings",
-]
+__all__ = ["DEFAULT_INTERVAL", "AnnounceTiming", "Announcer", "ClientFor", "Send"]
 
 logger = logging.getLogger(__name__)
 
@@ -118,31 +110,6 @@ class _TripState:
 
 def _snapshot_hash(export: TripExport) -> str:
     return hashlib.sha256(export.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
-
-
-class LinkNotifySettings:
-    """`NotifySettingsPort` of the commands: the settings of the chat in `CURRENT_CHAT`."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    async def _link(self, ctx: CommandContext) -> Link | None:
-        address = CURRENT_CHAT.get()
-        if address is None:
-            return None
-        link = await self._store.find_link(address.platform, address.chat_id, address.thread_id)
-        if link is None and address.thread_id is not None:
-            link = await self._store.find_link(address.platform, address.chat_id, None)
-        return link if link is not None and link.trip_id == ctx.trip_id else None
-
-    async def load(self, ctx: CommandContext) -> NotifySettings | None:
-        link = await self._link(ctx)
-        return None if link is None else await self._store.notify_settings(link.id)
-
-    async def save(self, ctx: CommandContext, settings: NotifySettings) -> None:
-        link = await self._link(ctx)
-        if link is not None:
-            await self._store.set_notify_settings(link.id, settings)
 
 
 class Announcer:
@@ -415,39 +382,3 @@ class Announcer:
         await self._progressed()
         logger.info("announced %s to %s", kind, address)
         return True
-
-
-def build_announcer(
-    *,
-    store: Store,
-    client_for: ClientFor,
-    adapters: Sequence[ChatAdapter],
-    commands: CommandService | None,
-    timing: AnnounceTiming | None = None,
-    clock: Callable[[], float] = time.time,
-) -> Announcer:
-    """The plan watch for a bridge's chats, wired into its command service.
-
-    Pass the result to `Bridge(services=[...])`: the bridge runs it beside its
-    workers. Announcements go through each platform's adapter (its own pacing).
-
-    Args:
-        store: The bridge's store.
-        client_for: The Osoto client of a link (`ClientPool.client_for`).
-        adapters: The bridge's chat adapters.
-        commands: The bridge's command service (serves `/remind`, `/brief`,
-            `/notify` and reports its writes), if any.
-        timing: The watch's knobs.
-        clock: Epoch seconds.
-    """
-    by_platform = {adapter.platform: adapter for adapter in adapters}
-
-    async def send(message: OutboundMessage) -> None:
-        adapter = by_platform.get(message.address.platform)
-        if adapter is not None:
-            await adapter.send(message)
-
-    announcer = Announcer(store=store, client_for=client_for, send=send, timing=timing, clock=clock)
-    if commands is not None:
-        commands.attach_notifications(LinkNotifySettings(store), announcer.note_write)
-    return announcer

@@ -1,11 +1,11 @@
 """Chat → chat without waiting for Osoto: a channel's new outbox lines, to the other chats.
 
 A chat line is written to the outbox and its channel's worker poked; the feed reads
-the lines it has not handed over yet (one read for all) and puts each, under its
-provisional id (`provisional_message_id`), into the lanes of the channel's other
-chats. The Osoto post of the same line goes its own way (`relay/drain.py`): neither
-waits for the other. The map moves the chats' copies to the Osoto id when the post
-completes, so the poll finds them delivered and sends nothing twice.
+the lines it has not handed over yet (one read for all) and puts each, named by its
+outbox entry (`PendingPost`), into the lanes of the channel's other chats. The Osoto
+post of the same line goes its own way (`relay/drain.py`): neither waits for the
+other. The map moves the chats' copies to the Osoto id when the post completes, so
+the poll finds them delivered and sends nothing twice.
 
 After a restart the feed starts from the beginning of the channel's pending lines:
 the lanes skip what the chats already have (the map).
@@ -17,15 +17,16 @@ import asyncio
 from collections.abc import Sequence
 
 from osoto_bridge.osoto.models import Message
-from osoto_bridge.relay.lanes import ChatLanes
+from osoto_bridge.relay.lanes import Ahead, ChatLanes
 from osoto_bridge.store import (
     ChatParent,
     Link,
+    MessageRef,
     OsotoParent,
     OutboxEntry,
     PendingParent,
+    PendingPost,
     Store,
-    provisional_message_id,
 )
 from osoto_bridge.util import LRU
 
@@ -39,11 +40,11 @@ _KEPT = 4096
 looked up in the map again)."""
 
 
-async def resolve_parent(store: Store, entry: OutboxEntry) -> str | None:
-    """The id the entry's parent goes by now: Osoto's, a provisional one, or None.
+async def resolve_parent(store: Store, entry: OutboxEntry) -> MessageRef | None:
+    """What the entry's parent goes by now: its Osoto id, its entry, or None.
 
-    A pending parent whose post has not completed yet goes by its provisional id
-    (the other chats know its copies by it); one refused for good has none.
+    A pending parent whose post has not completed yet goes by its entry (the other
+    chats know its copies by it, `PendingPost`); one refused for good has none.
     """
     match entry.parent:
         case None:
@@ -60,7 +61,7 @@ async def resolve_parent(store: Store, entry: OutboxEntry) -> str | None:
                 return None
             if parent.status == "sent" and parent.osoto_message_id is not None:
                 return parent.osoto_message_id
-            return provisional_message_id(entry_id)
+            return PendingPost(entry_id)
 
 
 class AheadFeed:
@@ -123,8 +124,8 @@ class AheadFeed:
             last = 0
         for entry in entries:
             others = [link for link in links if link.id != entry.link_id]
-            message = await self._line_message(entry)
-            copies = self._lanes.deliver(message, others, by_bridge=True)
+            message, ahead = await self._line(entry)
+            copies = self._lanes.deliver(message, others, by_bridge=True, ahead=ahead)
             if entry.status == "sent" and entry.osoto_message_id is not None:
                 # Posted before the feed read it: the poll that meets the post
                 # waits for these copies (`copies_of`), it does not queue it again
@@ -137,22 +138,26 @@ class AheadFeed:
         self._seen = max(self._seen, last)
         return len(entries)
 
-    async def _line_message(self, entry: OutboxEntry) -> Message:
-        """The line as the other chats' lanes take it: under its provisional id."""
-        return Message(
-            id=provisional_message_id(entry.id),
+    async def _line(self, entry: OutboxEntry) -> tuple[Message, Ahead]:
+        """The line as the other chats' lanes take it: named by its entry (`Ahead`).
+
+        It has no Osoto id of its own (a merged post's id names several lines), so
+        the message's id only labels it.
+        """
+        message = Message(
+            id=entry.idempotency_key,
             creation_time=entry.created_at * 1000.0,
             trip_id=entry.trip_id,
             channel_id=entry.channel_id,
             content=entry.content,
-            parent_id=await resolve_parent(self._store, entry),
         )
+        return message, Ahead(PendingPost(entry.id), await resolve_parent(self._store, entry))
 
     async def catch_up(self, post: Message, links: Sequence[Link]) -> list[asyncio.Future[None]]:
         """A post of ours the feed did not follow (`Route.CATCH_UP`), into the lanes.
 
         The lanes skip it where the map says a chat has it. A merged post (several
-        lines, `relay/coalesce.py`) goes line by line, each under its own id, as the
+        lines, `relay/coalesce.py`) goes line by line, each under its own entry, as the
         feed hands lines over: a chat that got some of them before a restart gets
         the rest, and none twice.
         """
@@ -162,7 +167,8 @@ class AheadFeed:
         copies: list[asyncio.Future[None]] = []
         for entry in lines:
             others = [link for link in links if link.id != entry.link_id]
-            copies += self._lanes.deliver(await self._line_message(entry), others, by_bridge=True)
+            message, ahead = await self._line(entry)
+            copies += self._lanes.deliver(message, others, by_bridge=True, ahead=ahead)
         return copies
 
     def handed_over(self, entry_id: int) -> bool:

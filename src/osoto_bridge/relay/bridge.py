@@ -1,8 +1,9 @@
 """The running relay: adapters in, one worker per linked Osoto channel, store beneath.
 
-`Bridge` owns the workers' tasks (named, kept, awaited on stop: no fire-and-forget)
-and keeps them in step with the links in the store. Stopping finishes each worker's
-current pass, so in-flight deliveries complete and are recorded before exit.
+`Bridge` is what the adapters see (their `InboundSink`) and the order of a start and
+a stop: the chats, the channel workers (`relay.fleet.WorkerFleet`, kept in step
+with the links in the store), the background services. Stopping finishes each
+worker's in-flight send, so deliveries under way complete and are recorded before exit.
 """
 
 from __future__ import annotations
@@ -29,26 +30,21 @@ from osoto_bridge.commands import COMMAND_CATALOG, CURRENT_CHAT, CommandService
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.clients import ClientPool
 from osoto_bridge.relay.deliver import Deliverer
+from osoto_bridge.relay.fleet import STOP_GRACE, WorkerFleet
 from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
 from osoto_bridge.relay.intake import Intake
-from osoto_bridge.relay.lanes import ChatLanes
 from osoto_bridge.relay.lifecycle import SeenCopies, adapter_task, bounded
 from osoto_bridge.relay.link_service import LinkService
 from osoto_bridge.relay.recent import RecentMessages
-from osoto_bridge.relay.replicas import Placement, unit_of
-from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
-from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait, wait_event
-from osoto_bridge.store import Link, Store
+from osoto_bridge.relay.replicas import Placement
+from osoto_bridge.relay.schedule import PollTiming
+from osoto_bridge.relay.worker import ChannelWorker, Wait, wait_event
+from osoto_bridge.store import Store
 from osoto_bridge.text.storable import storable_value
 
 logger = logging.getLogger(__name__)
 
-FIRST_PASSES_AT_ONCE = 32
-"""Workers that may run their first pass at the same time."""
-
-_RESTART_DELAY = 5.0
-STOP_GRACE = 30.0
-"""Seconds a stop waits for the workers' in-flight deliveries before cancelling them."""
+__all__ = ["STOP_GRACE", "BackgroundService", "Bridge"]
 
 _LINK_SYNC_INTERVAL = 30.0
 
@@ -106,42 +102,41 @@ class Bridge:
         self._store = store
         self._metrics = metrics if metrics is not None else RelayMetrics()
         self._adapters = {adapter.platform: adapter for adapter in adapters}
-        self._client_for = pool.client_for
         self.links = LinkService(
             store=store, pool=pool, on_change=self.sync_links, wall_clock=wall_clock
         )
         self.commands = COMMAND_CATALOG
-        self._timing = timing or PollTiming()
-        self._active_polls = ActivePollBudget(self._timing.active_polls_per_second, clock=clock)
-        # Workers starting together take turns for their first pass (reading keys and
-        # cursors, a first poll), so the event loop stays responsive meanwhile.
-        self._first_passes = asyncio.Semaphore(FIRST_PASSES_AT_ONCE)
         self._clock = clock
-        # One generator for every worker's jitter: a `random.Random` each would be
-        # 2.9 KB of state per channel (15 MB at 5,000 trips) for nothing.
-        self._rng = random.Random()
-        self._wall_clock = wall_clock
         self._wait = wait
-        self._deliverer = Deliverer(
+        deliverer = Deliverer(
             store=store,
             adapters=self._adapters,
             recent=RecentMessages(),
             metrics=self._metrics,
-            on_link_changed=self._link_changed,
+            on_link_changed=lambda link: self._fleet.link_changed(link),
         )
-        self._lanes = self._new_lanes()
-        self._workers: dict[ChannelKey, ChannelWorker] = {}
-        self._tasks: dict[ChannelKey, asyncio.Task[None]] = {}
-        self._channels_per_key: dict[int, int] = {}
+        self._fleet = WorkerFleet(
+            store=store,
+            deliverer=deliverer,
+            client_for=pool.client_for,
+            notify=self._notify,
+            timing=timing or PollTiming(),
+            clock=clock,
+            wall_clock=wall_clock,
+            wait=wait,
+            # One generator for every worker's jitter: a `random.Random` each would be
+            # 2.9 KB of state per channel (15 MB at 5,000 trips) for nothing.
+            rng=random.Random(),
+            metrics=self._metrics,
+            placement=placement,
+        )
         self._bot_usernames = bot_usernames or {}
         self._started = False
-        self._pass_done = asyncio.Condition()
         self._link_sync_interval = link_sync_interval
         self._link_watch: asyncio.Task[None] | None = None
         self._link_watch_stop = asyncio.Event()
         self._services = tuple(services)
         self._placement = placement
-        self._syncing = asyncio.Lock()
         self._service_tasks: list[asyncio.Task[None]] = []
         self._seen_copies = SeenCopies(store)
         self.intake = Intake(store, poke=self.poke)
@@ -176,7 +171,7 @@ class Bridge:
         if self._started:
             raise RuntimeError("the bridge is already started")
         self._started = True
-        self._lanes = self._new_lanes()
+        self._fleet.open()
         started: list[ChatAdapter] = []
         try:
             # The chats first: at thousands of links the workers' first passes keep
@@ -197,7 +192,7 @@ class Bridge:
         except BaseException:
             for adapter in reversed(started):
                 await adapter.stop()
-            await self._stop_workers()
+            await self._fleet.stop()
             self._started = False
             raise
 
@@ -231,7 +226,7 @@ class Bridge:
             [adapter_task(a.platform, a.stop_intake()) for a in intakes],
             deadline,
         )
-        await self._stop_workers(max(0.0, deadline - time.monotonic()))
+        await self._fleet.stop(max(0.0, deadline - time.monotonic()))
         await bounded(
             "closing",
             [adapter_task(a.platform, a.stop()) for a in self._adapters.values()],
@@ -250,12 +245,7 @@ class Bridge:
         for service_task in self._service_tasks:
             service_task.cancel()
         await self._stop_services()
-        for task in self._tasks.values():
-            task.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
-        await self._lanes.stop(at_once=True)
-        self._workers.clear()
-        self._tasks.clear()
+        await self._fleet.abort()
         for adapter in self._adapters.values():
             await adapter.stop()
         self._started = False
@@ -282,39 +272,6 @@ class Bridge:
             except Exception:
                 logger.exception("re-reading the links failed; trying again later")
 
-    async def _stop_workers(self, grace: float = STOP_GRACE) -> None:
-        for worker in self._workers.values():
-            worker.stop()
-        tasks = list(self._tasks.values())
-        if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=grace)
-            if pending:
-                logger.warning(
-                    "%d channel worker(s) still busy after %.0fs: cancelled", len(pending), grace
-                )
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        # The chats' lanes after the workers (which put lines into them), before the
-        # chats close: each finishes its send in flight.
-        try:
-            async with asyncio.timeout(grace):
-                await self._lanes.stop()
-        except TimeoutError:
-            logger.warning("chat lanes still sending after %.0fs: cut", grace)
-            await self._lanes.stop(at_once=True)
-        self._workers.clear()
-        self._tasks.clear()
-
-    def _new_lanes(self) -> ChatLanes:
-        return ChatLanes(
-            self._deliverer,
-            wait=self._wait,
-            clock=self._clock,
-            rng=self._rng,
-            metrics=self._metrics,
-        )
-
     # -- links and workers ----------------------------------------------------------
 
     async def sync_links(self) -> None:
@@ -322,80 +279,7 @@ class Bridge:
 
         With replicas, only the channels of the units this replica holds.
         """
-        async with self._syncing:  # the link watch and the lease rounds both call it
-            await self._sync_links()
-
-    async def _sync_links(self) -> None:
-        # Links changed by another process (the `links` command, another replica)
-        # reach the inbound lookups at the latest here.
-        self._store.forget_cached_links()
-        links = await self._store.list_links(enabled_only=True)
-        by_channel: dict[ChannelKey, list[Link]] = {}
-        per_key: dict[int, set[ChannelKey]] = {}
-        for link in links:
-            channel = ChannelKey(link.trip_id, link.channel_id)
-            by_channel.setdefault(channel, []).append(link)
-            per_key.setdefault(link.key_id, set()).add(channel)
-        self._channels_per_key = {key_id: len(keys) for key_id, keys in per_key.items()}
-        placement = self._placement
-        if placement is not None:
-            placement.offer({unit_of(channel_links) for channel_links in by_channel.values()})
-            by_channel = {
-                channel: channel_links
-                for channel, channel_links in by_channel.items()
-                if placement.holds(unit_of(channel_links))
-            }
-        wanted = by_channel.keys()
-        for key in wanted - self._workers.keys():
-            self._spawn(key)
-        # Each worker serves the links just read instead of reading its own every
-        # pass: an idle pass then costs the store nothing.
-        for key, channel_links in by_channel.items():
-            self._workers[key].set_links(channel_links)
-        for key in self._workers.keys() - wanted:
-            self._workers[key].stop()
-            task = self._tasks.pop(key)
-            del self._workers[key]
-            await asyncio.gather(task, return_exceptions=True)
-
-    def _spawn(self, key: ChannelKey) -> None:
-        worker = ChannelWorker(
-            key,
-            store=self._store,
-            deliverer=self._deliverer,
-            lanes=self._lanes,
-            client_for=self._client_for,
-            notify=self._notify,
-            timing=self._timing,
-            channels_on_key=lambda link: self._channels_per_key.get(link.key_id, 1),
-            clock=self._clock,
-            wall_clock=self._wall_clock,
-            wait=self._wait,
-            on_pass=self._note_pass,
-            rng=self._rng,
-            metrics=self._metrics,
-            active_polls=self._active_polls,
-            first_pass_gate=self._first_passes,
-        )
-        self._workers[key] = worker
-        self._tasks[key] = asyncio.create_task(
-            self._supervise(worker), name=f"relay:{key.trip_id}/{key.channel_id}"
-        )
-
-    async def _supervise(self, worker: ChannelWorker) -> None:
-        """Run a worker; an unexpected error is logged and the worker restarted."""
-        while True:
-            try:
-                await worker.run()
-                return
-            except Exception:
-                self._metrics.error("worker_crash")
-                logger.exception(
-                    "relay worker for %s/%s failed; restarting",
-                    worker.key.trip_id,
-                    worker.key.channel_id,
-                )
-                await asyncio.sleep(_RESTART_DELAY)
+        await self._fleet.sync_links()
 
     def _bot_username(self, platform: str) -> str | None:
         """The bot's own username on a platform (for `/cmd@bot`), once it is known."""
@@ -405,34 +289,24 @@ class Bridge:
         adapter = self._adapters.get(platform)
         return adapter.bot_username if adapter is not None else None
 
-    def _link_changed(self, link: Link) -> None:
-        worker = self._workers.get(ChannelKey(link.trip_id, link.channel_id))
-        if worker is not None:
-            worker.forget_links()
-
     def poke(self, trip_id: str, channel_id: str) -> None:
         """Wake a channel's worker now (a chat message waits in the outbox).
 
         A channel another replica runs: its holder is woken (`Placement.wake`).
         """
-        worker = self._workers.get(ChannelKey(trip_id, channel_id))
-        if worker is not None:
-            worker.poke()
-        elif self._placement is not None:
+        if not self._fleet.poke(trip_id, channel_id) and self._placement is not None:
             self._placement.wake(trip_id, channel_id)
 
     def poke_here(self, trip_id: str, channel_id: str) -> None:
         """Wake a channel's worker if this replica runs it (another replica's wake-up)."""
-        worker = self._workers.get(ChannelKey(trip_id, channel_id))
-        if worker is not None:
-            worker.poke()
+        self._fleet.poke(trip_id, channel_id)
 
     def lane_backlog(self) -> int:
         """Lines queued in the longest chat lane (tests, the operator)."""
-        return self._lanes.backlog()
+        return self._fleet.lane_backlog()
 
     def worker(self, trip_id: str, channel_id: str) -> ChannelWorker | None:
-        return self._workers.get(ChannelKey(trip_id, channel_id))
+        return self._fleet.worker(trip_id, channel_id)
 
     async def _notify(self, address: ChatAddress, message: OutboundMessage) -> None:
         adapter = self._adapters.get(address.platform)
@@ -499,18 +373,9 @@ class Bridge:
                 await self._store.update_link(link.id, chat_id=new_chat_id)
         await self.sync_links()
 
-    async def _note_pass(self) -> None:
-        async with self._pass_done:
-            self._pass_done.notify_all()
-
     async def next_pass(self) -> None:
         """Wake every worker and wait until one of them completes a pass."""
-        if not self._workers:
-            return
-        async with self._pass_done:
-            for worker in self._workers.values():
-                worker.poke()
-            await self._pass_done.wait()
+        await self._fleet.next_pass()
 
     async def idle(self) -> None:
         """Wait until no outbox entry is pending and the chat lanes are empty (tests, demo).
@@ -518,11 +383,11 @@ class Bridge:
         Callers bound it with `asyncio.timeout`: a message Osoto keeps refusing
         transiently would otherwise keep it waiting.
         """
-        while self._workers and await self._store.pending_outbox_count() > 0:
-            await self.next_pass()
+        while self._fleet.has_workers and await self._store.pending_outbox_count() > 0:
+            await self._fleet.next_pass()
         # The chat lanes send on their own: what they hold now reaches its chats.
-        while self._lanes.backlog() > 0:
-            await self._lanes.drained()
+        while self._fleet.lane_backlog() > 0:
+            await self._fleet.lanes_drained()
 
     @property
     def adapters(self) -> dict[str, ChatAdapter]:

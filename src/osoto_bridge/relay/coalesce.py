@@ -36,7 +36,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from osoto_bridge.store import OutboxEntry
+from osoto_bridge.store import MessageRef, OutboxEntry
 from osoto_bridge.text import Document
 
 __all__ = [
@@ -137,15 +137,15 @@ def batch_key(entries: Sequence[OutboxEntry]) -> str:
 def chat_run(
     documents: Sequence[Document],
     *,
-    ids: Sequence[str],
-    parents: Sequence[str | None],
+    ids: Sequence[MessageRef],
+    parents: Sequence[MessageRef | None],
     max_length: int,
 ) -> int:
     """How many lines at the head merge into one chat message (1: the first alone).
 
     Args:
         documents: each line as it would read in the merged message (attributed).
-        ids: each line's Osoto (or provisional) id: a line queued twice ends the run.
+        ids: each line's Osoto id (or entry, on its way): a line queued twice ends the run.
         parents: each line's parent id: a reply goes alone.
         max_length: the chat's message length limit.
     """

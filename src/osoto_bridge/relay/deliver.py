@@ -24,10 +24,11 @@ from osoto_bridge.chat.base import (
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.coalesce import CHAT_MAX_LINES, chat_run, merged_document
+from osoto_bridge.relay.copy_tag import copy_tag
 from osoto_bridge.relay.labels import ATTRIBUTION_LABELS
 from osoto_bridge.relay.lanes import Line, Taken
 from osoto_bridge.relay.recent import RecentMessages
-from osoto_bridge.store import Link, Store
+from osoto_bridge.store import Link, MessageRef, Store
 from osoto_bridge.text import (
     Document,
     Paragraph,
@@ -95,10 +96,10 @@ class Deliverer:
                 )
             return Taken(len(lines), sent=False)
         delivered = await self._store.delivered_among(
-            [line.message.id for line in lines], link.platform, link.chat_id
+            [line.ref for line in lines], link.platform, link.chat_id
         )
         skipped = 0
-        while skipped < len(lines) and lines[skipped].message.id in delivered:
+        while skipped < len(lines) and lines[skipped].ref in delivered:
             skipped += 1
         if skipped:
             return Taken(skipped, sent=False)
@@ -107,12 +108,12 @@ class Deliverer:
             if merged:
                 return Taken(merged)
         line = lines[0]
-        outbound = await self._outbound(line.message, link, adapter, by_bridge=line.by_bridge)
-        sent = await self._send(adapter, outbound, link, line.message)
+        outbound = await self._outbound(line, link, adapter)
+        sent = await self._send(adapter, outbound, link, line.ref)
         if sent is None:
             return Taken(1)
         await self._store.record_chat_messages(
-            osoto_message_id=line.message.id,
+            osoto_message_id=line.ref,
             trip_id=link.trip_id,
             channel_id=link.channel_id,
             platform=link.platform,
@@ -126,7 +127,7 @@ class Deliverer:
         return Taken(1)
 
     async def _send_merged(
-        self, link: Link, adapter: ChatAdapter, lines: Sequence[Line], delivered: set[str]
+        self, link: Link, adapter: ChatAdapter, lines: Sequence[Line], delivered: set[MessageRef]
     ) -> int:
         """Send the lines at the head as one message if more than one fits; how many.
 
@@ -135,18 +136,18 @@ class Deliverer:
         run: list[Line] = []
         texts: set[str] = set()
         for line in lines[:CHAT_MAX_LINES]:
-            # A line may be queued twice, under its provisional and its Osoto id (the
-            # poll met its post first): the run ends there, and the map check of the
+            # A line may be queued twice, under its entry and its Osoto id (the poll
+            # met its post first): the run ends there, and the map check of the
             # next round skips the copy once this one is recorded.
-            if line.message.id in delivered or line.message.content in texts:
+            if line.ref in delivered or line.message.content in texts:
                 break
             texts.add(line.message.content)
             run.append(line)
         documents = [self._line_document(line) for line in run]
         count = chat_run(
             documents,
-            ids=[line.message.id for line in run],
-            parents=[line.message.parent_id for line in run],
+            ids=[line.ref for line in run],
+            parents=[line.parent for line in run],
             max_length=adapter.capabilities.max_length,
         )
         if count < 2:
@@ -155,13 +156,13 @@ class Deliverer:
             address=ChatAddress(link.platform, link.chat_id, link.thread_id),
             document=merged_document(documents[:count]),
             # lets the chat recognise its echo (issue 14.2): the line a reply answers
-            meta={COPY_OF: run[count - 1].message.id},
+            meta={COPY_OF: copy_tag(run[count - 1].ref)},
         )
-        sent = await self._send(adapter, outbound, link, run[0].message)
+        sent = await self._send(adapter, outbound, link, run[0].ref)
         if sent is None:
             return count
         await self._store.record_chat_lines(
-            osoto_message_ids=[line.message.id for line in run[:count]],
+            osoto_message_ids=[line.ref for line in run[:count]],
             trip_id=link.trip_id,
             channel_id=link.channel_id,
             platform=link.platform,
@@ -192,7 +193,7 @@ class Deliverer:
         )
 
     async def _send(
-        self, adapter: ChatAdapter, outbound: OutboundMessage, link: Link, message: Message
+        self, adapter: ChatAdapter, outbound: OutboundMessage, link: Link, ref: MessageRef
     ) -> list[str] | None:
         """Send; the chat's message ids, or None when the chat will never take it."""
         try:
@@ -219,28 +220,25 @@ class Deliverer:
             logger.error(
                 "%s refused Osoto message %s for link %d: %s",
                 link.platform,
-                message.id,
+                copy_tag(ref),
                 link.id,
                 exc,
             )
             return None
 
-    async def _outbound(
-        self, message: Message, link: Link, adapter: ChatAdapter, *, by_bridge: bool
-    ) -> OutboundMessage:
+    async def _outbound(self, line: Line, link: Link, adapter: ChatAdapter) -> OutboundMessage:
+        message, by_bridge, parent = line.message, line.by_bridge, line.parent
         body = from_osoto(message.content)
         reply_to: str | None = None
-        if message.parent_id:
-            parents = await self._store.chat_messages_for(
-                message.parent_id, link.platform, link.chat_id
-            )
+        if parent:
+            parents = await self._store.chat_messages_for(parent, link.platform, link.chat_id)
             if parents:
                 reply_to = parents[0]
             else:
                 # This chat has no copy of the parent we know of (sent before the
                 # link, or its send response was lost): a quote stands in.
                 self._metrics.reply_unthreaded(link.platform)
-                body = self._with_quote(message.parent_id, body)
+                body = self._with_quote(parent, body)
         author = message.author_name or "someone"
         if by_bridge:
             document, username = emphasize_attribution(body, ATTRIBUTION_LABELS), None
@@ -253,11 +251,13 @@ class Deliverer:
             document=document,
             reply_to=reply_to,
             username=username,
-            meta={COPY_OF: message.id},  # lets the chat recognise its echo (issue 14.2)
+            meta={COPY_OF: copy_tag(line.ref)},  # lets the chat recognise its echo (issue 14.2)
         )
 
-    def _with_quote(self, parent_id: str, body: Document) -> Document:
-        parent = self._recent.get(parent_id)
+    def _with_quote(self, parent_ref: MessageRef, body: Document) -> Document:
+        # Only messages polled from Osoto are kept for quoting: a line still on its
+        # way has none (its quote says no more than "a reply").
+        parent = self._recent.get(parent_ref) if isinstance(parent_ref, str) else None
         if parent is None:
             quote = Quote((Paragraph((Text("↪ reply to an earlier message"),)),))
         else:

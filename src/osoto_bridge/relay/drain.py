@@ -32,7 +32,7 @@ from osoto_bridge.relay.ahead import AheadFeed, resolve_parent
 from osoto_bridge.relay.coalesce import batch_key, merged_content, osoto_pressed, osoto_run
 from osoto_bridge.relay.echo import EchoGuard
 from osoto_bridge.relay.outbox import OSOTO_MAX_CONTENT
-from osoto_bridge.store import Link, OutboxEntry, Store, is_provisional
+from osoto_bridge.store import Link, OutboxEntry, PendingPost, Store
 from osoto_bridge.text import Paragraph, Text, doc
 from osoto_bridge.util import Backoff
 
@@ -319,9 +319,9 @@ class OutboxDrain:
     async def _post(self, entry: OutboxEntry, link: Link) -> Message | None:
         """Post one entry; the Osoto message, or None when Osoto refused it for good."""
         client = await self._client_for(link)
-        parent_id = await resolve_parent(self._store, entry)
-        if parent_id is not None and is_provisional(parent_id):
-            parent_id = None  # its post failed for good: Osoto never had it
+        parent = await resolve_parent(self._store, entry)
+        # Still on its way: its post failed for good, Osoto never had it.
+        parent_id = None if isinstance(parent, PendingPost) else parent
         try:
             message = await client.post_message(
                 entry.trip_id,

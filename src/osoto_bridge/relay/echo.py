@@ -44,7 +44,7 @@ class Route(enum.Enum):
     """
 
     AHEAD = "ahead"
-    """At once, under a provisional id, into the other chats' lanes (`AheadFeed`)."""
+    """At once, named by its outbox entry, into the other chats' lanes (`AheadFeed`)."""
     CATCH_UP = "catch_up"
     """From the poll, for a post some chat does not have yet (`Verdict.OWN`)."""
 

@@ -49,9 +49,9 @@ from osoto_bridge.store import (
     OsotoParent,
     Parent,
     PendingParent,
+    PendingPost,
     Store,
 )
-from osoto_bridge.store.models import provisional_entry
 from osoto_bridge.text import Paragraph, Text, doc
 
 logger = logging.getLogger(__name__)
@@ -133,8 +133,8 @@ class InboundRouter:
     async def _parent(self, message: InboundMessage) -> Parent | None:
         """What ``message`` answers (or edits), however far that line has travelled.
 
-        The map knows a line delivered or posted (by its Osoto id, or the
-        provisional id of another chat's line still on its way); the outbox knows a
+        The map knows a line delivered or posted (by its Osoto id, or the entry of
+        another chat's line still on its way, `PendingPost`); the outbox knows a
         line of this chat not yet posted, however quickly the reply follows it.
         """
         target = message.edit_of or message.reply_to_message_id
@@ -144,8 +144,9 @@ class InboundRouter:
         address = message.address
         mapped = await store.osoto_message_for(address.platform, address.chat_id, target)
         if mapped is not None:
-            pending = provisional_entry(mapped)
-            return OsotoParent(mapped) if pending is None else PendingParent(pending)
+            if isinstance(mapped, PendingPost):
+                return PendingParent(mapped.entry_id)
+            return OsotoParent(mapped)
         queued = await store.outbox_entry_for_source(address.platform, address.chat_id, target)
         if queued is not None and queued.status == "pending":
             return PendingParent(queued.id)

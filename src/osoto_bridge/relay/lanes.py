@@ -1,7 +1,7 @@
 """Every chat destination its own lane: ordered, paced by its platform, retried alone.
 
 A `ChatLane` is one linked chat's queue of lines (Osoto messages, and chat lines on
-their way to Osoto under their provisional ids) with one sender task. The lane hands
+their way to Osoto, named by their outbox entries) with one sender task. The lane hands
 the lines at its head to a `LineSender` (the `Deliverer`), which sends the first, or
 merges the lines queued behind it into one message (`relay/coalesce.py`), and says
 how many it took. A lane that fails (`ChatUnavailable`, a 429 the adapter gave up
@@ -27,10 +27,10 @@ from typing import Protocol
 from osoto_bridge.chat.base import ChatUnavailable
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
-from osoto_bridge.store import Link
+from osoto_bridge.store import Link, MessageRef, PendingPost
 from osoto_bridge.util import Backoff
 
-__all__ = ["ChatLane", "ChatLanes", "Line", "LineSender", "Taken", "Wait"]
+__all__ = ["Ahead", "ChatLane", "ChatLanes", "Line", "LineSender", "Taken", "Wait"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,20 +48,45 @@ LANE_RETRY_CAP = 300.0
 Wait = Callable[[asyncio.Event, float], Awaitable[None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """A chat line handed to the other chats before Osoto has it (`relay/ahead.py`).
+
+    Attributes:
+        line: what the map knows it by until its post completes (its entry).
+        parent: what it answers, however far that has travelled.
+    """
+
+    line: PendingPost
+    parent: MessageRef | None
+
+
 @dataclass(eq=False)
 class Line:
     """One message on its way to one chat.
 
     Attributes:
-        message: the Osoto message (or a chat line under its provisional id).
+        message: the Osoto message (or a chat line's content, when `ahead`).
         by_bridge: the bridge posted it for a chat: its content names its author.
         done: resolved once the chat has it (sent, found delivered, or refused for
             good); cancelled when the lane stops first.
+        ahead: a chat line on its way to Osoto: its entry and parent.
     """
 
     message: Message
     by_bridge: bool
     done: asyncio.Future[None] = field(repr=False)
+    ahead: Ahead | None = None
+
+    @property
+    def ref(self) -> MessageRef:
+        """What the map knows the line by: its Osoto id, or its entry on its way."""
+        return self.ahead.line if self.ahead is not None else self.message.id
+
+    @property
+    def parent(self) -> MessageRef | None:
+        """What the line answers, if anything."""
+        return self.ahead.parent if self.ahead is not None else self.message.parent_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +153,15 @@ class ChatLane:
         """The futures of the lines queued now, the one in flight included."""
         return [line.done for line in self._queue]
 
-    def put(self, message: Message, *, by_bridge: bool) -> asyncio.Future[None]:
+    def put(
+        self, message: Message, *, by_bridge: bool, ahead: Ahead | None = None
+    ) -> asyncio.Future[None]:
         """Queue ``message`` for this chat; the future resolves once it has it."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if self._stopped.is_set():
             done.cancel()
             return done
-        self._queue.append(Line(message, by_bridge, done))
+        self._queue.append(Line(message, by_bridge, done, ahead))
         if self._task is None:
             self._task = asyncio.create_task(
                 self._run(), name=f"relay:lane:{self.link.platform}:{self.link.chat_id}"
@@ -230,11 +257,18 @@ class ChatLanes:
         self._stopping = False
 
     def deliver(
-        self, message: Message, links: Sequence[Link], *, by_bridge: bool = False
+        self,
+        message: Message,
+        links: Sequence[Link],
+        *,
+        by_bridge: bool = False,
+        ahead: Ahead | None = None,
     ) -> list[asyncio.Future[None]]:
         """Queue ``message`` for each enabled chat of ``links``; one future each."""
         return [
-            self._lane(link).put(message, by_bridge=by_bridge) for link in links if link.enabled
+            self._lane(link).put(message, by_bridge=by_bridge, ahead=ahead)
+            for link in links
+            if link.enabled
         ]
 
     def backlog(self) -> int:

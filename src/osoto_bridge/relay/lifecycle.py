@@ -13,6 +13,7 @@ import time
 from collections.abc import Coroutine, Sequence
 
 from osoto_bridge.chat.base import SeenCopy
+from osoto_bridge.relay.copy_tag import tagged_ref
 from osoto_bridge.store import Store
 
 __all__ = ["SeenCopies", "adapter_task", "bounded"]
@@ -56,7 +57,7 @@ class SeenCopies:
         if link is None:
             return False
         learned = await self._store.record_seen_copy(
-            osoto_message_id=copy.osoto_message_id,
+            osoto_message_id=tagged_ref(copy.osoto_message_id),
             trip_id=link.trip_id,
             channel_id=link.channel_id,
             platform=address.platform,

@@ -5,7 +5,7 @@ The parts, one job each:
 - `OutboxDrain` (chat → Osoto, `relay/drain.py`): the channel's Osoto lane, in a
   task of its own, posts the outbox in order under the key's pace;
 - `AheadFeed` (chat → chat, `relay/ahead.py`): hands each new outbox line to the
-  channel's other chats' lanes at once, under its provisional id;
+  channel's other chats' lanes at once, named by its outbox entry;
 - `ChannelPoll` (Osoto → chats, `relay/poll.py`): pages through new messages into
   the chats' lanes;
 - `EchoGuard` (`relay/echo.py`): decides for each polled message own / foreign /

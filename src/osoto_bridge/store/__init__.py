@@ -20,14 +20,14 @@ from osoto_bridge.store.models import (
     IntakeLine,
     Link,
     MessageOrigin,
+    MessageRef,
     NotifySettings,
     OsotoParent,
     OutboxEntry,
     OutboxStatus,
     Parent,
     PendingParent,
-    is_provisional,
-    provisional_message_id,
+    PendingPost,
 )
 from osoto_bridge.store.store import Store, StoreOpener
 
@@ -39,6 +39,7 @@ __all__ = [
     "LeaseRound",
     "Link",
     "MessageOrigin",
+    "MessageRef",
     "NotFoundError",
     "NotifySettings",
     "OsotoParent",
@@ -47,6 +48,7 @@ __all__ = [
     "OutboxStatus",
     "Parent",
     "PendingParent",
+    "PendingPost",
     "SchemaVersionError",
     "SecretError",
     "Store",
@@ -57,7 +59,5 @@ __all__ = [
     "fair_share",
     "fingerprint",
     "generate_secret_key",
-    "is_provisional",
-    "provisional_message_id",
     "upgrade_database",
 ]

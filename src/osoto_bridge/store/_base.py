@@ -16,9 +16,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from osoto_bridge.store._refs import ref_columns
 from osoto_bridge.store.crypto import KeyCipher
 from osoto_bridge.store.errors import StoreError
-from osoto_bridge.store.models import Direction, Link, MessageOrigin
+from osoto_bridge.store.models import Direction, Link, MessageOrigin, MessageRef
 from osoto_bridge.store.tables import link_activity, links, message_map
 
 __all__ = ["StoreBase", "StoreState", "atomic"]
@@ -263,7 +264,7 @@ class StoreBase:
     def _map_insert(
         self,
         *,
-        osoto_message_id: str,
+        message: MessageRef,
         trip_id: str,
         channel_id: str,
         platform: str,
@@ -272,11 +273,13 @@ class StoreBase:
         chat_message_ids: Sequence[str],
         origin: MessageOrigin,
     ) -> Any:
-        """Map an Osoto message to its chat messages; parts already known stay as they are."""
+        """Map a message (or a line on its way) to its chat messages; parts already
+        known stay as they are."""
         now = self._now()
+        columns = ref_columns(message)
         rows = [
             {
-                "osoto_message_id": osoto_message_id,
+                **columns,
                 "trip_id": trip_id,
                 "channel_id": channel_id,
                 "platform": platform,

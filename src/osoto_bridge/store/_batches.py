@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from osoto_bridge.store._base import StoreBase, atomic
 from osoto_bridge.store._messages import drop_seen_copies
 from osoto_bridge.store._outbox import entry_columns, entry_from_row
-from osoto_bridge.store.models import OutboxEntry, provisional_entry, provisional_message_id
+from osoto_bridge.store._refs import ref_columns, sent_posts
+from osoto_bridge.store.models import MessageRef, OutboxEntry
 from osoto_bridge.store.tables import message_map, outbox
 
 __all__ = ["PART_SPAN", "BatchesMixin"]
@@ -86,19 +87,21 @@ class BatchesMixin(StoreBase):
 
         Like `complete_outbox_post` for each line: its source chat message maps to
         the post (part = its place in the batch), it is sent, its link's "in" time is
-        now. The other chats' copies stay under each line's provisional id: the
-        post's id names every line, and a chat that got them one by one must still
-        tell which it has (`Store.delivered_among`).
+        now. The other chats' copies stay under each line's entry (`PendingPost`):
+        the post's id names every line, and a chat that got them one by one must
+        still tell which it has (`Store.delivered_among`).
         """
         if not entries:
             return
         now = self._now()
         async with self._tx() as conn:
-            # The entries' rows first, locked (PostgreSQL), as `complete_outbox_post`
-            # does: a chat copy being recorded meanwhile sees them sent or not at all.
+            # The entries' rows first, locked (PostgreSQL, in id order), as
+            # `complete_outbox_post` does: a chat copy being recorded meanwhile sees
+            # them sent or not at all.
             await conn.execute(
                 sa.select(outbox.c.id)
                 .where(outbox.c.id.in_([entry.id for entry in entries]))
+                .order_by(outbox.c.id)
                 .with_for_update()
             )
             rows: list[dict[str, Any]] = [
@@ -110,6 +113,7 @@ class BatchesMixin(StoreBase):
                     "chat_id": entry.source_chat_id,
                     "thread_id": entry.source_thread_id or None,
                     "chat_message_id": entry.source_message_id,
+                    "outbox_entry_id": None,
                     "part": n * PART_SPAN,
                     "origin": "chat",
                     "created_at": now,
@@ -171,7 +175,7 @@ class BatchesMixin(StoreBase):
     async def record_chat_lines(
         self,
         *,
-        osoto_message_ids: Sequence[str],
+        osoto_message_ids: Sequence[MessageRef],
         trip_id: str,
         channel_id: str,
         platform: str,
@@ -182,30 +186,20 @@ class BatchesMixin(StoreBase):
     ) -> None:
         """Record that these chat messages carry these Osoto lines (a merged delivery).
 
-        Each line maps to every chat message (in part order); a provisional id whose
-        line was posted alone is recorded under the post's id. One transaction.
+        Each line maps to every chat message (in part order); a line on its way
+        (`PendingPost`) that was posted alone is recorded under its post's id (one of
+        a merged post keeps its entry). One transaction.
         """
         if not osoto_message_ids or not chat_message_ids:
             return
         async with self._tx() as conn:
-            entries = [e for i in osoto_message_ids if (e := provisional_entry(i)) is not None]
-            real: dict[str, str] = {}
-            if entries:
-                # a line posted alone goes by its post's id; one of a merged post
-                # keeps its own (`_messages._line_id`)
-                found = await conn.execute(
-                    sa.select(outbox.c.id, outbox.c.osoto_message_id).where(
-                        outbox.c.id.in_(entries),
-                        outbox.c.status == "sent",
-                        outbox.c.batch_id.is_(None),
-                    )
-                )
-                real = {provisional_message_id(int(r.id)): str(r.osoto_message_id) for r in found}
+            # Locked, the lines' entries before the map, as `record_chat_messages`.
+            real = await sent_posts(conn, osoto_message_ids)
             await drop_seen_copies(conn, platform, chat_id, chat_message_ids)
             now = self._now()
             rows = [
                 {
-                    "osoto_message_id": real.get(line, line),
+                    **ref_columns(real.get(line, line)),
                     "trip_id": trip_id,
                     "channel_id": channel_id,
                     "platform": platform,

@@ -8,12 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osoto_bridge.store._base import StoreBase, atomic
-from osoto_bridge.store.models import (
-    Direction,
-    MessageOrigin,
-    provisional_entry,
-    provisional_message_id,
+from osoto_bridge.store._refs import (
+    ref_columns,
+    ref_from,
+    ref_is,
+    refs_in_chat,
+    resolved,
 )
+from osoto_bridge.store.models import Direction, MessageOrigin, MessageRef, PendingPost
 from osoto_bridge.store.tables import message_map, outbox
 
 __all__ = ["MessagesMixin"]
@@ -53,7 +55,7 @@ class MessagesMixin(StoreBase):
     async def record_chat_messages(
         self,
         *,
-        osoto_message_id: str,
+        osoto_message_id: MessageRef,
         trip_id: str,
         channel_id: str,
         platform: str,
@@ -69,6 +71,8 @@ class MessagesMixin(StoreBase):
         nothing; a part already recorded keeps its first chat message id.
 
         Args:
+            osoto_message_id: the Osoto message, or the `PendingPost` of a chat line
+                still on its way (recorded under its Osoto id if the post completed).
             origin: `osoto` when the bridge delivered an Osoto message into the chat,
                 `chat` when the chat message was posted to Osoto by the bridge.
             activity_of: a link whose last out (`osoto`) or in (`chat`) time to set
@@ -81,9 +85,11 @@ class MessagesMixin(StoreBase):
         if not chat_message_ids:
             return
         async with self._tx() as conn:
+            # The line's entry before the map (the order a post's completion takes).
+            message = await resolved(conn, osoto_message_id)
             await drop_seen_copies(conn, platform, chat_id, chat_message_ids)
             stmt = self._map_insert(
-                osoto_message_id=await _line_id(conn, osoto_message_id),
+                message=message,
                 trip_id=trip_id,
                 channel_id=channel_id,
                 platform=platform,
@@ -101,7 +107,7 @@ class MessagesMixin(StoreBase):
     async def record_seen_copy(
         self,
         *,
-        osoto_message_id: str,
+        osoto_message_id: MessageRef,
         trip_id: str,
         channel_id: str,
         platform: str,
@@ -131,17 +137,17 @@ class MessagesMixin(StoreBase):
             )
             if known:
                 return False
-            osoto_message_id = await _line_id(conn, osoto_message_id)
+            message = await resolved(conn, osoto_message_id)
             last = await conn.scalar(
                 sa.select(sa.func.max(message_map.c.part)).where(
-                    message_map.c.osoto_message_id == osoto_message_id,
+                    ref_is(message_map, message),
                     message_map.c.platform == platform,
                     message_map.c.chat_id == chat_id,
                 )
             )
             part = max(SEEN_COPY_PART, int(last or 0) + 1)
             row = {
-                "osoto_message_id": osoto_message_id,
+                **ref_columns(message),
                 "trip_id": trip_id,
                 "channel_id": channel_id,
                 "platform": platform,
@@ -158,7 +164,7 @@ class MessagesMixin(StoreBase):
 
     @atomic
     async def chat_messages_for(
-        self, osoto_message_id: str, platform: str, chat_id: str
+        self, osoto_message_id: MessageRef, platform: str, chat_id: str
     ) -> list[str]:
         """Return the chat message ids an Osoto message maps to in a chat, in part order.
 
@@ -166,88 +172,83 @@ class MessagesMixin(StoreBase):
         maps to its first line's messages there: where the post begins.
         """
         async with self._tx(read_only=True) as conn:
-            osoto_message_id = await _line_id(conn, osoto_message_id)
-            found = await _chat_messages(conn, osoto_message_id, platform, chat_id)
-            if found or provisional_entry(osoto_message_id) is not None:
+            message = await resolved(conn, osoto_message_id)
+            found = await _chat_messages(conn, message, platform, chat_id)
+            if found or isinstance(message, PendingPost):
                 return found
             first = await conn.scalar(
                 sa.select(sa.func.min(outbox.c.id)).where(
-                    outbox.c.osoto_message_id == osoto_message_id,
+                    outbox.c.osoto_message_id == message,
                     outbox.c.status == "sent",
                     outbox.c.batch_id.is_not(None),
                 )
             )
             if first is None:
                 return []
-            return await _chat_messages(conn, provisional_message_id(int(first)), platform, chat_id)
+            return await _chat_messages(conn, PendingPost(int(first)), platform, chat_id)
 
     @atomic
     async def delivered_among(
-        self, osoto_message_ids: Sequence[str], platform: str, chat_id: str
-    ) -> set[str]:
-        """Which of these Osoto messages (ids as given) a chat already has: one read.
+        self, osoto_message_ids: Sequence[MessageRef], platform: str, chat_id: str
+    ) -> set[MessageRef]:
+        """Which of these messages (refs as given) a chat already has: one read.
 
-        A provisional id counts as delivered when the chat has its line under
-        either id (its post may have completed meanwhile, moving the map's rows);
-        a line of a merged post, when the chat has it under its own id or has the
-        whole post (`_line_id`).
+        A line on its way (`PendingPost`) counts as delivered when the chat has it
+        under either ref (its post may have completed meanwhile, moving the map's
+        rows); a line of a merged post, when the chat has it under its own entry or
+        has the whole post (`_refs.resolved`).
         """
         if not osoto_message_ids:
             return set()
         async with self._tx(read_only=True) as conn:
-            real: dict[str, list[str]] = {}
-            entries = {
-                entry_id: given
-                for given in osoto_message_ids
-                if (entry_id := provisional_entry(given)) is not None
-            }
-            if entries:
+            # The Osoto id of each completed post → the lines asked for under their
+            # entries (a merged post carries several).
+            real: dict[MessageRef, list[MessageRef]] = {}
+            pending = [ref for ref in osoto_message_ids if isinstance(ref, PendingPost)]
+            if pending:
                 rows = await conn.execute(
                     sa.select(outbox.c.id, outbox.c.osoto_message_id).where(
-                        outbox.c.id.in_(entries),
+                        outbox.c.id.in_([ref.entry_id for ref in pending]),
                         outbox.c.status == "sent",
                         outbox.c.osoto_message_id.is_not(None),
                     )
                 )
                 for row in rows:
-                    real.setdefault(str(row.osoto_message_id), []).append(entries[int(row.id)])
-            wanted = {*osoto_message_ids, *real}
-            found = await conn.scalars(
-                sa.select(message_map.c.osoto_message_id)
-                .where(
-                    message_map.c.platform == platform,
-                    message_map.c.chat_id == chat_id,
-                    message_map.c.osoto_message_id.in_(wanted),
-                )
-                .distinct()
+                    real.setdefault(str(row.osoto_message_id), []).append(PendingPost(int(row.id)))
+            found = await conn.execute(
+                refs_in_chat(message_map, [*osoto_message_ids, *real], platform, chat_id)
             )
-            delivered: set[str] = set()
-            for osoto_id in found:
-                delivered.add(osoto_id)
-                delivered.update(real.get(osoto_id, ()))
+            delivered: set[MessageRef] = set()
+            for row in found:
+                ref = ref_from(row)
+                delivered.add(ref)
+                delivered.update(real.get(ref, ()))
             return delivered & set(osoto_message_ids)
 
     @atomic
     async def osoto_message_for(
         self, platform: str, chat_id: str, chat_message_id: str
-    ) -> str | None:
+    ) -> MessageRef | None:
         """Return the Osoto message a chat message maps to (any part of it), or None.
 
-        A chat message that carries several lines (merged under pressure) maps to
-        the last of them: a reply to it answers the line just above the reply.
+        A chat line still on its way to Osoto comes back as its `PendingPost`. A
+        chat message that carries several lines (merged under pressure) maps to the
+        last of them: a reply to it answers the line just above the reply.
         """
         async with self._tx(read_only=True) as conn:
-            found = await conn.scalar(
-                sa.select(message_map.c.osoto_message_id)
-                .where(
-                    message_map.c.platform == platform,
-                    message_map.c.chat_id == chat_id,
-                    message_map.c.chat_message_id == chat_message_id,
+            found = (
+                await conn.execute(
+                    sa.select(message_map.c.osoto_message_id, message_map.c.outbox_entry_id)
+                    .where(
+                        message_map.c.platform == platform,
+                        message_map.c.chat_id == chat_id,
+                        message_map.c.chat_message_id == chat_message_id,
+                    )
+                    .order_by(message_map.c.id.desc())
+                    .limit(1)
                 )
-                .order_by(message_map.c.id.desc())
-                .limit(1)
-            )
-        return None if found is None else str(found)
+            ).first()
+        return None if found is None else ref_from(found)
 
     @atomic
     async def is_bridge_authored(self, osoto_message_id: str) -> bool:
@@ -266,12 +267,12 @@ class MessagesMixin(StoreBase):
 
 
 async def _chat_messages(
-    conn: AsyncConnection, osoto_message_id: str, platform: str, chat_id: str
+    conn: AsyncConnection, message: MessageRef, platform: str, chat_id: str
 ) -> list[str]:
     result = await conn.scalars(
         sa.select(message_map.c.chat_message_id)
         .where(
-            message_map.c.osoto_message_id == osoto_message_id,
+            ref_is(message_map, message),
             message_map.c.platform == platform,
             message_map.c.chat_id == chat_id,
             message_map.c.part < SEEN_COPY_PART,
@@ -279,36 +280,3 @@ async def _chat_messages(
         .order_by(message_map.c.part)
     )
     return list(result)
-
-
-async def _line_id(conn: AsyncConnection, osoto_message_id: str) -> str:
-    """The id a line's chat copies are mapped under: a provisional id (a chat line on
-    its way to Osoto) becomes its post's id once the line was posted alone.
-
-    Whichever comes first, a chat's copy recorded under the provisional id or the
-    post's completion (which moves such copies to the real id), the map ends up
-    under the real id, and a lookup by either id finds it. A line posted in a merged
-    post (`batch_id`) keeps its own id: the post's id names several lines, and a
-    chat that got them one by one must still tell which it has (see
-    `Store.delivered_among`).
-    """
-    entry_id = provisional_entry(osoto_message_id)
-    if entry_id is None:
-        return osoto_message_id
-    # Locked (PostgreSQL; nothing on SQLite, whose writers take turns anyway): the
-    # post's completion locks the row before it moves the copies, so the two never
-    # interleave and leave a copy stranded under the provisional id.
-    # The row is locked whatever its status (a filter on status would skip the
-    # lock), and read again once the post's transaction let go of it.
-    row = (
-        await conn.execute(
-            sa.select(outbox.c.status, outbox.c.osoto_message_id, outbox.c.batch_id)
-            .where(outbox.c.id == entry_id)
-            .with_for_update()
-        )
-    ).first()
-    if row is None or row.status != "sent" or row.osoto_message_id is None:
-        return osoto_message_id
-    if row.batch_id is not None:
-        return osoto_message_id
-    return str(row.osoto_message_id)

@@ -1,8 +1,12 @@
-"""The outbox: chat messages written down before they are posted to Osoto."""
+"""The outbox: chat messages written down before they are posted to Osoto.
+
+The queue itself: writing entries (once per idempotency key, a line's parts
+together), reading the due ones in order, and the typed parent's columns. What a
+post's answer means is in `_posts` (one entry) and `_batches` (a merged post).
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,13 +22,10 @@ from osoto_bridge.store.models import (
     OutboxEntry,
     Parent,
     PendingParent,
-    provisional_message_id,
 )
-from osoto_bridge.store.tables import message_map, outbox
+from osoto_bridge.store.tables import outbox
 
 __all__ = ["OutboxMixin", "entry_columns", "entry_from_row", "parent_columns"]
-
-logger = logging.getLogger("osoto_bridge.store.outbox")
 
 _PARENT_COLUMNS = ("parent_osoto_message_id", "parent_chat_message_id", "parent_outbox_id")
 _FIELDS = (
@@ -378,128 +379,3 @@ class OutboxMixin(StoreBase):
                 await conn.execute(sa.select(*entry_columns()).where(outbox.c.id == entry_id))
             ).first()
         return entry_from_row(row) if row is not None else None
-
-    async def _transition(
-        self, entry_id: int, allowed_from: tuple[str, ...], values: dict[str, Any]
-    ) -> None:
-        async with self._tx() as conn:
-            await self._transition_in(conn, entry_id, allowed_from, values)
-
-    async def _transition_in(
-        self,
-        conn: AsyncConnection,
-        entry_id: int,
-        allowed_from: tuple[str, ...],
-        values: dict[str, Any],
-    ) -> None:
-        """Move the entry on inside ``conn``'s transaction.
-
-        Raises:
-            NotFoundError: no such entry (raised inside the transaction, which it
-                rolls back).
-        """
-        result = await conn.execute(
-            sa.update(outbox)
-            .where(outbox.c.id == entry_id, outbox.c.status.in_(allowed_from))
-            .values(attempts=outbox.c.attempts + 1, updated_at=self._now(), **values)
-            .returning(outbox.c.id)
-        )
-        if result.first() is not None:
-            return
-        status = await conn.scalar(sa.select(outbox.c.status).where(outbox.c.id == entry_id))
-        if status is None:
-            raise NotFoundError(f"outbox entry {entry_id} does not exist")
-        # Already past this state (another worker, or a replay): the first outcome stands.
-        logger.debug(
-            "outbox entry %d is %s; %s ignored", entry_id, status, values.get("status", "retry")
-        )
-
-    @atomic
-    async def mark_outbox_sent(self, entry_id: int, osoto_message_id: str) -> None:
-        """Record that Osoto accepted the entry as this message (from pending or failed).
-
-        Raises:
-            NotFoundError: no such entry.
-        """
-        await self._transition(
-            entry_id,
-            ("pending", "failed"),
-            {"status": "sent", "osoto_message_id": osoto_message_id, "last_error": None},
-        )
-
-    @atomic
-    async def complete_outbox_post(self, entry: OutboxEntry, osoto_message_id: str) -> None:
-        """Record, in one transaction, what a successful post means.
-
-        The source chat message maps to the Osoto message (so the poller knows it
-        as the bridge's own, DESIGN invariant 3), the messages the other chats got
-        under the entry's provisional id move to the real one (so they are not sent
-        again), the entry is sent, and its link's last "in" time is now. One
-        transaction: nothing in between can be seen, and it is one commit.
-
-        Raises:
-            NotFoundError: no such entry.
-        """
-        values = {"status": "sent", "osoto_message_id": osoto_message_id, "last_error": None}
-        mapped = self._map_insert(
-            osoto_message_id=osoto_message_id,
-            trip_id=entry.trip_id,
-            channel_id=entry.channel_id,
-            platform=entry.source_platform,
-            chat_id=entry.source_chat_id,
-            thread_id=entry.source_thread_id,
-            chat_message_ids=[entry.source_message_id],
-            origin="chat",
-        )
-        provisional = provisional_message_id(entry.id)
-        known = message_map.alias("known")
-        already_mapped = sa.exists().where(
-            known.c.osoto_message_id == osoto_message_id,
-            known.c.platform == message_map.c.platform,
-            known.c.chat_id == message_map.c.chat_id,
-            known.c.part == message_map.c.part,
-        )
-        async with self._tx() as conn:
-            # The entry's row first, locked (PostgreSQL): a chat copy being recorded
-            # under the provisional id meanwhile (`_resolved`) either commits before
-            # the move below, which then moves it, or waits and sees "sent".
-            await conn.execute(
-                sa.select(outbox.c.id).where(outbox.c.id == entry.id).with_for_update()
-            )
-            await conn.execute(mapped)
-            # A chat that already has the message under its real id keeps that.
-            await conn.execute(
-                sa.delete(message_map).where(
-                    message_map.c.osoto_message_id == provisional, already_mapped
-                )
-            )
-            await conn.execute(
-                sa.update(message_map)
-                .where(message_map.c.osoto_message_id == provisional)
-                .values(osoto_message_id=osoto_message_id)
-            )
-            # An unknown entry raises here, rolling all of it back.
-            await self._transition_in(conn, entry.id, ("pending", "failed"), values)
-            await conn.execute(self._activity_upsert(entry.link_id, "in", if_linked=True))
-
-    @atomic
-    async def mark_outbox_retry(self, entry_id: int, *, error: str, next_attempt_at: float) -> None:
-        """Record a failed attempt to retry at `next_attempt_at` (epoch seconds).
-
-        Only a pending entry changes; attempts += 1.
-
-        Raises:
-            NotFoundError: no such entry.
-        """
-        await self._transition(
-            entry_id, ("pending",), {"last_error": error, "next_attempt_at": next_attempt_at}
-        )
-
-    @atomic
-    async def mark_outbox_failed(self, entry_id: int, *, error: str) -> None:
-        """Give up on a pending entry for good (e.g. 403); it stays for the operator.
-
-        Raises:
-            NotFoundError: no such entry.
-        """
-        await self._transition(entry_id, ("pending",), {"status": "failed", "last_error": error})

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from osoto_bridge.store import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5
+from osoto_bridge.store import (
+    schema_v1,
+    schema_v2,
+    schema_v3,
+    schema_v4,
+    schema_v5,
+    schema_v6,
+)
 from osoto_bridge.store.errors import SchemaVersionError
 from osoto_bridge.store.tables import schema_version
 
@@ -57,6 +64,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "replicas and their work leases", schema_v4.upgrade),
     Migration(
         5, "coalesced lines: a chat message of several lines, outbox batches", schema_v5.upgrade
+    ),
+    Migration(
+        6, "a line on its way to Osoto mapped by its outbox entry (typed)", schema_v6.upgrade
     ),
 )
 CODE_VERSION = MIGRATIONS[-1].version

@@ -8,21 +8,19 @@ from typing import Literal
 from osoto_bridge.osoto.scopes import Scopes
 
 __all__ = [
-    "PROVISIONAL_PREFIX",
     "ChatParent",
     "Direction",
     "IntakeLine",
     "Link",
     "MessageOrigin",
+    "MessageRef",
     "NotifySettings",
     "OsotoParent",
     "OutboxEntry",
     "OutboxStatus",
     "Parent",
     "PendingParent",
-    "is_provisional",
-    "provisional_entry",
-    "provisional_message_id",
+    "PendingPost",
 ]
 
 OutboxStatus = Literal["pending", "sent", "failed"]
@@ -34,31 +32,23 @@ MessageOrigin = Literal["osoto", "chat"]
 Direction = Literal["in", "out"]
 """Relay direction seen from the chat: `in` is chat → Osoto, `out` is Osoto → chat."""
 
-PROVISIONAL_PREFIX = "outbox:"
-"""Marks a stand-in Osoto message id in the message map (see `provisional_message_id`)."""
 
-
-def provisional_message_id(entry_id: int) -> str:
-    """The id a chat message relayed to the other chats goes by until Osoto has it.
+@dataclass(frozen=True, slots=True)
+class PendingPost:
+    """A chat line on its way to Osoto, named by its outbox entry until Osoto has it.
 
     A chat line reaches the channel's other chats before its Osoto post completes;
-    their messages are mapped under this id and moved to the real one, in the same
-    transaction that records the post (`Store.complete_outbox_post`).
+    their copies are mapped under the entry (`message_map.outbox_entry_id`) and moved
+    to the Osoto id in the transaction that records the post
+    (`Store.complete_outbox_post`).
     """
-    return f"{PROVISIONAL_PREFIX}{entry_id}"
+
+    entry_id: int
 
 
-def provisional_entry(osoto_message_id: str) -> int | None:
-    """The outbox entry a stand-in id (`provisional_message_id`) names, else None."""
-    entry_id = osoto_message_id.removeprefix(PROVISIONAL_PREFIX)
-    if entry_id == osoto_message_id or not entry_id.isdigit():
-        return None
-    return int(entry_id)
-
-
-def is_provisional(osoto_message_id: str) -> bool:
-    """Whether an id from the message map is a stand-in (`provisional_message_id`)."""
-    return provisional_entry(osoto_message_id) is not None
+MessageRef = str | PendingPost
+"""A message the map knows: its Osoto id, or a chat line on its way (`PendingPost`).
+A string is always an Osoto id: nothing is read into its spelling."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from osoto_bridge.store._links import LinksMixin
 from osoto_bridge.store._messages import MessagesMixin
 from osoto_bridge.store._ops import OpsMixin
 from osoto_bridge.store._outbox import OutboxMixin
+from osoto_bridge.store._posts import PostsMixin
 from osoto_bridge.store._state import StateMixin
 from osoto_bridge.store.crypto import KeyCipher
 from osoto_bridge.store.engine import build_engine, safe_url
@@ -51,6 +52,7 @@ class Store(
     LinksMixin,
     MessagesMixin,
     OutboxMixin,
+    PostsMixin,
     BatchesMixin,
     IntakeMixin,
     StateMixin,

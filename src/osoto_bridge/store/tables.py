@@ -89,7 +89,9 @@ message_map = sa.Table(
     "message_map",
     metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
-    sa.Column("osoto_message_id", sa.String, nullable=False),
+    # The Osoto side of a row is one of two (migration 6): the Osoto message, or,
+    # for a chat line still on its way there, its outbox entry (`PendingPost`).
+    sa.Column("osoto_message_id", sa.String, nullable=True),
     sa.Column("trip_id", sa.String, nullable=False),
     sa.Column("channel_id", sa.String, nullable=False),
     sa.Column("platform", sa.String, nullable=False),
@@ -99,7 +101,9 @@ message_map = sa.Table(
     sa.Column("part", sa.Integer, nullable=False),
     sa.Column("origin", sa.String(8), nullable=False),
     sa.Column("created_at", TIMESTAMP, nullable=False),
-    # One chat message may carry several lines (a merged message, migration 5).
+    sa.Column("outbox_entry_id", ID, nullable=True),
+    # One chat message may carry several lines (a merged message, migration 5). Each
+    # rule is kept for both sides: NULLs never collide, so a rule holds on its side.
     sa.UniqueConstraint(
         "platform",
         "chat_id",
@@ -109,6 +113,19 @@ message_map = sa.Table(
     ),
     sa.UniqueConstraint(
         "osoto_message_id", "platform", "chat_id", "part", name="uq_message_map_parts"
+    ),
+    sa.UniqueConstraint(
+        "platform",
+        "chat_id",
+        "chat_message_id",
+        "outbox_entry_id",
+        name="uq_message_map_entry_line",
+    ),
+    sa.UniqueConstraint(
+        "outbox_entry_id", "platform", "chat_id", "part", name="uq_message_map_entry_parts"
+    ),
+    sa.CheckConstraint(
+        "(osoto_message_id IS NULL) <> (outbox_entry_id IS NULL)", name="ck_message_map_one_ref"
     ),
 )
 

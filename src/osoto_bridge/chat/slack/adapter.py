@@ -4,9 +4,8 @@ Events arrive over Socket Mode when an app-level token is configured, or otherwi
 as signed HTTP requests at ``/slack/events`` (`slack_events_route` mounts it on the
 bridge's HTTP server). Both reach the same bolt app and handlers.
 
-Outbound, a message is rendered to mrkdwn (split at 3,000 characters, buttons as
-Block Kit), posted under the Osoto author's name (``chat:write.customize``) in its
-thread, paced per channel, with 429s waited out (`webapi`).
+Outbound, `sender.SlackSender` renders a message to mrkdwn and posts it under the
+Osoto author's name in its thread, paced per channel, with 429s waited out (`webapi`).
 
 The adapter owns an aiohttp session, a job queue and, in Socket Mode, a WebSocket
 connection; `start` opens them in order and `stop` closes them in reverse, also
@@ -31,31 +30,28 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from osoto_bridge.chat.base import (
-    COPY_OF,
-    EPHEMERAL,
     Capabilities,
     ChatAddress,
-    ChatError,
-    ChatGone,
     ChatUnavailable,
     InboundSink,
     OutboundMessage,
 )
 from osoto_bridge.chat.slack.bolt_app import build_bolt_app
-from osoto_bridge.chat.slack.copies import copy_metadata
-from osoto_bridge.chat.slack.direct import DIRECT_PREFIX, DirectMessages, channel_members
-from osoto_bridge.chat.slack.handlers import BotIdentity, SlackHandlers
+from osoto_bridge.chat.slack.direct import DirectMessages, channel_members
+from osoto_bridge.chat.slack.events import EventHandlers
+from osoto_bridge.chat.slack.handlers import BotIdentity
 from osoto_bridge.chat.slack.inbound import PLATFORM
+from osoto_bridge.chat.slack.interactions import InteractionHandlers
 from osoto_bridge.chat.slack.jobs import InFlight, JobQueue
 from osoto_bridge.chat.slack.linkflow import ANSWER_WITHIN, LinkFlow
 from osoto_bridge.chat.slack.memory import RecentSlackMessages
-from osoto_bridge.chat.slack.outbound import SlackPost, clean_username, render_posts
 from osoto_bridge.chat.slack.pacing import DEFAULT_BURST, DEFAULT_INTERVAL, ChannelPacer
-from osoto_bridge.chat.slack.slash import PRESSED_PREFIX, SLASH_PREFIX, SlashReplies
+from osoto_bridge.chat.slack.sender import SlackSender
+from osoto_bridge.chat.slack.slash import SlashReplies
 from osoto_bridge.chat.slack.socket_mode import SocketModeConnection
 from osoto_bridge.chat.slack.users import UserDirectory
-from osoto_bridge.chat.slack.webapi import SlackRefused, SlackWebApi
-from osoto_bridge.text import SLACK_MAX_TEXT, doc
+from osoto_bridge.chat.slack.webapi import SlackWebApi
+from osoto_bridge.text import SLACK_MAX_TEXT
 
 __all__ = ["CAPABILITIES", "DEFAULT_API_URL", "SlackChat"]
 
@@ -69,15 +65,12 @@ CAPABILITIES = Capabilities(
     threads=True,
     per_user_language=True,
 )
-EPHEMERAL_META = EPHEMERAL
-"""`OutboundMessage.meta[EPHEMERAL] == "true"` shows a slash command's answer only to
-its asker (the relay sets it from `CommandReply.ephemeral`)."""
 
 
 STOP_GRACE = 10.0
+"""Seconds `stop` waits for sends already under way."""
 START_WAIT = 2.0
 """Seconds an event arriving while the adapter starts waits for it (Slack allows 3)."""
-"""Seconds `stop` waits for sends already under way."""
 
 
 class _State(enum.Enum):
@@ -156,6 +149,7 @@ class SlackChat:
         self._started = asyncio.Event()
         self._memory = RecentSlackMessages()
         self._replies = SlashReplies(clock)
+        self._sender = SlackSender(self._api, memory=self._memory, replies=self._replies)
         self._state = _State.NEW
         self._running: _Running | None = None
         self._requests = InFlight()  # events being handled
@@ -244,28 +238,36 @@ class SlackChat:
             users=users,
             jobs=jobs,
             links=lambda: sink.links,
-            announce=self._announce,
+            announce=self._sender.announce,
             clock=self._clock,
             answer_within=self._form_wait,
         )
         direct = DirectMessages(
             sink=sink, members=lambda channel: channel_members(api, channel), clock=self._clock
         )
-        handlers = SlackHandlers(
+        events = EventHandlers(
             sink=sink,
             users=users,
             memory=self._memory,
             jobs=jobs,
-            link_flow=link_flow,
-            replies=self._replies,
             identity=identity,
             send=self.send,
-            whisper=self.whisper,
             publish_home=self.publish_home,
             direct=direct,
         )
+        interactions = InteractionHandlers(
+            sink=sink,
+            users=users,
+            jobs=jobs,
+            link_flow=link_flow,
+            replies=self._replies,
+            send=self.send,
+            whisper=self.whisper,
+            direct=direct,
+        )
         app = build_bolt_app(
-            handlers,
+            events,
+            interactions,
             client=self._bolt_client(session),
             bot_token=self._bot_token,
             identity=identity,
@@ -335,6 +337,12 @@ class SlackChat:
         with self._calls.track(), self._requests.track() if inbound else nullcontext():
             yield self._running
 
+    @asynccontextmanager
+    async def _api(self) -> AsyncIterator[SlackWebApi]:
+        """The Web API, for one send (`SlackSender`); `stop` waits for it to end."""
+        async with self._using() as running:
+            yield running.api
+
     async def handle_http(self, request: Request) -> Response:
         """Handle one request from Slack (signature checked by bolt).
 
@@ -360,167 +368,25 @@ class SlackChat:
         except ChatUnavailable:
             return Response("the Slack adapter is not running", status_code=503)
 
-    # -- sending ----------------------------------------------------------------------
+    # -- sending: `SlackSender` --------------------------------------------------------
 
     async def send(self, message: OutboundMessage) -> list[str]:
-        async with self._using() as running:
-            return await self._send(running, message)
-
-    async def _send(self, running: _Running, message: OutboundMessage) -> list[str]:
-        reply_to = message.reply_to
-        if reply_to is not None and reply_to.startswith(SLASH_PREFIX):
-            return await self._answer_slash(running, message, reply_to)
-        if reply_to is not None and reply_to.startswith(DIRECT_PREFIX):
-            reply_to = None  # a DM's answers are not threaded
-        channel = message.address.chat_id
-        thread = self._memory.root_of(channel, reply_to) if reply_to else None
-        ids: list[str] = []
-        copy_of = message.meta.get(COPY_OF)
-        for part, post in enumerate(render_posts(message.document)):
-            tag = copy_metadata(copy_of, part) if copy_of else None
-            ts = await self._post(
-                running, channel, post, thread=thread, username=message.username, metadata=tag
-            )
-            ids.append(ts)
-            self._memory.remember(
-                channel,
-                ts,
-                root=thread or ts,
-                author=message.username or "Osoto",
-                text=message.document.plain_text(),
-            )
-        return ids
-
-    async def _post(
-        self,
-        running: _Running,
-        channel: str,
-        post: SlackPost,
-        *,
-        thread: str | None,
-        username: str | None,
-        metadata: dict[str, Any] | None = None,
-    ) -> str:
-        body: dict[str, object] = {"text": post.text, "unfurl_links": False, "unfurl_media": False}
-        if post.blocks:
-            body["blocks"] = list(post.blocks)
-        if metadata is not None:
-            body["metadata"] = metadata
-        if thread is not None:
-            body["thread_ts"] = thread
-        if username:
-            body["username"] = clean_username(username)
-        try:
-            data = await running.api.post(channel, **body)
-        except SlackRefused as exc:
-            if exc.code not in ("thread_not_found", "invalid_thread_ts") or thread is None:
-                raise
-            # The thread's first message is gone: the message still belongs in the channel.
-            body.pop("thread_ts")
-            data = await running.api.post(channel, **body)
-        ts = data.get("ts")
-        if not isinstance(ts, str):
-            raise ChatUnavailable("chat.postMessage answered without a ts")
-        return ts
-
-    async def _answer_slash(
-        self, running: _Running, message: OutboundMessage, reply_to: str
-    ) -> list[str]:
-        command = self._replies.get(reply_to)
-        if command is None:
-            # The response URL expired: answer in the channel instead.
-            return await self._send(
-                running,
-                OutboundMessage(message.address, message.document, username=message.username),
-            )
-        visibility = "ephemeral" if message.meta.get(EPHEMERAL_META) == "true" else "in_channel"
-        for post in render_posts(message.document):
-            payload: dict[str, object] = {"response_type": visibility, "text": post.text}
-            if post.blocks:
-                payload["blocks"] = list(post.blocks)
-            await running.api.respond(command.response_url, payload)
-        return []
-
-    async def _announce(self, address: ChatAddress, text: str) -> None:
-        try:
-            await self.send(OutboundMessage(address, doc(text)))
-        except ChatError as exc:
-            logger.warning("could not post a notice in Slack channel %s: %s", address.chat_id, exc)
+        return await self._sender.send(message)
 
     async def edit(self, address: ChatAddress, message_id: str, message: OutboundMessage) -> bool:
-        """Replace a bot message's text and blocks; False when the content needs more
-        than one message or Slack refuses (the caller posts anew).
-
-        A message in the channel is redrawn with ``chat.update``; an answer to a slash
-        command (ephemeral, or one ``chat.update`` refuses) through the response URL
-        its button press came with (``replace_original``).
-        """
-        posts = render_posts(message.document)
-        if len(posts) != 1:
-            return False
-        (post,) = posts
-        redraw_url = self._replies.redraw_url(message_id)
-        if message_id.startswith(PRESSED_PREFIX):
-            return redraw_url is not None and await self._replace(redraw_url, post)
-        try:
-            async with self._using() as running:
-                # An empty list clears the old blocks (and with them the pressed buttons).
-                await running.api.call(
-                    "chat.update",
-                    channel=address.chat_id,
-                    ts=message_id,
-                    text=post.text,
-                    blocks=list(post.blocks),
-                )
-        except SlackRefused as exc:
-            if redraw_url is not None:
-                return await self._replace(redraw_url, post)
-            logger.info("could not update Slack message %s: %s", message_id, exc)
-            return False
-        return True
-
-    async def _replace(self, response_url: str, post: SlackPost) -> bool:
-        """Redraw the message a response URL belongs to (``replace_original``)."""
-        payload: dict[str, object] = {
-            "replace_original": True,
-            "text": post.text,
-            "blocks": list(post.blocks),
-        }
-        try:
-            async with self._using() as running:
-                await running.api.respond(response_url, payload)
-        except ChatError as exc:
-            logger.info("could not redraw a Slack answer through its response URL: %s", exc)
-            return False
-        return True
+        """Replace a bot message's text and blocks; False when the caller posts anew."""
+        return await self._sender.edit(address, message_id, message)
 
     async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         """Show ``view`` as ``user_id``'s Home tab of the app (``views.publish``)."""
-        try:
-            async with self._using() as running:
-                await running.api.call("views.publish", user_id=user_id, view=view)
-        except ChatError as exc:
-            logger.info("could not publish the Home tab for %s: %s", user_id, exc)
+        await self._sender.publish_home(user_id, view)
 
     async def whisper(self, address: ChatAddress, user_id: str, text: str) -> None:
         """Show ``text`` to ``user_id`` alone in the channel (``chat.postEphemeral``)."""
-        try:
-            async with self._using() as running:
-                await running.api.call(
-                    "chat.postEphemeral", channel=address.chat_id, user=user_id, text=text
-                )
-        except ChatError as exc:
-            logger.info("could not show an ephemeral line in %s: %s", address.chat_id, exc)
+        await self._sender.whisper(address, user_id, text)
 
     async def delete(self, address: ChatAddress, message_id: str) -> bool:
-        try:
-            async with self._using() as running:
-                await running.api.call("chat.delete", channel=address.chat_id, ts=message_id)
-        except (SlackRefused, ChatGone) as exc:
-            # A bot token may delete only the bot's own messages (cant_delete_message).
-            logger.info("could not delete Slack message %s: %s", message_id, exc)
-            return False
-        return True
+        return await self._sender.delete(address, message_id)
 
     async def is_admin(self, address: ChatAddress, user_id: str) -> bool:
         """Workspace admins and owners administer every channel the bot is in."""

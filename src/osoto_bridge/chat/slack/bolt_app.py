@@ -18,7 +18,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from osoto_bridge.chat.slack.handlers import BotIdentity, SlackHandlers
+from osoto_bridge.chat.slack.events import EventHandlers
+from osoto_bridge.chat.slack.handlers import BotIdentity
+from osoto_bridge.chat.slack.interactions import InteractionHandlers
 from osoto_bridge.chat.slack.slash import SLASH_COMMAND
 from osoto_bridge.chat.slack.views import CHANNEL_VIEW, KEY_VIEW
 
@@ -28,17 +30,19 @@ BOLT_LOGGER = "osoto_bridge.chat.slack.bolt"
 
 
 def build_bolt_app(
-    handlers: SlackHandlers,
+    events: EventHandlers,
+    interactions: InteractionHandlers,
     *,
     client: AsyncWebClient,
     bot_token: str,
     identity: BotIdentity,
     signing_secret: str | None,
 ) -> AsyncApp:
-    """An `AsyncApp` whose listeners are ``handlers``.
+    """An `AsyncApp` whose listeners are ``events`` and ``interactions``.
 
     Args:
-        handlers: The adapter's handlers.
+        events: The adapter's Events API listeners (messages, mentions, DMs, Home).
+        interactions: Its slash command, button and form listeners.
         client: A token-less client with the right base URL and session (bolt hands
             listeners a copy carrying the token ``authorize`` returns).
         bot_token: The bot token.
@@ -68,13 +72,13 @@ def build_bolt_app(
         # was lost (`copies`). The handlers never relay a bot's message.
         ignoring_self_events_enabled=False,
     )
-    app.event("message")(handlers.message_event)
-    app.event("message_metadata_posted")(handlers.metadata_posted)
-    app.event("app_mention")(handlers.app_mention)
-    app.event("app_home_opened")(handlers.app_home_opened)
-    app.command(SLASH_COMMAND)(handlers.slash_command)
-    app.action(re.compile(".+"))(handlers.block_action)
-    app.view_submission(KEY_VIEW)(handlers.key_form)
-    app.view_submission(CHANNEL_VIEW)(handlers.channel_form)
-    app.event(re.compile(".+"))(handlers.other_event)
+    app.event("message")(events.message_event)
+    app.event("message_metadata_posted")(events.metadata_posted)
+    app.event("app_mention")(events.app_mention)
+    app.event("app_home_opened")(events.app_home_opened)
+    app.command(SLASH_COMMAND)(interactions.slash_command)
+    app.action(re.compile(".+"))(interactions.block_action)
+    app.view_submission(KEY_VIEW)(interactions.key_form)
+    app.view_submission(CHANNEL_VIEW)(interactions.channel_form)
+    app.event(re.compile(".+"))(events.other_event)
     return app

@@ -3,15 +3,8 @@
 The ``Application`` is initialised and started by `TelegramChat.start` (never
 ``run_polling``); updates come from the adapter's own `Poller` (long polling, the
 default) or from the webhook route (`webhook_route`) when a webhook URL is set.
-Every update passes one handler, in this order:
-
-1. dedupe: an update id seen before (Telegram redelivering) is dropped;
-2. chat migration (group → supergroup) moves the chat's links;
-3. the bot being removed or added back (``my_chat_member``);
-4. button presses: the link flow's own, or command buttons for the commands;
-5. private chats: the link flow (``/start link_…``, the pasted key);
-6. group messages: ``/link`` and ``/unlink`` go to the link flow, everything else
-   (key guard, commands, relay) to the sink.
+Every update passes one handler, `updates.UpdateRouter` (dedupe, migration,
+membership, buttons, private chats, group messages, in that order).
 """
 
 from __future__ import annotations
@@ -22,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from telegram import CallbackQuery, ChatMemberUpdated, Message, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, TypeHandler
 
@@ -31,26 +24,23 @@ from osoto_bridge.chat.base import (
     ChatAddress,
     ChatUnavailable,
     CommandCatalog,
-    InboundAction,
     InboundSink,
     OutboundMessage,
 )
-from osoto_bridge.chat.telegram import link_texts as texts
-from osoto_bridge.chat.telegram.callbacks import CallbackCodec, parse_link_data
+from osoto_bridge.chat.telegram.callbacks import CallbackCodec
 from osoto_bridge.chat.telegram.flood import FloodControl, Sleep
-from osoto_bridge.chat.telegram.inbound import PLATFORM, address_of, display_name, to_inbound
+from osoto_bridge.chat.telegram.inbound import PLATFORM
 from osoto_bridge.chat.telegram.linking import LinkFlow
 from osoto_bridge.chat.telegram.menu import register_menu
 from osoto_bridge.chat.telegram.polling import ALLOWED_UPDATES, Poller
 from osoto_bridge.chat.telegram.sending import RetryPolicy, TelegramSender
+from osoto_bridge.chat.telegram.updates import UpdateRouter
 from osoto_bridge.chat.telegram.webhook import webhook_secret
-from osoto_bridge.osoto.key_detection import contains_api_key
 
 logger = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 _ADMIN_STATUSES = frozenset({"creator", "administrator"})
-_ABSENT_STATUSES = frozenset({"kicked", "left"})
 _ADMIN_CACHE_SECONDS = 60.0
 _CAPABILITIES = Capabilities(max_length=4096, buttons=True)
 
@@ -104,6 +94,7 @@ class TelegramChat:
         self._sink: InboundSink | None = None
         self._sender: TelegramSender | None = None
         self._flow: LinkFlow | None = None
+        self._router: UpdateRouter | None = None
         self._poller: Poller | None = None
         self._polling: asyncio.Task[None] | None = None
         self._intake_open = False
@@ -152,6 +143,15 @@ class TelegramChat:
                 bot_username=bot.username,
                 can_read_groups=bool(bot.can_read_all_group_messages),
                 clock=self._clock,
+            )
+            self._router = UpdateRouter(
+                sink=sink,
+                flow=self._flow,
+                codec=self._codec,
+                sender=self._sender,
+                bot_username=bot.username,
+                on_migrate=self._migrated,
+                forget_admins=self._forget_admins,
             )
             if self._register_commands:
                 await self._register_menu(app, sink.commands)
@@ -293,146 +293,13 @@ class TelegramChat:
     async def _on_update(
         self, update: Update, context: CallbackContext[Any, Any, Any, Any]
     ) -> None:
-        sink, flow = self._sink, self._flow
-        if sink is None or flow is None:
+        router = self._router
+        if self._sink is None or router is None:
             return
-        update_id = str(update.update_id)
-        if await sink.handled_before(PLATFORM, update_id):
-            logger.debug("Telegram update %s handled before; skipped", update_id)
-            return
-        # Marked only once handled (an error counts: a poison update must not come back
-        # forever); a crash part-way leaves it unmarked, so its redelivery is handled
-        # again, and the outbox's idempotency keys keep that from doubling anything.
-        try:
-            if update.my_chat_member is not None:
-                await self._on_membership(update.my_chat_member, sink)
-            elif update.callback_query is not None:
-                await self._on_button(update.callback_query, sink, flow)
-            elif update.message is not None:
-                await self._on_message(update.message, sink, flow, edited=False)
-            elif update.edited_message is not None:
-                await self._on_message(update.edited_message, sink, flow, edited=True)
-        except Exception:
-            await sink.mark_handled(PLATFORM, update_id)
-            raise
-        await sink.mark_handled(PLATFORM, update_id)
+        await router.handle(update)
 
-    async def _on_message(
-        self, message: Message, sink: InboundSink, flow: LinkFlow, *, edited: bool
-    ) -> None:
-        chat = message.chat
-        if message.migrate_to_chat_id is not None:
-            await self._migrated(str(chat.id), str(message.migrate_to_chat_id))
-            return
-        if chat.type == "private":
-            if not edited:
-                await self._on_private(message, flow, sink)
-            return
-        if chat.type not in ("group", "supergroup"):
-            return
-        inbound = to_inbound(message, edited=edited)
-        if inbound is None:
-            return  # a service message: joins, topic events, pins …
-        if not contains_api_key(inbound.raw_text):
-            if self._for_another_bot(message):
-                return  # "/poll@OtherBot" is talk to that bot, not to the trip
-            command, _ = self._own_command(message)
-            if command in ("link", "unlink"):
-                if not edited:  # an edited /link is no new request
-                    await (flow.on_link if command == "link" else flow.on_unlink)(message, sink)
-                return
-        await sink.on_message(inbound)
-
-    async def _on_private(self, message: Message, flow: LinkFlow, sink: InboundSink) -> None:
-        command, args = self._own_command(message)
-        if command in ("start", "help"):
-            # /help in private explains the bot and linking (as /start does); a deep
-            # link's payload only ever comes with /start
-            await flow.on_start(message, args if command == "start" else "")
-        else:
-            await flow.on_private_text(message, sink)
-
-    def _own_command(self, message: Message) -> tuple[str | None, str]:
-        """``(name, args)`` of a bot command addressed to this bot, else ``(None, "")``."""
-        text = message.text or ""
-        entity = next(iter(message.entities), None)
-        if entity is None or entity.type != "bot_command" or entity.offset != 0:
-            return None, ""
-        head = text[: entity.length]
-        name, _, bot = head[1:].partition("@")
-        if bot and self.bot_username and bot.casefold() != self.bot_username.casefold():
-            return None, ""
-        return name.casefold(), text[entity.length :].strip()
-
-    def _for_another_bot(self, message: Message) -> bool:
-        entity = next(iter(message.entities), None)
-        if entity is None or entity.type != "bot_command" or entity.offset != 0:
-            return False
-        _, _, bot = (message.text or "")[1 : entity.length].partition("@")
-        return bool(bot) and bot.casefold() != (self.bot_username or "").casefold()
-
-    async def _on_button(self, query: CallbackQuery, sink: InboundSink, flow: LinkFlow) -> None:
-        data = query.data or ""
-        link_choice = parse_link_data(data)
-        if link_choice is not None:
-            toast = await flow.on_choice(query, *link_choice, sink)
-            await self._answer(query, toast)
-            return
-        action = self._codec.decode(data)
-        message = query.message
-        if action is None or not isinstance(message, Message):
-            await self._answer(query, "This button no longer works. Try the command again.")
-            return
-        user = query.from_user
-        answered = False
-
-        async def notify(text: str) -> None:
-            nonlocal answered
-            if not answered:
-                answered = True
-                await self._answer(query, text)
-
-        try:
-            await sink.on_action(
-                InboundAction(
-                    address=address_of(message),
-                    user_id=str(user.id),
-                    user_name=display_name(user),
-                    action_id=action.action_id,
-                    value=action.value,
-                    message_id=str(message.message_id),
-                    language_hint=user.language_code,
-                    notify=notify,
-                )
-            )
-        finally:
-            # Telegram shows a spinner on the button until the query is answered:
-            # answered once, with the toast if the sink gave one.
-            if not answered:
-                await self._answer(query, None)
-
-    async def _answer(self, query: CallbackQuery, text: str | None) -> None:
-        try:
-            await query.answer(text)
-        except TelegramError as exc:
-            # an old query can no longer be answered; the press itself still counts
-            logger.info("answerCallbackQuery failed: %s", exc)
-
-    async def _on_membership(self, change: ChatMemberUpdated, sink: InboundSink) -> None:
-        chat = change.chat
-        old, new = change.old_chat_member.status, change.new_chat_member.status
-        address = ChatAddress(PLATFORM, str(chat.id))
-        self._admins = {k: v for k, v in self._admins.items() if k[0] != address.chat_id}
-        if new in _ABSENT_STATUSES:
-            logger.info("the bot was removed from Telegram chat %s", chat.id)
-            return
-        if old not in _ABSENT_STATUSES or chat.type == "private":
-            return
-        link = await sink.links.find(address)
-        if link is not None and not link.enabled:
-            await self._require_sender().send(
-                OutboundMessage(address, texts.paused_link_back(link.trip_title, link.channel_name))
-            )
+    def _forget_admins(self, chat_id: str) -> None:
+        self._admins = {k: v for k, v in self._admins.items() if k[0] != chat_id}
 
     async def _migrated(self, old_chat_id: str, new_chat_id: str) -> None:
         if self._sink is None:
