@@ -12,6 +12,7 @@ import pytest
 from relay_world import World, eventually
 
 from osoto_bridge.metrics import RelayMetrics
+from osoto_bridge.relay.coalesce import OSOTO_SEPARATOR
 from osoto_bridge.text import render_slack_mrkdwn, render_telegram_html
 
 LIVE_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@U", "@here", "@channel", "@everyone")
@@ -79,11 +80,17 @@ async def test_order_is_kept_in_both_directions(world: World) -> None:
     await world.telegram.wait_for(lambda sent: len(sent) == 25)
     assert [m.text for m in world.telegram.sent] == [f"Ben: osoto {n}" for n in range(25)]
 
+    async def lines_in_osoto() -> list[str]:
+        # a queue of chat lines may go as merged posts (relay/coalesce.py): by line
+        return [
+            line for m in await world.osoto_messages() for line in m.content.split(OSOTO_SEPARATOR)
+        ]
+
     async def all_posted() -> bool:
-        return len(await world.osoto_messages()) == 50
+        return len(await lines_in_osoto()) == 50
 
     await eventually(all_posted)
-    from_chat = [m.content for m in await world.osoto_messages() if "(Telegram)" in m.content]
+    from_chat = [line for line in await lines_in_osoto() if "(Telegram)" in line]
     assert from_chat == [f"Alice (Telegram): chat {n}" for n in range(25)]
 
 

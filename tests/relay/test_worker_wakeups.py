@@ -150,3 +150,21 @@ async def test_the_chats_start_before_the_channel_workers(world: World) -> None:
     bridge = await world.start()
     assert chat.worker_at_start is None
     assert bridge.worker(world.trip_id, world.channel_id) is not None
+
+
+async def test_chat_lines_cross_at_once_but_the_poll_keeps_its_cadence(world: World) -> None:
+    # A poke runs a pass for the ahead feed; it does not poll before the poll's time
+    # (polled at every chat line, an Osoto line between two chat lines would wait
+    # for the spacing after the line before it, not for the next beat of a rhythm).
+    world.timing = SLOW
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    bridge = await world.start()
+    await bridge.next_pass()  # the start-up pass polled; the next poll is 600 s away
+    worker = bridge.worker(world.trip_id, world.channel_id)
+    assert worker is not None
+    polls = worker.polls
+    for n in range(3):
+        await world.telegram.write("tg-1", f"line {n}", author="Alice")
+        await world.slack.wait_for(lambda sent, n=n: len(sent) == n + 1)
+    assert worker.polls == polls
