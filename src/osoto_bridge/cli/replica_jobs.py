@@ -9,23 +9,37 @@ from typing import TYPE_CHECKING
 
 from osoto_bridge.chat.base import ChatAdapter
 from osoto_bridge.metrics import RelayMetrics, ReplicaMetrics
+from osoto_bridge.osoto import LimiterRegistry
 from osoto_bridge.relay.bridge import BackgroundService
 from osoto_bridge.relay.replicas import (
     TELEGRAM_POLLER,
     ExclusiveJob,
     ReplicaCoordinator,
 )
+from osoto_bridge.relay.shared_pacing import StoreBudget
 from osoto_bridge.store import Store
 
 if TYPE_CHECKING:
     from osoto_bridge.chat.telegram import TelegramChat
 
-__all__ = ["ServiceJob", "TelegramPollerJob", "build_coordinator", "is_replicated"]
+__all__ = [
+    "ServiceJob",
+    "TelegramPollerJob",
+    "build_coordinator",
+    "is_replicated",
+    "shared_limiters",
+]
 
 
 def is_replicated(database_url: str) -> bool:
     """Whether `run` shares its work with other replicas (PostgreSQL)."""
     return database_url.startswith("postgresql")
+
+
+def shared_limiters(store: Store) -> LimiterRegistry:
+    """The keys' limiters of a replica: each request reserved in the shared record,
+    so a key's budget holds across every replica (`osoto/pacing_shared.py`)."""
+    return LimiterRegistry(shared=StoreBudget(store))
 
 
 class ServiceJob:

@@ -28,7 +28,7 @@ from osoto_bridge.cli.common import (
     settings_secrets,
     setup_logging,
 )
-from osoto_bridge.cli.replica_jobs import build_coordinator, is_replicated
+from osoto_bridge.cli.replica_jobs import build_coordinator, is_replicated, shared_limiters
 from osoto_bridge.cli.served import service_report
 from osoto_bridge.cli.single_run import RunLock, sqlite_lock_path
 from osoto_bridge.commands import CommandService, SnapshotCache
@@ -151,7 +151,11 @@ async def _serve(settings: Settings) -> int:
         metrics = RelayMetrics()
         readiness = Readiness()
         async with (
-            ClientPool(store=store, base_url=settings.osoto_base_url) as pool,
+            ClientPool(
+                store=store,
+                base_url=settings.osoto_base_url,
+                limiters=shared_limiters(store) if replicated else None,
+            ) as pool,
             ShareSource(settings.osoto_base_url) as shared,
         ):
             public = settings.public_url
