@@ -18,6 +18,7 @@ from osoto_bridge.relay.replicas import (
 )
 from osoto_bridge.relay.shared_pacing import StoreBudget
 from osoto_bridge.store import Store
+from osoto_bridge.util import RateShare
 
 if TYPE_CHECKING:
     from osoto_bridge.chat.telegram import TelegramChat
@@ -82,11 +83,13 @@ def build_coordinator(
     adapters: Sequence[ChatAdapter],
     services: dict[str, BackgroundService],
     metrics: RelayMetrics,
+    share: RateShare | None = None,
 ) -> ReplicaCoordinator:
     """The coordinator of this replica, with the jobs one replica runs for all.
 
     Args:
         services: background services by lease name (`PLAN_WATCH`).
+        share: the adapters' part of the bots' rates, sized by each lease round.
     """
     from osoto_bridge.chat.telegram import TelegramChat
 
@@ -102,4 +105,5 @@ def build_coordinator(
         ttl=ttl,
         exclusive=exclusive,
         metrics=ReplicaMetrics(metrics.registry, clock=time.monotonic),
+        share=share,
     )

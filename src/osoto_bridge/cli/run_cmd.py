@@ -38,6 +38,7 @@ from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.relay.replicas import PLAN_WATCH
 from osoto_bridge.store import Store
 from osoto_bridge.store.engine import safe_url
+from osoto_bridge.util import RateShare
 from osoto_bridge.web import Readiness, WebServer, build_web_app
 from osoto_bridge.web.share import ShareAddresses, ShareSource, share_routes
 
@@ -75,16 +76,21 @@ def _leave(code: int) -> int:
     os._exit(code)
 
 
-def build_adapters(settings: Settings, *, leased_poller: bool = False) -> list[ChatAdapter]:
+def build_adapters(
+    settings: Settings, *, leased_poller: bool = False, share: RateShare | None = None
+) -> list[ChatAdapter]:
     """The chat platforms the settings turn on (at least one).
 
     ``leased_poller``: Telegram long polling waits for this replica to lease it.
+    ``share``: this replica's part of each bot's rate (sized by the coordinator).
     """
     adapters: list[ChatAdapter] = []
     if settings.telegram_token is not None:
-        adapters.append(build_telegram_adapter(settings, poll_at_start=not leased_poller))
+        adapters.append(
+            build_telegram_adapter(settings, poll_at_start=not leased_poller, share=share)
+        )
     if settings.slack_bot_token is not None:
-        adapters.append(build_slack_adapter(settings))
+        adapters.append(build_slack_adapter(settings, share=share))
     if settings.console:
         adapters.append(ConsoleChat(stdin_lines(), sys.stdout))
     if not adapters:
@@ -137,7 +143,10 @@ async def _serve(settings: Settings) -> int:
         logger.info("GIL switch interval set to %s s", settings.gil_switch_interval)
     secret_keys = settings.secret_keys()
     replicated = is_replicated(settings.database_url)
-    adapters = build_adapters(settings, leased_poller=replicated)
+    # Replicas share each bot's rate: nothing is sent until the first lease round
+    # sized this one's part (relay/replicas.py).
+    share = RateShare(0.0) if replicated else None
+    adapters = build_adapters(settings, leased_poller=replicated, share=share)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -179,6 +188,7 @@ async def _serve(settings: Settings) -> int:
                     adapters=adapters,
                     services={PLAN_WATCH: announcer},
                     metrics=metrics,
+                    share=share,
                 )
                 if replicated
                 else None
