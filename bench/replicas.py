@@ -104,6 +104,8 @@ async def _budget_report(w: World, names: set[str]) -> None:
         f"doubled toward Osoto {len(tally.doubled('osoto'))}, chat copies doubled "
         f"{len(tally.doubled('chat'))}; {w.commands} commands"
     )
+    if tally.missing() or tally.doubled("chat"):
+        print(f"  missing {tally.missing()}; chat copies doubled {tally.doubled('chat')}")
 
 
 async def _kills(w: World, names: set[str], args: argparse.Namespace, times: list[float]) -> None:
@@ -160,6 +162,13 @@ async def balance(pg_url: str, replicas: int, units: int = 300) -> list[int]:
             await s.close()
 
 
+async def _holder_of_units(w: World) -> dict[str, str]:
+    assert w.store is not None
+    async with w.store.engine.connect() as conn:
+        rows = await conn.exec_driver_sql("SELECT unit, holder FROM leases")
+        return {str(unit): str(who) for unit, who in rows}
+
+
 async def latency(pg_url: str, args: argparse.Namespace) -> tuple[list[float], list[float]]:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         async with world(
@@ -170,7 +179,8 @@ async def latency(pg_url: str, args: argparse.Namespace) -> tuple[list[float], l
                 await w.start(replica)
             for replica in w.replicas:
                 await w.ready(replica)
-            await w.leased_by(names, within=60)
+            # Both hold keys (r1 joined after r0 took everything: wait for the hand-back).
+            await w.spread_over(names, within=60)
             assert w.http is not None and w.store is not None
             # Every Slack event to r0 only.
             await w.http.post(
@@ -179,9 +189,7 @@ async def latency(pg_url: str, args: argparse.Namespace) -> tuple[list[float], l
             )
             links = await w.store.list_links(platform="slack")
             key_of = {link.trip_id: link.key_id for link in links}
-            async with w.store.engine.connect() as conn:
-                rows = await conn.exec_driver_sql("SELECT unit, holder FROM leases")
-                holder = {str(unit): str(who) for unit, who in rows}
+            holder = await _holder_of_units(w)
             local, remote = [], []
             sent = []
             for n in range(args.lines):
@@ -194,6 +202,8 @@ async def latency(pg_url: str, args: argparse.Namespace) -> tuple[list[float], l
                 return all(line.tag in at for line, _ in sent)
 
             await wait_for(posted, within=60, what="every line in Osoto")
+            if await _holder_of_units(w) != holder:
+                print("  (the leases moved during the run: the split below is approximate)")
             at = await w.posted_at()
             for line, trip in sent:
                 took = at[line.tag] - line.at

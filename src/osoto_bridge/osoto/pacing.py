@@ -230,7 +230,9 @@ class RateLimiter:
         self._prune(now)
         if priority is Priority.BACKGROUND and self._queues[Priority.INTERACTIVE]:
             return False
-        return self._allows(priority, now)
+        # A reservation under way in the shared record delays a request by a round
+        # trip, not by the budget: the budget's room is the answer.
+        return self._room(priority, now)
 
     async def acquire(self, priority: Priority = Priority.INTERACTIVE) -> Ticket:
         """Wait until a request of this priority may start, and count it.
@@ -383,7 +385,10 @@ class RateLimiter:
         return None
 
     def _allows(self, priority: Priority, now: float) -> bool:
-        if now < self._blocked_until or self._probe is not None or self._reserving:
+        return not self._reserving and self._room(priority, now)
+
+    def _room(self, priority: Priority, now: float) -> bool:
+        if now < self._blocked_until or self._probe is not None:
             return False
         left = self._limit - len(self._sends)
         floor = self.reserve if priority is Priority.BACKGROUND else 0
