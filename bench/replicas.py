@@ -8,7 +8,12 @@ Prints three figures:
 1. **takeover after SIGKILL**: three `run` processes (bench/replicas_world.py); one is
    SIGKILLed, and the time until every key lease and job is held by the others is
    measured (from the kill, read from the lease table); the victim is restarted and
-   waited for; ``--kills`` times, round robin. p50 and max.
+   waited for; ``--kills`` times, round robin. p50 and max. Meanwhile people write
+   (``--rate`` lines a second, from Telegram, Slack and Osoto in turn, and a
+   ``/where`` command every ``--commands`` seconds, answered on whichever replica
+   its Slack event reached), and afterwards Osoto's own log gives the **most
+   requests of one key in any sliding 60 s** across all the takeovers (the budget:
+   60), the 429s, and every line's copies (lost, doubled).
 2. **lease balance at 300 channels** over 1, 2 and 3 replicas: 300 keys' units
    offered to that many `ReplicaCoordinator`s (each with its own store, in one
    process: the coordination code and SQL of `run`, without 300 trips of traffic),
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -32,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from replicas_world import pg_url_from_env, wait_for, world  # noqa: E402
+from replicas_world import World, pg_url_from_env, wait_for, world  # noqa: E402
 
 from osoto_bridge.relay.replicas import ReplicaCoordinator  # noqa: E402
 from osoto_bridge.store import Store, generate_secret_key  # noqa: E402
@@ -55,21 +61,68 @@ async def takeovers(pg_url: str, args: argparse.Namespace) -> list[float]:
             for replica in w.replicas:
                 await w.ready(replica)
             times: list[float] = []
-            for n in range(args.kills):
-                # The victim holds work when it is killed (else there is nothing to take).
-                await w.spread_over(names, within=60)
-                victim = w.replicas[n % 3]
-                began = time.monotonic()
-                w.kill(victim)
-                assert victim.process is not None
-                await victim.process.wait()
-                await w.leased_by(names - {victim.name}, within=60)
-                times.append(time.monotonic() - began)
-                print(f"  kill {n + 1}: {victim.name} taken over in {times[-1]:.2f} s",
-                      file=sys.stderr)  # fmt: skip
-                await w.start(victim)
-                await w.ready(victim)
+            stop = asyncio.Event()
+            traffic = asyncio.create_task(_traffic(w, stop, args))
+            try:
+                await _kills(w, names, args, times)
+            finally:
+                stop.set()
+                await traffic
+            await _budget_report(w, names)
             return times
+
+
+async def _traffic(w: World, stop: asyncio.Event, args: argparse.Namespace) -> None:
+    """Lines at ``--rate`` a second (Telegram, Slack, Osoto in turn) and commands."""
+    origins = ("telegram", "slack", "osoto")
+    n = 0
+    next_command = time.monotonic() + args.commands
+    while not stop.is_set():
+        await w.write(origins[n % 3], n % args.trips)
+        if args.commands > 0 and time.monotonic() >= next_command:
+            await w.command("slack", n % args.trips, "/where")
+            next_command += args.commands
+        n += 1
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0 / args.rate):
+                await stop.wait()
+
+
+async def _budget_report(w: World, names: set[str]) -> None:
+    await w.leased_by(names, within=60)
+
+    async def arrived() -> bool:
+        return not (await w.tally()).missing()
+
+    with contextlib.suppress(TimeoutError):
+        await wait_for(arrived, within=90, what="every line everywhere")
+    tally = await w.tally()
+    limited, most = await w.budget()
+    print(
+        f"budget across the takeovers: most requests of one key in any sliding 60 s {most} "
+        f"(limit 60); 429s {limited}; {len(w.sent)} lines, missing {len(tally.missing())}, "
+        f"doubled toward Osoto {len(tally.doubled('osoto'))}, chat copies doubled "
+        f"{len(tally.doubled('chat'))}; {w.commands} commands"
+    )
+    if tally.missing() or tally.doubled("chat"):
+        print(f"  missing {tally.missing()}; chat copies doubled {tally.doubled('chat')}")
+
+
+async def _kills(w: World, names: set[str], args: argparse.Namespace, times: list[float]) -> None:
+    for n in range(args.kills):
+        # The victim holds work when it is killed (else there is nothing to take).
+        await w.spread_over(names, within=60)
+        victim = w.replicas[n % 3]
+        began = time.monotonic()
+        w.kill(victim)
+        assert victim.process is not None
+        await victim.process.wait()
+        await w.leased_by(names - {victim.name}, within=60)
+        times.append(time.monotonic() - began)
+        print(f"  kill {n + 1}: {victim.name} taken over in {times[-1]:.2f} s",
+              file=sys.stderr)  # fmt: skip
+        await w.start(victim)
+        await w.ready(victim)
 
 
 async def balance(pg_url: str, replicas: int, units: int = 300) -> list[int]:
@@ -109,6 +162,13 @@ async def balance(pg_url: str, replicas: int, units: int = 300) -> list[int]:
             await s.close()
 
 
+async def _holder_of_units(w: World) -> dict[str, str]:
+    assert w.store is not None
+    async with w.store.engine.connect() as conn:
+        rows = await conn.exec_driver_sql("SELECT unit, holder FROM leases")
+        return {str(unit): str(who) for unit, who in rows}
+
+
 async def latency(pg_url: str, args: argparse.Namespace) -> tuple[list[float], list[float]]:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         async with world(
@@ -119,7 +179,8 @@ async def latency(pg_url: str, args: argparse.Namespace) -> tuple[list[float], l
                 await w.start(replica)
             for replica in w.replicas:
                 await w.ready(replica)
-            await w.leased_by(names, within=60)
+            # Both hold keys (r1 joined after r0 took everything: wait for the hand-back).
+            await w.spread_over(names, within=60)
             assert w.http is not None and w.store is not None
             # Every Slack event to r0 only.
             await w.http.post(
@@ -128,9 +189,7 @@ async def latency(pg_url: str, args: argparse.Namespace) -> tuple[list[float], l
             )
             links = await w.store.list_links(platform="slack")
             key_of = {link.trip_id: link.key_id for link in links}
-            async with w.store.engine.connect() as conn:
-                rows = await conn.exec_driver_sql("SELECT unit, holder FROM leases")
-                holder = {str(unit): str(who) for unit, who in rows}
+            holder = await _holder_of_units(w)
             local, remote = [], []
             sent = []
             for n in range(args.lines):
@@ -143,6 +202,8 @@ async def latency(pg_url: str, args: argparse.Namespace) -> tuple[list[float], l
                 return all(line.tag in at for line, _ in sent)
 
             await wait_for(posted, within=60, what="every line in Osoto")
+            if await _holder_of_units(w) != holder:
+                print("  (the leases moved during the run: the split below is approximate)")
             at = await w.posted_at()
             for line, trip in sent:
                 took = at[line.tag] - line.at
@@ -182,6 +243,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--workdir", default=None, help="where the logs go (a temporary dir)")
     parser.add_argument("--lines", type=int, default=30)
+    parser.add_argument("--rate", type=float, default=3.0, help="lines a second (takeover)")
+    parser.add_argument(
+        "--commands", type=float, default=5.0, help="seconds between commands (takeover; 0: none)"
+    )
     return parser.parse_args(argv)
 
 

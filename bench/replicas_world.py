@@ -106,6 +106,7 @@ class World:
     http: httpx.AsyncClient | None = None
     store: Store | None = None
     lease_ttl: float = 3.0
+    commands: int = 0
     _seq: int = 0
     _servers: list[asyncio.subprocess.Process] = field(default_factory=list)
 
@@ -214,6 +215,14 @@ class World:
             line.at = float(response.json()["times"][0])
         self.sent.append(line)
         return line
+
+    async def command(self, origin: str, trip: int, text: str) -> None:
+        """A person asks the bot (``/where``): answered on the replica the event reaches."""
+        assert self.http is not None
+        body = {"messages": [[text, origin, trip]]}
+        response = await self.http.post(f"{self.control_url}/inject", json=body)
+        response.raise_for_status()
+        self.commands += 1
 
     # -- what arrived -------------------------------------------------------------
 

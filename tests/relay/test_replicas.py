@@ -17,6 +17,7 @@ import pytest
 
 from osoto_bridge.relay.replicas import TELEGRAM_POLLER, ReplicaCoordinator
 from osoto_bridge.store import Store, generate_secret_key
+from osoto_bridge.util import RateShare
 
 pytestmark = pytest.mark.postgres
 
@@ -50,15 +51,36 @@ class Job:
         self.stopped.set()
 
 
+class WatchedShare(RateShare):
+    """A replica's part of the bots' rates, every value it took kept."""
+
+    def __init__(self, changed: asyncio.Event) -> None:
+        self.seen: list[float] = []
+        self._changed = changed
+        super().__init__(0.0)  # as `run` starts a replica: holding until sized
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        if name == "fraction":
+            assert isinstance(value, float)
+            self.seen.append(value)
+            self._changed.set()
+
+
 class Replica:
     """A coordinator and what it was told to run."""
 
     def __init__(self, store: Store, name: str, ttl: float) -> None:
         self.job = Job()
-        self.coordinator = ReplicaCoordinator(
-            store=store, replica_id=name, ttl=ttl, exclusive={TELEGRAM_POLLER: self.job}
-        )
         self.changed = asyncio.Event()
+        self.share = WatchedShare(self.changed)
+        self.coordinator = ReplicaCoordinator(
+            store=store,
+            replica_id=name,
+            ttl=ttl,
+            exclusive={TELEGRAM_POLLER: self.job},
+            share=self.share,
+        )
         self.woken: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self.coordinator.bind(on_change=self._changed, on_wake=self._woken)
         self.coordinator.offer(UNITS)
@@ -131,3 +153,21 @@ async def test_a_replica_that_stops_renewing_is_taken_over_after_its_lease(
         await a.coordinator.abort()
         await b.until(lambda: b.held() == UNITS, timeout=15)
         await asyncio.wait_for(b.job.running.wait(), 10)
+
+
+async def test_a_joining_replica_holds_its_sends_until_the_other_gave_up_half_the_bot_rate(
+    stores: tuple[Store, Store],
+) -> None:
+    a = Replica(stores[0], "a", ttl=8)
+    b = Replica(stores[1], "b", ttl=8)
+    async with a.coordinator:
+        assert a.share.fraction == 1.0  # alone: Telegram's 30/s, Slack's 50/s
+        async with b.coordinator:
+            # b's first round finds a's whole part recorded: b holds. a's next round
+            # (b's NOTIFY asks for it at once, not after a quarter TTL) halves a,
+            # records it, and tells b, which then takes its half.
+            await b.until(lambda: b.share.fraction == 0.5, timeout=5)
+            assert b.share.seen[:2] == [0.0, 0.0]
+            assert a.share.fraction == 0.5
+        # b stopped and signed off: a takes the whole rate back in its next round.
+        await a.until(lambda: a.share.fraction == 1.0, timeout=10)

@@ -107,3 +107,53 @@ async def test_sqlite_has_no_leases() -> None:
     async with Store.open("sqlite+aiosqlite://", secret_keys=[generate_secret_key()]) as store:
         with pytest.raises(StoreError, match="PostgreSQL"):
             await store.lease_round(replica="a", ttl=10, units=["key:1"])
+
+
+@pytest.mark.postgres
+async def test_bot_rate_parts_never_add_up_to_more_than_the_whole_as_replicas_join(
+    pg: Backend,
+) -> None:
+    async with pg.open() as a, pg.open() as b, pg.open() as c:
+        stores = {"a": a, "b": b, "c": c}
+        in_effect: dict[str, float] = {}
+
+        async def round_of(name: str) -> float:
+            result = await stores[name].lease_round(
+                replica=name, ttl=30, units=UNITS, pace_share=in_effect.get(name, 0.0)
+            )
+            assert result.pace_share is not None
+            in_effect[name] = result.pace_share  # what the pacers now use
+            assert sum(in_effect.values()) <= 1.0, in_effect
+            return result.pace_share
+
+        assert await round_of("a") == 1.0  # alone: the whole rate
+        # b joins: a's record still says 1, so b holds its sends (0) until a's part
+        # is down in a's pacers and then in the record.
+        assert await round_of("b") == 0.0
+        assert await round_of("a") == 0.5
+        assert await round_of("b") == 0.0  # a recorded 1 still (it was in effect)
+        await round_of("a")  # records 0.5
+        assert await round_of("b") == 0.5
+        # c joins while a and b run at a half each; every order of rounds keeps the sum.
+        for name in ("c", "b", "c", "a", "c", "b", "a", "c", "a", "b", "c"):
+            await round_of(name)
+        assert in_effect == {"a": pytest.approx(1 / 3), "b": pytest.approx(1 / 3),
+                             "c": pytest.approx(1 / 3)}  # fmt: skip
+        # b leaves for good: once its heartbeat is gone the others take its part.
+        await b.release_leases("b")
+        del in_effect["b"]
+        for name in ("a", "c", "a", "c", "a", "c"):
+            await round_of(name)
+        assert in_effect == {"a": 0.5, "c": 0.5}
+
+
+@pytest.mark.postgres
+async def test_replicas_sizing_their_parts_at_once_take_turns(pg: Backend) -> None:
+    async with pg.open() as a, pg.open() as b:
+        ra, rb = await asyncio.gather(
+            a.lease_round(replica="a", ttl=30, units=[], pace_share=0.0),
+            b.lease_round(replica="b", ttl=30, units=[], pace_share=0.0),
+        )
+        # Whoever sized second saw the first's record: never 1 and 1, or 0.5 and 1.
+        assert ra.pace_share is not None and rb.pace_share is not None
+        assert ra.pace_share + rb.pace_share <= 1.0

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 
 from osoto_bridge.config import Settings, SettingsError
+from osoto_bridge.util import RateShare
 
 if TYPE_CHECKING:
     from osoto_bridge.chat.slack import SlackChat
@@ -25,7 +26,9 @@ def _secret(value: SecretStr | None) -> str | None:
     return text or None
 
 
-def build_telegram_adapter(settings: Settings, *, poll_at_start: bool = True) -> TelegramChat:
+def build_telegram_adapter(
+    settings: Settings, *, poll_at_start: bool = True, share: RateShare | None = None
+) -> TelegramChat:
     """The Telegram adapter the settings describe.
 
     Args:
@@ -34,11 +37,12 @@ def build_telegram_adapter(settings: Settings, *, poll_at_start: bool = True) ->
             webhook mode (serve `webhook_route` on the bridge's HTTP server).
         poll_at_start: long polling begins with the adapter; False when the
             replicas lease the one poller.
+        share: this replica's part of the bot's rate (replicas; the whole if None).
 
     Raises:
         ValueError: no Telegram token is configured.
     """
-    from osoto_bridge.chat.telegram import TelegramChat
+    from osoto_bridge.chat.telegram import FloodControl, TelegramChat
 
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
         raise ValueError("OSOTO_BRIDGE_TELEGRAM_TOKEN is not set")
@@ -47,14 +51,16 @@ def build_telegram_adapter(settings: Settings, *, poll_at_start: bool = True) ->
         base_url=settings.telegram_api_url or None,
         webhook_url=settings.telegram_webhook_url or None,
         poll_at_start=poll_at_start,
+        flood=FloodControl(share=share) if share is not None else None,
     )
 
 
-def build_slack_adapter(settings: Settings) -> SlackChat:
+def build_slack_adapter(settings: Settings, *, share: RateShare | None = None) -> SlackChat:
     """The Slack adapter the settings describe.
 
     Socket Mode when ``slack_app_token`` is set, HTTP events otherwise (which need
-    ``slack_signing_secret``).
+    ``slack_signing_secret``). ``share``: this replica's part of the workspace's
+    posting rate (replicas; the whole if None).
 
     Raises:
         SettingsError: no bot token, or neither a signing secret nor an app token.
@@ -76,4 +82,5 @@ def build_slack_adapter(settings: Settings) -> SlackChat:
         signing_secret=signing_secret,
         app_token=app_token,
         api_url=settings.slack_api_url,
+        rate_share=share,
     )

@@ -9,23 +9,38 @@ from typing import TYPE_CHECKING
 
 from osoto_bridge.chat.base import ChatAdapter
 from osoto_bridge.metrics import RelayMetrics, ReplicaMetrics
+from osoto_bridge.osoto import LimiterRegistry
 from osoto_bridge.relay.bridge import BackgroundService
 from osoto_bridge.relay.replicas import (
     TELEGRAM_POLLER,
     ExclusiveJob,
     ReplicaCoordinator,
 )
+from osoto_bridge.relay.shared_pacing import StoreBudget
 from osoto_bridge.store import Store
+from osoto_bridge.util import RateShare
 
 if TYPE_CHECKING:
     from osoto_bridge.chat.telegram import TelegramChat
 
-__all__ = ["ServiceJob", "TelegramPollerJob", "build_coordinator", "is_replicated"]
+__all__ = [
+    "ServiceJob",
+    "TelegramPollerJob",
+    "build_coordinator",
+    "is_replicated",
+    "shared_limiters",
+]
 
 
 def is_replicated(database_url: str) -> bool:
     """Whether `run` shares its work with other replicas (PostgreSQL)."""
     return database_url.startswith("postgresql")
+
+
+def shared_limiters(store: Store) -> LimiterRegistry:
+    """The keys' limiters of a replica: each request reserved in the shared record,
+    so a key's budget holds across every replica (`osoto/pacing_shared.py`)."""
+    return LimiterRegistry(shared=StoreBudget(store))
 
 
 class ServiceJob:
@@ -68,11 +83,13 @@ def build_coordinator(
     adapters: Sequence[ChatAdapter],
     services: dict[str, BackgroundService],
     metrics: RelayMetrics,
+    share: RateShare | None = None,
 ) -> ReplicaCoordinator:
     """The coordinator of this replica, with the jobs one replica runs for all.
 
     Args:
         services: background services by lease name (`PLAN_WATCH`).
+        share: the adapters' part of the bots' rates, sized by each lease round.
     """
     from osoto_bridge.chat.telegram import TelegramChat
 
@@ -88,4 +105,5 @@ def build_coordinator(
         ttl=ttl,
         exclusive=exclusive,
         metrics=ReplicaMetrics(metrics.registry, clock=time.monotonic),
+        share=share,
     )

@@ -28,7 +28,7 @@ from osoto_bridge.cli.common import (
     settings_secrets,
     setup_logging,
 )
-from osoto_bridge.cli.replica_jobs import build_coordinator, is_replicated
+from osoto_bridge.cli.replica_jobs import build_coordinator, is_replicated, shared_limiters
 from osoto_bridge.cli.served import service_report
 from osoto_bridge.cli.single_run import RunLock, sqlite_lock_path
 from osoto_bridge.commands import CommandService, SnapshotCache
@@ -38,6 +38,7 @@ from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.relay.replicas import PLAN_WATCH
 from osoto_bridge.store import Store
 from osoto_bridge.store.engine import safe_url
+from osoto_bridge.util import RateShare
 from osoto_bridge.web import Readiness, WebServer, build_web_app
 from osoto_bridge.web.share import ShareAddresses, ShareSource, share_routes
 
@@ -75,16 +76,21 @@ def _leave(code: int) -> int:
     os._exit(code)
 
 
-def build_adapters(settings: Settings, *, leased_poller: bool = False) -> list[ChatAdapter]:
+def build_adapters(
+    settings: Settings, *, leased_poller: bool = False, share: RateShare | None = None
+) -> list[ChatAdapter]:
     """The chat platforms the settings turn on (at least one).
 
     ``leased_poller``: Telegram long polling waits for this replica to lease it.
+    ``share``: this replica's part of each bot's rate (sized by the coordinator).
     """
     adapters: list[ChatAdapter] = []
     if settings.telegram_token is not None:
-        adapters.append(build_telegram_adapter(settings, poll_at_start=not leased_poller))
+        adapters.append(
+            build_telegram_adapter(settings, poll_at_start=not leased_poller, share=share)
+        )
     if settings.slack_bot_token is not None:
-        adapters.append(build_slack_adapter(settings))
+        adapters.append(build_slack_adapter(settings, share=share))
     if settings.console:
         adapters.append(ConsoleChat(stdin_lines(), sys.stdout))
     if not adapters:
@@ -137,7 +143,10 @@ async def _serve(settings: Settings) -> int:
         logger.info("GIL switch interval set to %s s", settings.gil_switch_interval)
     secret_keys = settings.secret_keys()
     replicated = is_replicated(settings.database_url)
-    adapters = build_adapters(settings, leased_poller=replicated)
+    # Replicas share each bot's rate: nothing is sent until the first lease round
+    # sized this one's part (relay/replicas.py).
+    share = RateShare(0.0) if replicated else None
+    adapters = build_adapters(settings, leased_poller=replicated, share=share)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -151,7 +160,11 @@ async def _serve(settings: Settings) -> int:
         metrics = RelayMetrics()
         readiness = Readiness()
         async with (
-            ClientPool(store=store, base_url=settings.osoto_base_url) as pool,
+            ClientPool(
+                store=store,
+                base_url=settings.osoto_base_url,
+                limiters=shared_limiters(store) if replicated else None,
+            ) as pool,
             ShareSource(settings.osoto_base_url) as shared,
         ):
             public = settings.public_url
@@ -175,6 +188,7 @@ async def _serve(settings: Settings) -> int:
                     adapters=adapters,
                     services={PLAN_WATCH: announcer},
                     metrics=metrics,
+                    share=share,
                 )
                 if replicated
                 else None

@@ -21,6 +21,7 @@ from osoto_bridge.osoto.errors import (
 from osoto_bridge.osoto.key_detection import contains_api_key, redact_api_keys
 from osoto_bridge.osoto.key_inspection import KeyReport, LinkError, inspect_key
 from osoto_bridge.osoto.keys import key_fingerprint
+from osoto_bridge.osoto.limiters import LimiterRegistry
 from osoto_bridge.osoto.models import (
     Accommodation,
     ActionItem,
@@ -49,7 +50,8 @@ from osoto_bridge.osoto.models import (
     User,
     parse_local_datetime,
 )
-from osoto_bridge.osoto.pacing import LimiterRegistry, LimiterSnapshot, Priority, RateLimiter
+from osoto_bridge.osoto.pacing import LimiterSnapshot, Priority, RateLimiter
+from osoto_bridge.osoto.pacing_shared import Reservation, SharedBudget
 from osoto_bridge.osoto.projection import SENSITIVE_FIELDS, safe_projection
 from osoto_bridge.osoto.retry import RetryPolicy
 from osoto_bridge.osoto.scopes import Scopes
@@ -93,10 +95,12 @@ __all__ = [
     "RateLimited",
     "RateLimiter",
     "RentalCar",
+    "Reservation",
     "RetryPolicy",
     "Scopes",
     "ServerError",
     "ShareToken",
+    "SharedBudget",
     "SharedTrip",
     "SharedTripClient",
     "Stay",

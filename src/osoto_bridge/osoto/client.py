@@ -21,6 +21,7 @@ from osoto_bridge.osoto._itinerary import CommitmentEndpoints, LegEndpoints
 from osoto_bridge.osoto._planning import ActionItemEndpoints, MapPinEndpoints
 from osoto_bridge.osoto.fields import to_wire_value
 from osoto_bridge.osoto.keys import Secret, key_fingerprint
+from osoto_bridge.osoto.limiters import LimiterRegistry
 from osoto_bridge.osoto.models import (
     Channel,
     Me,
@@ -32,7 +33,7 @@ from osoto_bridge.osoto.models import (
     Trip,
     TripExport,
 )
-from osoto_bridge.osoto.pacing import Clock, LimiterRegistry, Priority, RateLimiter, Sleep
+from osoto_bridge.osoto.pacing import Clock, Priority, RateLimiter, Sleep
 from osoto_bridge.osoto.retry import RetryPolicy
 from osoto_bridge.osoto.session import Session
 

@@ -26,8 +26,11 @@ answer) always goes first; `Priority.BACKGROUND` (polling) waits while an
 interactive request waits and never spends the last `reserve` share of the window,
 so a command still gets an answer when the pollers are busy.
 
-One limiter serves every client of one key in the process; `LimiterRegistry` hands
-them out by key fingerprint. Time is injected (`clock`, `sleep`) so tests run on a
+One limiter serves every client of one key in the process; `LimiterRegistry`
+(`limiters.py`) hands them out by key fingerprint. Several processes sharing a key
+(PostgreSQL replicas) give each limiter the key's shared record (`pacing_shared.py`):
+a request then goes out only once reserved there, so the key's budget holds across
+them. Time is injected (`clock`, `sleep`) so tests run on a
 fake clock and never sleep. Only one waiter sleeps on the clock at a time; the others
 wait for it (or for a grant) to tell them the state changed.
 """
@@ -43,9 +46,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from osoto_bridge.osoto.keys import key_fingerprint
+from osoto_bridge.osoto.pacing_shared import SharedBudget, SharedLog
 
-__all__ = ["LimiterRegistry", "LimiterSnapshot", "Priority", "RateLimiter", "Ticket"]
+__all__ = ["LimiterSnapshot", "Priority", "RateLimiter", "Ticket"]
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +123,10 @@ class RateLimiter:
         sleep: Coroutine function sleeping for a number of seconds.
         learn_first: Send one request alone and learn the key's limit from its
             answer before letting others go.
+        shared: The key's record shared with other processes (replicas): each
+            request is reserved there before it goes out.
+        key: The key's fingerprint, its name in ``shared``.
+        wall_clock: Epoch seconds, the shared record's clock.
     """
 
     def __init__(
@@ -132,6 +139,9 @@ class RateLimiter:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         learn_first: bool = False,
+        shared: SharedBudget | None = None,
+        key: str = "",
+        wall_clock: Clock = time.time,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -157,6 +167,11 @@ class RateLimiter:
         self._rate_limited = 0
         self._known = not learn_first
         self._probe: int | None = None  # the ticket learning the limit, while it is out
+        self._shared = SharedLog(shared, key, wall_clock) if shared is not None else None
+        self._reserving = False  # a reservation in the shared record is under way
+        # Others' use of the key that the server's answers revealed (local: the
+        # shared record holds the replicas' requests only).
+        self._strangers: deque[float] = deque()
 
     @property
     def known(self) -> bool:
@@ -215,7 +230,9 @@ class RateLimiter:
         self._prune(now)
         if priority is Priority.BACKGROUND and self._queues[Priority.INTERACTIVE]:
             return False
-        return self._allows(priority, now)
+        # A reservation under way in the shared record delays a request by a round
+        # trip, not by the budget: the budget's room is the answer.
+        return self._room(priority, now)
 
     async def acquire(self, priority: Priority = Priority.INTERACTIVE) -> Ticket:
         """Wait until a request of this priority may start, and count it.
@@ -236,13 +253,16 @@ class RateLimiter:
                 self._prune(now)
                 head = self._head()
                 if head is waiter and self._allows(priority, now):
-                    queue.popleft()
-                    granted = True
-                    return self._grant(priority, now)
+                    if self._shared is None or await self._reserve(priority, now):
+                        queue.popleft()
+                        granted = True
+                        return self._grant(priority, now)
+                    continue  # the others' requests fill the window: now known here
                 if (
                     self._sleeper is None
                     and head is not None
                     and self._probe is None
+                    and not self._reserving
                     and not self._allows(head.priority, now)
                 ):
                     await self._sleep_until_change(waiter, now)
@@ -286,6 +306,7 @@ class RateLimiter:
             self._blocked_until = max(self._blocked_until, now + retry_after)
             self._sends.clear()
             self._unplanned = None
+            self._strangers.clear()
             if ticket is not None:
                 self._last_observed = max(self._last_observed, ticket.seq)
         elif remaining is not None and ticket is not None and ticket.seq >= self._last_observed:
@@ -306,6 +327,8 @@ class RateLimiter:
                 stranger = [now] * (server_used - len(self._sends))
                 self._sends.extend(stranger)
                 self._unplanned_log().extend(stranger)
+                if self._shared is not None:
+                    self._strangers.extend(stranger)
         self._notify()
 
     def abandon(self, ticket: Ticket | None) -> None:
@@ -325,9 +348,32 @@ class RateLimiter:
             self._unplanned = deque()
         return self._unplanned
 
+    async def _reserve(self, priority: Priority, now: float) -> bool:
+        """Reserve the request in the shared record; learn every replica's sends."""
+        assert self._shared is not None
+        self._reserving = True
+        try:
+            floor = self.reserve if priority is Priority.BACKGROUND else 0
+            granted, sends, unplanned = await self._shared.reserve(
+                now=now,
+                horizon=self._horizon,
+                room=self._limit - floor - len(self._strangers),
+                background=priority is Priority.BACKGROUND,
+            )
+        finally:
+            self._reserving = False
+            self._notify()
+        # The record is the truth about the replicas' requests (this one's too);
+        # what the server showed of strangers is kept beside it.
+        self._sends = deque(sorted([*sends, *self._strangers]))
+        self._unplanned = deque(sorted([*unplanned, *self._strangers])) or None
+        self._prune(self._clock())
+        return granted
+
     def _prune(self, now: float) -> None:
         cutoff = now - self._horizon
         _age_out(self._sends, cutoff)
+        _age_out(self._strangers, cutoff)
         if self._unplanned is not None and not _age_out(self._unplanned, cutoff):
             self._unplanned = None
 
@@ -339,6 +385,9 @@ class RateLimiter:
         return None
 
     def _allows(self, priority: Priority, now: float) -> bool:
+        return not self._reserving and self._room(priority, now)
+
+    def _room(self, priority: Priority, now: float) -> bool:
         if now < self._blocked_until or self._probe is not None:
             return False
         left = self._limit - len(self._sends)
@@ -346,9 +395,10 @@ class RateLimiter:
         return left > floor
 
     def _grant(self, priority: Priority, now: float) -> Ticket:
-        self._sends.append(now)
-        if priority is Priority.INTERACTIVE:
-            self._unplanned_log().append(now)
+        if self._shared is None:  # else the reservation's record already has it
+            self._sends.append(now)
+            if priority is Priority.INTERACTIVE:
+                self._unplanned_log().append(now)
         ticket = Ticket(seq=self._issued, priority=priority)
         if not self._known:
             self._probe = ticket.seq  # the others wait for what its answer tells
@@ -389,59 +439,3 @@ def _age_out(log: deque[float], cutoff: float) -> int:
     while log and log[0] <= cutoff:
         log.popleft()
     return len(log)
-
-
-class LimiterRegistry:
-    """Hands out one `RateLimiter` per API key; the application owns one registry.
-
-    Args:
-        limit: Assumed requests per window for a new key.
-        window: Window length in seconds.
-        margin: Safety margin added to the window.
-        reserve: Share of each window kept for interactive requests.
-        clock: Monotonic clock shared by the limiters.
-        sleep: Sleep shared by the limiters.
-        learn_first: Each new key's first request goes alone, to learn its limit.
-    """
-
-    def __init__(
-        self,
-        *,
-        limit: int = 60,
-        window: float = 60.0,
-        margin: float = 1.0,
-        reserve: float = 0.2,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-        learn_first: bool = True,
-    ) -> None:
-        self._settings = {"limit": limit, "window": window, "margin": margin, "reserve": reserve}
-        self._clock = clock
-        self._sleep = sleep
-        self._learn_first = learn_first
-        self._limiters: dict[str, RateLimiter] = {}
-
-    def for_key(self, api_key: str) -> RateLimiter:
-        """Return the limiter of a key, creating it on first use.
-
-        Args:
-            api_key: The plaintext key; only its fingerprint is kept.
-        """
-        fingerprint = key_fingerprint(api_key)
-        limiter = self._limiters.get(fingerprint)
-        if limiter is None:
-            limiter = RateLimiter(
-                limit=int(self._settings["limit"]),
-                window=self._settings["window"],
-                margin=self._settings["margin"],
-                reserve=self._settings["reserve"],
-                clock=self._clock,
-                sleep=self._sleep,
-                learn_first=self._learn_first,
-            )
-            self._limiters[fingerprint] = limiter
-        return limiter
-
-    def snapshot(self) -> dict[str, LimiterSnapshot]:
-        """Return every key's limiter state, by key fingerprint."""
-        return {fp: limiter.snapshot() for fp, limiter in self._limiters.items()}

@@ -23,6 +23,14 @@ and job once three quarters of the TTL have passed since its last renewal, befor
 its leases expire and another replica takes them, so two never run one unit.
 A graceful stop hands everything back at once (release + ``NOTIFY``); a SIGKILLed
 replica's units are taken when its leases expire (at most the TTL plus one round).
+
+Budgets: a key's requests are reserved in the store by every replica's limiter
+(`osoto/pacing_shared.py`), so a key's 60 a minute holds whoever holds it. The
+bots' own rates (Telegram 30/s, Slack 50/s) are shared through a `RateShare` the
+adapters' bot-wide buckets read: each round sizes this replica's part
+(`store/_leases.py`: the parts of the live replicas never add up to more than
+the whole), and a change is told to the others (``NOTIFY``) so that a joining
+replica, which starts at 0, gets its part within a few rounds' round trips.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from typing import Protocol
 
 from osoto_bridge.metrics import ReplicaMetrics
 from osoto_bridge.store import Link, Store, StoreError
+from osoto_bridge.util import RateShare
 
 __all__ = [
     "PLAN_WATCH",
@@ -137,6 +146,8 @@ class ReplicaCoordinator:
         metrics: where the rounds are counted.
         clock: monotonic seconds.
         slack: units a replica may hold above its fair share.
+        share: the part of the bots' rates the adapters here pace to (sized each
+            round; None: not shared).
     """
 
     def __init__(
@@ -149,6 +160,7 @@ class ReplicaCoordinator:
         metrics: ReplicaMetrics | None = None,
         clock: Callable[[], float] = time.monotonic,
         slack: int = 0,
+        share: RateShare | None = None,
     ) -> None:
         self.replica_id = replica_id
         self._store = store
@@ -172,6 +184,10 @@ class ReplicaCoordinator:
         self._channel = WAKE_CHANNEL
         self._tasks: list[asyncio.Task[None]] = []
         self._apply_lock = asyncio.Lock()
+        self._share = share
+        # "Run a round now", signed so that a replica ignores its own.
+        self._rebalance = f"r\t{replica_id}"
+        self._recorded_share: float | None = None  # the part the last round recorded
 
     def bind(
         self, *, on_change: Callable[[], Awaitable[None]], on_wake: Callable[[str, str], None]
@@ -243,7 +259,7 @@ class ReplicaCoordinator:
         try:
             released = await self._store.release_leases(self.replica_id)
             if released:
-                await self._store.notify(self._channel, "r")
+                await self._store.notify(self._channel, self._rebalance)
             logger.info("released %d lease(s)", len(released))
         except StoreError as exc:
             logger.warning("could not release the leases (%s): they expire in %gs", exc, self._ttl)
@@ -289,15 +305,23 @@ class ReplicaCoordinator:
                 units=self._units,
                 exclusive=self._exclusive.keys(),
                 slack=self._slack,
+                pace_share=self._share.fraction if self._share is not None else None,
             )
         except StoreError as exc:
             logger.warning("lease round failed: %s", exc)
-            if not self._confirmed() and self._held:
-                logger.warning("leases not renewed for %.1fs: standing by", FENCE_SHARE * self._ttl)
-                await self._apply(frozenset())
+            if not self._confirmed():
+                if self._share is not None:
+                    # Unconfirmed, this replica's part may soon be counted free.
+                    self._share.fraction = 0.0
+                if self._held:
+                    logger.warning(
+                        "leases not renewed for %.1fs: standing by", FENCE_SHARE * self._ttl
+                    )
+                    await self._apply(frozenset())
             return
         self._confirmed_at = started
         self._live = result.live_replicas
+        self._resize_share(result.pace_share, result.live_replicas)
         for takeover in result.taken_over:
             logger.info(
                 "took over %s from %s (unattended %.1fs past its lease)",
@@ -315,7 +339,7 @@ class ReplicaCoordinator:
             except StoreError as exc:
                 logger.warning("could not give back %d lease(s): %s", len(surplus), exc)
             else:
-                self._outgoing["r"] = None
+                self._outgoing[self._rebalance] = None
                 self._send.set()
         if self._metrics is not None:
             exclusive = len(result.held & self._exclusive.keys())
@@ -325,6 +349,25 @@ class ReplicaCoordinator:
                 live=result.live_replicas,
                 lags=[t.lag for t in result.taken_over],
             )
+
+    def _resize_share(self, part: float | None, live: int) -> None:
+        """Pace to the round's part; tell the others when they may resize theirs."""
+        if self._share is None or part is None:
+            return
+        in_effect = self._share.fraction
+        recorded = max(part, in_effect)
+        if part != in_effect:
+            logger.info("pacing to %.3f of the bots' rates (%d live replica(s))", part, live)
+        self._share.fraction = part
+        if part < in_effect:
+            self._kick.set()  # record the smaller part now that it is in effect
+        before, self._recorded_share = self._recorded_share, recorded
+        lowered = before is not None and recorded < before
+        # Held below an even part (a replica joined): the others should record
+        # theirs smaller; a smaller record here lets a held one take its part.
+        if lowered or part < 1.0 / max(1, live) - 1e-9:
+            self._outgoing[self._rebalance] = None
+            self._send.set()
 
     async def _apply(self, held: frozenset[str]) -> None:
         async with self._apply_lock:
@@ -351,7 +394,7 @@ class ReplicaCoordinator:
 
     def _received(self, payload: str) -> None:
         kind, _, rest = payload.partition("\t")
-        if kind == "r":
+        if kind == "r" and rest != self.replica_id:
             self._kick.set()
         elif kind == "w" and self._on_wake is not None:
             trip_id, _, channel_id = rest.partition("\t")

@@ -11,7 +11,18 @@ free units up to that share. The primitives, chosen for what each does best:
 * **exclusive units** (one holder in the whole deployment, such as Telegram's long
   poller) are claimed with ``INSERT … ON CONFLICT (unit) DO UPDATE … WHERE`` the
   lease is free or expired: one statement, atomic under the primary key;
-* **wake-ups** go through ``LISTEN/NOTIFY`` (`notify`, `listening`).
+* **wake-ups** go through ``LISTEN/NOTIFY`` (`notify`, `listening`);
+* **bot-rate shares** (`pace_share`, below) are computed under a transaction-scoped
+  advisory lock, so no two replicas size their shares on the same stale reading.
+
+Bot-rate shares: Telegram's 30 messages a second and Slack's 50 posts a second are
+per bot, so replicas each pace to a part of them. A replica's part is
+min(1 / live replicas, 1 − the parts the other live replicas recorded), and the
+recorded part is never below the part in effect: a part goes up in the record
+before it is used and comes down in the record only once it is down in the
+pacers (the round after). So the live replicas' parts never add up to more than
+the whole, a joining replica included: it starts at 0 (holding its sends) and
+takes its part once the others recorded theirs smaller.
 
 All times are the server's `now()`, so the replicas' clocks never have to agree.
 Only PostgreSQL runs these: with SQLite one process holds everything (`cli/single_run.py`).
@@ -26,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osoto_bridge.store._base import StoreBase, atomic
 from osoto_bridge.store.errors import StoreError
@@ -66,6 +78,8 @@ class LeaseRound:
         surplus: balanced units held (and renewed) above the share: the caller stops
             their work, then gives them back with `release_units`, in that order,
             so that no other replica starts on a unit before its work here ended.
+        pace_share: the part of each bot-wide rate this replica may pace to now
+            (None: not asked).
     """
 
     held: frozenset[str]
@@ -74,6 +88,7 @@ class LeaseRound:
     taken_over: tuple[Takeover, ...]
     released: tuple[str, ...]
     surplus: tuple[str, ...] = ()
+    pace_share: float | None = None
 
 
 _EXPIRES = "now() + make_interval(secs => :ttl)"
@@ -123,6 +138,11 @@ _CLAIM = sa.text(
     "  (SELECT CASE WHEN holder IS NULL OR expires_at = '-infinity' THEN 0 "
     "   ELSE extract(epoch FROM now() - expires_at) END FROM leases WHERE unit = :unit)"
 )
+# Any constant works; it only has to be the same in every replica.
+_SHARES_LOCK = sa.text("SELECT pg_advisory_xact_lock(:id)")
+_SHARES_LOCK_ID = 0x05070B1F
+_SHARES = sa.text("SELECT replica_id, pace_share FROM replicas WHERE expires_at > now()")
+_RECORD_SHARE = sa.text("UPDATE replicas SET pace_share = :share WHERE replica_id = :me")
 _SIGN_OFF = sa.text("DELETE FROM replicas WHERE replica_id = :me")
 _NOTIFY = sa.text("SELECT pg_notify(:channel, :payload)")
 _SCHEMA = sa.text("SELECT current_schema()")
@@ -130,6 +150,18 @@ _HOLDERS = sa.text(
     "SELECT holder, count(*) FROM leases "
     "WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder"
 )
+
+
+async def _size_share(conn: AsyncConnection, replica: str, in_effect: float) -> float:
+    """This replica's next part of the bot-wide rates; records it (module docstring)."""
+    await conn.execute(_SHARES_LOCK, {"id": _SHARES_LOCK_ID})
+    rows = list(await conn.execute(_SHARES))
+    others = sum(float(part or 0.0) for who, part in rows if who != replica)
+    # Rounded down to a billionth: 1 - 2/3 in floating point must not leave a
+    # sliver that a bucket would round up to one whole request.
+    share = math.floor(max(0.0, min(1.0 / max(1, len(rows)), 1.0 - others)) * 1e9) / 1e9
+    await conn.execute(_RECORD_SHARE, {"me": replica, "share": max(share, in_effect)})
+    return share
 
 
 class LeasesMixin(StoreBase):
@@ -148,6 +180,7 @@ class LeasesMixin(StoreBase):
         units: Collection[str],
         exclusive: Collection[str] = (),
         slack: int = 0,
+        pace_share: float | None = None,
     ) -> LeaseRound:
         """Heartbeat, renew, rebalance and take, in one transaction.
 
@@ -157,6 +190,8 @@ class LeasesMixin(StoreBase):
             units: every balanced unit there is (all replicas see the same links).
             exclusive: units this replica wants whole (taken if free, kept while held).
             slack: units a replica may hold above its fair share.
+            pace_share: the part of the bot-wide rates in effect here now, to size
+                and record the next (None: this replica paces nothing shared).
         """
         self._require_postgresql()
         wanted = sorted(set(units))
@@ -202,6 +237,9 @@ class LeasesMixin(StoreBase):
                 previous, lag = row[0], row[1]
                 if previous is not None and previous != replica and unit not in held:
                     takeovers.append(Takeover(unit, previous, max(0.0, float(lag or 0.0))))
+            part = None
+            if pace_share is not None:
+                part = await _size_share(conn, replica, pace_share)
         return LeaseRound(
             held=frozenset(renewed),
             live_replicas=live,
@@ -209,6 +247,7 @@ class LeasesMixin(StoreBase):
             taken_over=tuple(takeovers),
             released=tuple(released),
             surplus=tuple(unit for unit in extra if unit in renewed),
+            pace_share=part,
         )
 
     @atomic

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from osoto_bridge.store._announce import AnnounceMixin
 from osoto_bridge.store._base import StoreState, atomic
 from osoto_bridge.store._batches import BatchesMixin
+from osoto_bridge.store._budgets import BudgetsMixin
 from osoto_bridge.store._intake import IntakeMixin
 from osoto_bridge.store._leases import LeasesMixin
 from osoto_bridge.store._links import LinksMixin
@@ -59,6 +60,7 @@ class Store(
     OpsMixin,
     AnnounceMixin,
     LeasesMixin,
+    BudgetsMixin,
 ):
     """The bridge's state: links and keys, cursors, message map, outbox, dedup, offsets.
 

@@ -10,6 +10,7 @@ as distinct in a unique constraint, and a chat without a thread must have one li
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 __all__ = [
     "ID",
@@ -17,6 +18,7 @@ __all__ = [
     "announcements",
     "api_keys",
     "cursors",
+    "key_budgets",
     "leases",
     "link_activity",
     "links",
@@ -225,6 +227,8 @@ replicas = sa.Table(
     sa.Column("replica_id", sa.String(200), primary_key=True),
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # The share of each platform's bot-wide rate this replica paces to (`_leases.py`).
+    sa.Column("pace_share", sa.Double, nullable=True),
 )
 
 leases = sa.Table(
@@ -235,4 +239,17 @@ leases = sa.Table(
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index("ix_leases_holder", "holder"),
+)
+
+# A key's requests of the last minute, among replicas (`_budgets.py`): epoch seconds
+# of the senders' wall clocks (the limiter's margin covers their disagreement).
+key_budgets = sa.Table(
+    "key_budgets",
+    metadata,
+    sa.Column("key_fingerprint", sa.String(64), primary_key=True),
+    sa.Column(
+        "sends",
+        sa.JSON().with_variant(postgresql.ARRAY(sa.Double()), "postgresql"),
+        nullable=False,
+    ),
 )

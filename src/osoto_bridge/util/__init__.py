@@ -2,7 +2,13 @@
 (a leaf room)."""
 
 from osoto_bridge.util.backoff import Backoff
-from osoto_bridge.util.buckets import SHARED_BURST, UNDER_THE_LIMIT, TokenBucket, take_all
+from osoto_bridge.util.buckets import (
+    SHARED_BURST,
+    UNDER_THE_LIMIT,
+    RateShare,
+    TokenBucket,
+    take_all,
+)
 from osoto_bridge.util.lru import LRU
 
 __all__ = [
@@ -10,6 +16,7 @@ __all__ = [
     "SHARED_BURST",
     "UNDER_THE_LIMIT",
     "Backoff",
+    "RateShare",
     "TokenBucket",
     "take_all",
 ]

@@ -6,13 +6,24 @@ instant (a Telegram message counts against its chat, its group and the bot), wai
 until every one of them has a token: taken one after the other, a wait for the
 second would send the request later than the first bucket accounted for, and a
 platform measuring send times would see a burst the pacer never allowed.
+
+A bot-wide bucket may take a `RateShare`: PostgreSQL replicas each pace to their
+share of the bot's rate (`relay/replicas.py` sets it as replicas come and go), so
+together they keep to the platform's limit. A share of 0 holds every request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-__all__ = ["SHARED_BURST", "UNDER_THE_LIMIT", "TokenBucket", "take_all"]
+__all__ = [
+    "HOLD_RECHECK",
+    "SHARED_BURST",
+    "UNDER_THE_LIMIT",
+    "RateShare",
+    "TokenBucket",
+    "take_all",
+]
 
 _EPSILON = 1e-9
 
@@ -34,6 +45,21 @@ bucket as the margin, so requests that bunch up on the way (a connection pool, a
 busy loop) still find tokens there. Sustained, the rate is the same."""
 
 
+HOLD_RECHECK = 1.0
+"""Seconds a request held by a share of 0 waits before looking at the share again."""
+
+
+class RateShare:
+    """The part (0 to 1) of a rate this process may use; shared by its buckets.
+
+    Args:
+        fraction: the part at first (1: the whole rate, a process alone).
+    """
+
+    def __init__(self, fraction: float = 1.0) -> None:
+        self.fraction = fraction
+
+
 class TokenBucket:
     """One rate: ``burst`` tokens at most, ``per_second`` earned a second.
 
@@ -41,23 +67,37 @@ class TokenBucket:
         per_second: Tokens earned a second (the sustained rate).
         burst: Tokens a full bucket holds (requests allowed at once after a lull).
         now: The clock's time at creation (the bucket starts full).
+        share: The part of ``per_second`` and ``burst`` this process may use
+            (replicas sharing a bot's rate); the whole when None.
     """
 
-    def __init__(self, per_second: float, burst: float, now: float) -> None:
+    def __init__(
+        self, per_second: float, burst: float, now: float, share: RateShare | None = None
+    ) -> None:
         if per_second <= 0 or burst < 1:
             raise ValueError("a bucket needs a positive rate and a burst of at least 1")
         self.per_second = per_second
         self.burst = float(burst)
-        self.tokens = float(burst)
+        self.share = share
+        part = share.fraction if share is not None else 1.0
+        self.tokens = float(burst) * part
         self._at = now
 
     def wait(self, now: float) -> float:
         """Seconds from ``now`` until a token is there (0: there is one)."""
+        part = self.share.fraction if self.share is not None else 1.0
+        per_second = self.per_second * part
+        # A share's burst is its part of the whole, but never below one request
+        # (a part of a token would never send).
+        burst = max(1.0, self.burst * part) if part > 0 else 0.0
         if now > self._at:
-            self.tokens = min(self.burst, self.tokens + (now - self._at) * self.per_second)
+            self.tokens = self.tokens + (now - self._at) * per_second
             self._at = now
+        self.tokens = min(burst, self.tokens)
         missing = 1.0 - self.tokens
-        return missing / self.per_second if missing > _EPSILON else 0.0
+        if missing <= _EPSILON:
+            return 0.0
+        return missing / per_second if per_second > 0 else HOLD_RECHECK
 
     def take(self) -> None:
         """Spend one token (call right after `wait` said 0)."""

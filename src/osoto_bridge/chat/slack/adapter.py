@@ -52,6 +52,7 @@ from osoto_bridge.chat.slack.socket_mode import SocketModeConnection
 from osoto_bridge.chat.slack.users import UserDirectory
 from osoto_bridge.chat.slack.webapi import SlackWebApi
 from osoto_bridge.text import SLACK_MAX_TEXT
+from osoto_bridge.util import RateShare
 
 __all__ = ["CAPABILITIES", "DEFAULT_API_URL", "SlackChat"]
 
@@ -106,6 +107,8 @@ class SlackChat:
         sleep: Waits a number of seconds (pacing, 429s, backoff).
         pace_interval: Seconds per post into one channel, sustained.
         pace_burst: Posts one channel may take at once after a quiet spell.
+        rate_share: This process's part of the workspace's posting rate (PostgreSQL
+            replicas share it).
         form_wait: Seconds a link-form submission waits for Osoto before answering
             "checking…" and updating the form later.
     """
@@ -123,6 +126,7 @@ class SlackChat:
         pace_burst: int = DEFAULT_BURST,
         form_wait: float = ANSWER_WITHIN,
         start_wait: float = START_WAIT,
+        rate_share: RateShare | None = None,
     ) -> None:
         if not bot_token:
             raise ValueError("a Slack bot token is required")
@@ -141,6 +145,7 @@ class SlackChat:
         self._sleep = sleep
         self._pace_interval = pace_interval
         self._pace_burst = pace_burst
+        self._rate_share = rate_share
         self._form_wait = form_wait
         # An event that arrives while the adapter is starting (the HTTP server is up
         # first) waits for the start, within Slack's 3 s, rather than being refused.
@@ -222,7 +227,11 @@ class SlackChat:
             token=self._bot_token, base_url=self._api_url, session=session, retry_handlers=[]
         )
         pacer = ChannelPacer(
-            self._pace_interval, burst=self._pace_burst, clock=self._clock, sleep=self._sleep
+            self._pace_interval,
+            burst=self._pace_burst,
+            clock=self._clock,
+            sleep=self._sleep,
+            share=self._rate_share,
         )
         api = SlackWebApi(client, session=session, pacer=pacer, sleep=self._sleep)
         auth = await api.call("auth.test")

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from osoto_bridge.util import SHARED_BURST, UNDER_THE_LIMIT, TokenBucket, take_all
+from osoto_bridge.util import SHARED_BURST, UNDER_THE_LIMIT, RateShare, TokenBucket, take_all
 
 DEFAULT_INTERVAL = 1.0 / UNDER_THE_LIMIT
 """Seconds per post into one channel, sustained: Slack's one a second, a little
@@ -49,6 +49,8 @@ class ChannelPacer:
         workspace_rate: Posts a second into all channels together (0: unpaced).
         clock: Monotonic time in seconds.
         sleep: Waits a number of seconds (tests pass a virtual one).
+        share: This process's part of ``workspace_rate`` (PostgreSQL replicas share
+            it; the whole when None).
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class ChannelPacer:
         workspace_rate: float = DEFAULT_WORKSPACE_RATE,
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[object]],
+        share: RateShare | None = None,
     ) -> None:
         if burst < 1:
             raise ValueError("burst must be at least 1")
@@ -67,7 +70,7 @@ class ChannelPacer:
         self._clock = clock
         self._sleep = sleep
         self._workspace = (
-            TokenBucket(workspace_rate, max(1.0, workspace_rate * SHARED_BURST), clock())
+            TokenBucket(workspace_rate, max(1.0, workspace_rate * SHARED_BURST), clock(), share)
             if workspace_rate > 0
             else None
         )

@@ -27,7 +27,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from osoto_bridge.util import LRU, SHARED_BURST, UNDER_THE_LIMIT, TokenBucket, take_all
+from osoto_bridge.util import LRU, SHARED_BURST, UNDER_THE_LIMIT, RateShare, TokenBucket, take_all
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,8 @@ class FloodControl(BaseRateLimiter[int]):
         clock: monotonic seconds (tests pass a virtual one with ``sleep``).
         max_retries: give up after this many 429s in a row for one request
             (None: never; the request then waits as long as Telegram asks).
+        share: this process's part of ``overall_rate`` (PostgreSQL replicas share
+            the bot's rate; the whole when None).
     """
 
     def __init__(
@@ -94,6 +96,7 @@ class FloodControl(BaseRateLimiter[int]):
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         max_retries: int | None = None,
+        share: RateShare | None = None,
     ) -> None:
         # unpaced groups (tests) leave chats unpaced too unless asked
         self._chat_rate = (
@@ -103,7 +106,7 @@ class FloodControl(BaseRateLimiter[int]):
         self._group_rate = group_rate
         self._clock = clock
         self._overall = (
-            TokenBucket(overall_rate, max(1.0, overall_rate * SHARED_BURST), clock())
+            TokenBucket(overall_rate, max(1.0, overall_rate * SHARED_BURST), clock(), share)
             if overall_rate > 0
             else None
         )
