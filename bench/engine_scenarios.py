@@ -76,7 +76,12 @@ async def drained(stack: Stack, lines: list[Line], cap: float) -> tuple[Arrivals
 async def throttled(stack: Stack) -> dict[str, int]:
     """429s each fake chat sent the bridge."""
     s = await stack.stats()
-    return {"telegram": int(s["telegram_429"]), "slack": int(s["slack_429"])}
+    return {
+        "telegram": int(s["telegram_429"]),
+        "slack": int(s["slack_429"]),
+        **{f"telegram {k}": int(v) for k, v in s.get("telegram_429_by", {}).items()},
+        **{f"slack {k}": int(v) for k, v in s.get("slack_429_by", {}).items()},
+    }
 
 
 def _crossed(at: float | None, start: float, by_cap: int, total: int, cap: float) -> str:

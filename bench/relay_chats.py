@@ -169,12 +169,19 @@ class Chats:
             "slack_calls": dict(slack),
             "telegram_429": self.telegram.sent_429,
             "slack_429": self.slack.sent_429,
+            "telegram_429_by": _refused_by(self.telegram.limits),
+            "slack_429_by": _refused_by(self.slack.limits),
             "slack_failed_deliveries": self.failed_deliveries,
             "slack_retried_deliveries": self.retried_deliveries,
             "slack_queue": self.deliveries.qsize(),
             "telegram_pending_updates": self.telegram.pending_updates,
             "telegram_conflicts": self.telegram.conflicts,
         }
+
+
+def _refused_by(limits: Any) -> dict[str, int]:
+    """The fake's enforced 429s by the rate that refused (none without limits)."""
+    return dict(limits.refused_by) if limits is not None else {}
 
 
 def control_app(chats: Chats) -> web.Application:

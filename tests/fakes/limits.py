@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -70,6 +71,8 @@ class Buckets:
     """Buckets by key for one rate, created full on first use."""
 
     rate: Rate
+    name: str = ""
+    """What the rate limits ("per chat", …): `Limiter.refused_by` counts by it."""
     by_key: dict[object, TokenBucket] = field(default_factory=dict)
 
     def get(self, key: object, now: float) -> TokenBucket:
@@ -91,14 +94,19 @@ class Limiter:
         self._clock = clock
         self.admitted = 0
         self.refused = 0
+        self.refused_by: Counter[str] = Counter()
+        """Refusals by the rate that had no token (the first such, in the order given)."""
 
     def admit(self, buckets: list[tuple[Buckets, object]]) -> float:
         """Take a token from each bucket, or none; returns 0 or the seconds to wait."""
         now = self._clock()
         found = [kind.get(key, now) for kind, key in buckets]
-        wait = max((bucket.wait() for bucket in found), default=0.0)
+        waits = [bucket.wait() for bucket in found]
+        wait = max(waits, default=0.0)
         if wait > 0:
             self.refused += 1
+            kind = next(kind for (kind, _), w in zip(buckets, waits, strict=True) if w > 0)
+            self.refused_by[kind.name] += 1
             return wait
         for bucket in found:
             bucket.tokens = max(0.0, bucket.tokens - 1.0)
@@ -136,9 +144,9 @@ class TelegramLimits(Limiter):
         per_bot: Rate = TELEGRAM_PER_BOT,
     ) -> None:
         super().__init__(clock)
-        self.chats = Buckets(per_chat)
-        self.groups = Buckets(per_group)
-        self.bot = Buckets(per_bot)
+        self.chats = Buckets(per_chat, "per chat")
+        self.groups = Buckets(per_group, "per group")
+        self.bot = Buckets(per_bot, "per bot")
 
     def check(self, method: str, chat_id: object) -> float:
         """0 when ``method`` into ``chat_id`` may go now, else the seconds to wait."""
@@ -168,8 +176,8 @@ class SlackLimits(Limiter):
         per_workspace: Rate = SLACK_PER_WORKSPACE,
     ) -> None:
         super().__init__(clock)
-        self.channels = Buckets(per_channel)
-        self.workspace = Buckets(per_workspace)
+        self.channels = Buckets(per_channel, "per channel")
+        self.workspace = Buckets(per_workspace, "per workspace")
 
     def check(self, method: str, channel: object) -> float:
         """0 when ``method`` into ``channel`` may go now, else the seconds to wait."""
