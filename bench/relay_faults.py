@@ -82,6 +82,8 @@ class Bridge:
     stops: list[float] = field(default_factory=list)
     stop_codes: list[int | None] = field(default_factory=list)
     kills: int = 0
+    downs: list[float] = field(default_factory=list)
+    """Wall times of each SIGKILL and SIGTERM (what explains a double toward a chat)."""
 
     async def start(self, http: httpx.AsyncClient) -> None:
         began = time.monotonic()
@@ -102,11 +104,13 @@ class Bridge:
     async def kill(self) -> None:
         assert self.process is not None
         self.kills += 1
+        self.downs.append(time.time())
         await procs.stop(self.process, grace=0)
 
     async def terminate(self) -> None:
         assert self.process is not None
         self._mark("SIGTERM sent")
+        self.downs.append(time.time())
         began = time.monotonic()
         code = await procs.stop(self.process, grace=STOP_WAIT)
         self.stops.append(time.monotonic() - began)
@@ -149,7 +153,12 @@ class Run:
                 await asyncio.wait_for(until.wait(), 1.0)
 
     def pick_parent(self, line: Line) -> str | None:
-        """The id, on the line's side, of the message it answers (any copy of it)."""
+        """The id, on the line's side, of the message it answers (any copy of it).
+
+        A copy may carry several lines (merged under a platform's pace): the person
+        answers the message, so the line answers whichever of them the bridge picks
+        (it documents the last one); `Line.parent_choices` keeps them all.
+        """
         parent = self.view.line(line.parent)
         if parent is None:
             return None
@@ -157,35 +166,49 @@ class Run:
             return parent.own_id
         if line.origin == "osoto":
             found = self.view.osoto_copies(parent)
-            return found[0] if found else None
-        copies = self.view.chat_copies(parent, line.origin, self.trips[line.room])
-        if not copies:
+            if not found:
+                return None
+            content = next(m[2] for m in self.view.osoto if m[0] == found[0])
+            self.carried(line, content)
+            return found[0]
+        rows = self.view.chat_rows(parent, line.origin, self.trips[line.room])
+        if not rows:
             return None
-        chosen = self.rng.choice(copies)
-        line.parent_copy = chosen
-        return chosen
+        chosen = self.rng.choice(rows)
+        line.parent_copy = str(chosen[5])
+        self.carried(line, chosen[4])
+        return line.parent_copy
 
-    def in_thread(self, line: Line, target: str) -> str:
-        """A Slack reply goes in the thread of its target, and Slack names only the
-        thread's root: the line it answers is the root's (as a person sees it)."""
-        trip = self.trips[line.room]
-        rows = self.view.chat_of("slack", trip)
-        own = next((p for p in self.lines if p.origin == "slack" and p.own_id == target), None)
-        row = next((r for r in rows if str(r[5]) == target), None)
-        root = own.thread if own is not None else (row[6] or row[5]) if row is not None else None
-        if root is None or root == target:
-            return target
-        rooted = next((p for p in self.lines if p.origin == "slack" and p.own_id == root), None)
-        if rooted is None:
-            copy = next((r for r in rows if str(r[5]) == root), None)
-            token = TOKEN.search(copy[4]) if copy is not None else None
-            rooted = self.view.line(token[0]) if token is not None else None
-            line.parent_copy = root
-        else:
-            line.parent_copy = None
-        if rooted is not None:
-            line.parent = rooted.token
-        return str(root)
+    def carried(self, line: Line, text: str) -> None:
+        """``line`` answers a message with this text: the lines it carries."""
+        tokens = [t for t in TOKEN.findall(text) if self.view.line(t) is not None]
+        if len(tokens) > 1:
+            line.parent_choices = tuple(tokens)
+            line.parent = tokens[-1]
+
+    def rooted(self, line: Line, root: str) -> None:
+        """Slack put the reply in the thread of ``root`` (Slack names only a thread's
+        root): the line answers the root's line, as a person there sees it."""
+        if root == line.parent_copy or root == self._own_id(line.parent):
+            return
+        line.parent_choices = ()
+        own = next((p for p in self.lines if p.origin == "slack" and p.own_id == root), None)
+        if own is not None:
+            line.parent, line.parent_copy = own.token, None
+            return
+        copy = next((r for r in self.view.chat_of("slack", self.trips[line.room])
+                     if str(r[5]) == root), None)  # fmt: skip
+        line.parent_copy = root
+        if copy is not None:
+            line.parent = None
+            self.carried(line, copy[4])
+            if line.parent is None:
+                found = TOKEN.search(copy[4])
+                line.parent = found[0] if found is not None else None
+
+    def _own_id(self, token: str | None) -> str | None:
+        parent = self.view.line(token)
+        return parent.own_id if parent is not None and parent.origin == "slack" else None
 
     async def write(self, http: httpx.AsyncClient, line: Line, text: str, **extra: Any) -> None:
         self.lines.append(line)
@@ -194,10 +217,6 @@ class Run:
         target = self.pick_parent(line) if line.parent else None
         if target is None:
             line.parent = None  # nothing of it to answer yet: a plain line
-        elif line.origin == "slack":
-            target = self.in_thread(line, target)
-        if line.origin == "slack":
-            line.thread = target
         if line.origin == "osoto":
             body: dict[str, Any] = {"content": text}
             if target is not None:
@@ -225,6 +244,12 @@ class Run:
             )
         ).json()
         line.own_id = answer["ids"][0]
+        if line.origin == "slack":
+            # The thread the fake put it in (the root of the target's thread), and so
+            # the line it answers in Slack's eyes: what the bridge was told.
+            line.thread = answer["threads"][0] or line.own_id
+            if target is not None and line.thread != target:
+                self.rooted(line, line.thread)
 
     async def traffic(self, http: httpx.AsyncClient) -> None:
         gap = self.args.seconds / self.args.lines

@@ -22,7 +22,9 @@ Control routes (JSON): ``POST /setup {"trips": N}``, ``POST /bridge {"events_url
 ``platform``, ``trip``, ``text``, optional ``reply_to``, ``edit_of``, ``media``;
 answered with each message's id), ``GET /received?since=N`` (every bot message:
 time, platform, chat, text, own text, id, reply target, lost), ``GET /stats``,
-``GET /pending``. On start it prints one JSON line with its URLs.
+``GET /pending``. On start it prints one JSON line with its URLs. ``/inject`` also
+answers, per message, the thread it went in (Slack: the root Slack names in the
+event, which is the root of the target's thread, not the target itself; else null).
 """
 
 from __future__ import annotations
@@ -175,9 +177,11 @@ class Chats:
             self.channels.append(channel)
         return {"telegram": [str(g.id) for g in self.groups], "slack": self.channels}
 
-    def inject(self, messages: list[dict[str, Any]]) -> list[str]:
+    def inject(self, messages: list[dict[str, Any]]) -> tuple[list[str], list[str | None]]:
         ids: list[str] = []
+        threads: list[str | None] = []
         for m in messages:
+            threads.extend([None] * (len(ids) - len(threads)))
             index, text = int(m["trip"]), str(m["text"])
             reply_to, edit_of = m.get("reply_to"), m.get("edit_of")
             if m["platform"] == "telegram":
@@ -225,8 +229,10 @@ class Chats:
                 event = self.slack.message_event(channel, user, text, thread_ts=thread, files=files)
                 self.roots[(channel, str(event["ts"]))] = thread or str(event["ts"])
                 ids.append(str(event["ts"]))
+                threads.append(thread)
             self.deliveries.put_nowait(self.slack.event_callback(event))
-        return ids
+        threads.extend([None] * (len(ids) - len(threads)))
+        return ids, threads
 
     async def deliver_forever(self, client: httpx.AsyncClient) -> None:
         """One Slack delivery worker: post each event, retrying as Slack does."""
@@ -289,7 +295,8 @@ def control_app(chats: Chats) -> web.Application:
 
     async def inject(request: web.Request) -> web.Response:
         chats.remember_roots()
-        return web.json_response({"ids": chats.inject((await body(request))["messages"])})
+        ids, threads = chats.inject((await body(request))["messages"])
+        return web.json_response({"ids": ids, "threads": threads})
 
     async def received(request: web.Request) -> web.Response:
         since = int(request.query.get("since", "0"))

@@ -5,7 +5,8 @@ line is a message on another side whose own text (quotes left out: a reply's quo
 of its parent is no copy of the parent) holds the token: an Osoto message, or a bot
 message in a chat. The chat rows also say whether the fake lost the answer to that
 send (``lost``), which is what explains a double toward a chat, and whether the
-reply target the bot used is a copy of the parent.
+reply target the bot used is a copy of the parent. A reply to a message that carries
+several lines (merged under a platform's pace) is threaded when it answers any of them.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class Line:
     own_id: str | None = None  # its id where it was written
     parent_copy: str | None = None  # the copy of the parent it answers, in its own chat
     thread: str | None = None  # Slack: the root of the thread it was written in
+    # the lines the answered message carries, when it carries several (merged under a
+    # platform's pace): the reply is threaded if it answers any of them
+    parent_choices: tuple[str, ...] = ()
 
 
 class Timed(Protocol):
@@ -41,6 +45,7 @@ class Timed(Protocol):
     stops: list[float]
     stop_codes: list[int | None]
     kills: int
+    downs: list[float]
 
 
 class View:
@@ -143,8 +148,10 @@ def report(
                 continue
             tally["once" if len(found) == 1 else "lost" if not found else "doubled"] += 1
             if len(found) > 1 and where != "osoto":
-                rows = view.chat_rows(line, where, trip)
-                why["lost response" if any(r[ROW_LOST] for r in rows) else "kill"] += 1
+                reason = _doubled_why(view.chat_rows(line, where, trip), bridge)
+                why[reason] += 1
+                if reason == "unexplained":
+                    odd.append(f"{path} {line.token} doubled with no lost answer or stop")
             if not found or (len(found) > 1 and where == "osoto"):
                 odd.append(f"{path} {line.token} ({line.hostile or 'line'}): {len(found)} copies")
             if line.parent is not None and found and line.hostile is None:
@@ -190,6 +197,20 @@ def report(
     return figures
 
 
+def _doubled_why(rows: list[list[Any]], bridge: Timed | None) -> str:
+    """Why a chat shows a line more than once: a send whose answer was lost (the
+    bridge could not know it was shown), or a kill or stop after the first copy was
+    shown and before the next (the bridge died before recording the send); else
+    ``unexplained``."""
+    if any(r[ROW_LOST] for r in rows):
+        return "lost response"
+    times = sorted(float(r[0]) for r in rows)
+    downs = bridge.downs if bridge is not None else []
+    if any(times[0] - 1.0 <= down <= times[-1] for down in downs):
+        return "kill or stop"
+    return "unexplained"
+
+
 def _threaded(view: View, line: Line, where: str, copy: str, trip: BenchTrip) -> str:
     """Whether ``line``'s copy in ``where`` answers its parent there: ``ok``, ``lost
     parent``, or ``parent never told`` (the reply was written to a chat copy whose
@@ -197,9 +218,15 @@ def _threaded(view: View, line: Line, where: str, copy: str, trip: BenchTrip) ->
     platform never named to the bridge: Telegram shows a bot nothing of its own)."""
     parent = view.line(line.parent)
     assert parent is not None
-    targets = set(view.copies(parent, where, trip))
-    if parent.origin == where and parent.own_id:
-        targets.add(parent.own_id)
+    targets: set[str] = set()
+    for token in line.parent_choices or (parent.token,):
+        answered = view.line(token)
+        assert answered is not None
+        targets |= set(view.copies(answered, where, trip))
+        if answered.origin == where and answered.own_id:
+            targets.add(answered.own_id)
+            if where == "slack" and answered.thread:
+                targets.add(answered.thread)  # a reply goes in the thread's root
     if where == "osoto":
         got = next((m[3] for m in view.osoto if m[0] == copy), None)
     else:
