@@ -15,7 +15,8 @@ message events, spread evenly over ``--seconds`` across the channels, each poste
 signed at its moment on its own connection (Slack does not wait for one answer to
 send the next), and timed from the request to its answer. The script prints the
 answers by status, the latency p50/p99/max, how many took longer than Slack's
-3 s, and whether every line reached Osoto (bounded wait), with the load average.
+3 s, whether every line reached Osoto (bounded wait) and the bridge's CPU time
+from the burst to then (its process, from /proc), with the load average.
 ``--profile out.txt`` samples the bridge with py-spy (``pip install py-spy``) over
 the burst and its acks, as collapsed stacks (``--format raw``; one line a stack,
 then its sample count), to see where the time goes.
@@ -208,6 +209,8 @@ async def execute(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 )
                 for n in range(args.events)
             ]
+            assert bridge.process is not None
+            cpu_before = procs.cpu_seconds(bridge.process.pid)
             began = time.monotonic() + 0.2
             results = await asyncio.gather(
                 *(fire(events_url, request, began + n * gap) for n, request in enumerate(requests))
@@ -222,6 +225,7 @@ async def execute(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                     break
                 await asyncio.sleep(0.5)
             drained_in = time.monotonic() - began
+            cpu = procs.cpu_seconds(bridge.process.pid) - cpu_before
             await bridge.terminate()
     finally:
         if bridge is not None and bridge.process is not None:
@@ -242,6 +246,7 @@ async def execute(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "over_3s": sum(1 for took in latencies if took > SLACK_TIMEOUT),
         "in_osoto": arrived,
         "in_osoto_after": round(drained_in, 1),
+        "bridge_cpu_seconds": round(cpu, 2),
         "load_before": [round(v, 2) for v in load_before],
         "load_after": [round(v, 2) for v in os.getloadavg()],
     }
@@ -256,7 +261,8 @@ async def execute(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     )
     print(
         f"lines in Osoto: {figures['in_osoto']} of {figures['events']} "
-        f"({figures['in_osoto_after']:.0f} s after the first event)"
+        f"({figures['in_osoto_after']:.0f} s after the first event); the bridge's CPU "
+        f"meanwhile {cpu:.1f} s ({1000 * cpu / args.events:.1f} ms a line)"
     )
     print(f"load average before {figures['load_before']}, after {figures['load_after']}")
     return figures
