@@ -146,7 +146,7 @@ class InboundRouter:
         if mapped is not None:
             if isinstance(mapped, PendingPost):
                 return PendingParent(mapped.entry_id)
-            return OsotoParent(mapped)
+            return await self._own_line(address, target) or OsotoParent(mapped)
         queued = await store.outbox_entry_for_source(address.platform, address.chat_id, target)
         if queued is not None and queued.status == "pending":
             return PendingParent(queued.id)
@@ -160,6 +160,20 @@ class InboundRouter:
         if self._deps.metrics is not None:
             self._deps.metrics.reply_unthreaded(address.platform)
         return None
+
+    async def _own_line(self, address: ChatAddress, message_id: str) -> PendingParent | None:
+        """The line this chat's own message became, when Osoto holds it merged.
+
+        A post of several lines has one Osoto id for all of them: the reply answers
+        one line, named by its outbox entry, so that the other chats thread it under
+        that line's copy, not the post's first line's.
+        """
+        queued = await self._deps.store.outbox_entry_for_source(
+            address.platform, address.chat_id, message_id
+        )
+        if queued is None or queued.batch_id is None or queued.status != "sent":
+            return None
+        return PendingParent(queued.id)
 
     async def on_action(self, action: InboundAction) -> None:
         deps = self._deps
