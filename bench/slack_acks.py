@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -56,6 +57,8 @@ SLACK_TIMEOUT = 3.0
 """Seconds Slack waits for an answer before it counts the event failed."""
 WAIT_AT_MOST = 30.0
 """Seconds an answer is waited for here (beyond Slack's 3 s: to see how late it is)."""
+LINE_TAG = re.compile(r"\bA\d{5}x")
+"""The tag each burst line carries (``A00042x``)."""
 TS_BASE = 1_800_000_000
 """The events' ts start here, far from the fake Slack's own (1,700,000,000 on)."""
 
@@ -134,8 +137,9 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 async def osoto_lines(http: httpx.AsyncClient, osoto_root: str) -> int:
+    """The burst's lines Osoto holds (a merged post carries several)."""
     threads = (await http.get(f"{osoto_root}/_bench/threads")).json()
-    return sum(1 for m in threads if "burst line" in m[2])
+    return len({token for m in threads for token in LINE_TAG.findall(m[2])})
 
 
 async def execute(args: argparse.Namespace, work: Path) -> dict[str, Any]:
