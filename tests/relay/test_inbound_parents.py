@@ -57,3 +57,27 @@ async def test_a_reply_to_ones_own_line_posted_merged_names_that_line(tmp_path: 
     finally:
         await world.close()
         world.sandbox.close()
+
+
+async def test_a_reply_to_a_line_of_a_merged_post_threads_under_that_line(
+    tmp_path: Path,
+) -> None:
+    """In the other chat the reply threads under that line's own copy, not under the
+    merged post's first line."""
+    world = make_world(tmp_path)
+    world.transport = HeldPosts(world.transport)
+    await world.open()
+    try:
+        await world.link(world.telegram, "tg-1")
+        await world.link(world.slack, "C1")
+        await world.start()
+        ids = await merged_lines(world, 40)
+        await world.slack.wait_for(lambda sent: len(sent) >= 40)
+        line_5 = next(m for m in world.slack.sent if m.text.endswith("line 5"))
+        await world.telegram.write("tg-1", "me too", author="Bob", reply_to=ids[5])
+        await world.slack.wait_for(lambda sent: any("me too" in m.text for m in sent))
+        reply = next(m for m in world.slack.sent if "me too" in m.text)
+        assert reply.reply_to == line_5.message_id
+    finally:
+        await world.close()
+        world.sandbox.close()

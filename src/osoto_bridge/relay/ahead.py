@@ -40,11 +40,16 @@ _KEPT = 4096
 looked up in the map again)."""
 
 
-async def resolve_parent(store: Store, entry: OutboxEntry) -> MessageRef | None:
+async def resolve_parent(
+    store: Store, entry: OutboxEntry, *, toward_chats: bool = False
+) -> MessageRef | None:
     """What the entry's parent goes by now: its Osoto id, its entry, or None.
 
     A pending parent whose post has not completed yet goes by its entry (the other
     chats know its copies by it, `PendingPost`); one refused for good has none.
+    ``toward_chats``: for the copy the other chats get, a parent posted in a merged
+    post goes by its entry still (the post's id names several lines; the chats know
+    this line's copies by its entry, so the reply threads under that line).
     """
     match entry.parent:
         case None:
@@ -60,6 +65,8 @@ async def resolve_parent(store: Store, entry: OutboxEntry) -> MessageRef | None:
             if parent is None or parent.status == "failed":
                 return None
             if parent.status == "sent" and parent.osoto_message_id is not None:
+                if toward_chats and parent.batch_id is not None:
+                    return PendingPost(entry_id)
                 return parent.osoto_message_id
             return PendingPost(entry_id)
 
@@ -151,7 +158,8 @@ class AheadFeed:
             channel_id=entry.channel_id,
             content=entry.content,
         )
-        return message, Ahead(PendingPost(entry.id), await resolve_parent(self._store, entry))
+        parent = await resolve_parent(self._store, entry, toward_chats=True)
+        return message, Ahead(PendingPost(entry.id), parent)
 
     async def catch_up(self, post: Message, links: Sequence[Link]) -> list[asyncio.Future[None]]:
         """A post of ours the feed did not follow (`Route.CATCH_UP`), into the lanes.
