@@ -124,3 +124,18 @@ async def test_a_quick_reply_to_ones_own_line_still_in_the_outbox_keeps_its_pare
     assert world.telegram.sent[1].reply_to == world.telegram.sent[0].message_id
     await _polled_twice_more(world)
     assert len(world.telegram.sent) == 2 and world.slack.sent == []
+
+
+async def test_a_reply_reaches_the_chat_of_its_pending_parent_as_a_reply(
+    gated: tuple[World, GatedTransport],
+) -> None:
+    """Bob answers in Slack the copy of Alice's Telegram line while Osoto has not
+    answered its post yet: Telegram shows his answer as a reply to Alice's line
+    (issue 14 item 1, the direction the fault run found last)."""
+    world, osoto = gated
+    await _linked_with_osoto_held(world, osoto)
+    question = await world.telegram.write("tg-1", "Who has the tickets?", author="Alice")
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    await world.slack.write("C1", "I do", author="Bob", reply_to=world.slack.sent[0].message_id)
+    await world.telegram.wait_for(lambda sent: len(sent) == 1)
+    assert world.telegram.sent[0].reply_to == question

@@ -162,6 +162,15 @@ async def test_a_seen_copy_alone_does_not_count_as_delivered(store: Store) -> No
     assert await store.chat_messages_for("m1", "slack", "C1") == []
 
 
+async def test_a_reply_threads_under_a_copy_known_only_by_its_echo(store: Store) -> None:
+    # the send's answer was lost; the echo told the copy's id: a reply to the line
+    # (the relay asks with seen_copies) threads under it rather than under a quote
+    assert await seen(store, "m1", "1700.1")
+    assert await store.chat_messages_for("m1", "slack", "C1", seen_copies=True) == ["1700.1"]
+    await record(store, "m1", ["1700.2"], platform="slack", chat_id="C1")  # a delivery wins
+    assert await store.chat_messages_for("m1", "slack", "C1", seen_copies=True) == ["1700.2"]
+
+
 async def test_an_echo_that_beats_its_send_gives_way_to_the_send_record(store: Store) -> None:
     assert await seen(store, "m1", "1700.1")
     await record(store, "m1", ["1700.1", "1700.3"], platform="slack", chat_id="C1")

@@ -231,7 +231,9 @@ class Deliverer:
         body = from_osoto(message.content)
         reply_to: str | None = None
         if parent:
-            parents = await self._store.chat_messages_for(parent, link.platform, link.chat_id)
+            parents = await self._store.chat_messages_for(
+                parent, link.platform, link.chat_id, seen_copies=True
+            )
             if parents:
                 reply_to = parents[0]
             else:

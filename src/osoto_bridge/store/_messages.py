@@ -164,18 +164,40 @@ class MessagesMixin(StoreBase):
 
     @atomic
     async def chat_messages_for(
-        self, osoto_message_id: MessageRef, platform: str, chat_id: str
+        self,
+        osoto_message_id: MessageRef,
+        platform: str,
+        chat_id: str,
+        *,
+        seen_copies: bool = False,
     ) -> list[str]:
         """Return the chat message ids an Osoto message maps to in a chat, in part order.
 
+        ``seen_copies``: when no send recorded the delivery, the copies learned from
+        the platform's echo (`record_seen_copy`) instead: what a reply threads under
+        when the send's answer was lost (the copy is in the chat all the same).
+
         A post of several lines (merged toward Osoto) that the chat got line by line
-        maps to its first line's messages there: where the post begins.
+        maps to its first line's messages there: where the post begins. A chat line
+        on its way (or posted merged) is, in its own chat, the message it came from:
+        a reply to it from another chat threads there however quickly it follows.
         """
         async with self._tx(read_only=True) as conn:
             message = await resolved(conn, osoto_message_id)
             found = await _chat_messages(conn, message, platform, chat_id)
-            if found or isinstance(message, PendingPost):
+            if not found and seen_copies:
+                found = await _chat_messages(conn, message, platform, chat_id, seen=True)
+            if found:
                 return found
+            if isinstance(message, PendingPost):
+                source = await conn.scalar(
+                    sa.select(outbox.c.source_message_id).where(
+                        outbox.c.id == message.entry_id,
+                        outbox.c.source_platform == platform,
+                        outbox.c.source_chat_id == chat_id,
+                    )
+                )
+                return [str(source)] if source is not None else []
             first = await conn.scalar(
                 sa.select(sa.func.min(outbox.c.id)).where(
                     outbox.c.osoto_message_id == message,
@@ -267,15 +289,17 @@ class MessagesMixin(StoreBase):
 
 
 async def _chat_messages(
-    conn: AsyncConnection, message: MessageRef, platform: str, chat_id: str
+    conn: AsyncConnection, message: MessageRef, platform: str, chat_id: str, *, seen: bool = False
 ) -> list[str]:
+    """The sent parts of ``message`` in a chat (``seen``: the copies learned instead)."""
+    parts = message_map.c.part >= SEEN_COPY_PART if seen else message_map.c.part < SEEN_COPY_PART
     result = await conn.scalars(
         sa.select(message_map.c.chat_message_id)
         .where(
             ref_is(message_map, message),
             message_map.c.platform == platform,
             message_map.c.chat_id == chat_id,
-            message_map.c.part < SEEN_COPY_PART,
+            parts,
         )
         .order_by(message_map.c.part)
     )
