@@ -139,3 +139,32 @@ async def test_a_reply_reaches_the_chat_of_its_pending_parent_as_a_reply(
     await world.slack.write("C1", "I do", author="Bob", reply_to=world.slack.sent[0].message_id)
     await world.telegram.wait_for(lambda sent: len(sent) == 1)
     assert world.telegram.sent[0].reply_to == question
+
+
+async def test_after_a_restart_a_pending_reply_waits_for_its_posted_parent(
+    gated: tuple[World, GatedTransport],
+) -> None:
+    """Bob's Slack line is in Osoto but not yet in Telegram (its lane failing) when
+    the bridge stops, with his reply still in the outbox: after the restart Telegram
+    shows the line first and the reply as a reply to it (the fault run's B)."""
+    world, osoto = gated
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    await world.start()
+    world.telegram.failures_to_inject = 1_000_000
+    plan = await world.slack.write("C1", "Dinner at eight?", author="Bob")
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await eventually(posted)
+    osoto.gate.clear()
+    await world.slack.write("C1", "Or nine", author="Bob", reply_to=plan)
+    assert world.bridge is not None
+    await world.bridge.stop()
+    world.telegram.failures_to_inject = 0
+    await world.start()
+    await world.telegram.wait_for(lambda sent: len(sent) == 2)
+    first, second = world.telegram.sent
+    assert "Dinner at eight?" in first.text
+    assert second.reply_to == first.message_id

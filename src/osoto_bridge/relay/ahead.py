@@ -83,6 +83,7 @@ class AheadFeed:
         self._primed = False
         self._dirty = True
         self._copies: LRU[int, list[asyncio.Future[None]]] = LRU(_KEPT)
+        self._parents_handed: LRU[int, None] = LRU(_KEPT)
         self._by_post: LRU[str, list[asyncio.Future[None]]] = LRU(_KEPT)
 
     def poke(self) -> None:
@@ -130,20 +131,50 @@ class AheadFeed:
         else:
             last = 0
         for entry in entries:
-            others = [link for link in links if link.id != entry.link_id]
-            message, ahead = await self._line(entry)
-            copies = self._lanes.deliver(message, others, by_bridge=True, ahead=ahead)
-            if entry.status == "sent" and entry.osoto_message_id is not None:
-                # Posted before the feed read it: the poll that meets the post
-                # waits for these copies (`copies_of`), it does not queue it again
-                # (a merged post: for the copies of every line it carries).
-                earlier = self._by_post.get(entry.osoto_message_id) or []
-                self._by_post[entry.osoto_message_id] = [*earlier, *copies]
-            else:
-                self._copies[entry.id] = copies
+            if not primed:
+                await self._parent_first(entry, links)
+            self._hand_over(entry, links, *(await self._line(entry)))
             self._seen = entry.id
         self._seen = max(self._seen, last)
         return len(entries)
+
+    def _hand_over(
+        self, entry: OutboxEntry, links: Sequence[Link], message: Message, ahead: Ahead
+    ) -> None:
+        others = [link for link in links if link.id != entry.link_id]
+        copies = self._lanes.deliver(message, others, by_bridge=True, ahead=ahead)
+        if entry.status == "sent" and entry.osoto_message_id is not None:
+            # Posted before the feed read it: the poll that meets the post waits
+            # for these copies (`copies_of`), it does not queue it again (a merged
+            # post: for the copies of every line it carries).
+            earlier = self._by_post.get(entry.osoto_message_id) or []
+            self._by_post[entry.osoto_message_id] = [*earlier, *copies]
+        else:
+            self._copies[entry.id] = copies
+
+    async def _parent_first(self, entry: OutboxEntry, links: Sequence[Link]) -> None:
+        """After a start: the posted line a pending one answers goes ahead of it.
+
+        The first read takes pending lines only, what was posted before is the
+        poll's; but a reply must not reach a chat before the line it answers (it
+        would come as a quote, its parent after it). The lanes skip the parent where
+        a chat has it already.
+        """
+        match entry.parent:
+            case PendingParent(entry_id):
+                parent = await self._store.outbox_entry(entry_id)
+            case OsotoParent(message_id):
+                # a line of ours posted before (its source chat maps it to the post)
+                posted = await self._store.lines_of_post(message_id, merged_only=False)
+                parent = posted[-1] if posted else None
+            case _:
+                return
+        if parent is None or parent.status != "sent" or parent.osoto_message_id is None:
+            return
+        if parent.id in self._parents_handed:
+            return  # another reply's parent too: handed over already
+        self._parents_handed[parent.id] = None
+        self._hand_over(parent, links, *(await self._line(parent)))
 
     async def _line(self, entry: OutboxEntry) -> tuple[Message, Ahead]:
         """The line as the other chats' lanes take it: named by its entry (`Ahead`).

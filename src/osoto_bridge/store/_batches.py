@@ -63,18 +63,21 @@ class BatchesMixin(StoreBase):
         return [entry_from_row(row) for row in rows]
 
     @atomic
-    async def lines_of_post(self, osoto_message_id: str) -> list[OutboxEntry]:
-        """The lines a merged post of ours carries, in order (none: not a merged post)."""
+    async def lines_of_post(
+        self, osoto_message_id: str, *, merged_only: bool = True
+    ) -> list[OutboxEntry]:
+        """The lines a post of ours carries, in order.
+
+        ``merged_only``: none unless the post is a merged one (several lines); else
+        the line of a post of one too.
+        """
+        conditions = [outbox.c.osoto_message_id == osoto_message_id, outbox.c.status == "sent"]
+        if merged_only:
+            conditions.append(outbox.c.batch_id.is_not(None))
         async with self._tx(read_only=True) as conn:
             rows = (
                 await conn.execute(
-                    sa.select(*entry_columns())
-                    .where(
-                        outbox.c.osoto_message_id == osoto_message_id,
-                        outbox.c.status == "sent",
-                        outbox.c.batch_id.is_not(None),
-                    )
-                    .order_by(outbox.c.id)
+                    sa.select(*entry_columns()).where(*conditions).order_by(outbox.c.id)
                 )
             ).all()
         return [entry_from_row(row) for row in rows]
