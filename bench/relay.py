@@ -186,7 +186,7 @@ async def drive(http: httpx.AsyncClient, run: Run, plan: Sequence[Planned]) -> N
 
 async def delivered(http: httpx.AsyncClient, run: Run, expected: int) -> bool:
     stats = (await http.get(f"{run.control_url}/stats")).json()
-    return int(stats["received"]) >= expected
+    return int(stats.get("received_lines", stats["received"])) >= expected
 
 
 async def collect(http: httpx.AsyncClient, run: Run) -> Collected:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -89,6 +90,7 @@ class Chats:
 
     def __init__(self, *, limits: bool = False) -> None:
         self.received: list[Received] = []
+        self._lines = self._lines_read = 0
         self.telegram = BenchTelegram(self.received, limits=limits)
         self.slack = BenchSlack(self.received, limits=limits)
         self.groups: list[Chat] = []
@@ -160,11 +162,19 @@ class Chats:
         queued = list(self.deliveries._queue)  # type: ignore[attr-defined]
         return texts + [str(p["event"].get("text", "")) for p in queued]
 
+    def received_lines(self) -> int:
+        """Lines arrived (a merged message carries several): what the drain waits for."""
+        for *_, text in self.received[self._lines_read :]:
+            self._lines += max(1, len(_TAG.findall(text)))
+        self._lines_read = len(self.received)
+        return self._lines
+
     def stats(self) -> dict[str, Any]:
         telegram = Counter(call.method for call in self.telegram.calls)
         slack = Counter(call.method for call in self.slack.calls)
         return {
             "received": len(self.received),
+            "received_lines": self.received_lines(),
             "telegram_calls": dict(telegram),
             "slack_calls": dict(slack),
             "telegram_429": self.telegram.sent_429,
@@ -177,6 +187,9 @@ class Chats:
             "telegram_pending_updates": self.telegram.pending_updates,
             "telegram_conflicts": self.telegram.conflicts,
         }
+
+
+_TAG = re.compile(r"msg\d{7}x")
 
 
 def _refused_by(limits: Any) -> dict[str, int]:
