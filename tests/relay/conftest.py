@@ -6,15 +6,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from relay_world import World, make_world
+from relay_world import World, make_world, opened
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = make_world(tmp_path)
-    await w.open()
-    try:
+    async with opened(make_world(tmp_path)) as w:
         yield w
-    finally:
-        await w.close()
-        w.sandbox.close()

@@ -4,8 +4,9 @@ and recording chats standing in for Telegram and Slack."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,6 +148,17 @@ class World:
 
 
 BASE_URL = "http://sandbox.test/api/v1"
+
+
+@contextlib.asynccontextmanager
+async def opened(world: World) -> AsyncIterator[World]:
+    """``world`` open for the block (its store and clients), closed after, sandbox too."""
+    await world.open()
+    try:
+        yield world
+    finally:
+        await world.close()
+        world.sandbox.close()
 
 
 def make_world(tmp_path: Path, *, rate_limit: int = 1_000_000) -> World:

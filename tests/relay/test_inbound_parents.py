@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from relay_world import World, eventually, make_world
+from relay_world import World, eventually, make_world, opened
 from test_lanes import HeldPosts, _lines
 
 from osoto_bridge.store import PendingParent
@@ -39,8 +39,7 @@ async def test_a_reply_to_ones_own_line_posted_merged_names_that_line(tmp_path: 
     under that line's copy."""
     world = make_world(tmp_path)
     world.transport = HeldPosts(world.transport)
-    await world.open()
-    try:
+    async with opened(world):
         await world.link(world.telegram, "tg-1")
         await world.link(world.slack, "C1")
         await world.start()
@@ -54,9 +53,6 @@ async def test_a_reply_to_ones_own_line_posted_merged_names_that_line(tmp_path: 
         entry = await world.store.outbox_entry_for_source("telegram", "tg-1", reply)
         assert entry is not None
         assert entry.parent == PendingParent(answered.id)
-    finally:
-        await world.close()
-        world.sandbox.close()
 
 
 async def test_a_reply_to_a_line_of_a_merged_post_threads_under_that_line(
@@ -66,8 +62,7 @@ async def test_a_reply_to_a_line_of_a_merged_post_threads_under_that_line(
     merged post's first line."""
     world = make_world(tmp_path)
     world.transport = HeldPosts(world.transport)
-    await world.open()
-    try:
+    async with opened(world):
         await world.link(world.telegram, "tg-1")
         await world.link(world.slack, "C1")
         await world.start()
@@ -78,6 +73,3 @@ async def test_a_reply_to_a_line_of_a_merged_post_threads_under_that_line(
         await world.slack.wait_for(lambda sent: any("me too" in m.text for m in sent))
         reply = next(m for m in world.slack.sent if "me too" in m.text)
         assert reply.reply_to == line_5.message_id
-    finally:
-        await world.close()
-        world.sandbox.close()

@@ -12,9 +12,10 @@ import asyncio
 from pathlib import Path
 
 import httpx
-from relay_world import World, eventually, make_world
+from relay_world import World, eventually, make_world, opened
 
 from osoto_bridge.chat import OutboundMessage, RecordingChat
+from osoto_bridge.relay import Bridge
 from osoto_bridge.relay.coalesce import OSOTO_SEPARATOR, batch_key, merged_content
 from osoto_bridge.relay.worker import wait_event
 
@@ -50,6 +51,18 @@ class HeldChat(RecordingChat):
             await self.gate.wait()
             self._clock[0] += 1.0  # the pacer's second
         return await super().send(message)
+
+
+async def _with_held_slack(world: World) -> tuple[HeldChat, Bridge]:
+    """A Telegram group and a Slack channel whose sends can be held, the bridge up on
+    a clock the held sends move on."""
+    clock = [0.0]
+    slack = HeldChat("slack", clock=clock, capabilities=world.slack.capabilities)
+    world.slack = slack
+    await world.link(world.telegram, "tg-1")
+    await world.link(slack, "C1")
+    loop = asyncio.get_running_loop()
+    return slack, await world.start(clock=lambda: loop.time() + clock[0])
 
 
 def _lines(texts: list[str]) -> list[str]:
@@ -98,13 +111,7 @@ async def test_a_chat_down_for_minutes_holds_no_other_destination(world: World) 
 async def test_lines_queued_behind_a_held_send_cross_as_one_and_answer_replies(
     world: World,
 ) -> None:
-    clock = [0.0]
-    slack = HeldChat("slack", clock=clock, capabilities=world.slack.capabilities)
-    world.slack = slack
-    await world.link(world.telegram, "tg-1")
-    await world.link(slack, "C1")
-    loop = asyncio.get_running_loop()
-    bridge = await world.start(clock=lambda: loop.time() + clock[0])
+    slack, bridge = await _with_held_slack(world)
 
     slack.gate.clear()  # Slack's pace holds the next send
     first = await world.telegram.write("tg-1", "one", author="Alice")
@@ -244,17 +251,13 @@ async def _posts_of_a_queue(tmp_path: Path, count: int) -> list[str]:
     lines, all but the first written while the first one's post was held."""
     world = make_world(tmp_path, rate_limit=60)
     world.transport = HeldPosts(world.transport)
-    await world.open()
-    try:
+    async with opened(world):
         await world.link(world.telegram, "tg-1")
         bridge = await world.start()
         await _queued_behind_a_held_post(world, count)
         async with asyncio.timeout(10):
             await bridge.idle()
         return [m.content for m in await world.osoto_messages() if "Alice" in m.content]
-    finally:
-        await world.close()
-        world.sandbox.close()
 
 
 async def test_a_long_queue_toward_osoto_is_posted_merged(tmp_path: Path) -> None:
@@ -295,15 +298,8 @@ async def test_lines_of_a_merged_post_reach_a_slow_chat_each_once(tmp_path: Path
     # merged its own way. A line of the post that Slack has must not stand for the
     # others (the post's id names them all): every line arrives there once.
     world = make_world(tmp_path, rate_limit=60)
-    await world.open()
-    try:
-        clock = [0.0]
-        slack = HeldChat("slack", clock=clock, capabilities=world.slack.capabilities)
-        world.slack = slack
-        await world.link(world.telegram, "tg-1")
-        await world.link(slack, "C1")
-        loop = asyncio.get_running_loop()
-        bridge = await world.start(clock=lambda: loop.time() + clock[0])
+    async with opened(world):
+        slack, bridge = await _with_held_slack(world)
         slack.gate.clear()  # Slack's pace holds the first send
         for n in range(40):
             await world.telegram.write("tg-1", f"line {n}", author="Alice")
@@ -321,9 +317,6 @@ async def test_lines_of_a_merged_post_reach_a_slow_chat_each_once(tmp_path: Path
         assert _lines([m.text for m in slack.sent]) == [
             f"Alice (Telegram): line {n}" for n in range(40)
         ]
-    finally:
-        await world.close()
-        world.sandbox.close()
 
 
 class HoldsAfterTwo(HeldChat):
@@ -347,8 +340,7 @@ async def test_a_restart_gives_a_chat_the_lines_of_a_merged_post_it_lacks(
     # lacks, and none again (its copy of line 1 does not stand for the whole post).
     world = make_world(tmp_path)
     world.transport = HeldPosts(world.transport)
-    await world.open()
-    try:
+    async with opened(world):
         slack = HoldsAfterTwo("slack", clock=[0.0], capabilities=world.slack.capabilities)
         world.slack = slack
         await world.link(world.telegram, "tg-1")
@@ -377,6 +369,3 @@ async def test_a_restart_gives_a_chat_the_lines_of_a_merged_post_it_lacks(
         assert _lines([m.text for m in slack.sent]) == [
             f"Alice (Telegram): line {n}" for n in range(40)
         ]
-    finally:
-        await world.close()
-        world.sandbox.close()

@@ -133,24 +133,34 @@ class AheadFeed:
         for entry in entries:
             if not primed:
                 await self._parent_first(entry, links)
-            self._hand_over(entry, links, *(await self._line(entry)))
+            await self._hand_over(entry, links)
             self._seen = entry.id
         self._seen = max(self._seen, last)
         return len(entries)
 
-    def _hand_over(
-        self, entry: OutboxEntry, links: Sequence[Link], message: Message, ahead: Ahead
-    ) -> None:
-        others = [link for link in links if link.id != entry.link_id]
-        copies = self._lanes.deliver(message, others, by_bridge=True, ahead=ahead)
+    async def _hand_over(self, entry: OutboxEntry, links: Sequence[Link]) -> None:
+        """Into the other chats' lanes, its copies followed until its post is known."""
+        copies = await self._deliver_line(entry, links)
         if entry.status == "sent" and entry.osoto_message_id is not None:
             # Posted before the feed read it: the poll that meets the post waits
-            # for these copies (`copies_of`), it does not queue it again (a merged
-            # post: for the copies of every line it carries).
-            earlier = self._by_post.get(entry.osoto_message_id) or []
-            self._by_post[entry.osoto_message_id] = [*earlier, *copies]
+            # for these copies (`copies_of`), it does not queue it again.
+            self._follow_post(entry.osoto_message_id, copies)
         else:
             self._copies[entry.id] = copies
+
+    async def _deliver_line(
+        self, entry: OutboxEntry, links: Sequence[Link]
+    ) -> list[asyncio.Future[None]]:
+        """One line into the lanes of every chat but its own; a future per copy."""
+        others = [link for link in links if link.id != entry.link_id]
+        message, ahead = await self._line(entry)
+        return self._lanes.deliver(message, others, by_bridge=True, ahead=ahead)
+
+    def _follow_post(self, osoto_message_id: str, copies: list[asyncio.Future[None]]) -> None:
+        """The poll that meets this post waits for these copies too (a merged post is
+        every line it carries: the copies of each add up)."""
+        earlier = self._by_post.get(osoto_message_id) or []
+        self._by_post[osoto_message_id] = [*earlier, *copies]
 
     async def _parent_first(self, entry: OutboxEntry, links: Sequence[Link]) -> None:
         """After a start: the posted line a pending one answers goes ahead of it.
@@ -174,7 +184,7 @@ class AheadFeed:
         if parent.id in self._parents_handed:
             return  # another reply's parent too: handed over already
         self._parents_handed[parent.id] = None
-        self._hand_over(parent, links, *(await self._line(parent)))
+        await self._hand_over(parent, links)
 
     async def _line(self, entry: OutboxEntry) -> tuple[Message, Ahead]:
         """The line as the other chats' lanes take it: named by its entry (`Ahead`).
@@ -205,9 +215,7 @@ class AheadFeed:
             return self._lanes.deliver(post, links, by_bridge=True)
         copies: list[asyncio.Future[None]] = []
         for entry in lines:
-            others = [link for link in links if link.id != entry.link_id]
-            message, ahead = await self._line(entry)
-            copies += self._lanes.deliver(message, others, by_bridge=True, ahead=ahead)
+            copies += await self._deliver_line(entry, links)
         return copies
 
     def handed_over(self, entry_id: int) -> bool:
@@ -228,9 +236,7 @@ class AheadFeed:
             return
         del self._copies[entry_id]
         if osoto_message_id is not None:
-            # a merged post is every line it carries: the poll waits for them all
-            earlier = self._by_post.get(osoto_message_id) or []
-            self._by_post[osoto_message_id] = [*earlier, *copies]
+            self._follow_post(osoto_message_id, copies)
 
     def copies_of(self, osoto_message_id: str) -> list[asyncio.Future[None]] | None:
         """The other chats' copies of a post the feed handed over, if it follows them."""
