@@ -275,6 +275,19 @@ async def cost(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], Resul
         "all_in_osoto_s": None if end is None else round(end - start, 2),
         "all_in_slack_s": None if slack_end is None else round(slack_end - start, 2),
         "osoto_429": got.osoto_429,
+        "exchanges": await exchanges(stack),
+    }
+
+
+async def exchanges(stack: Stack) -> dict[str, int]:
+    """The bridge's requests that carried lines: Osoto posts, Slack and Telegram sends
+    (a merged message carries several lines in one)."""
+    chats = await stack.stats()
+    return {
+        "osoto_posts": len(await stack.osoto_posts()),
+        "slack_postMessage": int(chats["slack_calls"].get("chat.postMessage", 0)),
+        "telegram_sendMessage": int(chats["telegram_calls"].get("sendMessage", 0)),
+        "telegram_getUpdates": int(chats["telegram_calls"].get("getUpdates", 0)),
     }
 
 

@@ -59,7 +59,8 @@ async def test_a_reply_to_a_line_of_a_merged_post_threads_under_that_line(
     tmp_path: Path,
 ) -> None:
     """In the other chat the reply threads under that line's own copy, not under the
-    merged post's first line."""
+    merged post's first line (line 35: a Slack message that merged lines queued for it
+    carries at most 30, so never line 0 too)."""
     world = make_world(tmp_path)
     world.transport = HeldPosts(world.transport)
     async with opened(world):
@@ -67,9 +68,14 @@ async def test_a_reply_to_a_line_of_a_merged_post_threads_under_that_line(
         await world.link(world.slack, "C1")
         await world.start()
         ids = await merged_lines(world, 40)
-        await world.slack.wait_for(lambda sent: len(sent) >= 40)
-        line_5 = next(m for m in world.slack.sent if m.text.endswith("line 5"))
-        await world.telegram.write("tg-1", "me too", author="Bob", reply_to=ids[5])
+        await world.slack.wait_for(lambda sent: len(_lines([m.text for m in sent])) >= 40)
+
+        def carries(text: str, line: str) -> bool:
+            return any(part.endswith(line) for part in _lines([text]))
+
+        line_35 = next(m for m in world.slack.sent if carries(m.text, "line 35"))
+        assert not carries(line_35.text, "line 0")
+        await world.telegram.write("tg-1", "me too", author="Bob", reply_to=ids[35])
         await world.slack.wait_for(lambda sent: any("me too" in m.text for m in sent))
         reply = next(m for m in world.slack.sent if "me too" in m.text)
-        assert reply.reply_to == line_5.message_id
+        assert reply.reply_to == line_35.message_id

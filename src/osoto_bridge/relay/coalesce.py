@@ -44,6 +44,7 @@ __all__ = [
     "OSOTO_MAX_LINES",
     "OSOTO_SEPARATOR",
     "batch_key",
+    "chat_pressed",
     "chat_run",
     "merged_content",
     "merged_document",
@@ -73,6 +74,18 @@ OSOTO_SEPARATOR = "\n\n"
 
 _CHAT_SHARE = 0.8
 """Of a chat's length limit, what merged plain text may take (rendering adds markup)."""
+
+
+_DEEP_CHAT_QUEUE = 10
+"""Lines queued for one chat beyond which they merge however quick the chat answers:
+a burst (a paste, a busy group, a backlog after an outage) sent one message a line
+takes a request, its answer and its record each, seconds of the bridge's time."""
+
+
+def chat_pressed(queued: int, *, held: bool) -> bool:
+    """Whether the lines queued for a chat merge: its last send was ``held`` by the
+    platform's pace (or failed), or more queue than a quick run of lines."""
+    return held or queued > _DEEP_CHAT_QUEUE
 
 
 def osoto_pressed(queued: int, *, ready: bool, remaining: int) -> bool:

@@ -108,10 +108,19 @@ class OutboxDrain:
         self._stopping = True
         self._wake.set()
 
-    def poke(self) -> None:
-        """A chat message was written to the outbox: the lane drains now."""
+    def poke(self, *, wake: bool = True) -> None:
+        """A chat message was written to the outbox: the lane drains now.
+
+        ``wake=False``: the lane counts as not clear at once (the poll holds back the
+        owners' messages) but starts when `wake` is called, after the ahead feed.
+        """
         self._dirty = True
         self._pokes += 1
+        if wake:
+            self._wake.set()
+
+    def wake(self) -> None:
+        """Start the drain a `poke` announced (see ``wake=False``)."""
         self._wake.set()
 
     @property

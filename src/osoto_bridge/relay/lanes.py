@@ -27,6 +27,7 @@ from typing import Protocol
 from osoto_bridge.chat.base import ChatUnavailable
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
+from osoto_bridge.relay.coalesce import chat_pressed
 from osoto_bridge.store import Link, MessageRef, PendingPost
 from osoto_bridge.util import Backoff
 
@@ -174,9 +175,8 @@ class ChatLane:
                 head = [self._queue[i] for i in range(min(TAKE_AT_MOST, len(self._queue)))]
                 started = self._clock()
                 try:
-                    taken = await self._sender.send_lines(
-                        self.link, head, merge=self._pressed and len(head) > 1
-                    )
+                    merge = len(head) > 1 and chat_pressed(len(self._queue), held=self._pressed)
+                    taken = await self._sender.send_lines(self.link, head, merge=merge)
                 except ChatUnavailable as exc:
                     self._pressed = True
                     await self._back_off(exc)
