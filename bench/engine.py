@@ -12,7 +12,8 @@ scenarios (`engine_scenarios`):
 
 * ``conversation``: in each of ``--conversation-trips`` trips a line every 2 s, in
   turn from Telegram, Osoto, Slack, Osoto (both directions); the first ``--warmup``
-  seconds are not counted. Every Osoto line is in an active conversation.
+  seconds are not counted. Every Osoto line is in an active conversation. The trips
+  talk independently, each at its own moment of the 2 s (``--lockstep``: all at once).
 * ``group``: ``--group-lines`` lines at once into one Telegram group.
 * ``pairs``: ``--pairs`` Telegram groups ↔ Slack channels, ``--pair-lines`` lines at once
   into each side of each pair.
@@ -57,6 +58,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--conversation-trips", type=int, default=3)
     parser.add_argument("--conversation-seconds", type=float, default=45.0)
+    parser.add_argument(
+        "--lockstep",
+        action="store_true",
+        help="the conversations' lines all at once (default: each trip at its own moment)",
+    )
     parser.add_argument(
         "--warmup", type=float, default=8.0, help="conversation seconds not counted"
     )

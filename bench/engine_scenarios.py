@@ -116,7 +116,12 @@ async def _key_window(stack: Stack, trip: int, at: float) -> dict[str, int]:
 
 
 async def conversation(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], Result]:
-    """Each trip's conversation: a line every 2 s, Telegram, Osoto, Slack, Osoto …"""
+    """Each trip's conversation: a line every 2 s, Telegram, Osoto, Slack, Osoto …
+
+    The trips talk independently, each at its own moment of the 2 s; with
+    ``--lockstep`` all write in the same instant, and each line then also waits for
+    the others' work (the worst case of as many conversations).
+    """
     trips, seconds, warmup = args.conversation_trips, args.conversation_seconds, args.warmup
     origins = ("telegram", "osoto", "slack", "osoto")
     lines: list[Line] = []
@@ -124,8 +129,10 @@ async def conversation(stack: Stack, args: argparse.Namespace) -> tuple[list[Row
     async with asyncio.TaskGroup() as group:
         for step in range(int(seconds / 2.0)):
             for trip in range(trips):
+                phase = 0.0 if args.lockstep else 2.0 * trip / trips
+                await asyncio.sleep(max(0.0, began + 2.0 * step + phase - time.time()))
                 group.create_task(write(stack, origins[step % 4], trip, lines))
-            await asyncio.sleep(max(0.0, began + 2.0 * (step + 1) - time.time()))
+        await asyncio.sleep(max(0.0, began + 2.0 * (step + 1) - time.time()))
     measured = [line for line in lines if line.at >= began + warmup]
     got, complete = await drained(stack, lines, args.cap)
     c2c, c2o, o2c = (f(measured, got) for f in (chat_to_chat, chat_to_osoto, osoto_to_chat))
@@ -139,6 +146,7 @@ async def conversation(stack: Stack, args: argparse.Namespace) -> tuple[list[Row
     ]  # fmt: skip
     return rows, {
         "trips": trips,
+        "lockstep": args.lockstep,
         "seconds": seconds,
         "warmup_s": warmup,
         "lines": len(lines),

@@ -184,8 +184,11 @@ class Intake:
             return  # each batch's caller raises it from its own future
         self.batches += len(group)
         self.commits += 1
+        # The workers first: woken before the batches' callers, the lines go on to
+        # the other chats before a caller's next step (Telegram's next getUpdates,
+        # an HTTP answer) takes the loop (measured: 1 to 2 ms of chat → chat).
+        for channel in dict.fromkeys((line.trip_id, line.channel_id) for line in lines):
+            self._poke(*channel)
         for _, done in group:
             if not done.done():
                 done.set_result(None)
-        for channel in dict.fromkeys((line.trip_id, line.channel_id) for line in lines):
-            self._poke(*channel)
