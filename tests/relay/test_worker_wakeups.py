@@ -168,3 +168,38 @@ async def test_chat_lines_cross_at_once_but_the_poll_keeps_its_cadence(world: Wo
         await world.telegram.write("tg-1", f"line {n}", author="Alice")
         await world.slack.wait_for(lambda sent, n=n: len(sent) == n + 1)
     assert worker.polls == polls
+
+
+async def test_a_waiting_worker_hands_a_line_ahead_before_the_osoto_lane_reads(
+    world: World,
+) -> None:
+    # Woken together, the Osoto lane's reads before its post ran first and held the
+    # other chats' copy back; now the feed reads first, and the lane starts after it.
+    world.timing = SLOW
+    await world.link(world.telegram, "tg-1")
+    await world.link(world.slack, "C1")
+    bridge = await world.start()
+    await bridge.next_pass()  # the worker waits for a poke
+    store = world.store
+    assert store is not None
+    order: list[str] = []
+    feed_read, lane_read = store.pending_outbox_after, store.due_outbox
+
+    async def feed(*args: Any, **kwargs: Any) -> Any:
+        order.append("feed")
+        return await feed_read(*args, **kwargs)
+
+    async def lane(*args: Any, **kwargs: Any) -> Any:
+        order.append("osoto lane")
+        return await lane_read(*args, **kwargs)
+
+    store.pending_outbox_after = feed  # type: ignore[method-assign]
+    store.due_outbox = lane  # type: ignore[method-assign]
+    await world.telegram.write("tg-1", "hello", author="Alice")
+
+    async def posted() -> bool:
+        return len(await world.osoto_messages()) == 1
+
+    await world.slack.wait_for(lambda sent: len(sent) == 1)
+    await eventually(posted, timeout=5.0)
+    assert order[:2] == ["feed", "osoto lane"]
