@@ -204,7 +204,11 @@ async def _serve(settings: Settings) -> int:
                 placement=coordinator,
             )
             if coordinator is not None:
-                coordinator.bind(on_change=bridge.sync_links, on_wake=bridge.poke_here)
+                # Leaving, the coordinator stops the bridge (its sends finish) before
+                # it signs off its part of the bots' rates (relay/replicas.py).
+                coordinator.bind(
+                    on_change=bridge.sync_links, on_wake=bridge.poke_here, on_stop=bridge.stop
+                )
                 readiness.leases = coordinator.status
             app = build_web_app(
                 store=store,
