@@ -35,6 +35,7 @@ from osoto_bridge.chat.base import (
     ChatUnavailable,
     InboundSink,
     OutboundMessage,
+    SharedChatPace,
 )
 from osoto_bridge.chat.slack.bolt_app import build_bolt_app
 from osoto_bridge.chat.slack.direct import DirectMessages, channel_members
@@ -109,6 +110,8 @@ class SlackChat:
         pace_burst: Posts one channel may take at once after a quiet spell.
         rate_share: This process's part of the workspace's posting rate (PostgreSQL
             replicas share it).
+        chat_pace: The channels' paces shared by PostgreSQL replicas (None: one
+            process paces every channel itself).
         form_wait: Seconds a link-form submission waits for Osoto before answering
             "checking…" and updating the form later.
     """
@@ -127,6 +130,7 @@ class SlackChat:
         form_wait: float = ANSWER_WITHIN,
         start_wait: float = START_WAIT,
         rate_share: RateShare | None = None,
+        chat_pace: SharedChatPace | None = None,
     ) -> None:
         if not bot_token:
             raise ValueError("a Slack bot token is required")
@@ -146,6 +150,7 @@ class SlackChat:
         self._pace_interval = pace_interval
         self._pace_burst = pace_burst
         self._rate_share = rate_share
+        self._chat_pace = chat_pace
         self._form_wait = form_wait
         # An event that arrives while the adapter is starting (the HTTP server is up
         # first) waits for the start, within Slack's 3 s, rather than being refused.
@@ -232,6 +237,7 @@ class SlackChat:
             clock=self._clock,
             sleep=self._sleep,
             share=self._rate_share,
+            shared=self._chat_pace,
         )
         api = SlackWebApi(client, session=session, pacer=pacer, sleep=self._sleep)
         auth = await api.call("auth.test")
