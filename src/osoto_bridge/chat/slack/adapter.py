@@ -73,6 +73,9 @@ STOP_GRACE = 10.0
 """Seconds `stop` waits for sends already under way."""
 START_WAIT = 2.0
 """Seconds an event arriving while the adapter starts waits for it (Slack allows 3)."""
+ACK_WINDOW = 2.5
+"""Seconds a stop keeps the Socket Mode connection open for the envelopes in hand
+to be acknowledged on it (Slack hands one unacknowledged after 3 s to another)."""
 
 
 class _State(enum.Enum):
@@ -302,14 +305,23 @@ class SlackChat:
         """Stop taking events in and finish the work they queued; sends keep working.
 
         A graceful stop's first step (`Bridge.stop`): events arriving from now on are
-        answered 503 (Slack delivers them again), the Socket Mode connection closes,
-        the events being handled finish and their queued work (answers) drains.
+        answered 503 (Slack delivers them again), the events being handled finish and
+        their queued work (answers) drains.
+
+        Socket Mode: the connection closes once the envelopes in hand are handled
+        (within `ACK_WINDOW`), as their acknowledgements go out on it; those that
+        arrive meanwhile are left unacknowledged and Slack hands them to another
+        connection (another replica). Closed first, the acknowledgements of the
+        envelopes in hand were lost (the SDK logged an error for each) and Slack
+        handed them again to another replica, which found them handled.
         """
         running = self._running
         if running is None or self._state is not _State.RUNNING:
             return  # never started, or stopping already
         self._state = _State.DRAINING
         if running.socket is not None:
+            if not await self._requests.settled(ACK_WINDOW):
+                logger.warning("Slack envelopes still being handled: closing the connection")
             await running.socket.close()
         # Events under way may still queue work: let them, then drain the queue.
         if not await self._requests.settled(STOP_GRACE):
