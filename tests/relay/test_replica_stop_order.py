@@ -22,7 +22,7 @@ from relay_world import BASE_URL, SECRET, World, make_world
 from osoto_bridge.chat.base import Capabilities, OutboundMessage
 from osoto_bridge.chat.recording import RecordingChat
 from osoto_bridge.relay import Bridge, ClientPool
-from osoto_bridge.relay.replicas import ReplicaCoordinator
+from osoto_bridge.relay.replicas import TELEGRAM_POLLER, ReplicaCoordinator, unit_of
 from osoto_bridge.store import Store
 from osoto_bridge.util import RateShare
 
@@ -66,6 +66,19 @@ class HeldChat(RecordingChat):
         return ids
 
 
+class Job:
+    """An exclusive job (the Telegram poller) that says whether it runs."""
+
+    def __init__(self) -> None:
+        self.running = False
+
+    async def start(self) -> None:
+        self.running = True
+
+    async def stop(self) -> None:
+        self.running = False
+
+
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     w = make_world(tmp_path)
@@ -98,7 +111,14 @@ async def test_a_stopping_replica_signs_off_only_after_its_lanes_sent(world: Wor
     assert world.store is not None and world.pool is not None
     await world.link(chat, "C1")
     share = RateShare(0.0)
-    coordinator = ReplicaCoordinator(store=world.store, replica_id="a", ttl=8, share=share)
+    poller = Job()
+    coordinator = ReplicaCoordinator(
+        store=world.store,
+        replica_id="a",
+        ttl=8,
+        share=share,
+        exclusive={TELEGRAM_POLLER: poller},
+    )
     bridge = Bridge(
         store=world.store,
         adapters=[world.telegram, chat],
@@ -110,6 +130,8 @@ async def test_a_stopping_replica_signs_off_only_after_its_lanes_sent(world: Wor
     await bridge.start()
     await coordinator.__aenter__()
     assert share.fraction == 1.0  # alone: the whole of each bot's rate
+    assert poller.running
+    assert await world.store.lease_holders() == {"a": 2}  # the channels' key, the poller
     chat.gate.clear()
     message_id = world.companion_says("Check-out at 11")
     await asyncio.wait_for(chat.sending.wait(), 10)
@@ -119,6 +141,11 @@ async def test_a_stopping_replica_signs_off_only_after_its_lanes_sent(world: Wor
     await asyncio.wait_for(chat.intake_stopped.wait(), 10)
     assert not stopping.done()
     assert await _signed_on(world.store, "a")
+    # Its job stopped first and its lease is free for another replica already; the
+    # channels' lease stays until the sends are done.
+    assert not poller.running
+    assert await world.store.lease_holders() == {"a": 1}
+    assert coordinator.holds(unit_of(await world.store.list_links()))
     # Another replica sizing its part now must leave this one's whole part alone.
     other = await world.store.lease_round(replica="b", ttl=8, units=(), pace_share=0.0)
     assert other.pace_share == 0.0
@@ -132,3 +159,50 @@ async def test_a_stopping_replica_signs_off_only_after_its_lanes_sent(world: Wor
     # Signed off: the other replica's next round takes the whole rate.
     other = await world.store.lease_round(replica="b", ttl=8, units=(), pace_share=0.0)
     assert other.pace_share == 1.0
+
+
+async def test_a_stop_longer_than_the_ttl_keeps_the_leases_and_the_part(world: World) -> None:
+    """The sends under way may take longer than a lease lasts (a slow platform, up
+    to the bridge's grace): the stopping replica keeps renewing meanwhile, so no
+    other takes its channels, or the whole rate, while it still sends. The lease's
+    time is the server's: it is let pass there (`pg_sleep`), as in the store's tests."""
+    chat = world.slack
+    assert isinstance(chat, HeldChat)
+    assert world.store is not None and world.pool is not None
+    await world.link(chat, "C1")
+    coordinator = ReplicaCoordinator(
+        store=world.store, replica_id="a", ttl=0.8, share=RateShare(0.0)
+    )
+    bridge = Bridge(
+        store=world.store,
+        adapters=[world.telegram, chat],
+        pool=world.pool,
+        timing=world.timing,
+        placement=coordinator,
+    )
+    coordinator.bind(on_change=bridge.sync_links, on_wake=bridge.poke_here, on_stop=bridge.stop)
+    await bridge.start()
+    await coordinator.__aenter__()
+    chat.gate.clear()
+    world.companion_says("Slow to send")
+    await asyncio.wait_for(chat.sending.wait(), 10)
+    stopping = asyncio.create_task(coordinator.stop())
+    await asyncio.wait_for(chat.intake_stopped.wait(), 10)
+
+    async with world.store.engine.connect() as conn:
+        await conn.execute(sa.text("SELECT pg_sleep(1.5)"))  # nearly two TTLs
+    assert await world.store.lease_holders() == {"a": 1}
+    assert await _signed_on(world.store, "a")
+    other = await world.store.lease_round(
+        replica="b", ttl=8, units=await _units(world.store), pace_share=0.0
+    )
+    assert other.held == frozenset() and other.pace_share == 0.0
+
+    chat.gate.set()
+    await asyncio.wait_for(stopping, 10)
+    assert "a" not in await world.store.lease_holders()
+    assert not await _signed_on(world.store, "a")
+
+
+async def _units(store: Store) -> set[str]:
+    return {unit_of(await store.list_links())}

@@ -273,9 +273,11 @@ class ReplicaCoordinator:
         the ``on_stop`` of `bind` (the bridge stops its intake, lets its workers and
         chat lanes finish the sends under way, closes the chats); the workers still
         placed stopped; and last the leases released and this replica's heartbeat
-        and part of the bots' rates signed off. The leases stay held while the
-        sends finish (at most the bridge's grace): giving them back first would let
-        another replica start the same channels beside the lanes still sending.
+        and part of the bots' rates signed off. The balanced leases, the heartbeat
+        and the part stay, renewed, while the sends finish (at most the bridge's
+        grace, which may outlast the TTL): given back first, another replica would
+        start the same channels, or pace to the whole rate, beside the lanes still
+        sending. The exclusive leases go back at once, their jobs being stopped.
         """
         self._stopping.set()
         self._kick.set()
@@ -284,10 +286,15 @@ class ReplicaCoordinator:
         await self._apply(self._held - self._exclusive.keys())
         on_stop, self._on_stop = self._on_stop, None
         if on_stop is not None:
+            await self._draining_round()
+            keep_alive = asyncio.create_task(self._keep_alive(), name="replicas:draining")
             try:
                 await on_stop()
             except Exception:
                 logger.exception("stopping the bridge failed; signing off anyway")
+            finally:
+                keep_alive.cancel()
+                await asyncio.gather(keep_alive, return_exceptions=True)
         await self._apply(frozenset())
         try:
             released = await self._store.release_leases(self.replica_id)
@@ -301,6 +308,30 @@ class ReplicaCoordinator:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+
+    async def _keep_alive(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            await self._draining_round()
+
+    async def _draining_round(self) -> None:
+        """A stop's round while the bridge drains: the heartbeat, the balanced leases
+        and the recorded part renewed, nothing taken, the exclusive units released."""
+        balanced = self._held - self._exclusive.keys()
+        try:
+            result = await self._store.lease_round(
+                replica=self.replica_id,
+                ttl=self._ttl,
+                units=balanced,
+                pace_share=self._share.fraction if self._share is not None else None,
+            )
+        except StoreError as exc:
+            logger.warning("lease round while stopping failed: %s", exc)
+            return
+        if result.released:
+            # The jobs stopped: another replica may start them now.
+            self._outgoing[self._rebalance] = None
+            self._send.set()
 
     async def abort(self) -> None:
         """Fall silent at once, as a crash would: no release (for chaos tests).
