@@ -23,7 +23,7 @@ from fakes.limits import SlackLimits, TelegramLimits, retry_after
 from osoto_bridge.chat.base import SharedChatPace
 from osoto_bridge.chat.slack.pacing import ChannelPacer
 from osoto_bridge.chat.telegram import FloodControl
-from osoto_bridge.util import take_from_record
+from osoto_bridge.util import UNDER_THE_LIMIT, take_from_record
 
 
 class MemoryChatPace:
@@ -129,31 +129,34 @@ async def test_without_the_record_two_replicas_exceed_a_channels_pace() -> None:
     assert refused > 0
 
 
-@pytest.mark.parametrize("platform", ["telegram", "slack"])
-async def test_one_process_paces_alone_and_asks_no_record(platform: str) -> None:
-    """Without a record (SQLite, one process: `run` passes None) nothing is shared:
-    the pacers work from their own buckets, exactly as before."""
+async def test_one_process_paces_from_its_own_buckets_as_before() -> None:
+    """Without a record (SQLite, one process: `run` passes None, and the pacers then
+    make no call at all) a chat's burst goes at once and the rest at its pace."""
     time = VirtualClock()
-    record = MemoryChatPace(time)
-    if platform == "telegram":
-        flood = FloodControl(clock=time.clock, sleep=time.sleep)
+    flood = FloodControl(clock=time.clock, sleep=time.sleep)
+    pacer = ChannelPacer(clock=time.clock, sleep=time.sleep)
+    sent: list[tuple[str, float]] = []
 
-        async def call() -> bool:
-            return True
+    async def call() -> bool:
+        sent.append(("telegram", time.now))
+        return True
 
-        await time.run(
-            *(
-                flood.process_request(call, (), {}, "sendMessage", {"chat_id": GROUP}, None)
-                for _ in range(5)
-            )
-        )
-    else:
-        pacer = ChannelPacer(clock=time.clock, sleep=time.sleep)
+    async def post() -> None:
+        async with pacer.turn("C1"):
+            sent.append(("slack", time.now))
 
-        async def post() -> None:
-            async with pacer.turn("C1"):
-                pass
-
-        await time.run(*(post() for _ in range(5)))
-    assert record.calls == 0
-    assert time.now > 1_000.0  # the pacer's own buckets still held the burst's tail
+    start = time.now
+    await time.run(
+        *(
+            flood.process_request(call, (), {}, "sendMessage", {"chat_id": PERSON}, None)
+            for _ in range(5)
+        ),
+        *(post() for _ in range(6)),
+    )
+    telegram = [at - start for platform, at in sent if platform == "telegram"]
+    slack = [at - start for platform, at in sent if platform == "slack"]
+    # Telegram: three at once, then 0.95 a second; Slack: four at once, then 0.95.
+    assert telegram[:3] == [0.0, 0.0, 0.0]
+    assert telegram[-1] == pytest.approx(2 / UNDER_THE_LIMIT)
+    assert slack[:4] == [0.0] * 4
+    assert slack[-1] == pytest.approx(2 / UNDER_THE_LIMIT)
