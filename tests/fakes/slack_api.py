@@ -13,6 +13,16 @@ events with subtypes, slash commands, block actions, view submissions), signed w
 the signing secret (``X-Slack-Signature``, ``X-Slack-Request-Timestamp``) and posted
 to the bridge, with ``X-Slack-Retry-Num`` on redeliveries.
 
+Built with ``socket_mode``, it also serves Socket Mode as Slack does for an app
+with several open connections (several replicas): each envelope goes to exactly
+one open connection, turn by turn (`push`; `deliveries` says which); one not
+acknowledged within ``ack_timeout`` seconds is delivered again, to another open
+connection if there is one, with ``retry_attempt`` counted up and ``retry_reason``
+``timeout``, up to three times. A connection that closes cannot acknowledge what it
+was handed, so its envelopes are delivered again at once (Slack's wait would end
+the same way); `expire_unacked` ends the wait of every envelope now, so tests
+never wait for the timeout to pass.
+
 Tests play the people (`message_event`, `slash_command` …), plan failures
 (`fail_next`) and read what the bot did (`posted`, `calls_to`, `wait_for`). Built
 with ``limits`` (`fakes.limits.SlackLimits`) it also enforces ``chat.postMessage``'s
@@ -161,6 +171,7 @@ class FakeSlack:
         signing_secret: str = SIGNING_SECRET,
         socket_mode: bool = False,
         limits: SlackLimits | None = None,
+        ack_timeout: float = 3.0,
     ) -> None:
         self.signing_secret = signing_secret
         self.limits = limits
@@ -194,7 +205,15 @@ class FakeSlack:
         self._port = 0
         self._ws_runner: web.AppRunner | None = None
         self._ws_port = 0
-        self._sockets: list[web.WebSocketResponse] = []
+        self._sockets: list[web.WebSocketResponse] = []  # the open connections
+        self._socket_ids: dict[web.WebSocketResponse, int] = {}
+        self._turn = 0
+        self._connections = itertools.count(1)
+        self.ack_timeout = ack_timeout
+        self._expired = 0  # `expire_unacked` calls: every wait started before ends
+        self._redeliveries: set[asyncio.Task[None]] = set()
+        # (envelope id, connection number, attempt) of every envelope handed out
+        self.deliveries: list[tuple[str, int, int]] = []
         self.acks: dict[str, Any] = {}
         self.socket_closed = asyncio.Event()
         self.app = Starlette(
@@ -221,6 +240,9 @@ class FakeSlack:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for task in self._redeliveries:
+            task.cancel()
+        await asyncio.gather(*self._redeliveries, return_exceptions=True)
         if self._ws_runner is not None:
             await self._ws_runner.cleanup()
         if self._server is not None and self._task is not None:
@@ -626,36 +648,117 @@ class FakeSlack:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         await socket.send_json(
-            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0FAKE"}}
+            {
+                "type": "hello",
+                "num_connections": len(self._sockets) + 1,
+                "connection_info": {"app_id": "A0FAKE"},
+            }
         )
         async with self._changed:
             self._sockets.append(socket)
+            self._socket_ids[socket] = next(self._connections)
             self._changed.notify_all()
-        async for message in socket:
-            if message.type == WSMsgType.TEXT:
-                data = json.loads(message.data)
-                async with self._changed:
-                    self.acks[data["envelope_id"]] = data.get("payload")
-                    self._changed.notify_all()
-        self.socket_closed.set()
+        try:
+            async for message in socket:
+                if message.type == WSMsgType.TEXT:
+                    data = json.loads(message.data)
+                    async with self._changed:
+                        self.acks[data["envelope_id"]] = data.get("payload")
+                        self._changed.notify_all()
+        finally:
+            async with self._changed:
+                self._sockets.remove(socket)
+                self._changed.notify_all()
+            self.socket_closed.set()
         return socket
 
+    @property
+    def open_connections(self) -> list[int]:
+        """The numbers of the open Socket Mode connections (1 for the first opened)."""
+        return [self._socket_ids[socket] for socket in self._sockets]
+
     async def push(self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0) -> str:
-        """Send an envelope over the app's socket (``events_api``, ``slash_commands``,
-        ``interactive``); returns its id, which the app's ack carries back."""
+        """Send an envelope (``events_api``, ``slash_commands``, ``interactive``) over
+        one of the app's open connections, the next in turn; returns its id, which the
+        app's ack carries back. Unacknowledged, it is delivered again (module doc)."""
         await self.wait_for(lambda: bool(self._sockets))
         envelope_id = f"env-{next(self._ids)}"
-        await self._sockets[-1].send_json(
-            {
-                "envelope_id": envelope_id,
-                "type": kind,
-                "payload": payload,
-                "accepts_response_payload": kind != "events_api",
-                "retry_attempt": retry_attempt,
-                "retry_reason": "timeout" if retry_attempt else "",
-            }
-        )
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+            "retry_attempt": retry_attempt,
+            "retry_reason": "timeout" if retry_attempt else "",
+        }
+        socket = await self._hand(envelope, avoid=None)
+        task = asyncio.create_task(self._redeliver(envelope, socket), name=envelope_id)
+        self._redeliveries.add(task)
+        task.add_done_callback(self._redeliveries.discard)
         return envelope_id
+
+    def connection_of(self, envelope_id: str) -> int:
+        """The connection an envelope was last handed to."""
+        return [n for env, n, _ in self.deliveries if env == envelope_id][-1]
+
+    def expire_unacked(self) -> None:
+        """End now the wait of every envelope handed out and not acknowledged, as
+        ``ack_timeout`` passing would: each goes to another connection."""
+        self._expired += 1
+        self._notify_soon()
+
+    def _notify_soon(self) -> None:
+        async def notify() -> None:
+            async with self._changed:
+                self._changed.notify_all()
+
+        task = asyncio.create_task(notify())
+        self._redeliveries.add(task)
+        task.add_done_callback(self._redeliveries.discard)
+
+    async def _hand(
+        self, envelope: dict[str, Any], *, avoid: web.WebSocketResponse | None
+    ) -> web.WebSocketResponse:
+        """Send ``envelope`` to the next open connection (not ``avoid`` if another is open)."""
+        while True:
+            await self.wait_for(lambda: bool(self._sockets), timeout=60)
+            candidates = [s for s in self._sockets if s is not avoid] or list(self._sockets)
+            socket = candidates[self._turn % len(candidates)]
+            self._turn += 1
+            try:
+                await socket.send_json(envelope)
+            except ConnectionError:
+                continue  # closing under us: the next one
+            self.deliveries.append(
+                (envelope["envelope_id"], self._socket_ids[socket], envelope["retry_attempt"])
+            )
+            return socket
+
+    async def _redeliver(self, envelope: dict[str, Any], socket: web.WebSocketResponse) -> None:
+        envelope_id = envelope["envelope_id"]
+        for _ in range(3):  # Slack retries an envelope three times
+            expired = self._expired
+
+            def settled(held: web.WebSocketResponse = socket, at: int = expired) -> bool:
+                return envelope_id in self.acks or held not in self._sockets or self._expired > at
+
+            async with self._changed:
+                try:
+                    async with asyncio.timeout(self.ack_timeout):
+                        await self._changed.wait_for(settled)
+                except TimeoutError:
+                    pass
+            if envelope_id in self.acks:
+                return
+            envelope = {
+                **envelope,
+                "retry_attempt": envelope["retry_attempt"] + 1,
+                "retry_reason": "timeout",
+            }
+            try:
+                socket = await self._hand(envelope, avoid=socket)
+            except TimeoutError:
+                return  # no connection came back: Slack gives the envelope up
 
     async def acked(self, envelope_id: str) -> Any:
         """Wait for the app's ack of an envelope; returns the ack's payload."""

@@ -15,6 +15,7 @@ from osoto_bridge.chat.base import (
     MessageEditor,
     OutboundMessage,
     SeenCopy,
+    SharedChatPace,
 )
 from osoto_bridge.chat.console import ConsoleChat
 from osoto_bridge.chat.recording import RecordingChat, SentMessage
@@ -37,4 +38,5 @@ __all__ = [
     "RecordingChat",
     "SeenCopy",
     "SentMessage",
+    "SharedChatPace",
 ]

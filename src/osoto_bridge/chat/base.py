@@ -20,7 +20,7 @@ Errors an adapter raises from `send`:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
@@ -349,6 +349,24 @@ class IntakeControl(Protocol):
 
     async def stop_intake(self) -> None:
         """Stop taking events in (the one being handled finishes); sends keep working."""
+
+
+class SharedChatPace(Protocol):
+    """Where PostgreSQL replicas share each chat's pace (the relay's `StoreChatPace`).
+
+    A chat's limits (Telegram about 1 a second and 20 a minute in a group, Slack 1
+    a second per channel) count every message into it, whichever replica sends
+    it: a command's answer goes out from the replica that got the command, the
+    chat's lines from its channel's holder. The adapters' per-chat pacers take
+    each send from this record before their own buckets. One process needs none
+    (its pacers see every send) and is given None.
+    """
+
+    async def take(self, chat: str, *, rates: Sequence[tuple[float, float]]) -> float:
+        """Take one send into ``chat`` from each of its buckets, (per second,
+        burst) each, if each has a token: 0; else the seconds until they will
+        (nothing taken). A record out of reach answers 0 (the pacer's own buckets
+        still pace what this process sends)."""
 
 
 @runtime_checkable

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
+from osoto_bridge.chat.base import SharedChatPace
 from osoto_bridge.config import Settings, SettingsError
 from osoto_bridge.util import RateShare
 
@@ -27,7 +28,11 @@ def _secret(value: SecretStr | None) -> str | None:
 
 
 def build_telegram_adapter(
-    settings: Settings, *, poll_at_start: bool = True, share: RateShare | None = None
+    settings: Settings,
+    *,
+    poll_at_start: bool = True,
+    share: RateShare | None = None,
+    chat_pace: SharedChatPace | None = None,
 ) -> TelegramChat:
     """The Telegram adapter the settings describe.
 
@@ -38,6 +43,7 @@ def build_telegram_adapter(
         poll_at_start: long polling begins with the adapter; False when the
             replicas lease the one poller.
         share: this replica's part of the bot's rate (replicas; the whole if None).
+        chat_pace: the chats' paces shared by the replicas (None: one process).
 
     Raises:
         ValueError: no Telegram token is configured.
@@ -51,16 +57,26 @@ def build_telegram_adapter(
         base_url=settings.telegram_api_url or None,
         webhook_url=settings.telegram_webhook_url or None,
         poll_at_start=poll_at_start,
-        flood=FloodControl(share=share) if share is not None else None,
+        flood=(
+            FloodControl(share=share, shared=chat_pace)
+            if share is not None or chat_pace is not None
+            else None
+        ),
     )
 
 
-def build_slack_adapter(settings: Settings, *, share: RateShare | None = None) -> SlackChat:
+def build_slack_adapter(
+    settings: Settings,
+    *,
+    share: RateShare | None = None,
+    chat_pace: SharedChatPace | None = None,
+) -> SlackChat:
     """The Slack adapter the settings describe.
 
     Socket Mode when ``slack_app_token`` is set, HTTP events otherwise (which need
     ``slack_signing_secret``). ``share``: this replica's part of the workspace's
-    posting rate (replicas; the whole if None).
+    posting rate (replicas; the whole if None); ``chat_pace``: the channels' paces
+    shared by the replicas (None: one process).
 
     Raises:
         SettingsError: no bot token, or neither a signing secret nor an app token.
@@ -83,4 +99,5 @@ def build_slack_adapter(settings: Settings, *, share: RateShare | None = None) -
         app_token=app_token,
         api_url=settings.slack_api_url,
         rate_share=share,
+        chat_pace=chat_pace,
     )

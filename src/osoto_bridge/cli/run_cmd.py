@@ -16,7 +16,7 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 from osoto_bridge.announce import AnnounceTiming, build_announcer
-from osoto_bridge.chat.base import ChatAdapter
+from osoto_bridge.chat.base import ChatAdapter, SharedChatPace
 from osoto_bridge.chat.console import ConsoleChat, stdin_lines
 from osoto_bridge.cli.adapters import build_slack_adapter, build_telegram_adapter
 from osoto_bridge.cli.common import (
@@ -36,6 +36,7 @@ from osoto_bridge.config import Settings
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.relay.replicas import PLAN_WATCH
+from osoto_bridge.relay.shared_pacing import StoreChatPace
 from osoto_bridge.store import Store
 from osoto_bridge.store.engine import safe_url
 from osoto_bridge.util import RateShare
@@ -77,20 +78,27 @@ def _leave(code: int) -> int:
 
 
 def build_adapters(
-    settings: Settings, *, leased_poller: bool = False, share: RateShare | None = None
+    settings: Settings,
+    *,
+    leased_poller: bool = False,
+    share: RateShare | None = None,
+    chat_pace: SharedChatPace | None = None,
 ) -> list[ChatAdapter]:
     """The chat platforms the settings turn on (at least one).
 
     ``leased_poller``: Telegram long polling waits for this replica to lease it.
     ``share``: this replica's part of each bot's rate (sized by the coordinator).
+    ``chat_pace``: the chats' paces the replicas share (None: one process).
     """
     adapters: list[ChatAdapter] = []
     if settings.telegram_token is not None:
         adapters.append(
-            build_telegram_adapter(settings, poll_at_start=not leased_poller, share=share)
+            build_telegram_adapter(
+                settings, poll_at_start=not leased_poller, share=share, chat_pace=chat_pace
+            )
         )
     if settings.slack_bot_token is not None:
-        adapters.append(build_slack_adapter(settings, share=share))
+        adapters.append(build_slack_adapter(settings, share=share, chat_pace=chat_pace))
     if settings.console:
         adapters.append(ConsoleChat(stdin_lines(), sys.stdout))
     if not adapters:
@@ -146,7 +154,6 @@ async def _serve(settings: Settings) -> int:
     # Replicas share each bot's rate: nothing is sent until the first lease round
     # sized this one's part (relay/replicas.py).
     share = RateShare(0.0) if replicated else None
-    adapters = build_adapters(settings, leased_poller=replicated, share=share)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -157,6 +164,14 @@ async def _serve(settings: Settings) -> int:
     try:
         # a wrong or missing secret shows now, in one line, not at the first message
         await store.verify_secrets()
+        # Replicas share each chat's pace too: a command's answer from one and the
+        # chat's lines from its channel's holder count against one record.
+        adapters = build_adapters(
+            settings,
+            leased_poller=replicated,
+            share=share,
+            chat_pace=StoreChatPace(store) if replicated else None,
+        )
         metrics = RelayMetrics()
         readiness = Readiness()
         async with (
@@ -204,7 +219,11 @@ async def _serve(settings: Settings) -> int:
                 placement=coordinator,
             )
             if coordinator is not None:
-                coordinator.bind(on_change=bridge.sync_links, on_wake=bridge.poke_here)
+                # Leaving, the coordinator stops the bridge (its sends finish) before
+                # it signs off its part of the bots' rates (relay/replicas.py).
+                coordinator.bind(
+                    on_change=bridge.sync_links, on_wake=bridge.poke_here, on_stop=bridge.stop
+                )
                 readiness.leases = coordinator.status
             app = build_web_app(
                 store=store,

@@ -23,6 +23,12 @@ and job once three quarters of the TTL have passed since its last renewal, befor
 its leases expire and another replica takes them, so two never run one unit.
 A graceful stop hands everything back at once (release + ``NOTIFY``); a SIGKILLed
 replica's units are taken when its leases expire (at most the TTL plus one round).
+Its order (`ReplicaCoordinator.stop`): no more rounds and the exclusive jobs
+stopped; then the bridge's own stop (``on_stop``: intake, the workers and the chat
+lanes' sends under way, the chats closed); only then the leases given back and this
+replica signed off. Signing off frees its part of the bots' rates, so it must come
+after the last send: before, the survivors sized their parts as if it were gone
+while its lanes still sent.
 
 Budgets: a key's requests are reserved in the store by every replica's limiter
 (`osoto/pacing_shared.py`), so a key's 60 a minute holds whoever holds it. The
@@ -177,6 +183,7 @@ class ReplicaCoordinator:
         self._confirmed_at: float | None = None
         self._on_change: Callable[[], Awaitable[None]] | None = None
         self._on_wake: Callable[[str, str], None] | None = None
+        self._on_stop: Callable[[], Awaitable[None]] | None = None
         self._kick = asyncio.Event()
         self._stopping = asyncio.Event()
         self._outgoing: dict[str, None] = {}  # payloads to NOTIFY, in order, each once
@@ -190,11 +197,20 @@ class ReplicaCoordinator:
         self._recorded_share: float | None = None  # the part the last round recorded
 
     def bind(
-        self, *, on_change: Callable[[], Awaitable[None]], on_wake: Callable[[str, str], None]
+        self,
+        *,
+        on_change: Callable[[], Awaitable[None]],
+        on_wake: Callable[[str, str], None],
+        on_stop: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        """Tell the coordinator how to re-place the workers and wake one here."""
+        """Tell the coordinator how to re-place the workers and wake one here.
+
+        ``on_stop`` finishes every send of this replica (`Bridge.stop`); a graceful
+        stop runs it before signing off (module docstring).
+        """
         self._on_change = on_change
         self._on_wake = on_wake
+        self._on_stop = on_stop
 
     # -- Placement ------------------------------------------------------------------
 
@@ -250,11 +266,35 @@ class ReplicaCoordinator:
         await self.stop()
 
     async def stop(self) -> None:
-        """Stop the work here, give every lease back, and wake the others to take it."""
+        """Stop the work here, give every lease back, and wake the others to take it.
+
+        In this order: no more rounds (nothing is placed anew) and the exclusive
+        jobs stopped (the Telegram poller confirms its offset, the plan watch ends);
+        the ``on_stop`` of `bind` (the bridge stops its intake, lets its workers and
+        chat lanes finish the sends under way, closes the chats); the workers still
+        placed stopped; and last the leases released and this replica's heartbeat
+        and part of the bots' rates signed off. The balanced leases, the heartbeat
+        and the part stay, renewed, while the sends finish (at most the bridge's
+        grace, which may outlast the TTL): given back first, another replica would
+        start the same channels, or pace to the whole rate, beside the lanes still
+        sending. The exclusive leases go back at once, their jobs being stopped.
+        """
         self._stopping.set()
         self._kick.set()
         rounds = [t for t in self._tasks if t.get_name() == "replicas:leases"]
         await asyncio.gather(*rounds, return_exceptions=True)
+        await self._apply(self._held - self._exclusive.keys())
+        on_stop, self._on_stop = self._on_stop, None
+        if on_stop is not None:
+            await self._draining_round()
+            keep_alive = asyncio.create_task(self._keep_alive(), name="replicas:draining")
+            try:
+                await on_stop()
+            except Exception:
+                logger.exception("stopping the bridge failed; signing off anyway")
+            finally:
+                keep_alive.cancel()
+                await asyncio.gather(keep_alive, return_exceptions=True)
         await self._apply(frozenset())
         try:
             released = await self._store.release_leases(self.replica_id)
@@ -268,6 +308,30 @@ class ReplicaCoordinator:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+
+    async def _keep_alive(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            await self._draining_round()
+
+    async def _draining_round(self) -> None:
+        """A stop's round while the bridge drains: the heartbeat, the balanced leases
+        and the recorded part renewed, nothing taken, the exclusive units released."""
+        balanced = self._held - self._exclusive.keys()
+        try:
+            result = await self._store.lease_round(
+                replica=self.replica_id,
+                ttl=self._ttl,
+                units=balanced,
+                pace_share=self._share.fraction if self._share is not None else None,
+            )
+        except StoreError as exc:
+            logger.warning("lease round while stopping failed: %s", exc)
+            return
+        if result.released:
+            # The jobs stopped: another replica may start them now.
+            self._outgoing[self._rebalance] = None
+            self._send.set()
 
     async def abort(self) -> None:
         """Fall silent at once, as a crash would: no release (for chaos tests).

@@ -29,6 +29,7 @@ from osoto_bridge.store import (
     schema_v5,
     schema_v6,
     schema_v7,
+    schema_v8,
 )
 from osoto_bridge.store.errors import SchemaVersionError
 from osoto_bridge.store.tables import schema_version
@@ -70,6 +71,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         6, "a line on its way to Osoto mapped by its outbox entry (typed)", schema_v6.upgrade
     ),
     Migration(7, "replicas' shared pacing: key budgets, bot-rate shares", schema_v7.upgrade),
+    Migration(8, "replicas' shared pacing: each chat's pace", schema_v8.upgrade),
 )
 CODE_VERSION = MIGRATIONS[-1].version
 

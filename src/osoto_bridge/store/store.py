@@ -29,6 +29,7 @@ from osoto_bridge.store._announce import AnnounceMixin
 from osoto_bridge.store._base import StoreState, atomic
 from osoto_bridge.store._batches import BatchesMixin
 from osoto_bridge.store._budgets import BudgetsMixin
+from osoto_bridge.store._chat_paces import ChatPacesMixin
 from osoto_bridge.store._intake import IntakeMixin
 from osoto_bridge.store._leases import LeasesMixin
 from osoto_bridge.store._links import LinksMixin
@@ -61,6 +62,7 @@ class Store(
     AnnounceMixin,
     LeasesMixin,
     BudgetsMixin,
+    ChatPacesMixin,
 ):
     """The bridge's state: links and keys, cursors, message map, outbox, dedup, offsets.
 

@@ -17,6 +17,7 @@ __all__ = [
     "TIMESTAMP",
     "announcements",
     "api_keys",
+    "chat_paces",
     "cursors",
     "key_budgets",
     "leases",
@@ -252,4 +253,18 @@ key_budgets = sa.Table(
         sa.JSON().with_variant(postgresql.ARRAY(sa.Double()), "postgresql"),
         nullable=False,
     ),
+)
+
+# A chat's per-chat buckets among replicas (`_chat_paces.py`): their tokens and the
+# senders' wall-clock time they were counted at.
+chat_paces = sa.Table(
+    "chat_paces",
+    metadata,
+    sa.Column("chat_key", sa.String(200), primary_key=True),
+    sa.Column(
+        "tokens",
+        sa.JSON().with_variant(postgresql.ARRAY(sa.Double()), "postgresql"),
+        nullable=False,
+    ),
+    sa.Column("counted_at", sa.Double(), nullable=False),
 )

@@ -8,6 +8,7 @@ from osoto_bridge.util.buckets import (
     RateShare,
     TokenBucket,
     take_all,
+    take_from_record,
 )
 from osoto_bridge.util.lru import LRU
 
@@ -19,4 +20,5 @@ __all__ = [
     "RateShare",
     "TokenBucket",
     "take_all",
+    "take_from_record",
 ]

@@ -10,6 +10,10 @@ platform measuring send times would see a burst the pacer never allowed.
 A bot-wide bucket may take a `RateShare`: PostgreSQL replicas each pace to their
 share of the bot's rate (`relay/replicas.py` sets it as replicas come and go), so
 together they keep to the platform's limit. A share of 0 holds every request.
+
+A chat's own buckets may live in a record the replicas share instead (one row a
+chat, `store/_chat_paces.py`): `take_from_record` is the same bucket step on
+tokens read from there, so the chat's pace holds whichever replica sends.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ __all__ = [
     "RateShare",
     "TokenBucket",
     "take_all",
+    "take_from_record",
 ]
 
 _EPSILON = 1e-9
@@ -119,3 +124,39 @@ async def take_all(
                 bucket.take()
             return
         await sleep(wait)
+
+
+def take_from_record(
+    tokens: Sequence[float] | None,
+    at: float | None,
+    rates: Sequence[tuple[float, float]],
+    now: float,
+) -> tuple[list[float], float, float]:
+    """One send against buckets whose state is kept elsewhere (a shared record).
+
+    Args:
+        tokens: each bucket's tokens when last counted (None, or a count of another
+            shape than ``rates``: a record never used, counted anew and full).
+        at: when they were counted (the record's clock).
+        rates: each bucket's (per second, burst).
+        now: the sender's time on the record's clock.
+
+    Returns:
+        The tokens and the time to write back, and the wait: 0 when the send took
+        a token of every bucket at once, else the seconds until each has one
+        (nothing taken). A clock behind ``at`` earns nothing until it passes it:
+        replicas whose clocks disagree err on the slow side.
+    """
+    if tokens is None or at is None or len(tokens) != len(rates):
+        tokens = [float(burst) for _, burst in rates]
+        at = now
+    buckets = []
+    for (per_second, burst), held in zip(rates, tokens, strict=True):
+        bucket = TokenBucket(per_second, burst, at)
+        bucket.tokens = min(float(burst), max(0.0, float(held)))
+        buckets.append(bucket)
+    wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+    if wait <= 0:
+        for bucket in buckets:
+            bucket.take()
+    return [bucket.tokens for bucket in buckets], max(at, now), wait

@@ -35,6 +35,7 @@ from osoto_bridge.chat.base import (
     ChatUnavailable,
     InboundSink,
     OutboundMessage,
+    SharedChatPace,
 )
 from osoto_bridge.chat.slack.bolt_app import build_bolt_app
 from osoto_bridge.chat.slack.direct import DirectMessages, channel_members
@@ -72,6 +73,9 @@ STOP_GRACE = 10.0
 """Seconds `stop` waits for sends already under way."""
 START_WAIT = 2.0
 """Seconds an event arriving while the adapter starts waits for it (Slack allows 3)."""
+ACK_WINDOW = 2.5
+"""Seconds a stop keeps the Socket Mode connection open for the envelopes in hand
+to be acknowledged on it (Slack hands one unacknowledged after 3 s to another)."""
 
 
 class _State(enum.Enum):
@@ -109,6 +113,8 @@ class SlackChat:
         pace_burst: Posts one channel may take at once after a quiet spell.
         rate_share: This process's part of the workspace's posting rate (PostgreSQL
             replicas share it).
+        chat_pace: The channels' paces shared by PostgreSQL replicas (None: one
+            process paces every channel itself).
         form_wait: Seconds a link-form submission waits for Osoto before answering
             "checking…" and updating the form later.
     """
@@ -127,6 +133,7 @@ class SlackChat:
         form_wait: float = ANSWER_WITHIN,
         start_wait: float = START_WAIT,
         rate_share: RateShare | None = None,
+        chat_pace: SharedChatPace | None = None,
     ) -> None:
         if not bot_token:
             raise ValueError("a Slack bot token is required")
@@ -146,6 +153,7 @@ class SlackChat:
         self._pace_interval = pace_interval
         self._pace_burst = pace_burst
         self._rate_share = rate_share
+        self._chat_pace = chat_pace
         self._form_wait = form_wait
         # An event that arrives while the adapter is starting (the HTTP server is up
         # first) waits for the start, within Slack's 3 s, rather than being refused.
@@ -232,6 +240,7 @@ class SlackChat:
             clock=self._clock,
             sleep=self._sleep,
             share=self._rate_share,
+            shared=self._chat_pace,
         )
         api = SlackWebApi(client, session=session, pacer=pacer, sleep=self._sleep)
         auth = await api.call("auth.test")
@@ -296,14 +305,23 @@ class SlackChat:
         """Stop taking events in and finish the work they queued; sends keep working.
 
         A graceful stop's first step (`Bridge.stop`): events arriving from now on are
-        answered 503 (Slack delivers them again), the Socket Mode connection closes,
-        the events being handled finish and their queued work (answers) drains.
+        answered 503 (Slack delivers them again), the events being handled finish and
+        their queued work (answers) drains.
+
+        Socket Mode: the connection closes once the envelopes in hand are handled
+        (within `ACK_WINDOW`), as their acknowledgements go out on it; those that
+        arrive meanwhile are left unacknowledged and Slack hands them to another
+        connection (another replica). Closed first, the acknowledgements of the
+        envelopes in hand were lost (the SDK logged an error for each) and Slack
+        handed them again to another replica, which found them handled.
         """
         running = self._running
         if running is None or self._state is not _State.RUNNING:
             return  # never started, or stopping already
         self._state = _State.DRAINING
         if running.socket is not None:
+            if not await self._requests.settled(ACK_WINDOW):
+                logger.warning("Slack envelopes still being handled: closing the connection")
             await running.socket.close()
         # Events under way may still queue work: let them, then drain the queue.
         if not await self._requests.settled(STOP_GRACE):

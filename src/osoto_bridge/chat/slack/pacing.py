@@ -10,6 +10,12 @@ channel's messages in order when several senders (the relay, a command answer)
 write to it at once. The workspace as a whole is paced too (Slack: about 50 posts a
 second for an app), the channel's and the workspace's token taken at the same
 instant (`osoto_bridge.util.take_all`).
+
+PostgreSQL replicas share each channel's bucket (``shared``, a `SharedChatPace`):
+a post first takes its channel's token from the shared record, then this
+process's own, so a channel's pace holds whichever replica posts (a command's
+answer from the replica that got the command, the lines from the channel's
+holder).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from osoto_bridge.chat.base import SharedChatPace
 from osoto_bridge.util import SHARED_BURST, UNDER_THE_LIMIT, RateShare, TokenBucket, take_all
 
 DEFAULT_INTERVAL = 1.0 / UNDER_THE_LIMIT
@@ -51,6 +58,8 @@ class ChannelPacer:
         sleep: Waits a number of seconds (tests pass a virtual one).
         share: This process's part of ``workspace_rate`` (PostgreSQL replicas share
             it; the whole when None).
+        shared: The channels' paces shared by PostgreSQL replicas (None: one
+            process, whose own buckets see every post).
     """
 
     def __init__(
@@ -62,6 +71,7 @@ class ChannelPacer:
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[object]],
         share: RateShare | None = None,
+        shared: SharedChatPace | None = None,
     ) -> None:
         if burst < 1:
             raise ValueError("burst must be at least 1")
@@ -75,6 +85,7 @@ class ChannelPacer:
             else None
         )
         self._channels: dict[str, _Channel] = {}
+        self._shared = shared
 
     @asynccontextmanager
     async def turn(self, channel: str) -> AsyncIterator[None]:
@@ -86,6 +97,10 @@ class ChannelPacer:
                 bucket = TokenBucket(1.0 / self._interval, self._burst, self._clock())
             state = self._channels[channel] = _Channel(asyncio.Lock(), bucket)
         async with state.lock:
+            if self._shared is not None and self._interval > 0:
+                rates = [(1.0 / self._interval, float(self._burst))]
+                while (wait := await self._shared.take(f"slack:{channel}", rates=rates)) > 0:
+                    await self._sleep(wait)
             buckets = [b for b in (state.bucket, self._workspace) if b is not None]
             await take_all(buckets, clock=self._clock, sleep=self._sleep)
             yield

@@ -10,6 +10,14 @@ for flood control, DESIGN invariant 4), and the wait goes through an injected
 other request waits too, as Telegram's limits are per bot. A message's tokens (its
 chat's, its group's, the bot's) are taken at one instant, on an injected clock
 (`osoto_bridge.util.take_all`), so what leaves is what the buckets allowed.
+
+PostgreSQL replicas share each chat's buckets too (``shared``, a `SharedChatPace`):
+a message into a chat first takes its chat's (and group's) tokens from the shared
+record, then this process's own buckets, so a chat's pace holds whichever replica
+sends (a command's answer, the chat's lines). The bot-wide token is taken after
+the shared ones: a bot paced to its whole part can delay a message past its
+chat's token by a bot token's time (a thirtieth of a second), which only spaces
+the chat's messages further apart.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from osoto_bridge.chat.base import SharedChatPace
 from osoto_bridge.util import LRU, SHARED_BURST, UNDER_THE_LIMIT, RateShare, TokenBucket, take_all
 
 logger = logging.getLogger(__name__)
@@ -51,6 +60,7 @@ SENDING = frozenset(
 class _Chat:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     buckets: list[TokenBucket] = field(default_factory=list)
+    rates: list[tuple[float, float]] = field(default_factory=list)  # the buckets', shared
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -84,6 +94,8 @@ class FloodControl(BaseRateLimiter[int]):
             (None: never; the request then waits as long as Telegram asks).
         share: this process's part of ``overall_rate`` (PostgreSQL replicas share
             the bot's rate; the whole when None).
+        shared: the chats' paces shared by PostgreSQL replicas (None: one process,
+            whose own buckets see every message).
     """
 
     def __init__(
@@ -97,7 +109,9 @@ class FloodControl(BaseRateLimiter[int]):
         clock: Callable[[], float] = time.monotonic,
         max_retries: int | None = None,
         share: RateShare | None = None,
+        shared: SharedChatPace | None = None,
     ) -> None:
+        self._shared = shared
         # unpaced groups (tests) leave chats unpaced too unless asked
         self._chat_rate = (
             chat_rate if chat_rate is not None else (UNDER_THE_LIMIT if group_rate > 0 else 0.0)
@@ -128,9 +142,10 @@ class FloodControl(BaseRateLimiter[int]):
             chat = _Chat()
             now = self._clock()
             if self._chat_rate > 0:
-                chat.buckets.append(TokenBucket(self._chat_rate, self._chat_burst, now))
+                chat.rates.append((self._chat_rate, self._chat_burst))
             if group and self._group_rate > 0:
-                chat.buckets.append(TokenBucket(self._group_rate / 60.0, self._group_rate, now))
+                chat.rates.append((self._group_rate / 60.0, self._group_rate))
+            chat.buckets = [TokenBucket(rate, burst, now) for rate, burst in chat.rates]
             self._chats[chat_id] = chat
         return chat
 
@@ -150,6 +165,9 @@ class FloodControl(BaseRateLimiter[int]):
         chat = self._chat(key, group=group)
         # one request at a time takes a chat's tokens: its messages leave in order
         async with chat.lock:
+            if self._shared is not None and chat.rates:
+                while (wait := await self._shared.take(f"telegram:{key}", rates=chat.rates)) > 0:
+                    await self._sleep(wait)
             await take_all([*chat.buckets, *overall], clock=self._clock, sleep=self._sleep)
 
     async def process_request(
