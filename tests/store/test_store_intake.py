@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+import sqlalchemy as sa
 from storetest import AddLink
 
 from osoto_bridge.store import (
@@ -165,3 +168,30 @@ async def test_cached_link_reads_once_and_forgets_on_change(
     ops = store.operations
     await store.cached_link("telegram", link.chat_id)
     assert store.operations == ops + 1
+
+
+async def test_on_sqlite_an_ingest_goes_ahead_of_the_operations_queued_before_it(
+    store: Store, link: Link
+) -> None:
+    # One connection serves every operation on SQLite; a platform's batch must not
+    # wait behind the relay's queued bookkeeping (its acknowledgment waits on it).
+    if store.dialect != "sqlite":
+        pytest.skip("PostgreSQL runs operations on a pool, side by side")
+    statements: list[str] = []
+
+    def executed(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split()[0] + (" outbox" if " outbox" in statement else ""))
+
+    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", executed)
+    try:
+        # A write holds the connection through its commit (the disk, on a thread);
+        # meanwhile the reads queue, then the ingest arrives behind them.
+        write = asyncio.create_task(store.set_offset("slack", "cursor", "1"))
+        reads = [asyncio.create_task(store.due_outbox()) for _ in range(50)]
+        ingest = asyncio.create_task(store.ingest([line(link, "1")], handled=[("telegram", "u1")]))
+        await asyncio.gather(write, ingest, *reads)
+    finally:
+        sa.event.remove(store.engine.sync_engine, "before_cursor_execute", executed)
+    first_insert = statements.index("INSERT outbox")
+    assert statements[:first_insert].count("WITH outbox") == 0, statements
+    assert statements.count("WITH outbox") == 50

@@ -21,6 +21,7 @@ from osoto_bridge.store.crypto import KeyCipher
 from osoto_bridge.store.errors import StoreError
 from osoto_bridge.store.models import Direction, Link, MessageOrigin, MessageRef
 from osoto_bridge.store.tables import link_activity, links, message_map
+from osoto_bridge.util import Turns
 
 __all__ = ["StoreBase", "StoreState", "atomic"]
 
@@ -122,7 +123,11 @@ class StoreBase:
         self._state = StoreState.OPENING
         # SQLite has one writer and one connection per process here: serialising in
         # the event loop avoids two tasks sharing the connection mid-transaction.
-        self._serial = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        # The intake's operations go first (`_tx(first=True)`): behind the
+        # bookkeeping of a thousand busy channels a Telegram page waited seconds for
+        # its write, and Telegram's updates queued behind it (docs/benchmarks.md,
+        # "The bulk and the store's one connection").
+        self._serial = Turns() if engine.dialect.name == "sqlite" else None
         # ... and that one connection stays checked out: taking it from the pool and
         # giving it back (with the pool's reset) cost as much as the query itself.
         self._held: AsyncConnection | None = None
@@ -167,11 +172,16 @@ class StoreBase:
         return self._engine.dialect.name
 
     @asynccontextmanager
-    async def _tx(self, *, read_only: bool = False) -> AsyncIterator[AsyncConnection]:
+    async def _tx(
+        self, *, read_only: bool = False, first: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
         """Run one transaction: commit on success, roll back on any exception.
 
         ``read_only``: the operation writes nothing (on SQLite it then needs no
         savepoint of its own in a commit group: there is nothing of it to undo).
+        ``first``: on SQLite, served before every queued operation that is not
+        (what a platform hands in: until it is written nothing downstream starts,
+        and the platform waits for its acknowledgment).
 
         The closed check is at the call (`atomic`), not here: an operation accepted
         before `close()` still finishes while `close()` drains.
@@ -191,7 +201,7 @@ class StoreBase:
             return
         self._queued += 1
         try:
-            await self._serial.acquire()
+            await self._serial.acquire(first=first)
         finally:
             self._queued -= 1
         try:

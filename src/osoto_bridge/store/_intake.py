@@ -42,7 +42,7 @@ class IntakeMixin(StoreBase):
         found: set[str] = set()
         if not ids:
             return found
-        async with self._tx(read_only=True) as conn:
+        async with self._tx(read_only=True, first=True) as conn:
             for start in range(0, len(ids), _CHUNK):
                 rows = await conn.execute(
                     sa.select(seen_events.c.event_id).where(
@@ -79,7 +79,7 @@ class IntakeMixin(StoreBase):
             whose link was removed meanwhile is dropped, logged: ``((), False)``.
         """
         now = self._now()
-        async with self._tx() as conn:
+        async with self._tx(first=True) as conn:
             if handled:
                 rows = [
                     {"platform": platform, "event_id": event_id, "seen_at": now}

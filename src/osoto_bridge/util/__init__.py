@@ -1,4 +1,4 @@
-"""Small tools every room may use: one `Backoff`, one bounded `LRU`, token buckets
+"""Small tools every room may use: one `Backoff`, one bounded `LRU`, token buckets, `Turns`
 (a leaf room)."""
 
 from osoto_bridge.util.backoff import Backoff
@@ -11,6 +11,7 @@ from osoto_bridge.util.buckets import (
     take_from_record,
 )
 from osoto_bridge.util.lru import LRU
+from osoto_bridge.util.turns import Turns
 
 __all__ = [
     "LRU",
@@ -19,6 +20,7 @@ __all__ = [
     "Backoff",
     "RateShare",
     "TokenBucket",
+    "Turns",
     "take_all",
     "take_from_record",
 ]

@@ -7,6 +7,12 @@ until every one of them has a token: taken one after the other, a wait for the
 second would send the request later than the first bucket accounted for, and a
 platform measuring send times would see a burst the pacer never allowed.
 
+Waiters take turns at each bucket, in arrival order: only the one whose turn it is
+sleeps for the next token. Without turns a thousand Slack channels waiting for the
+workspace's rate all woke at every token and all but one slept again (tens of
+thousands of wake-ups a second of a 47.5-a-second rate, and whoever woke first won,
+however long another had waited).
+
 A bot-wide bucket may take a `RateShare`: PostgreSQL replicas each pace to their
 share of the bot's rate (`relay/replicas.py` sets it as replicas come and go), so
 together they keep to the platform's limit. A share of 0 holds every request.
@@ -18,7 +24,9 @@ tokens read from there, so the chat's pace holds whichever replica sends.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 
 __all__ = [
     "HOLD_RECHECK",
@@ -87,6 +95,8 @@ class TokenBucket:
         part = share.fraction if share is not None else 1.0
         self.tokens = float(burst) * part
         self._at = now
+        self.turn = asyncio.Lock()
+        """Held by the one `take_all` waiting for this bucket's next token (in turn)."""
 
     def wait(self, now: float) -> float:
         """Seconds from ``now`` until a token is there (0: there is one)."""
@@ -115,15 +125,25 @@ async def take_all(
     clock: Callable[[], float],
     sleep: Callable[[float], Awaitable[object]],
 ) -> None:
-    """Wait until every bucket has a token, then take one from each at once."""
-    while True:
-        now = clock()
-        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
-        if wait <= 0:
-            for bucket in buckets:
-                bucket.take()
-            return
-        await sleep(wait)
+    """Wait until every bucket has a token, then take one from each at once.
+
+    Each bucket's turn is taken in the order given (callers list a chat's own
+    buckets before the shared ones), and a bucket is waited for only once its turn
+    is held: a request never holds a shared bucket's turn while it waits for its
+    own chat's pace. The buckets already waited for only earn tokens meanwhile
+    (their turns are held), so when the last has one, all have.
+    """
+    async with AsyncExitStack() as turns:
+        for held in range(len(buckets)):
+            await turns.enter_async_context(buckets[held].turn)
+            while True:
+                now = clock()
+                wait = max(bucket.wait(now) for bucket in buckets[: held + 1])
+                if wait <= 0:
+                    break
+                await sleep(wait)
+        for bucket in buckets:
+            bucket.take()
 
 
 def take_from_record(
