@@ -35,7 +35,7 @@ from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.config import Settings
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
-from osoto_bridge.relay.replicas import PLAN_WATCH
+from osoto_bridge.relay.placement import PLAN_WATCH
 from osoto_bridge.relay.shared_pacing import StoreChatPace
 from osoto_bridge.store import Store
 from osoto_bridge.store.engine import safe_url

@@ -35,8 +35,8 @@ from osoto_bridge.relay.inbound import InboundDeps, InboundRouter
 from osoto_bridge.relay.intake import Intake
 from osoto_bridge.relay.lifecycle import SeenCopies, adapter_task, bounded
 from osoto_bridge.relay.link_service import LinkService
+from osoto_bridge.relay.placement import Placement
 from osoto_bridge.relay.recent import RecentMessages
-from osoto_bridge.relay.replicas import Placement
 from osoto_bridge.relay.schedule import PollTiming
 from osoto_bridge.relay.worker import ChannelWorker, Wait, wait_event
 from osoto_bridge.store import Store

@@ -17,7 +17,7 @@ from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.deliver import Deliverer
 from osoto_bridge.relay.drain import ClientFor, Notify
 from osoto_bridge.relay.lanes import ChatLanes
-from osoto_bridge.relay.replicas import Placement, unit_of
+from osoto_bridge.relay.placement import Placement, unit_of
 from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait
 from osoto_bridge.store import Link, Store

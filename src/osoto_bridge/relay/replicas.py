@@ -45,13 +45,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from types import TracebackType
-from typing import Protocol
 
 from osoto_bridge.metrics import ReplicaMetrics
-from osoto_bridge.store import Link, Store, StoreError
+from osoto_bridge.relay.placement import (
+    PLAN_WATCH,
+    TELEGRAM_POLLER,
+    ExclusiveJob,
+    Placement,
+    ReplicaStatus,
+    unit_of,
+)
+from osoto_bridge.relay.replica_signals import WAKE_CHANNEL, ReplicaSignals
+from osoto_bridge.store import Store, StoreError
 from osoto_bridge.util import RateShare
 
 __all__ = [
@@ -67,74 +74,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-TELEGRAM_POLLER = "telegram-poller"
-PLAN_WATCH = "plan-watch"
-WAKE_CHANNEL = "osoto_bridge_wake"
-"""The NOTIFY channel (made distinct per schema by the store)."""
-
 FENCE_SHARE = 0.75
 """Share of the TTL after the last renewal at which a replica stops its work."""
-
-
-def unit_of(links: Sequence[Link]) -> str:
-    """The balanced unit of a channel's links: its lowest API key id."""
-    return f"key:{min(link.key_id for link in links)}"
-
-
-class Placement(Protocol):
-    """What the bridge asks of the replicas' coordination."""
-
-    def holds(self, unit: str) -> bool:
-        """Whether this replica runs the channels of ``unit`` now."""
-
-    def offer(self, units: Collection[str]) -> None:
-        """Every balanced unit there is (from the bridge's read of the links)."""
-
-    def wake(self, trip_id: str, channel_id: str) -> None:
-        """Wake the holder of a channel this replica does not run."""
-
-
-class ExclusiveJob(Protocol):
-    """A job one replica of the deployment runs (the Telegram long poller)."""
-
-    async def start(self) -> None:
-        """Begin (the lease was taken)."""
-
-    async def stop(self) -> None:
-        """End, finishing what is in hand (the lease is about to be given up)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReplicaStatus:
-    """This replica's part, for /readyz.
-
-    Attributes:
-        replica_id: its name.
-        balanced: balanced units held.
-        units: balanced units there are.
-        exclusive: exclusive jobs it runs.
-        live_replicas: live replicas, as the last round saw.
-        confirmed: a lease round succeeded within the fence time.
-    """
-
-    replica_id: str
-    balanced: int
-    units: int
-    exclusive: tuple[str, ...]
-    live_replicas: int
-    confirmed: bool
-
-    @property
-    def standing_by(self) -> bool:
-        return self.balanced == 0 and not self.exclusive
-
-    def describe(self) -> str:
-        jobs = f" and {', '.join(self.exclusive)}" if self.exclusive else ""
-        if self.standing_by:
-            what = "standing by (holds no lease)"
-        else:
-            what = f"holding {self.balanced} of {self.units} key lease(s){jobs}"
-        return f"replica {self.replica_id}: {what}; {self.live_replicas} live replica(s)"
 
 
 class ReplicaCoordinator:
@@ -186,14 +127,16 @@ class ReplicaCoordinator:
         self._on_stop: Callable[[], Awaitable[None]] | None = None
         self._kick = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._outgoing: dict[str, None] = {}  # payloads to NOTIFY, in order, each once
-        self._send = asyncio.Event()
-        self._channel = WAKE_CHANNEL
+        self._signals = ReplicaSignals(
+            store=store,
+            replica_id=replica_id,
+            retry=self._interval,
+            on_round=self._kick.set,
+            on_wake=self._wake_here,
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self._apply_lock = asyncio.Lock()
         self._share = share
-        # "Run a round now", signed so that a replica ignores its own.
-        self._rebalance = f"r\t{replica_id}"
         self._recorded_share: float | None = None  # the part the last round recorded
 
     def bind(
@@ -224,8 +167,11 @@ class ReplicaCoordinator:
             self._kick.set()
 
     def wake(self, trip_id: str, channel_id: str) -> None:
-        self._outgoing[f"w\t{trip_id}\t{channel_id}"] = None
-        self._send.set()
+        self._signals.wake(trip_id, channel_id)
+
+    def _wake_here(self, trip_id: str, channel_id: str) -> None:
+        if self._on_wake is not None:
+            self._on_wake(trip_id, channel_id)
 
     # -- status ---------------------------------------------------------------------
 
@@ -247,14 +193,10 @@ class ReplicaCoordinator:
     # -- lifecycle ------------------------------------------------------------------
 
     async def __aenter__(self) -> ReplicaCoordinator:
-        self._channel = await self._store.notify_channel(WAKE_CHANNEL)
         self._stopping.clear()
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="replicas:listen"),
-            asyncio.create_task(self._notifier(), name="replicas:notify"),
-        ]
+        await self._signals.open()
         await self._round()
-        self._tasks.append(asyncio.create_task(self._rounds(), name="replicas:leases"))
+        self._tasks = [asyncio.create_task(self._rounds(), name="replicas:leases")]
         return self
 
     async def __aexit__(
@@ -281,8 +223,8 @@ class ReplicaCoordinator:
         """
         self._stopping.set()
         self._kick.set()
-        rounds = [t for t in self._tasks if t.get_name() == "replicas:leases"]
-        await asyncio.gather(*rounds, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
         await self._apply(self._held - self._exclusive.keys())
         on_stop, self._on_stop = self._on_stop, None
         if on_stop is not None:
@@ -299,15 +241,11 @@ class ReplicaCoordinator:
         try:
             released = await self._store.release_leases(self.replica_id)
             if released:
-                await self._store.notify(self._channel, self._rebalance)
+                await self._signals.ask_round_now()
             logger.info("released %d lease(s)", len(released))
         except StoreError as exc:
             logger.warning("could not release the leases (%s): they expire in %gs", exc, self._ttl)
-        self._send.set()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        await self._signals.close()
 
     async def _keep_alive(self) -> None:
         while True:
@@ -330,8 +268,7 @@ class ReplicaCoordinator:
             return
         if result.released:
             # The jobs stopped: another replica may start them now.
-            self._outgoing[self._rebalance] = None
-            self._send.set()
+            self._signals.ask_round()
 
     async def abort(self) -> None:
         """Fall silent at once, as a crash would: no release (for chaos tests).
@@ -344,6 +281,7 @@ class ReplicaCoordinator:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        await self._signals.close()
 
     # -- rounds ---------------------------------------------------------------------
 
@@ -403,8 +341,7 @@ class ReplicaCoordinator:
             except StoreError as exc:
                 logger.warning("could not give back %d lease(s): %s", len(surplus), exc)
             else:
-                self._outgoing[self._rebalance] = None
-                self._send.set()
+                self._signals.ask_round()
         if self._metrics is not None:
             exclusive = len(result.held & self._exclusive.keys())
             self._metrics.round_done(
@@ -430,8 +367,7 @@ class ReplicaCoordinator:
         # Held below an even part (a replica joined): the others should record
         # theirs smaller; a smaller record here lets a held one take its part.
         if lowered or part < 1.0 / max(1, live) - 1e-9:
-            self._outgoing[self._rebalance] = None
-            self._send.set()
+            self._signals.ask_round()
 
     async def _apply(self, held: frozenset[str]) -> None:
         async with self._apply_lock:
@@ -453,43 +389,3 @@ class ReplicaCoordinator:
                 else:
                     self._running.add(name)
                     logger.info("running %s", name)
-
-    # -- LISTEN / NOTIFY --------------------------------------------------------------
-
-    def _received(self, payload: str) -> None:
-        kind, _, rest = payload.partition("\t")
-        if kind == "r" and rest != self.replica_id:
-            self._kick.set()
-        elif kind == "w" and self._on_wake is not None:
-            trip_id, _, channel_id = rest.partition("\t")
-            self._on_wake(trip_id, channel_id)
-
-    async def _listen(self) -> None:
-        while not self._stopping.is_set():
-            lost = asyncio.Event()
-            try:
-                async with self._store.listening(self._channel, self._received, lost.set):
-                    # Whatever was sent while nobody listened: a round re-reads all.
-                    self._kick.set()
-                    await lost.wait()
-                logger.warning("the LISTEN connection ended; listening again")
-            except (StoreError, OSError) as exc:
-                logger.warning("cannot LISTEN (%s); trying again", exc)
-            except Exception:
-                logger.exception("LISTEN failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
-                    await self._stopping.wait()
-
-    async def _notifier(self) -> None:
-        while True:
-            await self._send.wait()
-            self._send.clear()
-            while self._outgoing:
-                payload = next(iter(self._outgoing))
-                del self._outgoing[payload]
-                try:
-                    await self._store.notify(self._channel, payload)
-                except StoreError as exc:
-                    # The line is in the outbox: its holder's next pass takes it.
-                    logger.warning("NOTIFY failed (%s): the holder drains on its next pass", exc)

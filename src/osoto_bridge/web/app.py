@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto import LimiterRegistry
-from osoto_bridge.relay.replicas import ReplicaStatus
+from osoto_bridge.relay.placement import ReplicaStatus
 from osoto_bridge.store import Store, StoreError
 from osoto_bridge.web.state_metrics import StateCollector
 
