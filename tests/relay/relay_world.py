@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from osoto_bridge.chat import Capabilities, RecordingChat
 from osoto_bridge.metrics import RelayMetrics
@@ -20,6 +22,17 @@ from osoto_bridge.relay import Bridge, ClientPool, PollTiming, seek_end
 from osoto_bridge.relay.worker import Wait, wait_event
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Link, Store, generate_secret_key
+
+
+def postgres_url() -> str:
+    """The PostgreSQL URL of the run (the replicas' tests); skip without one (fail under CI)."""
+    url = os.environ.get("OSOTO_BRIDGE_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but OSOTO_BRIDGE_TEST_POSTGRES_URL is not")
+        pytest.skip("OSOTO_BRIDGE_TEST_POSTGRES_URL is not set")
+    return url
+
 
 FAST = PollTiming(
     active_interval=0.01,

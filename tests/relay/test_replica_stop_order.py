@@ -10,14 +10,13 @@ send is held would have been given the whole rate.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from relay_world import BASE_URL, SECRET, World, make_world
+from relay_world import BASE_URL, SECRET, World, make_world, postgres_url
 
 from osoto_bridge.chat.base import Capabilities, OutboundMessage
 from osoto_bridge.chat.recording import RecordingChat
@@ -27,15 +26,6 @@ from osoto_bridge.store import Store
 from osoto_bridge.util import RateShare
 
 pytestmark = pytest.mark.postgres
-
-
-def postgres_url() -> str:
-    url = os.environ.get("OSOTO_BRIDGE_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but OSOTO_BRIDGE_TEST_POSTGRES_URL is not")
-        pytest.skip("OSOTO_BRIDGE_TEST_POSTGRES_URL is not set")
-    return url
 
 
 class HeldChat(RecordingChat):

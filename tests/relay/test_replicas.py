@@ -9,27 +9,17 @@ connections), stand for two `run` processes; the scenario test
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from relay_world import postgres_url
 
 from osoto_bridge.relay.replicas import TELEGRAM_POLLER, ReplicaCoordinator
 from osoto_bridge.store import Store, generate_secret_key
 from osoto_bridge.util import RateShare
 
 pytestmark = pytest.mark.postgres
-
-
-def postgres_url() -> str:
-    """The PostgreSQL URL of the run; skip without one (fail under CI)."""
-    url = os.environ.get("OSOTO_BRIDGE_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but OSOTO_BRIDGE_TEST_POSTGRES_URL is not")
-        pytest.skip("OSOTO_BRIDGE_TEST_POSTGRES_URL is not set")
-    return url
 
 
 UNITS = {f"key:{n}" for n in range(30)}

@@ -15,7 +15,6 @@ Needs ``OSOTO_BRIDGE_TEST_POSTGRES_URL`` (skipped without it, failed under CI).
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from relay_world import BASE_URL, FAST, SECRET, eventually
+from relay_world import BASE_URL, FAST, SECRET, eventually, postgres_url
 
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack
 from osoto_bridge.chat import Capabilities, InboundMessage, RecordingChat
@@ -40,15 +39,6 @@ CHANNEL = "C0TRIP"
 GROUP = "-100200300"
 BOB = "U0BOB"
 SCOPES = ("trips:read", "trips:write", "messages:read", "messages:write")
-
-
-def postgres_url() -> str:
-    url = os.environ.get("OSOTO_BRIDGE_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but OSOTO_BRIDGE_TEST_POSTGRES_URL is not")
-        pytest.skip("OSOTO_BRIDGE_TEST_POSTGRES_URL is not set")
-    return url
 
 
 class WatchedSlack(SlackChat):
