@@ -67,6 +67,13 @@ async def persistent_backend(
 
 
 @pytest.fixture
+async def pg(tmp_path: Path) -> AsyncIterator[Backend]:
+    """PostgreSQL alone (what only it has: leases, shared paces), its own schema."""
+    async for made in _make_backend("postgres", tmp_path):
+        yield made
+
+
+@pytest.fixture
 async def store(backend: Backend) -> AsyncIterator[Store]:
     async with backend.open() as opened:
         backend.attach(opened)

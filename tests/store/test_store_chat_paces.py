@@ -4,31 +4,14 @@ taken under the chat's row lock from every one of its buckets, or the wait."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
-from storetest import Backend, postgres_url
+from storetest import Backend
 
 from osoto_bridge.store import Store, StoreError, generate_secret_key
 
 CHAT = [(1.0, 3.0)]  # Telegram's chat: 1 a second, 3 at once
 GROUP = [(1.0, 3.0), (20 / 60, 20.0)]  # and the group's 20 a minute
-
-
-@pytest.fixture
-async def pg() -> AsyncIterator[Backend]:
-    url = postgres_url()
-    schema = f"store_test_{uuid.uuid4().hex[:12]}"
-    try:
-        yield Backend("postgres", url, persistent=True, schema=schema)
-    finally:
-        engine = create_async_engine(url)
-        async with engine.begin() as conn:
-            await conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await engine.dispose()
 
 
 @pytest.mark.postgres

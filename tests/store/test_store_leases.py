@@ -7,30 +7,14 @@ on the database's own clock (`pg_sleep`), never on the test's.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
-from storetest import Backend, postgres_url
+from storetest import Backend
 
 from osoto_bridge.store import Store, StoreError, fair_share, generate_secret_key
 
 UNITS = [f"key:{n}" for n in range(300)]
-
-
-@pytest.fixture
-async def pg() -> AsyncIterator[Backend]:
-    url = postgres_url()
-    schema = f"store_test_{uuid.uuid4().hex[:12]}"
-    try:
-        yield Backend("postgres", url, persistent=True, schema=schema)
-    finally:
-        engine = create_async_engine(url)
-        async with engine.begin() as conn:
-            await conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await engine.dispose()
 
 
 async def _pg_sleep(store: Store, seconds: float) -> None:
