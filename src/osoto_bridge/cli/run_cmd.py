@@ -28,6 +28,7 @@ from osoto_bridge.cli.common import (
     settings_secrets,
     setup_logging,
 )
+from osoto_bridge.cli.interpreter import apply_at_start, freeze_what_start_made
 from osoto_bridge.cli.replica_jobs import build_coordinator, is_replicated, shared_limiters
 from osoto_bridge.cli.served import service_report
 from osoto_bridge.cli.single_run import RunLock, sqlite_lock_path
@@ -145,10 +146,7 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 async def _serve(settings: Settings) -> int:
-    if settings.gil_switch_interval is not None:
-        # Process-wide, so only on the operator's word (docs/benchmarks.md).
-        sys.setswitchinterval(settings.gil_switch_interval)
-        logger.info("GIL switch interval set to %s s", settings.gil_switch_interval)
+    apply_at_start(settings)
     secret_keys = settings.secret_keys()
     replicated = is_replicated(settings.database_url)
     # Replicas share each bot's rate: nothing is sent until the first lease round
@@ -243,6 +241,7 @@ async def _serve(settings: Settings) -> int:
                 for warning in unserved:
                     logger.warning("%s", warning)
                 logger.info("%s; Ctrl-C stops", summary)
+                freeze_what_start_made(settings)
                 await stop.wait()
                 readiness.mark_stopping()
                 logger.info("stopping: finishing in-flight deliveries")
