@@ -111,8 +111,8 @@ class Settings(BaseModel):
         description=(
             "`run` moves what its start made (modules, classes, the links' workers) out of "
             "the garbage collector's sight once it serves (`gc.freeze`, logged): at 1,000 "
-            "trips each full collection then takes 15–30 ms, not 200–270 ms; false leaves "
-            "CPython's collector as it is"
+            "trips each full collection's pause is then about 150 ms shorter; false "
+            "leaves CPython's collector as it is"
         ),
     )
     gil_switch_interval: float | None = Field(

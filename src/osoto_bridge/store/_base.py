@@ -126,7 +126,7 @@ class StoreBase:
         # The intake's operations go first (`_tx(first=True)`): behind the
         # bookkeeping of a thousand busy channels a Telegram page waited seconds for
         # its write, and Telegram's updates queued behind it (docs/benchmarks.md,
-        # "The bulk and the store's one connection").
+        # "The bulk at 1,000 trips").
         self._serial = Turns() if engine.dialect.name == "sqlite" else None
         # ... and that one connection stays checked out: taking it from the pool and
         # giving it back (with the pool's reset) cost as much as the query itself.
