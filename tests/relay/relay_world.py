@@ -24,6 +24,36 @@ from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Link, Store, generate_secret_key
 
 
+async def link_chat(
+    store: Store,
+    client: OsotoClient,
+    *,
+    platform: str,
+    chat_id: str,
+    api_key: str,
+    trip_id: str,
+    channel_id: str,
+) -> Link:
+    """Link a chat as `/link` does (the key inspected, then stored); a channel's
+    first link starts its cursor at the channel's end."""
+    report = await inspect_key(client, trip_id=trip_id, channel=channel_id)
+    link = await store.add_link(
+        platform=platform,
+        chat_id=chat_id,
+        thread_id=None,
+        trip_id=report.trip_id,
+        trip_title=report.trip_title,
+        channel_id=report.channel.id,
+        channel_name=report.channel.name,
+        api_key=api_key,
+        owner_user_id=report.user_id,
+        scopes=report.scopes,
+    )
+    if await store.get_cursor(trip_id, channel_id) is None:
+        await store.set_cursor(trip_id, channel_id, await seek_end(client, trip_id, channel_id))
+    return link
+
+
 def postgres_url() -> str:
     """The PostgreSQL URL of the run (the replicas' tests); skip without one (fail under CI)."""
     url = os.environ.get("OSOTO_BRIDGE_TEST_POSTGRES_URL")
@@ -107,24 +137,15 @@ class World:
     async def link(self, chat: RecordingChat, chat_id: str, *, key: str | None = None) -> Link:
         assert self.store is not None and self.pool is not None
         api_key = key or self.owner_key
-        client = self.pool.client_for_key(api_key)
-        report = await inspect_key(client, trip_id=self.trip_id, channel=self.channel_id)
-        link = await self.store.add_link(
+        return await link_chat(
+            self.store,
+            self.pool.client_for_key(api_key),
             platform=chat.platform,
             chat_id=chat_id,
-            thread_id=None,
-            trip_id=report.trip_id,
-            trip_title=report.trip_title,
-            channel_id=report.channel.id,
-            channel_name=report.channel.name,
             api_key=api_key,
-            owner_user_id=report.user_id,
-            scopes=report.scopes,
+            trip_id=self.trip_id,
+            channel_id=self.channel_id,
         )
-        if await self.store.get_cursor(self.trip_id, self.channel_id) is None:
-            cursor = await seek_end(client, self.trip_id, self.channel_id)
-            await self.store.set_cursor(self.trip_id, self.channel_id, cursor)
-        return link
 
     async def start(
         self,

@@ -95,6 +95,21 @@ async def _signed_on(store: Store, replica: str) -> bool:
         return rows.first() is not None
 
 
+async def _start_replica(world: World, chat: HeldChat, coordinator: ReplicaCoordinator) -> None:
+    """The world's bridge placed by ``coordinator``, wired as `run` wires them."""
+    assert world.store is not None and world.pool is not None
+    bridge = Bridge(
+        store=world.store,
+        adapters=[world.telegram, chat],
+        pool=world.pool,
+        timing=world.timing,
+        placement=coordinator,
+    )
+    coordinator.bind(on_change=bridge.sync_links, on_wake=bridge.poke_here, on_stop=bridge.stop)
+    await bridge.start()
+    await coordinator.__aenter__()
+
+
 async def test_a_stopping_replica_signs_off_only_after_its_lanes_sent(world: World) -> None:
     chat = world.slack
     assert isinstance(chat, HeldChat)
@@ -109,16 +124,7 @@ async def test_a_stopping_replica_signs_off_only_after_its_lanes_sent(world: Wor
         share=share,
         exclusive={TELEGRAM_POLLER: poller},
     )
-    bridge = Bridge(
-        store=world.store,
-        adapters=[world.telegram, chat],
-        pool=world.pool,
-        timing=world.timing,
-        placement=coordinator,
-    )
-    coordinator.bind(on_change=bridge.sync_links, on_wake=bridge.poke_here, on_stop=bridge.stop)
-    await bridge.start()
-    await coordinator.__aenter__()
+    await _start_replica(world, chat, coordinator)
     assert share.fraction == 1.0  # alone: the whole of each bot's rate
     assert poller.running
     assert await world.store.lease_holders() == {"a": 2}  # the channels' key, the poller
@@ -163,16 +169,7 @@ async def test_a_stop_longer_than_the_ttl_keeps_the_leases_and_the_part(world: W
     coordinator = ReplicaCoordinator(
         store=world.store, replica_id="a", ttl=0.8, share=RateShare(0.0)
     )
-    bridge = Bridge(
-        store=world.store,
-        adapters=[world.telegram, chat],
-        pool=world.pool,
-        timing=world.timing,
-        placement=coordinator,
-    )
-    coordinator.bind(on_change=bridge.sync_links, on_wake=bridge.poke_here, on_stop=bridge.stop)
-    await bridge.start()
-    await coordinator.__aenter__()
+    await _start_replica(world, chat, coordinator)
     chat.gate.clear()
     world.companion_says("Slow to send")
     await asyncio.wait_for(chat.sending.wait(), 10)

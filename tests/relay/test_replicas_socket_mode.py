@@ -22,13 +22,12 @@ from typing import Any
 
 import httpx
 import pytest
-from relay_world import BASE_URL, FAST, SECRET, eventually, postgres_url
+from relay_world import BASE_URL, FAST, SECRET, eventually, link_chat, postgres_url
 
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack
 from osoto_bridge.chat import Capabilities, InboundMessage, RecordingChat
 from osoto_bridge.chat.slack import SlackChat
-from osoto_bridge.osoto.key_inspection import inspect_key
-from osoto_bridge.relay import Bridge, ClientPool, seek_end
+from osoto_bridge.relay import Bridge, ClientPool
 from osoto_bridge.relay.replicas import ReplicaCoordinator, unit_of
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store
@@ -157,22 +156,16 @@ def _replica(name: str, store: Store, sandbox: Sandbox, fake: FakeSlack) -> Repl
 
 
 async def _link(store: Store, pool: ClientPool, *, key: str, trip: str, channel: str) -> None:
-    client = pool.client_for_key(key)
-    report = await inspect_key(client, trip_id=trip, channel=channel)
     for platform, chat_id in (("slack", CHANNEL), ("telegram", GROUP)):
-        await store.add_link(
+        await link_chat(
+            store,
+            pool.client_for_key(key),
             platform=platform,
             chat_id=chat_id,
-            thread_id=None,
-            trip_id=report.trip_id,
-            trip_title=report.trip_title,
-            channel_id=report.channel.id,
-            channel_name=report.channel.name,
             api_key=key,
-            owner_user_id=report.user_id,
-            scopes=report.scopes,
+            trip_id=trip,
+            channel_id=channel,
         )
-    await store.set_cursor(trip, channel, await seek_end(client, trip, channel))
 
 
 @pytest.fixture
