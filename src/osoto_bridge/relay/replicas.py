@@ -57,14 +57,13 @@ from osoto_bridge.relay.placement import (
     ReplicaStatus,
     unit_of,
 )
-from osoto_bridge.relay.replica_signals import WAKE_CHANNEL, ReplicaSignals
+from osoto_bridge.relay.replica_signals import ReplicaSignals
 from osoto_bridge.store import Store, StoreError
 from osoto_bridge.util import RateShare
 
 __all__ = [
     "PLAN_WATCH",
     "TELEGRAM_POLLER",
-    "WAKE_CHANNEL",
     "ExclusiveJob",
     "Placement",
     "ReplicaCoordinator",
