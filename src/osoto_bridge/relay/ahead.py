@@ -141,12 +141,11 @@ class AheadFeed:
     async def _hand_over(self, entry: OutboxEntry, links: Sequence[Link]) -> None:
         """Into the other chats' lanes, its copies followed until its post is known."""
         copies = await self._deliver_line(entry, links)
-        if entry.status == "sent" and entry.osoto_message_id is not None:
-            # Posted before the feed read it: the poll that meets the post waits
-            # for these copies (`copies_of`), it does not queue it again.
-            self._follow_post(entry.osoto_message_id, copies)
-        else:
+        if entry.status != "sent":
             self._copies[entry.id] = copies
+        # Posted before the feed read it: its post was recorded without these
+        # copies (`posted`), so the poll that meets it hands it over again
+        # (`catch_up`) and the lanes skip what the chats have by then.
 
     async def _deliver_line(
         self, entry: OutboxEntry, links: Sequence[Link]
@@ -155,12 +154,6 @@ class AheadFeed:
         others = [link for link in links if link.id != entry.link_id]
         message, ahead = await self._line(entry)
         return self._lanes.deliver(message, others, by_bridge=True, ahead=ahead)
-
-    def _follow_post(self, osoto_message_id: str, copies: list[asyncio.Future[None]]) -> None:
-        """The poll that meets this post waits for these copies too (a merged post is
-        every line it carries: the copies of each add up)."""
-        earlier = self._by_post.get(osoto_message_id) or []
-        self._by_post[osoto_message_id] = [*earlier, *copies]
 
     async def _parent_first(self, entry: OutboxEntry, links: Sequence[Link]) -> None:
         """After a start: the posted line a pending one answers goes ahead of it.
@@ -225,19 +218,28 @@ class AheadFeed:
             return False
         return all(copy.done() and not copy.cancelled() for copy in copies)
 
-    def posted(self, entry_id: int, osoto_message_id: str | None) -> None:
-        """The line's post is recorded (as this message, or refused for good).
+    def posted(self, entry_ids: Sequence[int], osoto_message_id: str | None) -> None:
+        """A post is recorded (as this message, or refused for good): the lines it carries.
 
-        Its copies are then known by the post's id: the poll that meets the post
-        waits for them rather than queue the line again (`copies_of`).
+        When the feed handed every one of them over, their copies are then known by
+        the post's id: the poll that meets the post waits for them rather than queue
+        the lines again (`copies_of`). When it missed any (a row that showed after a
+        later one, on PostgreSQL; a line posted before the feed read it), the post is
+        not followed: the poll hands it over line by line (`catch_up`), or the line
+        the feed missed would reach no other chat (the others' copies do not stand
+        for it).
         """
-        copies = self._copies.get(entry_id)
-        if copies is None:
-            return
-        del self._copies[entry_id]
-        if osoto_message_id is not None:
-            self._follow_post(osoto_message_id, copies)
+        copies: list[asyncio.Future[None]] = []
+        followed = True
+        for entry_id in entry_ids:
+            line_copies = self._copies.pop(entry_id)
+            if line_copies is None:
+                followed = False
+            else:
+                copies += line_copies
+        if osoto_message_id is not None and followed:
+            self._by_post[osoto_message_id] = copies
 
     def copies_of(self, osoto_message_id: str) -> list[asyncio.Future[None]] | None:
-        """The other chats' copies of a post the feed handed over, if it follows them."""
+        """The other chats' copies of every line of a post, if the feed follows them all."""
         return self._by_post.get(osoto_message_id)

@@ -217,8 +217,9 @@ class OutboxDrain:
                 message = await self._post_batch(batch, link)
             if message is not None and all(self._feed.handed_over(e.id) for e in batch):
                 self._echo.handed_over(message.id)
-            for entry in batch:
-                self._feed.posted(entry.id, message.id if message is not None else None)
+            self._feed.posted(
+                [entry.id for entry in batch], message.id if message is not None else None
+            )
         if not self._retries_possible and taken < DUE_BATCH:
             # Everything due was taken and none is waiting for a retry: nothing is
             # pending but what a poke announced since (counted just below).
