@@ -103,6 +103,22 @@ async def main(calls: int) -> None:
             async def concurrent_find(_: int) -> object:
                 return await asyncio.gather(*(find(0) for _ in range(10)))
 
+            async def due(_: int) -> object:
+                # The Osoto lane's read of its channel, once a pass.
+                return await store.due_outbox(trip_id="trip1", channel_id="ch1", limit=50)
+
+            async def pending(_: int) -> object:
+                return await store.pending_outbox_count("trip1", "ch1")
+
+            async def complete(n: int) -> object:
+                # A line posted alone: its map row, its copies moved, "sent", activity.
+                await store.complete_outbox_post(entries[n], f"posted{n}")
+                return None
+
+            async def cursor(n: int) -> object:
+                await store.set_cursor("trip1", "ch1", f"cursor{n}")
+                return None
+
             print(f"{calls} calls each, SQLite file, switch interval {sys.getswitchinterval()}")
             await _time(store, "find_link (read)", calls, find)
             await _time(store, "chat_messages_for (read)", calls, lookup)
@@ -110,6 +126,11 @@ async def main(calls: int) -> None:
             await _time(store, "record_chat_messages (write)", calls, record)
             await _time(store, "delivered_among (10 refs)", calls, delivered)
             await _time(store, "10 x find_link at once", calls // 10, concurrent_find)
+            await _time(store, "due_outbox (read, 50 due)", calls, due)
+            await _time(store, "pending_outbox_count (read)", calls, pending)
+            entries = await store.due_outbox(limit=calls)  # what enqueue_outbox wrote
+            await _time(store, "complete_outbox_post (write)", calls, complete)
+            await _time(store, "set_cursor (write)", calls, cursor)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,9 @@ class AheadFeed:
         self._copies: LRU[int, list[asyncio.Future[None]]] = LRU(_KEPT)
         self._parents_handed: LRU[int, None] = LRU(_KEPT)
         self._by_post: LRU[str, list[asyncio.Future[None]]] = LRU(_KEPT)
+        # Posts recorded before the feed read some of their lines (the Osoto lane was
+        # quicker): the lines still to come, and the copies of those handed over.
+        self._partial: LRU[str, tuple[set[int], list[asyncio.Future[None]]]] = LRU(_KEPT)
 
     def poke(self) -> None:
         """A line was written to the outbox: the next pass reads it."""
@@ -141,11 +144,29 @@ class AheadFeed:
     async def _hand_over(self, entry: OutboxEntry, links: Sequence[Link]) -> None:
         """Into the other chats' lanes, its copies followed until its post is known."""
         copies = await self._deliver_line(entry, links)
-        if entry.status != "sent":
+        post = entry.osoto_message_id if entry.status == "sent" else None
+        if post is not None and post in self._partial:
+            # Posted before the feed read it, and the post recorded here already.
+            self._line_of_partial(post, entry.id, copies)
+        else:
+            # On its way, or posted and about to be recorded (`posted` finds these
+            # copies), or posted by a process before (the poll catches it up).
             self._copies[entry.id] = copies
-        # Posted before the feed read it: its post was recorded without these
-        # copies (`posted`), so the poll that meets it hands it over again
-        # (`catch_up`) and the lanes skip what the chats have by then.
+
+    def _line_of_partial(
+        self, post: str, entry_id: int, copies: list[asyncio.Future[None]]
+    ) -> None:
+        """A line of a post recorded before the feed had it: once the feed has them
+        all, the post is followed (`copies_of`)."""
+        partial = self._partial.get(post)
+        if partial is None:
+            return
+        missing, earlier = partial
+        missing.discard(entry_id)
+        earlier += copies
+        if not missing:
+            del self._partial[post]
+            self._by_post[post] = earlier
 
     async def _deliver_line(
         self, entry: OutboxEntry, links: Sequence[Link]
@@ -221,23 +242,28 @@ class AheadFeed:
     def posted(self, entry_ids: Sequence[int], osoto_message_id: str | None) -> None:
         """A post is recorded (as this message, or refused for good): the lines it carries.
 
-        When the feed handed every one of them over, their copies are then known by
+        Once the feed has handed every one of them over, their copies are known by
         the post's id: the poll that meets the post waits for them rather than queue
-        the lines again (`copies_of`). When it missed any (a row that showed after a
-        later one, on PostgreSQL; a line posted before the feed read it), the post is
-        not followed: the poll hands it over line by line (`catch_up`), or the line
-        the feed missed would reach no other chat (the others' copies do not stand
-        for it).
+        the lines again (`copies_of`). Until then (the Osoto lane posted a line before
+        the feed read it), or for good when the feed missed one (on PostgreSQL a row
+        shows at its commit, its id given at its insert: it can show after a later
+        line the feed has read past), the poll hands the post over line by line
+        (`catch_up`); the copies of the other lines must not stand for it, or the
+        missed line would reach no other chat.
         """
         copies: list[asyncio.Future[None]] = []
-        followed = True
+        missing: set[int] = set()
         for entry_id in entry_ids:
             line_copies = self._copies.pop(entry_id)
             if line_copies is None:
-                followed = False
+                missing.add(entry_id)
             else:
                 copies += line_copies
-        if osoto_message_id is not None and followed:
+        if osoto_message_id is None:
+            return
+        if missing:
+            self._partial[osoto_message_id] = (missing, copies)
+        else:
             self._by_post[osoto_message_id] = copies
 
     def copies_of(self, osoto_message_id: str) -> list[asyncio.Future[None]] | None:

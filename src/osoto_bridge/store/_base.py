@@ -32,6 +32,31 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
+def dialect_insert(dialect: str, table: sa.Table) -> Any:
+    """An INSERT into ``table`` that supports `on_conflict_do_nothing/do_update`."""
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+@functools.cache
+def _activity_statement(dialect: str, column: str, if_linked: bool) -> Any:
+    """`StoreBase._activity_upsert`'s statement, on parameters ``p_link_id``, ``p_now``.
+
+    Built once: it joins every post's and delivery's transaction, and building it
+    (an INSERT from a SELECT with an EXISTS, an upsert) cost more than running it.
+    """
+    link_id = sa.bindparam("p_link_id", type_=sa.Integer)
+    now = sa.bindparam("p_now", type_=sa.Float)
+    insert = dialect_insert(dialect, link_activity)
+    if if_linked:
+        source = sa.select(link_id, now).where(sa.exists().where(links.c.id == link_id))
+        stmt = insert.from_select(["link_id", column], source)
+    else:
+        stmt = insert.values({"link_id": link_id, column: now})
+    return stmt.on_conflict_do_update(index_elements=[link_activity.c.link_id], set_={column: now})
+
+
 def _reason(exc: SQLAlchemyError) -> str:
     # The driver's own message, not SQLAlchemy's (which appends SQL and parameters).
     orig = getattr(exc, "orig", None)
@@ -244,32 +269,24 @@ class StoreBase:
 
     def _insert(self, table: sa.Table) -> Any:
         """An INSERT that supports `on_conflict_do_nothing/do_update` on this backend."""
-        if self.dialect == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+        return dialect_insert(self.dialect, table)
 
     def _now(self) -> float:
         return float(self._clock())
 
-    def _activity_upsert(self, link_id: int, direction: Direction, *, if_linked: bool) -> Any:
-        """Set a link's last in/out time to now (`in`: chat → Osoto).
+    def _activity_upsert(
+        self, link_id: int, direction: Direction, *, if_linked: bool
+    ) -> tuple[Any, dict[str, Any]]:
+        """Set a link's last in/out time to now (`in`: chat → Osoto): the statement
+        (built once, `_activity_statement`) and its parameters.
 
         ``if_linked``: write nothing when the link is gone (the statement joins a
         delivery's transaction, which must not fail for want of a link) rather than
         fail on the foreign key.
         """
         column = "last_in_at" if direction == "in" else "last_out_at"
-        now = self._now()
-        if if_linked:
-            source = sa.select(sa.literal(link_id), sa.literal(now)).where(
-                sa.exists().where(links.c.id == link_id)
-            )
-            stmt = self._insert(link_activity).from_select(["link_id", column], source)
-        else:
-            stmt = self._insert(link_activity).values(link_id=link_id, **{column: now})
-        return stmt.on_conflict_do_update(
-            index_elements=[link_activity.c.link_id], set_={column: now}
-        )
+        stmt = _activity_statement(self.dialect, column, if_linked)
+        return stmt, {"p_link_id": link_id, "p_now": self._now()}
 
     def _map_insert(
         self,

@@ -140,7 +140,7 @@ class BatchesMixin(StoreBase):
                 )
             )
             for link_id in sorted({entry.link_id for entry in entries}):
-                await conn.execute(self._activity_upsert(link_id, "in", if_linked=True))
+                await conn.execute(*self._activity_upsert(link_id, "in", if_linked=True))
 
     @atomic
     async def mark_outbox_batch_retry(
@@ -218,4 +218,4 @@ class BatchesMixin(StoreBase):
             ]
             await conn.execute(self._insert(message_map).values(rows).on_conflict_do_nothing())
             if activity_of is not None:
-                await conn.execute(self._activity_upsert(activity_of, "out", if_linked=True))
+                await conn.execute(*self._activity_upsert(activity_of, "out", if_linked=True))

@@ -101,7 +101,7 @@ class MessagesMixin(StoreBase):
             await conn.execute(stmt)
             if activity_of is not None:
                 direction: Direction = "out" if origin == "osoto" else "in"
-                await conn.execute(self._activity_upsert(activity_of, direction, if_linked=True))
+                await conn.execute(*self._activity_upsert(activity_of, direction, if_linked=True))
 
     @atomic
     async def record_seen_copy(

@@ -7,6 +7,7 @@ post's answer means is in `_posts` (one entry) and `_batches` (a merged post).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -94,6 +95,83 @@ def _channel_filter(trip_id: str | None, channel_id: str | None) -> list[sa.Colu
     if channel_id is not None:
         clauses.append(outbox.c.channel_id == channel_id)
     return clauses
+
+
+def _channel_params(
+    trip_id: str | None, channel_id: str | None
+) -> tuple[tuple[bool, bool], dict[str, Any]]:
+    """Which of the channel filters apply (a statement's shape), and their values."""
+    params: dict[str, Any] = {}
+    if trip_id is not None:
+        params["trip_id"] = trip_id
+    if channel_id is not None:
+        params["channel_id"] = channel_id
+    return (trip_id is not None, channel_id is not None), params
+
+
+def _channel_filter_bound(by_trip: bool, by_channel: bool) -> list[sa.ColumnElement[bool]]:
+    """`_channel_filter` on bound parameters (``trip_id``, ``channel_id``)."""
+    clauses: list[sa.ColumnElement[bool]] = []
+    if by_trip:
+        clauses.append(outbox.c.trip_id == sa.bindparam("trip_id", type_=sa.String))
+    if by_channel:
+        clauses.append(outbox.c.channel_id == sa.bindparam("channel_id", type_=sa.String))
+    return clauses
+
+
+# The drain's reads run once a pass per channel: their statements are built once, on
+# bound parameters, rather than per call (building a select with a CTE and a join
+# cost more CPU than running it on SQLite: docs/benchmarks.md, "The bulk at 1,000
+# trips"). SQLAlchemy compiles each once as ever, and a statement built once also
+# keeps its cache key.
+
+
+@functools.cache
+def _due_query(by_trip: bool, by_channel: bool, keep_order: bool) -> sa.Select[Any]:
+    """`OutboxMixin.due_outbox`'s select: parameters ``now``, ``limit`` and the filters."""
+    now = sa.bindparam("now", type_=sa.Float)
+    query = sa.select(*entry_columns()).where(
+        outbox.c.status == "pending",
+        outbox.c.next_attempt_at <= now,
+        *_channel_filter_bound(by_trip, by_channel),
+    )
+    if keep_order:
+        # Per channel, the oldest entry still waiting for its retry: nothing at or
+        # after it may go. Computed once and MATERIALIZED: inlined, PostgreSQL
+        # may re-run the aggregate for every outbox row (seen with fresh stats).
+        waiting = (
+            sa.select(
+                outbox.c.trip_id,
+                outbox.c.channel_id,
+                sa.func.min(outbox.c.id).label("first_waiting"),
+            )
+            .where(
+                outbox.c.status == "pending",
+                outbox.c.next_attempt_at > now,
+                *_channel_filter_bound(by_trip, by_channel),
+            )
+            .group_by(outbox.c.trip_id, outbox.c.channel_id)
+            .cte("waiting")
+            .prefix_with("MATERIALIZED")
+        )
+        query = query.outerjoin(
+            waiting,
+            sa.and_(
+                waiting.c.trip_id == outbox.c.trip_id,
+                waiting.c.channel_id == outbox.c.channel_id,
+            ),
+        ).where(sa.or_(waiting.c.first_waiting.is_(None), outbox.c.id < waiting.c.first_waiting))
+    return query.order_by(outbox.c.id).limit(sa.bindparam("limit", type_=sa.Integer))
+
+
+@functools.cache
+def _pending_count_query(by_trip: bool, by_channel: bool) -> sa.Select[Any]:
+    """`OutboxMixin.pending_outbox_count`'s select, on the filters' parameters."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(outbox)
+        .where(outbox.c.status == "pending", *_channel_filter_bound(by_trip, by_channel))
+    )
 
 
 class OutboxMixin(StoreBase):
@@ -266,42 +344,10 @@ class OutboxMixin(StoreBase):
                 channel waits for a retry, so a channel's messages reach Osoto in
                 the order they were written even across backoffs.
         """
-        now = self._now()
-        query = sa.select(*entry_columns()).where(
-            outbox.c.status == "pending",
-            outbox.c.next_attempt_at <= now,
-            *_channel_filter(trip_id, channel_id),
-        )
-        if keep_order:
-            # Per channel, the oldest entry still waiting for its retry: nothing at or
-            # after it may go. Computed once and MATERIALIZED: inlined, PostgreSQL
-            # may re-run the aggregate for every outbox row (seen with fresh stats).
-            waiting = (
-                sa.select(
-                    outbox.c.trip_id,
-                    outbox.c.channel_id,
-                    sa.func.min(outbox.c.id).label("first_waiting"),
-                )
-                .where(
-                    outbox.c.status == "pending",
-                    outbox.c.next_attempt_at > now,
-                    *_channel_filter(trip_id, channel_id),
-                )
-                .group_by(outbox.c.trip_id, outbox.c.channel_id)
-                .cte("waiting")
-                .prefix_with("MATERIALIZED")
-            )
-            query = query.outerjoin(
-                waiting,
-                sa.and_(
-                    waiting.c.trip_id == outbox.c.trip_id,
-                    waiting.c.channel_id == outbox.c.channel_id,
-                ),
-            ).where(
-                sa.or_(waiting.c.first_waiting.is_(None), outbox.c.id < waiting.c.first_waiting)
-            )
+        shape, params = _channel_params(trip_id, channel_id)
+        query = _due_query(*shape, keep_order)
         async with self._tx(read_only=True) as conn:
-            rows = (await conn.execute(query.order_by(outbox.c.id).limit(limit))).all()
+            rows = (await conn.execute(query, {**params, "now": self._now(), "limit": limit})).all()
         return [entry_from_row(row) for row in rows]
 
     @atomic
@@ -349,12 +395,9 @@ class OutboxMixin(StoreBase):
         self, trip_id: str | None = None, channel_id: str | None = None
     ) -> int:
         """Count pending entries (due or waiting for a retry)."""
+        shape, params = _channel_params(trip_id, channel_id)
         async with self._tx(read_only=True) as conn:
-            count = await conn.scalar(
-                sa.select(sa.func.count())
-                .select_from(outbox)
-                .where(outbox.c.status == "pending", *_channel_filter(trip_id, channel_id))
-            )
+            count = await conn.scalar(_pending_count_query(*shape), params)
         return int(count or 0)
 
     @atomic

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from osoto_bridge.store._base import StoreBase, atomic
+from osoto_bridge.store._base import StoreBase, atomic, dialect_insert
 from osoto_bridge.store.errors import NotFoundError
 from osoto_bridge.store.models import Direction
 from osoto_bridge.store.tables import cursors, link_activity, offsets, seen_events
 
 __all__ = ["StateMixin"]
+
+
+@functools.cache
+def _set_cursor_statement(dialect: str) -> Any:
+    """`StateMixin.set_cursor`'s upsert, built once (every poll that moves on runs
+    it); the row's values are its parameters."""
+    stmt = dialect_insert(dialect, cursors)
+    return stmt.on_conflict_do_update(
+        index_elements=[cursors.c.trip_id, cursors.c.channel_id],
+        set_={"cursor": stmt.excluded.cursor, "updated_at": stmt.excluded.updated_at},
+    )
 
 
 class StateMixin(StoreBase):
@@ -40,15 +54,15 @@ class StateMixin(StoreBase):
     @atomic
     async def set_cursor(self, trip_id: str, channel_id: str, cursor: str) -> None:
         """Store a channel's resume cursor (after what it covers was delivered)."""
-        stmt = self._insert(cursors).values(
-            trip_id=trip_id, channel_id=channel_id, cursor=cursor, updated_at=self._now()
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[cursors.c.trip_id, cursors.c.channel_id],
-            set_={"cursor": stmt.excluded.cursor, "updated_at": stmt.excluded.updated_at},
-        )
+        stmt = _set_cursor_statement(self.dialect)
+        params = {
+            "trip_id": trip_id,
+            "channel_id": channel_id,
+            "cursor": cursor,
+            "updated_at": self._now(),
+        }
         async with self._tx() as conn:
-            await conn.execute(stmt)
+            await conn.execute(stmt, params)
 
     @atomic
     async def get_offset(self, platform: str, name: str) -> str | None:
@@ -128,10 +142,10 @@ class StateMixin(StoreBase):
         """
         if direction not in ("in", "out"):
             raise ValueError(f"direction must be 'in' or 'out', not {direction!r}")
-        stmt = self._activity_upsert(link_id, direction, if_linked=False)
+        stmt, params = self._activity_upsert(link_id, direction, if_linked=False)
         try:
             async with self._tx() as conn:
-                await conn.execute(stmt)
+                await conn.execute(stmt, params)
         except IntegrityError as exc:  # the only constraint here is the link's foreign key
             raise NotFoundError(f"link {link_id} does not exist") from exc
 
