@@ -57,6 +57,14 @@ def _activity_statement(dialect: str, column: str, if_linked: bool) -> Any:
     return stmt.on_conflict_do_update(index_elements=[link_activity.c.link_id], set_={column: now})
 
 
+@functools.cache
+def map_rows_insert(dialect: str) -> Any:
+    """Message map rows, executed with the rows as parameters (one statement, built
+    once). No conflict target: either unique rule (chat message, or part) means the
+    row is known, and a known row stays as it is."""
+    return dialect_insert(dialect, message_map).on_conflict_do_nothing()
+
+
 def _reason(exc: SQLAlchemyError) -> str:
     # The driver's own message, not SQLAlchemy's (which appends SQL and parameters).
     orig = getattr(exc, "orig", None)
@@ -299,9 +307,9 @@ class StoreBase:
         thread_id: str | None,
         chat_message_ids: Sequence[str],
         origin: MessageOrigin,
-    ) -> Any:
+    ) -> tuple[Any, list[dict[str, Any]]]:
         """Map a message (or a line on its way) to its chat messages; parts already
-        known stay as they are."""
+        known stay as they are: the statement (`map_rows_insert`) and its rows."""
         now = self._now()
         columns = ref_columns(message)
         rows = [
@@ -319,5 +327,4 @@ class StoreBase:
             }
             for part, chat_message_id in enumerate(chat_message_ids)
         ]
-        # No conflict target: either unique rule (chat message, or part) means "known".
-        return self._insert(message_map).values(rows).on_conflict_do_nothing()
+        return map_rows_insert(self.dialect), rows

@@ -13,12 +13,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from osoto_bridge.store._base import StoreBase, atomic
+from osoto_bridge.store._base import StoreBase, atomic, map_rows_insert
 from osoto_bridge.store._messages import drop_seen_copies
 from osoto_bridge.store._outbox import entry_columns, entry_from_row
 from osoto_bridge.store._refs import ref_columns, sent_posts
 from osoto_bridge.store.models import MessageRef, OutboxEntry
-from osoto_bridge.store.tables import message_map, outbox
+from osoto_bridge.store.tables import outbox
 
 __all__ = ["PART_SPAN", "BatchesMixin"]
 
@@ -124,7 +124,7 @@ class BatchesMixin(StoreBase):
                 for n, entry in enumerate(entries)
             ]
             # recorded once: a completion replayed changes nothing
-            await conn.execute(self._insert(message_map).values(rows).on_conflict_do_nothing())
+            await conn.execute(map_rows_insert(self.dialect), rows)
             await conn.execute(
                 sa.update(outbox)
                 .where(
@@ -216,6 +216,6 @@ class BatchesMixin(StoreBase):
                 for line in osoto_message_ids
                 for part, chat_message_id in enumerate(chat_message_ids)
             ]
-            await conn.execute(self._insert(message_map).values(rows).on_conflict_do_nothing())
+            await conn.execute(map_rows_insert(self.dialect), rows)
             if activity_of is not None:
                 await conn.execute(*self._activity_upsert(activity_of, "out", if_linked=True))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from osoto_bridge.store._base import StoreBase, atomic
+from osoto_bridge.store._base import StoreBase, atomic, map_rows_insert
 from osoto_bridge.store._refs import (
     ref_columns,
     ref_from,
@@ -25,6 +25,14 @@ _ORIGINS = ("osoto", "chat")
 SEEN_COPY_PART = 1_000_000
 
 
+_DROP_SEEN_COPIES = sa.delete(message_map).where(
+    message_map.c.platform == sa.bindparam("p_platform", type_=sa.String),
+    message_map.c.chat_id == sa.bindparam("p_chat_id", type_=sa.String),
+    message_map.c.chat_message_id.in_(sa.bindparam("p_ids", expanding=True)),
+    message_map.c.part >= SEEN_COPY_PART,
+)
+
+
 async def drop_seen_copies(
     conn: AsyncConnection, platform: str, chat_id: str, chat_message_ids: Sequence[str]
 ) -> None:
@@ -33,19 +41,33 @@ async def drop_seen_copies(
     A copy whose echo came before its send returned was recorded as seen: the send's
     own record, written next in the same transaction, takes its place.
     """
-    await conn.execute(
-        sa.delete(message_map).where(
-            message_map.c.platform == platform,
-            message_map.c.chat_id == chat_id,
-            message_map.c.chat_message_id.in_(list(chat_message_ids)),
-            message_map.c.part >= SEEN_COPY_PART,
-        )
-    )
+    params = {"p_platform": platform, "p_chat_id": chat_id, "p_ids": list(chat_message_ids)}
+    await conn.execute(_DROP_SEEN_COPIES, params)
 
 
 """Parts from here on are copies learned from the platform's echo (`record_seen_copy`),
 not what a send returned: they resolve replies (`osoto_message_for`) but never count
 as the delivery (`chat_messages_for`), so a retry still delivers what a send lost."""
+
+
+# Statements of every delivery and every polled message, built once on bound
+# parameters (``expanding`` ones take a list): building them cost more CPU than
+# running them on SQLite.
+_message_id = sa.bindparam("p_message_id", type_=sa.String)
+_BRIDGE_AUTHORED = sa.select(
+    sa.or_(
+        sa.exists().where(
+            message_map.c.osoto_message_id == _message_id, message_map.c.origin == "chat"
+        ),
+        sa.exists().where(outbox.c.osoto_message_id == _message_id, outbox.c.status == "sent"),
+    )
+)
+_POSTS_OF_ENTRIES = sa.select(outbox.c.id, outbox.c.osoto_message_id).where(
+    outbox.c.id.in_(sa.bindparam("p_ids", expanding=True)),
+    outbox.c.status == "sent",
+    outbox.c.osoto_message_id.is_not(None),
+)
+"""The Osoto ids of the completed posts of these entries."""
 
 
 class MessagesMixin(StoreBase):
@@ -88,7 +110,7 @@ class MessagesMixin(StoreBase):
             # The line's entry before the map (the order a post's completion takes).
             message = await resolved(conn, osoto_message_id)
             await drop_seen_copies(conn, platform, chat_id, chat_message_ids)
-            stmt = self._map_insert(
+            stmt, rows = self._map_insert(
                 message=message,
                 trip_id=trip_id,
                 channel_id=channel_id,
@@ -98,7 +120,7 @@ class MessagesMixin(StoreBase):
                 chat_message_ids=chat_message_ids,
                 origin=origin,
             )
-            await conn.execute(stmt)
+            await conn.execute(stmt, rows)
             if activity_of is not None:
                 direction: Direction = "out" if origin == "osoto" else "in"
                 await conn.execute(*self._activity_upsert(activity_of, direction, if_linked=True))
@@ -159,7 +181,7 @@ class MessagesMixin(StoreBase):
                 "created_at": self._now(),
             }
             # Two echoes of one copy at once: the second finds it recorded (no error).
-            await conn.execute(self._insert(message_map).values(row).on_conflict_do_nothing())
+            await conn.execute(map_rows_insert(self.dialect), row)
             return True
 
     @atomic
@@ -226,19 +248,13 @@ class MessagesMixin(StoreBase):
             # The Osoto id of each completed post → the lines asked for under their
             # entries (a merged post carries several).
             real: dict[MessageRef, list[MessageRef]] = {}
-            pending = [ref for ref in osoto_message_ids if isinstance(ref, PendingPost)]
+            pending = [ref.entry_id for ref in osoto_message_ids if isinstance(ref, PendingPost)]
             if pending:
-                rows = await conn.execute(
-                    sa.select(outbox.c.id, outbox.c.osoto_message_id).where(
-                        outbox.c.id.in_([ref.entry_id for ref in pending]),
-                        outbox.c.status == "sent",
-                        outbox.c.osoto_message_id.is_not(None),
-                    )
-                )
+                rows = await conn.execute(_POSTS_OF_ENTRIES, {"p_ids": pending})
                 for row in rows:
                     real.setdefault(str(row.osoto_message_id), []).append(PendingPost(int(row.id)))
             found = await conn.execute(
-                refs_in_chat(message_map, [*osoto_message_ids, *real], platform, chat_id)
+                *refs_in_chat(message_map, [*osoto_message_ids, *real], platform, chat_id)
             )
             delivered: set[MessageRef] = set()
             for row in found:
@@ -278,14 +294,8 @@ class MessagesMixin(StoreBase):
 
         True when the map holds it with origin `chat`, or a sent outbox entry got it.
         """
-        from_map = sa.exists().where(
-            message_map.c.osoto_message_id == osoto_message_id, message_map.c.origin == "chat"
-        )
-        from_outbox = sa.exists().where(
-            outbox.c.osoto_message_id == osoto_message_id, outbox.c.status == "sent"
-        )
         async with self._tx(read_only=True) as conn:
-            return bool(await conn.scalar(sa.select(sa.or_(from_map, from_outbox))))
+            return bool(await conn.scalar(_BRIDGE_AUTHORED, {"p_message_id": osoto_message_id}))
 
 
 async def _chat_messages(

@@ -165,6 +165,22 @@ def _due_query(by_trip: bool, by_channel: bool, keep_order: bool) -> sa.Select[A
 
 
 @functools.cache
+def _pending_after_query(include_sent: bool) -> sa.Select[Any]:
+    """`OutboxMixin.pending_outbox_after`'s select (the ahead feed's, once a pass)."""
+    statuses = ("pending", "sent") if include_sent else ("pending",)
+    return (
+        sa.select(*entry_columns())
+        .where(
+            outbox.c.status.in_(statuses),
+            outbox.c.id > sa.bindparam("after_id", type_=sa.Integer),
+            *_channel_filter_bound(True, True),
+        )
+        .order_by(outbox.c.id)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
+
+
+@functools.cache
 def _pending_count_query(by_trip: bool, by_channel: bool) -> sa.Select[Any]:
     """`OutboxMixin.pending_outbox_count`'s select, on the filters' parameters."""
     return (
@@ -366,19 +382,11 @@ class OutboxMixin(StoreBase):
         feed): they need not wait for Osoto's retries. ``include_sent``: those
         already posted too (the Osoto lane may be quicker than the feed).
         """
-        statuses = ("pending", "sent") if include_sent else ("pending",)
-        query = (
-            sa.select(*entry_columns())
-            .where(
-                outbox.c.status.in_(statuses),
-                outbox.c.id > after_id,
-                *_channel_filter(trip_id, channel_id),
-            )
-            .order_by(outbox.c.id)
-            .limit(limit)
-        )
+        query = _pending_after_query(include_sent)
+        params: dict[str, Any] = {"after_id": after_id, "limit": limit}
+        params |= {"trip_id": trip_id, "channel_id": channel_id}
         async with self._tx(read_only=True) as conn:
-            rows = (await conn.execute(query)).all()
+            rows = (await conn.execute(query, params)).all()
         return [entry_from_row(row) for row in rows]
 
     @atomic

@@ -128,7 +128,7 @@ class PostsMixin(StoreBase):
             NotFoundError: no such entry.
         """
         values = {"status": "sent", "osoto_message_id": osoto_message_id, "last_error": None}
-        mapped = self._map_insert(
+        mapped, rows = self._map_insert(
             message=osoto_message_id,
             trip_id=entry.trip_id,
             channel_id=entry.channel_id,
@@ -144,7 +144,7 @@ class PostsMixin(StoreBase):
             # under the entry meanwhile (`_refs.resolved`) either commits before the
             # move below, which then moves it, or waits and sees "sent".
             await conn.execute(_LOCK_ENTRY, ids)
-            await conn.execute(mapped)
+            await conn.execute(mapped, rows)
             # A chat that already has the message under its real id keeps that.
             await conn.execute(_DROP_COPIES_KNOWN, ids)
             await conn.execute(_MOVE_COPIES, ids)

@@ -7,6 +7,7 @@ entry (`outbox_entry_id`, a `PendingPost`); exactly one is set.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,8 +36,9 @@ def ref_is(table: sa.Table, ref: MessageRef) -> sa.ColumnElement[bool]:
 
 def refs_in_chat(
     table: sa.Table, refs: Iterable[MessageRef], platform: str, chat_id: str
-) -> sa.Select[Any] | sa.CompoundSelect[Any]:
-    """The refs (both columns) of ``table``'s rows in one chat that are of ``refs``.
+) -> tuple[sa.Select[Any] | sa.CompoundSelect[Any], dict[str, Any]]:
+    """The refs (both columns) of ``table``'s rows in one chat that are of ``refs``:
+    the statement (built once per shape, `_refs_in_chat_query`) and its parameters.
 
     One select per side asked for, each read through its own unique index (an OR of
     the two would read every row of the chat), joined by a UNION (also distinct).
@@ -44,15 +46,29 @@ def refs_in_chat(
     refs = list(refs)
     osoto_ids = [ref for ref in refs if isinstance(ref, str)]
     entry_ids = [ref.entry_id for ref in refs if isinstance(ref, PendingPost)]
-    sides: list[tuple[sa.Column[Any], list[Any]]] = [
-        (table.c.osoto_message_id, osoto_ids),
-        (table.c.outbox_entry_id, entry_ids),
+    params: dict[str, Any] = {"p_platform": platform, "p_chat_id": chat_id}
+    if osoto_ids:
+        params["p_osoto_ids"] = osoto_ids
+    if entry_ids:
+        params["p_entry_ids"] = entry_ids
+    return _refs_in_chat_query(table, bool(osoto_ids), bool(entry_ids)), params
+
+
+@functools.cache
+def _refs_in_chat_query(
+    table: sa.Table, by_osoto_id: bool, by_entry: bool
+) -> sa.Select[Any] | sa.CompoundSelect[Any]:
+    sides = [
+        (table.c.osoto_message_id, "p_osoto_ids", by_osoto_id),
+        (table.c.outbox_entry_id, "p_entry_ids", by_entry),
     ]
     selects = [
         sa.select(table.c.osoto_message_id, table.c.outbox_entry_id).where(
-            table.c.platform == platform, table.c.chat_id == chat_id, column.in_(wanted)
+            table.c.platform == sa.bindparam("p_platform", type_=sa.String),
+            table.c.chat_id == sa.bindparam("p_chat_id", type_=sa.String),
+            column.in_(sa.bindparam(name, expanding=True)),
         )
-        for column, wanted in sides
+        for column, name, wanted in sides
         if wanted
     ]
     if len(selects) == 1:
