@@ -10,16 +10,18 @@ platform after this returns is persisted; if it fails, none of it is.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from osoto_bridge.store._base import StoreBase, atomic
+from osoto_bridge.store._base import StoreBase, atomic, dialect_insert
 from osoto_bridge.store._outbox import parent_columns
+from osoto_bridge.store._state import offset_upsert
 from osoto_bridge.store.models import IntakeLine, OsotoParent, PendingParent
-from osoto_bridge.store.tables import links, offsets, outbox, seen_events
+from osoto_bridge.store.tables import links, outbox, seen_events
 
 __all__ = ["IntakeMixin"]
 
@@ -27,6 +29,38 @@ logger = logging.getLogger("osoto_bridge.store.intake")
 
 _CHUNK = 500
 """Most values one IN (...) list carries (SQLite binds at most 32,766 parameters)."""
+
+# The intake's statements, built once on bound parameters (``expanding`` ones take a
+# list): in a conversation every batch is one line, and building them per call cost
+# more CPU than running them on SQLite (docs/benchmarks.md, "The store's statements,
+# built once").
+_SEEN_AMONG = sa.select(seen_events.c.event_id).where(
+    seen_events.c.platform == sa.bindparam("p_platform", type_=sa.String),
+    seen_events.c.event_id.in_(sa.bindparam("p_ids", expanding=True)),
+)
+_ALIVE_LINKS = sa.select(links.c.id).where(links.c.id.in_(sa.bindparam("p_ids", expanding=True)))
+_KNOWN_ENTRIES = sa.select(
+    outbox.c.idempotency_key, outbox.c.id, outbox.c.status, outbox.c.osoto_message_id
+).where(outbox.c.idempotency_key.in_(sa.bindparam("p_keys", expanding=True)))
+"""Entries written before under these idempotency keys."""
+
+
+@functools.cache
+def _mark_seen_statement(dialect: str) -> Any:
+    """Events marked handled, executed with their rows (a known one stays)."""
+    return dialect_insert(dialect, seen_events).on_conflict_do_nothing(
+        index_elements=[seen_events.c.platform, seen_events.c.event_id]
+    )
+
+
+@functools.cache
+def _new_entries_statement(dialect: str) -> Any:
+    """Outbox entries, executed with their rows; a known idempotency key is skipped."""
+    return (
+        dialect_insert(dialect, outbox)
+        .on_conflict_do_nothing(index_elements=[outbox.c.idempotency_key])
+        .returning(outbox.c.id, outbox.c.idempotency_key)
+    )
 
 
 class IntakeMixin(StoreBase):
@@ -44,12 +78,8 @@ class IntakeMixin(StoreBase):
             return found
         async with self._tx(read_only=True, first=True) as conn:
             for start in range(0, len(ids), _CHUNK):
-                rows = await conn.execute(
-                    sa.select(seen_events.c.event_id).where(
-                        seen_events.c.platform == platform,
-                        seen_events.c.event_id.in_(ids[start : start + _CHUNK]),
-                    )
-                )
+                chunk = ids[start : start + _CHUNK]
+                rows = await conn.execute(_SEEN_AMONG, {"p_platform": platform, "p_ids": chunk})
                 found.update(str(row[0]) for row in rows)
         return found
 
@@ -85,21 +115,11 @@ class IntakeMixin(StoreBase):
                     {"platform": platform, "event_id": event_id, "seen_at": now}
                     for platform, event_id in dict.fromkeys(handled)
                 ]
-                await conn.execute(
-                    self._insert(seen_events).on_conflict_do_nothing(
-                        index_elements=[seen_events.c.platform, seen_events.c.event_id]
-                    ),
-                    rows,
-                )
+                await conn.execute(_mark_seen_statement(self.dialect), rows)
             for platform, name, value in chat_offsets:
-                stmt = self._insert(offsets).values(
-                    platform=platform, name=name, value=value, updated_at=now
-                )
                 await conn.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=[offsets.c.platform, offsets.c.name],
-                        set_={"value": stmt.excluded.value, "updated_at": now},
-                    )
+                    offset_upsert(self.dialect),
+                    {"platform": platform, "name": name, "value": value, "updated_at": now},
                 )
             if not lines:
                 return []
@@ -111,10 +131,7 @@ class IntakeMixin(StoreBase):
         link_ids = {line.link_id for line in lines}
         # Read here rather than trusted: a link removed since the caller looked it up
         # drops its own lines, not the whole batch (as a foreign-key error would).
-        alive = {
-            int(row[0])
-            for row in await conn.execute(sa.select(links.c.id).where(links.c.id.in_(link_ids)))
-        }
+        alive = {int(row[0]) for row in await conn.execute(_ALIVE_LINKS, {"p_ids": list(link_ids)})}
         rows: list[dict[str, Any]] = []
         for line in lines:
             if line.link_id not in alive:
@@ -150,12 +167,7 @@ class IntakeMixin(StoreBase):
         if rows:
             # One multi-row INSERT (SQLAlchemy's "insertmanyvalues"), in row order:
             # ids follow the lines' order, each line's parts consecutive.
-            result = await conn.execute(
-                self._insert(outbox)
-                .on_conflict_do_nothing(index_elements=[outbox.c.idempotency_key])
-                .returning(outbox.c.id, outbox.c.idempotency_key),
-                rows,
-            )
+            result = await conn.execute(_new_entries_statement(self.dialect), rows)
             created = {str(key): int(entry_id) for entry_id, key in result}
         known = await self._known_entries(
             conn,
@@ -179,14 +191,7 @@ class IntakeMixin(StoreBase):
         """Entries written before under ``keys``: id, status, Osoto id."""
         known: dict[str, tuple[int, str, str | None]] = {}
         for start in range(0, len(keys), _CHUNK):
-            rows = await conn.execute(
-                sa.select(
-                    outbox.c.idempotency_key,
-                    outbox.c.id,
-                    outbox.c.status,
-                    outbox.c.osoto_message_id,
-                ).where(outbox.c.idempotency_key.in_(keys[start : start + _CHUNK]))
-            )
+            rows = await conn.execute(_KNOWN_ENTRIES, {"p_keys": keys[start : start + _CHUNK]})
             for key, entry_id, status, osoto_id in rows:
                 known[str(key)] = (int(entry_id), str(status), osoto_id)
         return known

@@ -27,6 +27,16 @@ def _set_cursor_statement(dialect: str) -> Any:
     )
 
 
+@functools.cache
+def offset_upsert(dialect: str) -> Any:
+    """A chat-side value stored, replacing the previous one (the row is its parameters)."""
+    stmt = dialect_insert(dialect, offsets)
+    return stmt.on_conflict_do_update(
+        index_elements=[offsets.c.platform, offsets.c.name],
+        set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
+    )
+
+
 class StateMixin(StoreBase):
     """Cursors, offsets, event dedup and activity times."""
 
@@ -78,15 +88,9 @@ class StateMixin(StoreBase):
     @atomic
     async def set_offset(self, platform: str, name: str, value: str) -> None:
         """Store a chat-side value, replacing the previous one."""
-        stmt = self._insert(offsets).values(
-            platform=platform, name=name, value=value, updated_at=self._now()
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[offsets.c.platform, offsets.c.name],
-            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
-        )
+        params = {"platform": platform, "name": name, "value": value, "updated_at": self._now()}
         async with self._tx() as conn:
-            await conn.execute(stmt)
+            await conn.execute(offset_upsert(self.dialect), params)
 
     @atomic
     async def mark_event_seen(self, platform: str, event_id: str) -> bool:
