@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from osoto_bridge.store._base import StoreBase, atomic, map_rows_insert
 from osoto_bridge.store._messages import drop_seen_copies
-from osoto_bridge.store._outbox import entry_columns, entry_from_row
+from osoto_bridge.store._outbox_rows import entry_columns, entry_from_row
 from osoto_bridge.store._refs import ref_columns, sent_posts
 from osoto_bridge.store.models import MessageRef, OutboxEntry
 from osoto_bridge.store.tables import outbox

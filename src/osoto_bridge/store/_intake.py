@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from osoto_bridge.store._base import StoreBase, atomic, dialect_insert
-from osoto_bridge.store._outbox import parent_columns
+from osoto_bridge.store._outbox_rows import parent_columns
 from osoto_bridge.store._state import offset_upsert
 from osoto_bridge.store.models import IntakeLine, OsotoParent, PendingParent
 from osoto_bridge.store.tables import links, outbox, seen_events

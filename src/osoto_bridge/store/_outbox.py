@@ -1,8 +1,9 @@
 """The outbox: chat messages written down before they are posted to Osoto.
 
 The queue itself: writing entries (once per idempotency key, a line's parts
-together), reading the due ones in order, and the typed parent's columns. What a
-post's answer means is in `_posts` (one entry) and `_batches` (a merged post).
+together) and reading the due ones in order. A row's columns and its typed parent
+are in `_outbox_rows`; what a post's answer means is in `_posts` (one entry) and
+`_batches` (a merged post).
 """
 
 from __future__ import annotations
@@ -16,76 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from osoto_bridge.store._base import StoreBase, atomic
+from osoto_bridge.store._outbox_rows import entry_columns, entry_from_row, parent_columns
 from osoto_bridge.store.errors import NotFoundError
-from osoto_bridge.store.models import (
-    ChatParent,
-    OsotoParent,
-    OutboxEntry,
-    Parent,
-    PendingParent,
-)
+from osoto_bridge.store.models import OutboxEntry, Parent
 from osoto_bridge.store.tables import outbox
 
-__all__ = ["OutboxMixin", "entry_columns", "entry_from_row", "parent_columns"]
-
-_PARENT_COLUMNS = ("parent_osoto_message_id", "parent_chat_message_id", "parent_outbox_id")
-_FIELDS = (
-    *(f for f in OutboxEntry.__dataclass_fields__ if f != "parent"),
-    *_PARENT_COLUMNS,
-)
-
-
-def _parent_from(m: Any) -> Parent | None:
-    if m["parent_osoto_message_id"] is not None:
-        return OsotoParent(m["parent_osoto_message_id"])
-    if m["parent_outbox_id"] is not None:
-        return PendingParent(int(m["parent_outbox_id"]))
-    if m["parent_chat_message_id"] is not None:
-        return ChatParent(m["parent_chat_message_id"])
-    return None
-
-
-def parent_columns(parent: Parent | None) -> dict[str, Any]:
-    """The outbox columns that hold ``parent`` (one set, the others NULL)."""
-    values: dict[str, Any] = dict.fromkeys(_PARENT_COLUMNS)
-    match parent:
-        case OsotoParent(message_id):
-            values["parent_osoto_message_id"] = message_id
-        case ChatParent(message_id):
-            values["parent_chat_message_id"] = message_id
-        case PendingParent(entry_id):
-            values["parent_outbox_id"] = entry_id
-        case None:
-            pass
-    return values
-
-
-def entry_from_row(row: sa.Row[Any]) -> OutboxEntry:
-    m = row._mapping
-    return OutboxEntry(
-        id=int(m["id"]),
-        idempotency_key=m["idempotency_key"],
-        link_id=int(m["link_id"]),
-        trip_id=m["trip_id"],
-        channel_id=m["channel_id"],
-        content=m["content"],
-        parent=_parent_from(m),
-        source_platform=m["source_platform"],
-        source_chat_id=m["source_chat_id"],
-        source_thread_id=m["source_thread_id"],
-        source_message_id=m["source_message_id"],
-        status=m["status"],
-        attempts=int(m["attempts"]),
-        next_attempt_at=float(m["next_attempt_at"]),
-        last_error=m["last_error"],
-        osoto_message_id=m["osoto_message_id"],
-        created_at=float(m["created_at"]),
-        batch_id=None if m["batch_id"] is None else int(m["batch_id"]),
-    )
-
-
-def entry_columns() -> list[sa.Column[Any]]:
-    return [outbox.c[name] for name in _FIELDS]
+__all__ = ["OutboxMixin"]
 
 
 def _channel_filter(trip_id: str | None, channel_id: str | None) -> list[sa.ColumnElement[bool]]:
