@@ -86,13 +86,22 @@ class ChannelPoll:
         """Deliver no further message after the one in flight (the page is read again)."""
         self._stopping = True
 
-    async def poll(self, links: Sequence[Link], *, outbox_clear: Callable[[], bool]) -> int | None:
+    async def poll(
+        self,
+        links: Sequence[Link],
+        *,
+        outbox_clear: Callable[[], bool],
+        links_now: Callable[[], Sequence[Link]] | None = None,
+    ) -> int | None:
         """Fetch new messages into the lanes; how many were new (None: not polled now).
 
         Args:
             links: the channel's links.
             outbox_clear: asked for each message met: whether the Osoto lane has
                 every post recorded (else the owners' messages are held back).
+            links_now: the channel's links as they are now, asked once a page has
+                come back: a chat linked while the page was on its way gets what
+                it brought (written after the link, or the cursor would pass it by).
         """
         reader = reader_of(links)
         if reader is None:
@@ -130,6 +139,9 @@ class ChannelPoll:
                 priority=Priority.BACKGROUND,
             )
             self._metrics.polled(self._trip_id, self._channel_id)
+            if links_now is not None:
+                links = links_now()
+                owners = {link.owner_user_id for link in links}
             held = False
             only_own = True
             deliveries: list[asyncio.Future[None]] = []

@@ -213,6 +213,10 @@ class ChannelWorker:
             links = [link for link in stored if link.enabled]
         return links
 
+    def _links_held(self, fallback: Sequence[Link]) -> Callable[[], Sequence[Link]]:
+        """The links `set_links` gave last, or ``fallback`` (the pass's read) without."""
+        return lambda: self._links if self._links is not None else fallback
+
     async def _poll_loop(self) -> None:
         gate = self._first_pass_gate
         while not self._stopping:
@@ -253,7 +257,9 @@ class ChannelWorker:
             fed_at = self._clock()
             if fed_at < self._poll_at:
                 return self._poll_at - fed_at  # woken for the feed: the poll keeps its time
-            polled = await self._poll.poll(links, outbox_clear=lambda: self._drain.clear)
+            polled = await self._poll.poll(
+                links, outbox_clear=lambda: self._drain.clear, links_now=self._links_held(links)
+            )
             self._note_slow_pass(started, fed_at)
         except (ChatError, RateLimited, ServerError, TransportError) as exc:
             self._metrics.failed(exc)
