@@ -14,7 +14,7 @@ the lanes skip what the chats already have (the map).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.lanes import Ahead, ChatLanes
@@ -97,24 +97,30 @@ class AheadFeed:
     def due(self) -> bool:
         return self._dirty
 
-    async def read(self, links: Sequence[Link]) -> int:
+    async def read(
+        self, links: Sequence[Link], *, links_now: Callable[[], Sequence[Link]] | None = None
+    ) -> int:
         """Hand every line not handed over yet to the other chats; how many.
 
         A backlog longer than one read is read on at once, page after page: waiting
         for the next pass (behind the poll and its spacing) would keep the other
-        chats' lanes short of lines they could merge now.
+        chats' lanes short of lines they could merge now. ``links_now``: the
+        channel's links as they are once a page is read (a chat linked during the
+        read gets the lines written after its link, as the poll's pages do).
         """
         self._dirty = False
         if len(links) < 2:
             return 0  # no other chat to hand a line to
         total = 0
         while True:
-            count = await self._read_page(links)
+            count = await self._read_page(links, links_now)
             total += count
             if count < READ_AT_MOST:
                 return total
 
-    async def _read_page(self, links: Sequence[Link]) -> int:
+    async def _read_page(
+        self, links: Sequence[Link], links_now: Callable[[], Sequence[Link]] | None
+    ) -> int:
         # After the first read, the lines posted meanwhile too: the Osoto lane may
         # have posted a line before the feed read it, and the other chats must get
         # it in its place, not later from the poll. The first read (a start) takes
@@ -133,6 +139,8 @@ class AheadFeed:
             self._primed = True
         else:
             last = 0
+        if links_now is not None:
+            links = links_now()
         for entry in entries:
             if not primed:
                 await self._parent_first(entry, links)

@@ -251,7 +251,7 @@ class ChannelWorker:
         try:
             try:
                 if self._feed.due:
-                    await self._feed.read(links)
+                    await self._feed.read(links, links_now=self._links_held(links))
             finally:
                 self._start_drain()
             fed_at = self._clock()
