@@ -22,9 +22,10 @@ from typing import Any
 
 import httpx
 import pytest
-from relay_world import BASE_URL, FAST, SECRET, eventually, link_chat, postgres_url
+from relay_world import BASE_URL, FAST, SECRET, eventually, postgres_url
 
 from fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlack
+from linking import link_chat
 from osoto_bridge.chat import Capabilities, InboundMessage, RecordingChat
 from osoto_bridge.chat.slack import SlackChat
 from osoto_bridge.relay import Bridge, ClientPool

@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 
 from fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from linking import link_chat
 from osoto_bridge.chat.slack import SlackChat, slack_events_app
 from osoto_bridge.commands import CommandService, SnapshotCache
 from osoto_bridge.osoto import Message, OsotoClient
-from osoto_bridge.osoto.key_inspection import inspect_key
-from osoto_bridge.relay import Bridge, ClientPool, PollTiming, seek_end
+from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Link, Store, generate_secret_key
 
@@ -124,23 +124,15 @@ class SlackWorld:
 
     async def link(self, channel: str = CHANNEL) -> Link:
         """Link a Slack channel the way the CLI does (the modal has its own tests)."""
-        report = await inspect_key(self.client, trip_id=self.trip_id, channel=self.channel_id)
-        link = await self.store.add_link(
+        return await link_chat(
+            self.store,
+            self.client,
             platform="slack",
             chat_id=channel,
-            thread_id=None,
-            trip_id=report.trip_id,
-            trip_title=report.trip_title,
-            channel_id=report.channel.id,
-            channel_name=report.channel.name,
             api_key=self.owner_key,
-            owner_user_id=report.user_id,
-            scopes=report.scopes,
+            trip_id=self.trip_id,
+            channel_id=self.channel_id,
         )
-        if await self.store.get_cursor(self.trip_id, self.channel_id) is None:
-            cursor = await seek_end(self.client, self.trip_id, self.channel_id)
-            await self.store.set_cursor(self.trip_id, self.channel_id, cursor)
-        return link
 
     # -- Slack delivering to the bridge ---------------------------------------------
 
