@@ -153,28 +153,26 @@ class AheadFeed:
         """Into the other chats' lanes, its copies followed until its post is known."""
         copies = await self._deliver_line(entry, links)
         post = entry.osoto_message_id if entry.status == "sent" else None
-        if post is not None and post in self._partial:
-            # Posted before the feed read it, and the post recorded here already.
-            self._line_of_partial(post, entry.id, copies)
-        else:
+        if post is None or not self._line_of_partial(post, entry.id, copies):
             # On its way, or posted and about to be recorded (`posted` finds these
             # copies), or posted by a process before (the poll catches it up).
             self._copies[entry.id] = copies
 
     def _line_of_partial(
         self, post: str, entry_id: int, copies: list[asyncio.Future[None]]
-    ) -> None:
-        """A line of a post recorded before the feed had it: once the feed has them
-        all, the post is followed (`copies_of`)."""
+    ) -> bool:
+        """A line of a post recorded before the feed had it (False: no such post):
+        once the feed has them all, the post is followed (`copies_of`)."""
         partial = self._partial.get(post)
         if partial is None:
-            return
+            return False
         missing, earlier = partial
         missing.discard(entry_id)
         earlier += copies
         if not missing:
             del self._partial[post]
             self._by_post[post] = earlier
+        return True
 
     async def _deliver_line(
         self, entry: OutboxEntry, links: Sequence[Link]

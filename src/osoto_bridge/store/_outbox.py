@@ -25,15 +25,6 @@ from osoto_bridge.store.tables import outbox
 __all__ = ["OutboxMixin"]
 
 
-def _channel_filter(trip_id: str | None, channel_id: str | None) -> list[sa.ColumnElement[bool]]:
-    clauses: list[sa.ColumnElement[bool]] = []
-    if trip_id is not None:
-        clauses.append(outbox.c.trip_id == trip_id)
-    if channel_id is not None:
-        clauses.append(outbox.c.channel_id == channel_id)
-    return clauses
-
-
 def _channel_params(
     trip_id: str | None, channel_id: str | None
 ) -> tuple[tuple[bool, bool], dict[str, Any]]:
@@ -46,8 +37,9 @@ def _channel_params(
     return (trip_id is not None, channel_id is not None), params
 
 
-def _channel_filter_bound(by_trip: bool, by_channel: bool) -> list[sa.ColumnElement[bool]]:
-    """`_channel_filter` on bound parameters (``trip_id``, ``channel_id``)."""
+def _channel_filter(by_trip: bool, by_channel: bool) -> list[sa.ColumnElement[bool]]:
+    """Only one trip's, one channel's entries, on bound parameters (``trip_id``,
+    ``channel_id``; `_channel_params` gives the shape and the values)."""
     clauses: list[sa.ColumnElement[bool]] = []
     if by_trip:
         clauses.append(outbox.c.trip_id == sa.bindparam("trip_id", type_=sa.String))
@@ -58,9 +50,9 @@ def _channel_filter_bound(by_trip: bool, by_channel: bool) -> list[sa.ColumnElem
 
 # The drain's reads run once a pass per channel: their statements are built once, on
 # bound parameters, rather than per call (building a select with a CTE and a join
-# cost more CPU than running it on SQLite: docs/benchmarks.md, "The bulk at 1,000
-# trips"). SQLAlchemy compiles each once as ever, and a statement built once also
-# keeps its cache key.
+# cost more CPU than running it on SQLite: docs/benchmarks.md, "The store's
+# statements, built once"). SQLAlchemy compiles each once as ever, and a statement
+# built once also keeps its cache key.
 
 
 @functools.cache
@@ -70,7 +62,7 @@ def _due_query(by_trip: bool, by_channel: bool, keep_order: bool) -> sa.Select[A
     query = sa.select(*entry_columns()).where(
         outbox.c.status == "pending",
         outbox.c.next_attempt_at <= now,
-        *_channel_filter_bound(by_trip, by_channel),
+        *_channel_filter(by_trip, by_channel),
     )
     if keep_order:
         # Per channel, the oldest entry still waiting for its retry: nothing at or
@@ -85,7 +77,7 @@ def _due_query(by_trip: bool, by_channel: bool, keep_order: bool) -> sa.Select[A
             .where(
                 outbox.c.status == "pending",
                 outbox.c.next_attempt_at > now,
-                *_channel_filter_bound(by_trip, by_channel),
+                *_channel_filter(by_trip, by_channel),
             )
             .group_by(outbox.c.trip_id, outbox.c.channel_id)
             .cte("waiting")
@@ -110,11 +102,17 @@ def _pending_after_query(include_sent: bool) -> sa.Select[Any]:
         .where(
             outbox.c.status.in_(statuses),
             outbox.c.id > sa.bindparam("after_id", type_=sa.Integer),
-            *_channel_filter_bound(True, True),
+            *_channel_filter(True, True),
         )
         .order_by(outbox.c.id)
         .limit(sa.bindparam("limit", type_=sa.Integer))
     )
+
+
+@functools.cache
+def _last_id_query(by_trip: bool, by_channel: bool) -> sa.Select[Any]:
+    """`OutboxMixin.last_outbox_id`'s select, on the filters' parameters."""
+    return sa.select(sa.func.max(outbox.c.id)).where(*_channel_filter(by_trip, by_channel))
 
 
 @functools.cache
@@ -123,7 +121,7 @@ def _pending_count_query(by_trip: bool, by_channel: bool) -> sa.Select[Any]:
     return (
         sa.select(sa.func.count())
         .select_from(outbox)
-        .where(outbox.c.status == "pending", *_channel_filter_bound(by_trip, by_channel))
+        .where(outbox.c.status == "pending", *_channel_filter(by_trip, by_channel))
     )
 
 
@@ -320,8 +318,12 @@ class OutboxMixin(StoreBase):
         already posted too (the Osoto lane may be quicker than the feed).
         """
         query = _pending_after_query(include_sent)
-        params: dict[str, Any] = {"after_id": after_id, "limit": limit}
-        params |= {"trip_id": trip_id, "channel_id": channel_id}
+        params = {
+            "trip_id": trip_id,
+            "channel_id": channel_id,
+            "after_id": after_id,
+            "limit": limit,
+        }
         async with self._tx(read_only=True) as conn:
             rows = (await conn.execute(query, params)).all()
         return [entry_from_row(row) for row in rows]
@@ -329,10 +331,9 @@ class OutboxMixin(StoreBase):
     @atomic
     async def last_outbox_id(self, trip_id: str, channel_id: str) -> int:
         """The newest entry id of a channel (0: none)."""
+        shape, params = _channel_params(trip_id, channel_id)
         async with self._tx(read_only=True) as conn:
-            found = await conn.scalar(
-                sa.select(sa.func.max(outbox.c.id)).where(*_channel_filter(trip_id, channel_id))
-            )
+            found = await conn.scalar(_last_id_query(*shape), params)
         return int(found or 0)
 
     @atomic
