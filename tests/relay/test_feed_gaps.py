@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,16 @@ async def test_a_line_the_feed_never_read_reaches_the_other_chat_from_its_merged
             return [entry for entry in entries if not entry.content.endswith("line 5")]
 
         monkeypatch.setattr(store, "pending_outbox_after", line_5_not_committed_yet)
+        worker = bridge.worker(world.trip_id, world.channel_id)
+        assert worker is not None
+        poke = worker.poke
+
+        def line_5_written_elsewhere(written: Sequence[OutboxEntry] = ()) -> None:
+            # Another process's line: this one neither hands it over at its write
+            # (`AheadFeed.offer`) nor reads it.
+            poke([entry for entry in written if not entry.content.endswith("line 5")])
+
+        monkeypatch.setattr(worker, "poke", line_5_written_elsewhere)
         await merged_lines(world, 40)
 
         expected = [f"Alice (Telegram): line {n}" for n in range(40)]

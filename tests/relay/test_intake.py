@@ -4,13 +4,13 @@ batches sharing one, replies to a line of the same batch threaded to it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 from cryptography.fernet import Fernet
 
 from osoto_bridge.relay.intake import Intake
-from osoto_bridge.store import IntakeLine, Link, PendingParent, Store
+from osoto_bridge.store import IntakeLine, Link, OutboxEntry, PendingParent, Store
 
 
 @pytest.fixture
@@ -51,7 +51,13 @@ def line(link: Link, message_id: str, parent_line: int | None = None) -> IntakeL
 
 async def test_a_batch_is_written_at_its_end_and_only_then_pokes(store: Store, link: Link) -> None:
     pokes: list[tuple[str, str]] = []
-    intake = Intake(store, poke=lambda trip, channel: pokes.append((trip, channel)))
+    handed: list[list[OutboxEntry]] = []
+
+    def poke(trip: str, channel: str, written: Sequence[OutboxEntry]) -> None:
+        pokes.append((trip, channel))
+        handed.append(list(written))
+
+    intake = Intake(store, poke=poke)
     async with intake.batch("telegram", ["1", "2"]):
         assert not await intake.handled_before("telegram", "1")
         await intake.write(line(link, "10"))
@@ -66,6 +72,7 @@ async def test_a_batch_is_written_at_its_end_and_only_then_pokes(store: Store, l
     assert second.parent == PendingParent(first.id)
     assert await store.is_event_seen("telegram", "1")
     assert pokes == [("t1", "c1")]
+    assert handed == [[first, second]]  # as written: nothing to read back
     assert intake.commits == 1
     async with intake.batch("telegram", ["1", "2"]):
         assert await intake.handled_before("telegram", "1")  # from the one read
@@ -73,7 +80,7 @@ async def test_a_batch_is_written_at_its_end_and_only_then_pokes(store: Store, l
 
 
 async def test_what_was_staged_is_written_when_the_batch_fails(store: Store, link: Link) -> None:
-    intake = Intake(store, poke=lambda trip, channel: None)
+    intake = Intake(store, poke=lambda trip, channel, written: None)
     with pytest.raises(RuntimeError):
         async with intake.batch("telegram"):
             await intake.write(line(link, "10"))
@@ -82,7 +89,7 @@ async def test_what_was_staged_is_written_when_the_batch_fails(store: Store, lin
 
 
 async def test_batches_ending_together_share_a_transaction(store: Store, link: Link) -> None:
-    intake = Intake(store, poke=lambda trip, channel: None)
+    intake = Intake(store, poke=lambda trip, channel, written: None)
 
     async def one(n: int) -> None:
         async with intake.batch("slack", [f"Ev{n}"]):

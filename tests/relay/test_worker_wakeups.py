@@ -12,12 +12,14 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import pytest
 from relay_world import World, eventually, make_world
 
 from osoto_bridge.chat import RecordingChat
 from osoto_bridge.chat.base import InboundSink
 from osoto_bridge.osoto import Priority, RateLimiter
 from osoto_bridge.relay import Bridge, PollTiming
+from osoto_bridge.relay.lanes import ChatLanes
 
 SLOW = PollTiming(
     active_interval=600.0,
@@ -171,10 +173,11 @@ async def test_chat_lines_cross_at_once_but_the_poll_keeps_its_cadence(world: Wo
 
 
 async def test_a_waiting_worker_hands_a_line_ahead_before_the_osoto_lane_reads(
-    world: World,
+    world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Woken together, the Osoto lane's reads before its post ran first and held the
-    # other chats' copy back; now the feed reads first, and the lane starts after it.
+    # other chats' copy back; now the line is in the other chats' lanes before the
+    # Osoto lane reads, handed over at its write with no read of its own.
     world.timing = SLOW
     await world.link(world.telegram, "tg-1")
     await world.link(world.slack, "C1")
@@ -183,7 +186,7 @@ async def test_a_waiting_worker_hands_a_line_ahead_before_the_osoto_lane_reads(
     store = world.store
     assert store is not None
     order: list[str] = []
-    feed_read, lane_read = store.pending_outbox_after, store.due_outbox
+    feed_read, lane_read, deliver = store.pending_outbox_after, store.due_outbox, ChatLanes.deliver
 
     async def feed(*args: Any, **kwargs: Any) -> Any:
         order.append("feed")
@@ -193,8 +196,13 @@ async def test_a_waiting_worker_hands_a_line_ahead_before_the_osoto_lane_reads(
         order.append("osoto lane")
         return await lane_read(*args, **kwargs)
 
+    def handed(self: ChatLanes, *args: Any, **kwargs: Any) -> Any:
+        order.append("handed over")
+        return deliver(self, *args, **kwargs)
+
     store.pending_outbox_after = feed  # type: ignore[method-assign]
     store.due_outbox = lane  # type: ignore[method-assign]
+    monkeypatch.setattr(ChatLanes, "deliver", handed)
     await world.telegram.write("tg-1", "hello", author="Alice")
 
     async def posted() -> bool:
@@ -202,4 +210,4 @@ async def test_a_waiting_worker_hands_a_line_ahead_before_the_osoto_lane_reads(
 
     await world.slack.wait_for(lambda sent: len(sent) == 1)
     await eventually(posted, timeout=5.0)
-    assert order[:2] == ["feed", "osoto lane"]
+    assert order[:2] == ["handed over", "osoto lane"]

@@ -10,6 +10,7 @@ from storetest import AddLink
 
 from osoto_bridge.store import (
     ChatParent,
+    Ingested,
     IntakeLine,
     Link,
     OsotoParent,
@@ -46,11 +47,13 @@ def line(link: Link, message_id: str, *, parts: int = 1, **overrides: object) ->
 async def test_a_batch_is_written_in_order_with_its_marks_and_offset(
     store: Store, link: Link
 ) -> None:
-    result = await store.ingest(
-        [line(link, "1"), line(link, "2", parts=2), line(link, "3")],
-        handled=[("telegram", "u1"), ("telegram", "u2"), ("telegram", "u3")],
-        chat_offsets=[("telegram", "updates", "4")],
-    )
+    result = (
+        await store.ingest(
+            [line(link, "1"), line(link, "2", parts=2), line(link, "3")],
+            handled=[("telegram", "u1"), ("telegram", "u2"), ("telegram", "u3")],
+            chat_offsets=[("telegram", "updates", "4")],
+        )
+    ).lines
     assert [created for _, created in result] == [True, True, True]
     ids = [entry_id for entry_ids, _ in result for entry_id in entry_ids]
     assert ids == sorted(ids) and len(set(ids)) == 4
@@ -68,10 +71,14 @@ async def test_a_batch_is_written_in_order_with_its_marks_and_offset(
 
 
 async def test_a_redelivered_batch_writes_nothing_twice(store: Store, link: Link) -> None:
-    first = await store.ingest([line(link, "1"), line(link, "2")], handled=[("telegram", "u1")])
-    again = await store.ingest(
-        [line(link, "1"), line(link, "2"), line(link, "3")], handled=[("telegram", "u1")]
-    )
+    first = (
+        await store.ingest([line(link, "1"), line(link, "2")], handled=[("telegram", "u1")])
+    ).lines
+    again = (
+        await store.ingest(
+            [line(link, "1"), line(link, "2"), line(link, "3")], handled=[("telegram", "u1")]
+        )
+    ).lines
     assert [ids for ids, _ in again[:2]] == [ids for ids, _ in first]
     assert [created for _, created in again] == [False, False, True]
     assert len(await store.due_outbox()) == 3
@@ -80,21 +87,40 @@ async def test_a_redelivered_batch_writes_nothing_twice(store: Store, link: Link
 async def test_a_reply_to_a_line_of_the_same_batch_waits_for_its_entry(
     store: Store, link: Link
 ) -> None:
-    result = await store.ingest(
-        [
-            line(link, "1"),
-            line(link, "2", parent=ChatParent("1"), parent_line=0),
-            line(link, "3", parent=OsotoParent("m9")),
-        ]
-    )
+    result = (
+        await store.ingest(
+            [
+                line(link, "1"),
+                line(link, "2", parent=ChatParent("1"), parent_line=0),
+                line(link, "3", parent=OsotoParent("m9")),
+            ]
+        )
+    ).lines
     due = {entry.source_message_id: entry for entry in await store.due_outbox()}
     assert due["2"].parent == PendingParent(result[0][0][0])
     assert due["3"].parent == OsotoParent("m9")
     assert due["1"].parent is None
 
 
+async def test_the_entries_created_are_those_the_store_reads_back(store: Store, link: Link) -> None:
+    await store.ingest([line(link, "1")])  # known before: not created again
+    result = await store.ingest(
+        [
+            line(link, "1"),
+            line(link, "2", parts=2),
+            line(link, "3", parent=ChatParent("1"), parent_line=1),
+            line(link, "4", parent=OsotoParent("m9")),
+        ]
+    )
+    created_ids = [entry_id for ids, fresh in result.lines if fresh for entry_id in ids]
+    assert [entry.id for entry in result.created] == created_ids and len(created_ids) == 4
+    for entry in result.created:
+        assert await store.outbox_entry(entry.id) == entry
+    assert result.created[2].parent == PendingParent(result.lines[1][0][0])
+
+
 async def test_a_reply_to_a_line_already_posted_gets_its_osoto_id(store: Store, link: Link) -> None:
-    ((ids, _),) = await store.ingest([line(link, "1")])
+    ((ids, _),) = (await store.ingest([line(link, "1")])).lines
     await store.mark_outbox_sent(ids[0], "m1")
     await store.ingest([line(link, "1"), line(link, "2", parent_line=0)])
     (entry,) = await store.due_outbox()
@@ -106,7 +132,9 @@ async def test_lines_of_a_removed_link_are_dropped_not_the_batch(
 ) -> None:
     other = await add_link(chat_id="-100999", channel_id="c2")
     assert await store.remove_link(other.id)
-    result = await store.ingest([line(other, "1"), line(link, "2")], handled=[("telegram", "u")])
+    result = (
+        await store.ingest([line(other, "1"), line(link, "2")], handled=[("telegram", "u")])
+    ).lines
     assert result[0] == ((), False)
     assert result[1][1] is True
     assert [e.source_message_id for e in await store.due_outbox()] == ["2"]
@@ -142,9 +170,9 @@ async def test_a_failed_batch_leaves_nothing(store: Store, link: Link) -> None:
 
 
 async def test_an_empty_batch_still_marks_and_stores_the_offset(store: Store) -> None:
-    assert (
-        await store.ingest([], handled=[("slack", "Ev1")], chat_offsets=[("slack", "x", "1")]) == []
-    )
+    assert await store.ingest(
+        [], handled=[("slack", "Ev1")], chat_offsets=[("slack", "x", "1")]
+    ) == Ingested([])
     assert await store.seen_among("slack", ["Ev1"]) == {"Ev1"}
     assert await store.seen_among("slack", []) == set()
 

@@ -7,6 +7,13 @@ post of the same line goes its own way (`relay/drain.py`): neither waits for the
 other. The map moves the chats' copies to the Osoto id when the post completes, so
 the poll finds them delivered and sends nothing twice.
 
+A line this process wrote is handed over at its write (`offer`), without waiting
+for the read: the intake gives the worker the entries it created. The read still
+comes (at the channel's next poll): it passes those lines and finds what another
+process wrote among them. Until the read is back, a line the offer cannot hand over
+(the first read has not run yet, its parent needs a look-up) makes it hand over no
+later line either: the read takes them all, in order.
+
 After a restart the feed starts from the beginning of the channel's pending lines:
 the lanes skip what the chats already have (the map).
 """
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from typing import Literal
 
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.lanes import Ahead, ChatLanes
@@ -71,6 +79,30 @@ async def resolve_parent(
             return PendingPost(entry_id)
 
 
+def _message_of(entry: OutboxEntry) -> Message:
+    """A line's content as a message. It has no Osoto id of its own (a merged post's
+    id names several lines), so the message's id only labels it."""
+    return Message(
+        id=entry.idempotency_key,
+        creation_time=entry.created_at * 1000.0,
+        trip_id=entry.trip_id,
+        channel_id=entry.channel_id,
+        content=entry.content,
+    )
+
+
+def _known_parent(entry: OutboxEntry) -> MessageRef | Literal[False] | None:
+    """The entry's parent as `resolve_parent` gives it, where that needs no store
+    (none, or an Osoto message); False where it does."""
+    match entry.parent:
+        case None:
+            return None
+        case OsotoParent(message_id):
+            return message_id
+        case _:
+            return False
+
+
 class AheadFeed:
     """Hands one channel's new outbox lines to its other chats' lanes."""
 
@@ -88,6 +120,11 @@ class AheadFeed:
         # Posts recorded before the feed read some of their lines (the Osoto lane was
         # quicker): the lines still to come, and the copies of those handed over.
         self._partial: LRU[str, tuple[set[int], list[asyncio.Future[None]]]] = LRU(_KEPT)
+        # Lines handed over at their write (`offer`) that no read has passed yet, and
+        # the last line an offer left to the read (no later one may go before it).
+        self._offered: LRU[int, None] = LRU(_KEPT)
+        self._left_to_read = 0
+        self._reading = False
 
     def poke(self) -> None:
         """A line was written to the outbox: the next pass reads it."""
@@ -95,7 +132,46 @@ class AheadFeed:
 
     @property
     def due(self) -> bool:
+        """A line was written that the feed has not handed over: read now."""
         return self._dirty
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Lines were handed over at their write that no read has passed yet."""
+        return bool(self._offered)
+
+    def offer(self, entries: Sequence[OutboxEntry], links: Sequence[Link]) -> bool:
+        """Lines this process has just written: into the other chats' lanes at once.
+
+        True when every one went (no read is due for them: the next poll's pass
+        reads past them, `unconfirmed`); False when the read must take them (the
+        feed is due). A line goes only after every line before it: not before the
+        feed's first read, nor during a read (it may be handing over lines before
+        this one), nor while a line an offer left to the read is unread; one whose
+        parent needs the store goes to the read too.
+        """
+        if len(links) < 2:
+            return True  # no other chat to hand a line to
+        for entry in entries:
+            if entry.id <= self._seen:
+                continue  # a read that ended meanwhile had it (the commit came first)
+            if self._reading or not self._primed or self._seen < self._left_to_read:
+                break  # a read may be handing over lines before it
+            parent = _known_parent(entry)
+            if parent is False:
+                break
+            message = _message_of(entry)
+            ahead = Ahead(PendingPost(entry.id), parent)
+            others = [link for link in links if link.id != entry.link_id]
+            self._copies[entry.id] = self._lanes.deliver(
+                message, others, by_bridge=True, ahead=ahead, fresh=True
+            )
+            self._offered[entry.id] = None
+        else:
+            return True
+        self._left_to_read = max(self._left_to_read, entries[-1].id)
+        self._dirty = True
+        return False
 
     async def read(
         self, links: Sequence[Link], *, links_now: Callable[[], Sequence[Link]] | None = None
@@ -110,13 +186,18 @@ class AheadFeed:
         """
         self._dirty = False
         if len(links) < 2:
+            self._offered = LRU(_KEPT)
             return 0  # no other chat to hand a line to
         total = 0
-        while True:
-            count = await self._read_page(links, links_now)
-            total += count
-            if count < READ_AT_MOST:
-                return total
+        self._reading = True
+        try:
+            while True:
+                count = await self._read_page(links, links_now)
+                total += count
+                if count < READ_AT_MOST:
+                    return total
+        finally:
+            self._reading = False
 
     async def _read_page(
         self, links: Sequence[Link], links_now: Callable[[], Sequence[Link]] | None
@@ -142,6 +223,10 @@ class AheadFeed:
         if links_now is not None:
             links = links_now()
         for entry in entries:
+            if entry.id in self._offered:
+                del self._offered[entry.id]
+                self._seen = entry.id  # handed over at its write (`offer`)
+                continue
             if not primed:
                 await self._parent_first(entry, links)
             await self._hand_over(entry, links)
@@ -207,20 +292,9 @@ class AheadFeed:
         await self._hand_over(parent, links)
 
     async def _line(self, entry: OutboxEntry) -> tuple[Message, Ahead]:
-        """The line as the other chats' lanes take it: named by its entry (`Ahead`).
-
-        It has no Osoto id of its own (a merged post's id names several lines), so
-        the message's id only labels it.
-        """
-        message = Message(
-            id=entry.idempotency_key,
-            creation_time=entry.created_at * 1000.0,
-            trip_id=entry.trip_id,
-            channel_id=entry.channel_id,
-            content=entry.content,
-        )
+        """The line as the other chats' lanes take it: named by its entry (`Ahead`)."""
         parent = await resolve_parent(self._store, entry, toward_chats=True)
-        return message, Ahead(PendingPost(entry.id), parent)
+        return _message_of(entry), Ahead(PendingPost(entry.id), parent)
 
     async def catch_up(self, post: Message, links: Sequence[Link]) -> list[asyncio.Future[None]]:
         """A post of ours the feed did not follow (`Route.CATCH_UP`), into the lanes.

@@ -39,7 +39,7 @@ from osoto_bridge.relay.placement import Placement
 from osoto_bridge.relay.recent import RecentMessages
 from osoto_bridge.relay.schedule import PollTiming
 from osoto_bridge.relay.worker import ChannelWorker, Wait, wait_event
-from osoto_bridge.store import Store
+from osoto_bridge.store import OutboxEntry, Store
 from osoto_bridge.text.storable import storable_value
 
 logger = logging.getLogger(__name__)
@@ -289,12 +289,14 @@ class Bridge:
         adapter = self._adapters.get(platform)
         return adapter.bot_username if adapter is not None else None
 
-    def poke(self, trip_id: str, channel_id: str) -> None:
+    def poke(self, trip_id: str, channel_id: str, written: Sequence[OutboxEntry] = ()) -> None:
         """Wake a channel's worker now (a chat message waits in the outbox).
 
-        A channel another replica runs: its holder is woken (`Placement.wake`).
+        ``written``: the entries just written for it, if this process wrote them (its
+        worker hands them to the other chats without reading them back). A channel
+        another replica runs: its holder is woken (`Placement.wake`) and reads them.
         """
-        if not self._fleet.poke(trip_id, channel_id) and self._placement is not None:
+        if not self._fleet.poke(trip_id, channel_id, written) and self._placement is not None:
             self._placement.wake(trip_id, channel_id)
 
     def poke_here(self, trip_id: str, channel_id: str) -> None:

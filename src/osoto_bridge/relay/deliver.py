@@ -95,8 +95,13 @@ class Deliverer:
                     link.platform,
                 )
             return Taken(len(lines), sent=False)
-        delivered = await self._store.delivered_among(
-            [line.ref for line in lines], link.platform, link.chat_id
+        # A fresh line (handed over at its write) is in no chat yet: the map is asked
+        # only about the others (a conversation's line then goes out with no read).
+        unsure = [line.ref for line in lines if not line.fresh]
+        delivered = (
+            await self._store.delivered_among(unsure, link.platform, link.chat_id)
+            if unsure
+            else set()
         )
         skipped = 0
         while skipped < len(lines) and lines[skipped].ref in delivered:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.relay.deliver import Deliverer
@@ -20,7 +20,7 @@ from osoto_bridge.relay.lanes import ChatLanes
 from osoto_bridge.relay.placement import Placement, unit_of
 from osoto_bridge.relay.schedule import ActivePollBudget, PollTiming
 from osoto_bridge.relay.worker import ChannelKey, ChannelWorker, Wait
-from osoto_bridge.store import Link, Store
+from osoto_bridge.store import Link, OutboxEntry, Store
 
 __all__ = ["FIRST_PASSES_AT_ONCE", "STOP_GRACE", "WorkerFleet"]
 
@@ -222,12 +222,12 @@ class WorkerFleet:
         if worker is not None:
             worker.forget_links()
 
-    def poke(self, trip_id: str, channel_id: str) -> bool:
+    def poke(self, trip_id: str, channel_id: str, written: Sequence[OutboxEntry] = ()) -> bool:
         """Wake a channel's worker now; False when this process runs no such worker."""
         worker = self._workers.get(ChannelKey(trip_id, channel_id))
         if worker is None:
             return False
-        worker.poke()
+        worker.poke(written)
         return True
 
     def worker(self, trip_id: str, channel_id: str) -> ChannelWorker | None:

@@ -24,12 +24,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from osoto_bridge.store import IntakeLine, Store, StoreError
+from osoto_bridge.store import IntakeLine, OutboxEntry, Store, StoreError
 
 __all__ = ["Intake"]
 
@@ -53,10 +53,14 @@ class Intake:
 
     Args:
         store: the bridge's state.
-        poke: wakes a channel's worker (trip id, channel id) once its lines are written.
+        poke: wakes a channel's worker (trip id, channel id) once its lines are
+            written, with the entries this batch created for it (the worker hands
+            them on without reading them back).
     """
 
-    def __init__(self, store: Store, poke: Callable[[str, str], None]) -> None:
+    def __init__(
+        self, store: Store, poke: Callable[[str, str, Sequence[OutboxEntry]], None]
+    ) -> None:
         self._store = store
         self._poke = poke
         # One variable per intake: two bridges in one process never share a batch.
@@ -164,7 +168,7 @@ class Intake:
             )
             handled.extend(staged.handled)
         try:
-            await self._store.ingest(lines, handled=handled)
+            written = await self._store.ingest(lines, handled=handled)
         except BaseException as exc:
             # The store's operation runs to its end even when its caller (this batch's
             # writer) is cancelled, but its outcome is unknown here: the others fail,
@@ -187,8 +191,13 @@ class Intake:
         # The workers first: woken before the batches' callers, the lines go on to
         # the other chats before a caller's next step (Telegram's next getUpdates,
         # an HTTP answer) takes the loop (measured: 1 to 2 ms of chat → chat).
-        for channel in dict.fromkeys((line.trip_id, line.channel_id) for line in lines):
-            self._poke(*channel)
+        created: dict[tuple[str, str], list[OutboxEntry]] = {
+            (line.trip_id, line.channel_id): [] for line in lines
+        }
+        for entry in written.created:
+            created[(entry.trip_id, entry.channel_id)].append(entry)
+        for (trip_id, channel_id), entries in created.items():
+            self._poke(trip_id, channel_id, entries)
         for _, done in group:
             if not done.done():
                 done.set_result(None)

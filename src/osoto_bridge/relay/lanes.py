@@ -72,12 +72,15 @@ class Line:
         done: resolved once the chat has it (sent, found delivered, or refused for
             good); cancelled when the lane stops first.
         ahead: a chat line on its way to Osoto: its entry and parent.
+        fresh: written by this process and handed over at its write (`AheadFeed.offer`):
+            no chat can have it yet, so its sender does not ask the map.
     """
 
     message: Message
     by_bridge: bool
     done: asyncio.Future[None] = field(repr=False)
     ahead: Ahead | None = None
+    fresh: bool = False
 
     @property
     def ref(self) -> MessageRef:
@@ -155,14 +158,14 @@ class ChatLane:
         return [line.done for line in self._queue]
 
     def put(
-        self, message: Message, *, by_bridge: bool, ahead: Ahead | None = None
+        self, message: Message, *, by_bridge: bool, ahead: Ahead | None = None, fresh: bool = False
     ) -> asyncio.Future[None]:
         """Queue ``message`` for this chat; the future resolves once it has it."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if self._stopped.is_set():
             done.cancel()
             return done
-        self._queue.append(Line(message, by_bridge, done, ahead))
+        self._queue.append(Line(message, by_bridge, done, ahead, fresh))
         if self._task is None:
             self._task = asyncio.create_task(
                 self._run(), name=f"relay:lane:{self.link.platform}:{self.link.chat_id}"
@@ -263,10 +266,14 @@ class ChatLanes:
         *,
         by_bridge: bool = False,
         ahead: Ahead | None = None,
+        fresh: bool = False,
     ) -> list[asyncio.Future[None]]:
-        """Queue ``message`` for each enabled chat of ``links``; one future each."""
+        """Queue ``message`` for each enabled chat of ``links``; one future each.
+
+        ``fresh``: no chat can have it yet (`Line.fresh`).
+        """
         return [
-            self._lane(link).put(message, by_bridge=by_bridge, ahead=ahead)
+            self._lane(link).put(message, by_bridge=by_bridge, ahead=ahead, fresh=fresh)
             for link in links
             if link.enabled
         ]

@@ -17,6 +17,7 @@ from osoto_bridge.store.errors import (
 from osoto_bridge.store.models import (
     ChatParent,
     Direction,
+    Ingested,
     IntakeLine,
     Link,
     MessageOrigin,
@@ -35,6 +36,7 @@ __all__ = [
     "ChatParent",
     "ConflictError",
     "Direction",
+    "Ingested",
     "IntakeLine",
     "LeaseRound",
     "Link",

@@ -20,7 +20,14 @@ import sqlalchemy as sa
 from osoto_bridge.store._base import StoreBase, atomic, dialect_insert
 from osoto_bridge.store._outbox_rows import parent_columns
 from osoto_bridge.store._state import offset_upsert
-from osoto_bridge.store.models import IntakeLine, OsotoParent, PendingParent
+from osoto_bridge.store.models import (
+    Ingested,
+    IntakeLine,
+    OsotoParent,
+    OutboxEntry,
+    Parent,
+    PendingParent,
+)
 from osoto_bridge.store.tables import links, outbox, seen_events
 
 __all__ = ["IntakeMixin"]
@@ -90,7 +97,7 @@ class IntakeMixin(StoreBase):
         *,
         handled: Sequence[tuple[str, str]] = (),
         chat_offsets: Sequence[tuple[str, str, str]] = (),
-    ) -> list[tuple[tuple[int, ...], bool]]:
+    ) -> Ingested:
         """Write a batch of inbound events down, in one transaction.
 
         Args:
@@ -104,9 +111,9 @@ class IntakeMixin(StoreBase):
                 `set_offset` does.
 
         Returns:
-            For each line: its parts' entry ids, and whether this call created them
-            (False: a redelivery; the entries written before are returned). A line
-            whose link was removed meanwhile is dropped, logged: ``((), False)``.
+            For each line its parts' entry ids and whether this call created them,
+            and the entries it created (`Ingested`). A line whose link was removed
+            meanwhile is dropped, logged.
         """
         now = self._now()
         async with self._tx(first=True) as conn:
@@ -122,17 +129,16 @@ class IntakeMixin(StoreBase):
                     {"platform": platform, "name": name, "value": value, "updated_at": now},
                 )
             if not lines:
-                return []
+                return Ingested([])
             return await self._ingest_lines(conn, lines, now)
 
-    async def _ingest_lines(
-        self, conn: Any, lines: Sequence[IntakeLine], now: float
-    ) -> list[tuple[tuple[int, ...], bool]]:
+    async def _ingest_lines(self, conn: Any, lines: Sequence[IntakeLine], now: float) -> Ingested:
         link_ids = {line.link_id for line in lines}
         # Read here rather than trusted: a link removed since the caller looked it up
         # drops its own lines, not the whole batch (as a foreign-key error would).
         alive = {int(row[0]) for row in await conn.execute(_ALIVE_LINKS, {"p_ids": list(link_ids)})}
         rows: list[dict[str, Any]] = []
+        parents: list[Parent | None] = []  # each row's, as the line has it
         for line in lines:
             if line.link_id not in alive:
                 logger.warning(
@@ -163,6 +169,7 @@ class IntakeMixin(StoreBase):
                 {**fields, "idempotency_key": key, "content": content}
                 for key, content in line.parts
             )
+            parents.extend(line.parent for _ in line.parts)
         created: dict[str, int] = {}
         if rows:
             # One multi-row INSERT (SQLAlchemy's "insertmanyvalues"), in row order:
@@ -182,8 +189,8 @@ class IntakeMixin(StoreBase):
             fresh = all(key in created for key in keys)
             ids = tuple(created[key] if key in created else known[key][0] for key in keys)
             out.append((ids, fresh))
-        await self._thread_within(conn, lines, out, created, known)
-        return out
+        threaded = await self._thread_within(conn, lines, out, created, known)
+        return Ingested(out, _created_entries(rows, parents, created, threaded))
 
     async def _known_entries(
         self, conn: Any, keys: Sequence[str]
@@ -203,8 +210,9 @@ class IntakeMixin(StoreBase):
         out: Sequence[tuple[tuple[int, ...], bool]],
         created: dict[str, int],
         known: dict[str, tuple[int, str, str | None]],
-    ) -> None:
-        """Point replies to lines of this batch at those lines' entries."""
+    ) -> dict[int, Parent]:
+        """Point replies to lines of this batch at those lines' entries; the new parents."""
+        threaded: dict[int, Parent] = {}
         for index, line in enumerate(lines):
             target = line.parent_line
             if target is None or not out[index][1] or not 0 <= target < index:
@@ -223,3 +231,42 @@ class IntakeMixin(StoreBase):
                 .where(outbox.c.id.in_(out[index][0]))
                 .values(**parent_columns(parent))
             )
+            threaded.update(dict.fromkeys(out[index][0], parent))
+        return threaded
+
+
+def _created_entries(
+    rows: Sequence[dict[str, Any]],
+    parents: Sequence[Parent | None],
+    created: dict[str, int],
+    threaded: dict[int, Parent],
+) -> tuple[OutboxEntry, ...]:
+    """The entries an ingest created, as `outbox_entry` would read them back."""
+    entries: list[OutboxEntry] = []
+    for row, parent in zip(rows, parents, strict=True):
+        entry_id = created.get(str(row["idempotency_key"]))
+        if entry_id is None:
+            continue  # known before: a redelivery
+        entries.append(
+            OutboxEntry(
+                id=entry_id,
+                idempotency_key=str(row["idempotency_key"]),
+                link_id=int(row["link_id"]),
+                trip_id=str(row["trip_id"]),
+                channel_id=str(row["channel_id"]),
+                content=str(row["content"]),
+                parent=threaded.get(entry_id, parent),
+                source_platform=str(row["source_platform"]),
+                source_chat_id=str(row["source_chat_id"]),
+                source_thread_id=row["source_thread_id"],
+                source_message_id=str(row["source_message_id"]),
+                status="pending",
+                attempts=0,
+                next_attempt_at=float(row["next_attempt_at"]),
+                last_error=None,
+                osoto_message_id=None,
+                created_at=float(row["created_at"]),
+            )
+        )
+    entries.sort(key=lambda entry: entry.id)
+    return tuple(entries)

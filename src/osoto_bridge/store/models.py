@@ -10,6 +10,7 @@ from osoto_bridge.osoto.scopes import Scopes
 __all__ = [
     "ChatParent",
     "Direction",
+    "Ingested",
     "IntakeLine",
     "Link",
     "MessageOrigin",
@@ -105,6 +106,23 @@ class IntakeLine:
     source_message_id: str
     parent: Parent | None = None
     parent_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What one `Store.ingest` wrote.
+
+    Attributes:
+        lines: for each line handed in, its parts' entry ids and whether this call
+            created them (False: a redelivery, the entries written before; a line
+            whose link was removed meanwhile: ``((), False)``).
+        created: the entries this call created, in id order, as written (a reply to
+            a line of the same batch already threaded to that line's entry): what a
+            caller can hand on without reading them back.
+    """
+
+    lines: list[tuple[tuple[int, ...], bool]]
+    created: tuple[OutboxEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
