@@ -71,6 +71,30 @@ async def test_a_redelivered_message_is_relayed_once(world: SlackWorld) -> None:
     assert len(await world.osoto_messages()) == 1
 
 
+async def test_only_a_retry_reads_whether_its_event_was_handled(
+    world: SlackWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first delivery cannot have been handled (the outbox's idempotency keys would
+    # still catch one that raced): the mark is read for a retry only.
+    await world.link()
+    await world.start()
+    asked: list[list[str]] = []
+    seen_among = world.store.seen_among
+
+    async def counted(platform: str, event_ids: Any) -> set[str]:
+        asked.append(list(event_ids))
+        return await seen_among(platform, event_ids)
+
+    monkeypatch.setattr(world.store, "seen_among", counted)
+    payload = world.fake.event_callback(world.fake.message_event(CHANNEL, BOB, "first"))
+    assert (await world.deliver(payload)).status_code == 200
+    assert asked == []
+    assert (await world.deliver(payload, retry_num=1)).status_code == 200
+    assert asked == [[payload["event_id"]]]
+    await world.settle()
+    assert len(await world.osoto_messages()) == 1
+
+
 async def test_a_redelivered_key_warning_is_given_once(world: SlackWorld) -> None:
     await world.link()
     await world.start()

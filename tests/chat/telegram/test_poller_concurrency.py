@@ -251,9 +251,13 @@ class Writes:
         self.failing = failing
         self.committed: list[list[int]] = []
         self.offset_at_commit: list[int] = []
+        self.rechecked: list[list[int]] = []  # per batch: the updates maybe handled before
 
     @contextlib.asynccontextmanager
-    async def __call__(self, updates: Sequence[Update]) -> AsyncIterator[None]:
+    async def __call__(
+        self, updates: Sequence[Update], maybe_handled: Sequence[Update]
+    ) -> AsyncIterator[None]:
+        self.rechecked.append(sorted(u.update_id for u in maybe_handled))
         yield
         # The write happens here, after every lane handled its updates, and before
         # the next getUpdates confirms them.
@@ -300,3 +304,30 @@ async def test_a_failed_write_confirms_nothing_and_the_batch_comes_again(
     # After the failed write, the next poll asked from the same place again.
     assert offsets[1] < min(ids.values())
     assert fake.pending_updates == 0
+
+
+async def test_only_a_page_that_may_hold_handled_updates_is_checked_for_them(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    # The first page (a crashed poller may have handled it unconfirmed) and the page
+    # after a failed write are checked; a page after a batch handled whole is not.
+    a = fake.group("A")
+    handling = Handling()
+    first = _write(fake, user, [(a, "a1")])
+    writes = Writes(fake, handling)
+    poller = Poller(bot, handling, timeout=10, sleep=FakeSleep(), batch=writes)
+    task = asyncio.create_task(poller.run())
+    await fake.wait_for(lambda: len(writes.committed) == 1)  # the next poll follows it
+    second = _write(fake, user, [(a, "a2")])
+    await fake.wait_for(lambda: len(writes.committed) == 2)
+    writes.failing = 1
+    third = _write(fake, user, [(a, "a3")])
+    await fake.wait_for(lambda: len(writes.committed) == 3)
+    await _stop(poller, task)
+    assert writes.rechecked == [
+        sorted(first.values()),
+        [],
+        [],  # the write that failed: a page after a whole batch
+        sorted(third.values()),  # the same page again, after the failure
+    ]
+    assert writes.committed[1] == sorted(second.values())

@@ -11,6 +11,8 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.request.async_request import AsyncBoltRequest
+
 from osoto_bridge.chat.base import ChatAddress, InboundMessage, InboundSink, OutboundMessage
 from osoto_bridge.chat.slack.copies import read_seen_copy
 from osoto_bridge.chat.slack.direct import DIRECT_PREFIX, DirectMessages
@@ -70,7 +72,9 @@ class EventHandlers:
         self._publish_home = publish_home
         self._direct = direct
 
-    async def message_event(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def message_event(
+        self, event: dict[str, Any], body: dict[str, Any], request: AsyncBoltRequest
+    ) -> None:
         """A ``message`` event: relayed (inline, before the answer) unless a command.
 
         The bot's own copies come back too (as Slack shows every app its messages):
@@ -91,8 +95,9 @@ class EventHandlers:
             or f"message:{message.channel}:{message.ts}:{message.edit_marker or ''}"
         )
         # The line and the event's mark in one write (shared with the events that
-        # arrive meanwhile), committed before Slack gets its 200.
-        async with self._sink.batch(PLATFORM, [event_id]):
+        # arrive meanwhile), committed before Slack gets its 200. Only a redelivery
+        # can have been handled: the mark is read for those alone.
+        async with self._sink.batch(PLATFORM, [event_id] if _maybe_redelivered(request) else ()):
             if await self._sink.handled_before(PLATFORM, event_id):
                 return
             inbound = await self._inbound(message)
@@ -228,3 +233,10 @@ class EventHandlers:
     async def other_event(self, ack: Ack) -> None:
         """Events the bridge has no use for are acknowledged, so Slack does not retry."""
         await ack()
+
+
+def _maybe_redelivered(request: AsyncBoltRequest) -> bool:
+    """Whether Slack may have sent this event before: a retry over HTTP says so
+    (``X-Slack-Retry-Num``); Socket Mode's envelope says it but Bolt does not pass it
+    on, so there any event may be one."""
+    return request.mode != "http" or bool(request.headers.get("x-slack-retry-num"))

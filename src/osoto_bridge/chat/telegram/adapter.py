@@ -193,7 +193,9 @@ class TelegramChat:
                 self._process,
                 timeout=self._poll_timeout,
                 sleep=self._sleep,
-                batch=lambda updates: sink.batch(PLATFORM, [str(u.update_id) for u in updates]),
+                batch=lambda updates, maybe_handled: sink.batch(
+                    PLATFORM, [str(u.update_id) for u in maybe_handled]
+                ),
             )
             self._polling = asyncio.create_task(self._poller.run(), name="telegram-poller")
             self._polling.add_done_callback(_report_poller_end)

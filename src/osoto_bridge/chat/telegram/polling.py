@@ -16,6 +16,14 @@ Each batch is one write (`batch`, the sink's `InboundSink.batch`): the lines and
 dedupe marks its updates hand in are committed together when it ends, and only then
 does the offset move past it.
 
+Which updates may have been handled before (and so need the dedupe read): on the
+first page, after a failed poll (a 409 is another poller) and after a batch that
+was not handled whole, all of them; a page fetched from an offset this poller moved
+past a batch it handled whole holds only updates no one has handled (a page is at
+most ``limit`` updates from the offset asked, and whatever a crashed poller handled
+but had not confirmed lies within the first such page), so none (but any below
+that offset, which Telegram never sends).
+
 The offset: Telegram knows only "everything below ``offset`` is done", while lanes
 finish out of order. So the offset moves once per batch, to the smallest
 ``update_id`` not handled (the last one + 1 when all were). A stop or a failure
@@ -51,6 +59,10 @@ _MAX_BACKOFF = 60.0
 _BACKOFF = Backoff(first=2.0, cap=_MAX_BACKOFF)  # 2, 4, … 32, 60 s
 
 
+Batch = Callable[[Sequence[Update], Sequence[Update]], AbstractAsyncContextManager[object]]
+"""Entered around a batch: its updates, and those of them maybe handled before."""
+
+
 class _NotWritten(Exception):
     """A batch's writes failed (the sink's `batch` raised at its end)."""
 
@@ -67,8 +79,9 @@ class Poller:
         allowed_updates: the update kinds to ask for.
         max_concurrency: how many chats' updates are handled at the same time.
         batch: entered around each batch's handling (the sink's `InboundSink.batch`:
-            what the updates hand in is written when it ends); the offset moves past
-            the batch only once it ended without error.
+            what the updates hand in is written when it ends), with the updates of
+            it that may have been handled before (see the module); the offset moves
+            past the batch only once it ended without error.
     """
 
     def __init__(
@@ -80,7 +93,7 @@ class Poller:
         sleep: Sleep,
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
         max_concurrency: int = 64,
-        batch: Callable[[Sequence[Update]], AbstractAsyncContextManager[object]] | None = None,
+        batch: Batch | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -93,6 +106,9 @@ class Poller:
         self._batch = batch if batch is not None else _no_batch
         self._offset: int | None = None
         self._confirmed: int | None = None
+        # The offset is one this poller moved past a batch it handled whole: the next
+        # page holds no update anyone handled (see the module).
+        self._own_offset = False
         self._stopping = asyncio.Event()
         self.polls = 0
 
@@ -110,12 +126,14 @@ class Poller:
             except InvalidToken:
                 raise
             except TelegramError as exc:  # network faults, 5xx, a webhook still set (409)
+                self._own_offset = False
                 failures += 1
                 await self._back_off(failures, f"Telegram getUpdates failed ({exc})")
                 continue
             except (TypeError, ValueError, KeyError):
                 # An update this python-telegram-bot cannot read (Bot API skew): keep
                 # the poller alive and loud rather than let the task die silently.
+                self._own_offset = False
                 failures += 1
                 logger.exception("could not read Telegram updates")
                 await self._back_off(failures, "unreadable updates")
@@ -160,14 +178,21 @@ class Poller:
         # with ``concurrent_updates``, and each call copies the handler lists it walks.
         # The offset moves only once the batch's writes are committed (the `batch`
         # block ended): before that, a crash must bring every update of it again.
+        maybe_handled: Sequence[Update] = updates
+        if self._own_offset and self._offset is not None:
+            # Below the offset asked only a server unlike Telegram would answer
+            # (updates confirmed are gone): those are checked all the same.
+            maybe_handled = [u for u in updates if u.update_id < self._offset]
+        self._own_offset = False
         try:
-            async with self._batch(updates), asyncio.TaskGroup() as group:
+            async with self._batch(updates, maybe_handled), asyncio.TaskGroup() as group:
                 for queue in _lanes(updates):
                     group.create_task(lane(queue))
         except Exception as exc:
             raise _NotWritten(str(exc) or type(exc).__name__) from exc
         waiting = [u.update_id for u in updates if u.update_id not in handled]
         self._offset = min(waiting) if waiting else max(u.update_id for u in updates) + 1
+        self._own_offset = not waiting and not errors
         for extra in errors[1:]:
             logger.error("handling a Telegram update failed", exc_info=extra)
         if errors:
@@ -211,7 +236,9 @@ class Poller:
             logger.warning("could not confirm handled Telegram updates: %s", exc)
 
 
-def _no_batch(updates: Sequence[Update]) -> AbstractAsyncContextManager[object]:
+def _no_batch(
+    updates: Sequence[Update], maybe_handled: Sequence[Update]
+) -> AbstractAsyncContextManager[object]:
     return nullcontext()
 
 
