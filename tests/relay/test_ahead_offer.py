@@ -177,3 +177,22 @@ async def test_a_line_another_process_wrote_among_them_comes_with_the_read(
     assert handed.lines == [("line 2", "C1", True)]
     await feed.read(links)
     assert handed.lines[1:] == [("line 1", "-100", False)]  # once, to the other chat
+
+
+async def test_a_line_posted_before_its_offer_goes_with_the_read_and_its_post_is_followed(
+    store: Store, links: list[Link]
+) -> None:
+    # The Osoto lane was quicker than the intake's hand-over (possible on PostgreSQL,
+    # where another connection sees the row at its commit): the read hands it over
+    # and completes the post, so the poll waits for its copies, not queues it again.
+    handed = Handed()
+    feed = feed_for(store, handed)
+    await feed.read(links)
+    written = await write(store, links[0], "1")
+    await store.mark_outbox_sent(written[0].id, "m1")
+    feed.posted([written[0].id], "m1")
+    assert feed.copies_of("m1") is None
+    assert not feed.offer(written, links)
+    await feed.read(links)
+    assert handed.lines == [("line 1", "C1", False)]
+    assert feed.copies_of("m1") is not None

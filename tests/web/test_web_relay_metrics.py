@@ -80,6 +80,11 @@ async def test_messages_are_counted_per_path_and_platform(world: World) -> None:
     await world.telegram.write("tg-1", "Boarding now", author="Alice")
     await world.slack.wait_for(lambda sent: len(sent) == 2)
 
+    async def posted() -> bool:  # Slack's copy does not wait for the Osoto post
+        assert world.store is not None
+        return await world.store.pending_outbox_count() == 0  # counted with its record
+
+    await eventually(posted)
     text, got = await scrape(world, metrics)
     relayed = "osoto_bridge_messages_relayed_total"
     assert value(got, relayed, path="osoto_to_chat", platform="telegram") == 1

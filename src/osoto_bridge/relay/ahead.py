@@ -125,6 +125,9 @@ class AheadFeed:
         self._offered: LRU[int, None] = LRU(_KEPT)
         self._left_to_read = 0
         self._reading = False
+        # Lines the Osoto lane posted before the feed had them: the read completes
+        # their post (`_partial`), so an offer leaves them to it.
+        self._posted_first: LRU[int, None] = LRU(_KEPT)
 
     def poke(self) -> None:
         """A line was written to the outbox: the next pass reads it."""
@@ -148,7 +151,9 @@ class AheadFeed:
         feed is due). A line goes only after every line before it: not before the
         feed's first read, nor during a read (it may be handing over lines before
         this one), nor while a line an offer left to the read is unread; one whose
-        parent needs the store goes to the read too.
+        parent needs the store goes to the read too, and so does one the Osoto lane
+        posted before this offer (the read completes its post's copies; a copy the
+        poll's catch-up queues is then never ahead of a fresh one in a lane).
         """
         if len(links) < 2:
             return True  # no other chat to hand a line to
@@ -158,7 +163,7 @@ class AheadFeed:
             if self._reading or not self._primed or self._seen < self._left_to_read:
                 break  # a read may be handing over lines before it
             parent = _known_parent(entry)
-            if parent is False:
+            if parent is False or entry.id in self._posted_first:
                 break
             message = _message_of(entry)
             ahead = Ahead(PendingPost(entry.id), parent)
@@ -229,6 +234,8 @@ class AheadFeed:
                 continue
             if not primed:
                 await self._parent_first(entry, links)
+            if entry.id in self._posted_first:
+                del self._posted_first[entry.id]
             await self._hand_over(entry, links)
             self._seen = entry.id
         self._seen = max(self._seen, last)
@@ -337,6 +344,7 @@ class AheadFeed:
             line_copies = self._copies.pop(entry_id)
             if line_copies is None:
                 missing.add(entry_id)
+                self._posted_first[entry_id] = None
             else:
                 copies += line_copies
         if osoto_message_id is None:
