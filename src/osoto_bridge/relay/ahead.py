@@ -48,6 +48,18 @@ _KEPT = 4096
 looked up in the map again)."""
 
 
+def _known_parent(entry: OutboxEntry) -> MessageRef | Literal[False] | None:
+    """The entry's parent as `resolve_parent` gives it, where that needs no store
+    (its first two cases: none, or an Osoto message); False where it does."""
+    match entry.parent:
+        case None:
+            return None
+        case OsotoParent(message_id):
+            return message_id
+        case _:
+            return False
+
+
 async def resolve_parent(
     store: Store, entry: OutboxEntry, *, toward_chats: bool = False
 ) -> MessageRef | None:
@@ -89,18 +101,6 @@ def _message_of(entry: OutboxEntry) -> Message:
         channel_id=entry.channel_id,
         content=entry.content,
     )
-
-
-def _known_parent(entry: OutboxEntry) -> MessageRef | Literal[False] | None:
-    """The entry's parent as `resolve_parent` gives it, where that needs no store
-    (none, or an Osoto message); False where it does."""
-    match entry.parent:
-        case None:
-            return None
-        case OsotoParent(message_id):
-            return message_id
-        case _:
-            return False
 
 
 class AheadFeed:
@@ -165,12 +165,8 @@ class AheadFeed:
             parent = _known_parent(entry)
             if parent is False or entry.id in self._posted_first:
                 break
-            message = _message_of(entry)
             ahead = Ahead(PendingPost(entry.id), parent)
-            others = [link for link in links if link.id != entry.link_id]
-            self._copies[entry.id] = self._lanes.deliver(
-                message, others, by_bridge=True, ahead=ahead, fresh=True
-            )
+            self._copies[entry.id] = self._into_lanes(entry, ahead, links, fresh=True)
             self._offered[entry.id] = None
         else:
             return True
@@ -270,9 +266,17 @@ class AheadFeed:
         self, entry: OutboxEntry, links: Sequence[Link]
     ) -> list[asyncio.Future[None]]:
         """One line into the lanes of every chat but its own; a future per copy."""
+        parent = await resolve_parent(self._store, entry, toward_chats=True)
+        return self._into_lanes(entry, Ahead(PendingPost(entry.id), parent), links)
+
+    def _into_lanes(
+        self, entry: OutboxEntry, ahead: Ahead, links: Sequence[Link], *, fresh: bool = False
+    ) -> list[asyncio.Future[None]]:
+        """The line, named by its entry (`Ahead`), into every chat's lane but its own."""
         others = [link for link in links if link.id != entry.link_id]
-        message, ahead = await self._line(entry)
-        return self._lanes.deliver(message, others, by_bridge=True, ahead=ahead)
+        return self._lanes.deliver(
+            _message_of(entry), others, by_bridge=True, ahead=ahead, fresh=fresh
+        )
 
     async def _parent_first(self, entry: OutboxEntry, links: Sequence[Link]) -> None:
         """After a start: the posted line a pending one answers goes ahead of it.
@@ -297,11 +301,6 @@ class AheadFeed:
             return  # another reply's parent too: handed over already
         self._parents_handed[parent.id] = None
         await self._hand_over(parent, links)
-
-    async def _line(self, entry: OutboxEntry) -> tuple[Message, Ahead]:
-        """The line as the other chats' lanes take it: named by its entry (`Ahead`)."""
-        parent = await resolve_parent(self._store, entry, toward_chats=True)
-        return _message_of(entry), Ahead(PendingPost(entry.id), parent)
 
     async def catch_up(self, post: Message, links: Sequence[Link]) -> list[asyncio.Future[None]]:
         """A post of ours the feed did not follow (`Route.CATCH_UP`), into the lanes.

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from osoto_bridge.store._base import StoreBase, atomic, dialect_insert
-from osoto_bridge.store._outbox_rows import parent_columns
+from osoto_bridge.store._outbox_rows import entry_from_mapping, parent_columns
 from osoto_bridge.store._state import offset_upsert
 from osoto_bridge.store.models import (
     Ingested,
@@ -138,7 +138,6 @@ class IntakeMixin(StoreBase):
         # drops its own lines, not the whole batch (as a foreign-key error would).
         alive = {int(row[0]) for row in await conn.execute(_ALIVE_LINKS, {"p_ids": list(link_ids)})}
         rows: list[dict[str, Any]] = []
-        parents: list[Parent | None] = []  # each row's, as the line has it
         for line in lines:
             if line.link_id not in alive:
                 logger.warning(
@@ -169,7 +168,6 @@ class IntakeMixin(StoreBase):
                 {**fields, "idempotency_key": key, "content": content}
                 for key, content in line.parts
             )
-            parents.extend(line.parent for _ in line.parts)
         created: dict[str, int] = {}
         if rows:
             # One multi-row INSERT (SQLAlchemy's "insertmanyvalues"), in row order:
@@ -190,7 +188,7 @@ class IntakeMixin(StoreBase):
             ids = tuple(created[key] if key in created else known[key][0] for key in keys)
             out.append((ids, fresh))
         threaded = await self._thread_within(conn, lines, out, created, known)
-        return Ingested(out, _created_entries(rows, parents, created, threaded))
+        return Ingested(out, _created_entries(rows, created, threaded))
 
     async def _known_entries(
         self, conn: Any, keys: Sequence[str]
@@ -236,37 +234,19 @@ class IntakeMixin(StoreBase):
 
 
 def _created_entries(
-    rows: Sequence[dict[str, Any]],
-    parents: Sequence[Parent | None],
-    created: dict[str, int],
-    threaded: dict[int, Parent],
+    rows: Sequence[dict[str, Any]], created: dict[str, int], threaded: dict[int, Parent]
 ) -> tuple[OutboxEntry, ...]:
-    """The entries an ingest created, as `outbox_entry` would read them back."""
+    """The entries an ingest created, as `outbox_entry` would read them back: the
+    values written, their ids, and the parents threaded after the insert."""
     entries: list[OutboxEntry] = []
-    for row, parent in zip(rows, parents, strict=True):
+    for row in rows:
         entry_id = created.get(str(row["idempotency_key"]))
         if entry_id is None:
             continue  # known before: a redelivery
-        entries.append(
-            OutboxEntry(
-                id=entry_id,
-                idempotency_key=str(row["idempotency_key"]),
-                link_id=int(row["link_id"]),
-                trip_id=str(row["trip_id"]),
-                channel_id=str(row["channel_id"]),
-                content=str(row["content"]),
-                parent=threaded.get(entry_id, parent),
-                source_platform=str(row["source_platform"]),
-                source_chat_id=str(row["source_chat_id"]),
-                source_thread_id=row["source_thread_id"],
-                source_message_id=str(row["source_message_id"]),
-                status="pending",
-                attempts=0,
-                next_attempt_at=float(row["next_attempt_at"]),
-                last_error=None,
-                osoto_message_id=None,
-                created_at=float(row["created_at"]),
-            )
-        )
+        values = {**row, "id": entry_id, "batch_id": None}
+        parent = threaded.get(entry_id)
+        if parent is not None:
+            values.update(parent_columns(parent))
+        entries.append(entry_from_mapping(values))
     entries.sort(key=lambda entry: entry.id)
     return tuple(entries)

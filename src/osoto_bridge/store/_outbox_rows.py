@@ -6,6 +6,7 @@ in its own column (migration 2); exactly one is set, or none.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ from osoto_bridge.store.models import (
 )
 from osoto_bridge.store.tables import outbox
 
-__all__ = ["entry_columns", "entry_from_row", "parent_columns"]
+__all__ = ["entry_columns", "entry_from_mapping", "entry_from_row", "parent_columns"]
 
 _PARENT_COLUMNS = ("parent_osoto_message_id", "parent_chat_message_id", "parent_outbox_id")
 _FIELDS = (
@@ -54,7 +55,11 @@ def parent_columns(parent: Parent | None) -> dict[str, Any]:
 
 
 def entry_from_row(row: sa.Row[Any]) -> OutboxEntry:
-    m = row._mapping
+    return entry_from_mapping(row._mapping)
+
+
+def entry_from_mapping(m: Mapping[Any, Any]) -> OutboxEntry:
+    """An entry from its columns' values (a row read, or the values just written)."""
     return OutboxEntry(
         id=int(m["id"]),
         idempotency_key=m["idempotency_key"],
