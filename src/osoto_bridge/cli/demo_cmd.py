@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from osoto_bridge.announce import Announcer, build_announcer
 from osoto_bridge.announce.demo import DEMO_TIMING, companion_changes_plan
@@ -30,10 +30,12 @@ from osoto_bridge.commands import CommandService, ShareUrl, SnapshotCache
 from osoto_bridge.osoto.key_inspection import LinkError
 from osoto_bridge.relay import Bridge, ClientPool, PollTiming
 from osoto_bridge.relay.link_service import LinkService
-from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.store import Store, generate_secret_key
 from osoto_bridge.web import Readiness, WebServer, WebServerError, build_web_app
 from osoto_bridge.web.share import ShareAddresses, ShareSource, share_routes
+
+if TYPE_CHECKING:
+    from osoto_bridge.sandbox import Sandbox
 
 _PORT_HINT = "choose another --port, or leave it out for any free one"
 
@@ -57,6 +59,10 @@ def register(subparsers: Any) -> None:
 
 
 async def _demo(args: argparse.Namespace) -> int:
+    # Here, not at the top: every process builds this parser, and the sandbox's
+    # FastAPI is memory `run` never uses (`tests/test_cli_imports.py`).
+    from osoto_bridge.sandbox import Sandbox
+
     interactive = sys.stdin.isatty()
     out = sys.stdout
     with (

@@ -22,8 +22,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from osoto_bridge.cli.common import (
     CommandError,
     add_config_argument,
@@ -33,9 +31,11 @@ from osoto_bridge.cli.common import (
     settings_secrets,
     setup_logging,
 )
-from osoto_bridge.mcp import ToolContext, build_server, serve_http, serve_stdio
 from osoto_bridge.osoto import OsotoClient, SharedTripClient
-from osoto_bridge.sandbox import Sandbox
+
+# The MCP SDK, uvicorn and the sandbox are imported where the command runs: every
+# process (`osoto-bridge run` too) builds this parser, and they would cost it ~20 MB
+# of memory it never uses (`tests/test_cli_imports.py`).
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,10 @@ def _read_key(args: argparse.Namespace) -> str:
 @contextlib.asynccontextmanager
 async def _demo_sandbox() -> AsyncIterator[tuple[str, str]]:
     """Serve a seeded sandbox on a free loopback port; yield (base URL, a traveller's key)."""
+    import uvicorn
+
+    from osoto_bridge.sandbox import Sandbox
+
     with Sandbox(":memory:", rate_limit=60) as sandbox:
         credentials = sandbox.seed_demo()
         config = uvicorn.Config(
@@ -140,6 +144,8 @@ async def _demo_sandbox() -> AsyncIterator[tuple[str, str]]:
 
 
 async def _mcp(args: argparse.Namespace) -> int:
+    from osoto_bridge.mcp import ToolContext, build_server, serve_http, serve_stdio
+
     if args.demo and (args.base_url or args.key_file):
         raise CommandError("--demo serves its own sandbox: drop --base-url and --key-file")
     settings = settings_from(args, osoto_base_url=args.base_url)

@@ -17,10 +17,15 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from osoto_bridge.sandbox import Sandbox
 from osoto_bridge.web import WebServerError, listen_socket
+
+if TYPE_CHECKING:
+    from osoto_bridge.sandbox import Sandbox
+
+# The sandbox (FastAPI) is imported where a subcommand runs: every process builds
+# this parser (`tests/test_cli_imports.py`).
 
 
 class _CliError(Exception):
@@ -95,6 +100,8 @@ def register(subparsers: Any) -> None:
 
 
 def _open_existing(path: str) -> Sandbox:
+    from osoto_bridge.sandbox import Sandbox
+
     if not os.path.isfile(path):
         raise _CliError(f"no sandbox database at {path}")
     try:
@@ -128,6 +135,8 @@ def _create_channel(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from osoto_bridge.sandbox import Sandbox
 
     try:
         # Bound here, not by uvicorn: a taken port is one line with the fix, not
