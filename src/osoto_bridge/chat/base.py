@@ -303,6 +303,16 @@ class InboundSink(Protocol):
         """
         ...
 
+    def room(self) -> Awaitable[None]:
+        """Wait until the bridge may take more lines.
+
+        An adapter that pulls its events (Telegram's ``getUpdates``) waits on it
+        before each fetch, so a burst waits at the platform, not in this process's
+        memory. Events the platform pushes (a webhook, Slack's) never wait on it:
+        they must be answered in seconds.
+        """
+        ...
+
     def handled_before(self, platform: str, event_id: str) -> Awaitable[bool]:
         """Whether an inbound event was already handled to its end."""
         ...

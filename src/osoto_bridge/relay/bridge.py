@@ -363,6 +363,9 @@ class Bridge:
     ) -> AbstractAsyncContextManager[None]:
         return self.intake.batch(platform, event_ids)
 
+    async def room(self) -> None:
+        await self._fleet.room()
+
     async def handled_before(self, platform: str, event_id: str) -> bool:
         return await self.intake.handled_before(platform, event_id)
 

@@ -233,6 +233,10 @@ class WorkerFleet:
     def worker(self, trip_id: str, channel_id: str) -> ChannelWorker | None:
         return self._workers.get(ChannelKey(trip_id, channel_id))
 
+    async def room(self) -> None:
+        """Wait while the chat lanes hold as many lines as they may (`ChatLanes.room`)."""
+        await self._lanes.room()
+
     def lane_backlog(self) -> int:
         """Lines queued in the longest chat lane."""
         return self._lanes.backlog()

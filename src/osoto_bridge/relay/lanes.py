@@ -46,6 +46,15 @@ lines queued behind it merge (`relay/coalesce.py`)."""
 LANE_RETRY_CAP = 300.0
 """Seconds a failing lane waits at most between tries."""
 
+HOLD_AT = 20_000
+"""Lines queued in all the lanes together at which a pulled intake waits
+(`ChatLanes.room`): a backlog beyond it (a restart after hours down) waits at its
+platform (Telegram keeps what was not fetched), not in this process's memory, about
+6 KB a queued line. High on purpose: held lower, the lanes merge less of what queues
+behind a held send (docs/benchmarks.md, "The bridge's memory": held at 4,000, the
+10,000-line bulk crossed at half the rate for 20 MB less)."""
+
+
 Wait = Callable[[asyncio.Event, float], Awaitable[None]]
 
 
@@ -62,7 +71,7 @@ class Ahead:
     parent: MessageRef | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Line:
     """One message on its way to one chat.
 
@@ -135,6 +144,7 @@ class ChatLane:
         rng: random.Random,
         metrics: RelayMetrics,
         on_empty: Callable[[ChatLane], None],
+        on_count: Callable[[int], None] = lambda change: None,
     ) -> None:
         self.link = link
         self._clock = clock
@@ -144,6 +154,11 @@ class ChatLane:
         self._wait = wait
         self._metrics = metrics
         self._on_empty = on_empty
+        self._on_count = on_count
+        # Whether this lane's lines count toward the hold (`ChatLanes.room`): a
+        # failing lane's do not, so one chat that cannot take lines for a while
+        # never holds up the intake of every other.
+        self._counted = True
         self._queue: deque[Line] = deque()
         self._task: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
@@ -166,6 +181,7 @@ class ChatLane:
             done.cancel()
             return done
         self._queue.append(Line(message, by_bridge, done, ahead, fresh))
+        self._count(1)
         if self._task is None:
             self._task = asyncio.create_task(
                 self._run(), name=f"relay:lane:{self.link.platform}:{self.link.chat_id}"
@@ -192,12 +208,16 @@ class ChatLane:
                     await self._back_off(None)
                     continue
                 self.failures = 0
+                if not self._counted:
+                    self._counted = True
+                    self._on_count(len(self._queue))
                 if taken.sent:
                     self._pressed = self._clock() - started >= HELD
                 for _ in range(max(1, taken.count)):
                     if not self._queue:
                         break
                     line = self._queue.popleft()
+                    self._count(-1)
                     if not line.done.done():
                         line.done.set_result(None)
         finally:
@@ -205,8 +225,15 @@ class ChatLane:
             if not self._queue:
                 self._on_empty(self)
 
+    def _count(self, change: int) -> None:
+        if self._counted:
+            self._on_count(change)
+
     async def _back_off(self, exc: ChatUnavailable | None) -> None:
         self.failures += 1
+        if self._counted:
+            self._counted = False
+            self._on_count(-len(self._queue))
         if exc is not None:
             self._metrics.failed(exc)
         delay = self._backoff.delay(self.failures)
@@ -237,6 +264,7 @@ class ChatLane:
             await asyncio.gather(task, return_exceptions=True)
         while self._queue:
             self._queue.popleft().done.cancel()
+            self._count(-1)
 
 
 class ChatLanes:
@@ -250,6 +278,7 @@ class ChatLanes:
         clock: Callable[[], float],
         rng: random.Random | None = None,
         metrics: RelayMetrics | None = None,
+        hold_at: int = HOLD_AT,
     ) -> None:
         self._sender = sender
         self._wait = wait
@@ -258,6 +287,13 @@ class ChatLanes:
         self._metrics = metrics if metrics is not None else RelayMetrics()
         self._lanes: dict[int, ChatLane] = {}
         self._stopping = False
+        self._hold_at = hold_at
+        # Below half of it a waiting intake goes on: pages come in steps, not a line
+        # at a time.
+        self._resume_at = hold_at // 2
+        self._queued = 0
+        self._has_room = asyncio.Event()
+        self._has_room.set()
 
     def deliver(
         self,
@@ -277,6 +313,23 @@ class ChatLanes:
             for link in links
             if link.enabled
         ]
+
+    @property
+    def queued(self) -> int:
+        """Lines queued in the lanes that are not failing, those in flight included."""
+        return self._queued
+
+    async def room(self) -> None:
+        """Wait while the lanes hold ``hold_at`` lines or more, until they hold fewer
+        than half of it (or stop: a stopped bridge takes nothing more anyway)."""
+        await self._has_room.wait()
+
+    def _count(self, change: int) -> None:
+        self._queued += change
+        if self._queued >= self._hold_at:
+            self._has_room.clear()
+        elif self._queued < self._resume_at:
+            self._has_room.set()
 
     def backlog(self) -> int:
         """Lines queued in the longest lane."""
@@ -298,6 +351,7 @@ class ChatLanes:
                 rng=self._rng,
                 metrics=self._metrics,
                 on_empty=self._forget,
+                on_count=self._count,
             )
             if self._stopping:
                 lane.close()
@@ -317,3 +371,4 @@ class ChatLanes:
         lanes = list(self._lanes.values())
         await asyncio.gather(*(lane.stop(at_once=at_once) for lane in lanes))
         self._lanes.clear()
+        self._has_room.set()

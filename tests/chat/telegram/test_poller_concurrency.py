@@ -331,3 +331,49 @@ async def test_only_a_page_that_may_hold_handled_updates_is_checked_for_them(
         sorted(third.values()),  # the same page again, after the failure
     ]
     assert writes.committed[1] == sorted(second.values())
+
+
+async def test_no_updates_are_fetched_while_the_sink_has_no_room(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    # The bridge's lanes are full (`InboundSink.room`): the updates wait at Telegram.
+    a = fake.group("A")
+    handling = Handling()
+    room = asyncio.Event()
+    asked = asyncio.Event()
+
+    async def has_room() -> None:
+        asked.set()
+        await room.wait()
+
+    _write(fake, user, [(a, "a1"), (a, "a2")])
+    poller = Poller(bot, handling, timeout=10, sleep=FakeSleep(), room=has_room)
+    task = asyncio.create_task(poller.run())
+    await asked.wait()
+    assert fake.calls_to("getUpdates") == []
+    assert fake.pending_updates == 2
+    room.set()
+    await handling.until(lambda: handling.finished == ["a1", "a2"])
+    await _stop(poller, task)
+    assert fake.pending_updates == 0
+
+
+async def test_a_stop_while_waiting_for_room_ends_the_poller(
+    fake: FakeTelegram, bot: Bot, user: User
+) -> None:
+    a = fake.group("A")
+    _write(fake, user, [(a, "a1")])
+    asked = asyncio.Event()
+
+    async def no_room() -> None:
+        asked.set()
+        await asyncio.Event().wait()
+
+    handling = Handling()
+    poller = Poller(bot, handling, timeout=10, sleep=FakeSleep(), room=no_room)
+    task = asyncio.create_task(poller.run())
+    await asked.wait()
+    poller.stop()
+    await asyncio.wait_for(task, 5)
+    assert handling.started == []
+    assert fake.pending_updates == 1

@@ -196,6 +196,7 @@ class TelegramChat:
                 batch=lambda updates, maybe_handled: sink.batch(
                     PLATFORM, [str(u.update_id) for u in maybe_handled]
                 ),
+                room=sink.room,
             )
             self._polling = asyncio.create_task(self._poller.run(), name="telegram-poller")
             self._polling.add_done_callback(_report_poller_end)

@@ -82,6 +82,8 @@ class Poller:
             what the updates hand in is written when it ends), with the updates of
             it that may have been handled before (see the module); the offset moves
             past the batch only once it ended without error.
+        room: awaited before each ``getUpdates`` (the sink's `InboundSink.room`): while
+            the bridge holds as many lines as it may, the updates wait at Telegram.
     """
 
     def __init__(
@@ -94,6 +96,7 @@ class Poller:
         allowed_updates: Sequence[str] = ALLOWED_UPDATES,
         max_concurrency: int = 64,
         batch: Batch | None = None,
+        room: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -104,6 +107,7 @@ class Poller:
         self._allowed = list(allowed_updates)
         self._max_concurrency = max_concurrency
         self._batch = batch if batch is not None else _no_batch
+        self._room = room
         self._offset: int | None = None
         self._confirmed: int | None = None
         # The offset is one this poller moved past a batch it handled whole: the next
@@ -199,7 +203,9 @@ class Poller:
             raise errors[0]
 
     async def _fetch(self) -> tuple[Update, ...] | None:
-        """One long poll, or None when `stop` came first."""
+        """One long poll (once the sink has room), or None when `stop` came first."""
+        if self._room is not None and not await self._unless_stopped(self._room()):
+            return None
         fetch = asyncio.ensure_future(
             self._bot.get_updates(
                 offset=self._offset, timeout=self._timeout, allowed_updates=self._allowed
@@ -218,6 +224,19 @@ class Poller:
         if self._stopping.is_set():
             return None
         return fetch.result()  # raises the poll's error
+
+    async def _unless_stopped(self, wait: Awaitable[None]) -> bool:
+        """Wait for ``wait``; False (and it cancelled) when `stop` came first."""
+        waiting = asyncio.ensure_future(wait)
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (waiting, stopping):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(waiting, stopping, return_exceptions=True)
+        return not self._stopping.is_set()
 
     async def _back_off(self, failures: int, why: str) -> None:
         delay = _BACKOFF.ceiling(failures)
