@@ -30,6 +30,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -239,6 +240,12 @@ async def execute(run: Run) -> dict[str, Any]:
     run.osoto_url = f"http://127.0.0.1:{osoto_port}/api/v1"
     started: list[asyncio.subprocess.Process] = []
     stop_sampling = asyncio.Event()
+    # A SIGTERM (a timeout, a cancelled job) ends the run as Ctrl-C does: the
+    # `finally` below stops the fakes and the bridge, which would outlive it and
+    # poll the next run's fakes.
+    this_run = asyncio.current_task()
+    assert this_run is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, this_run.cancel)
     try:
         osoto = await procs.start(
             [python, str(HERE / "relay_osoto.py"), "--db", str(work / "osoto.db"),
@@ -386,6 +393,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"wrote {path}", file=sys.stderr)
         if args.report is not None:
             args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    except asyncio.CancelledError:
+        print("stopped (SIGTERM): the fakes and the bridge were stopped", file=sys.stderr)
+        return 143
     finally:
         if args.keep:
             print(f"work directory kept: {workdir}", file=sys.stderr)
