@@ -38,6 +38,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import TypeVar
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
@@ -61,6 +62,9 @@ _BACKOFF = Backoff(first=2.0, cap=_MAX_BACKOFF)  # 2, 4, … 32, 60 s
 
 Batch = Callable[[Sequence[Update], Sequence[Update]], AbstractAsyncContextManager[object]]
 """Entered around a batch: its updates, and those of them maybe handled before."""
+
+
+_T = TypeVar("_T")
 
 
 class _NotWritten(Exception):
@@ -204,29 +208,22 @@ class Poller:
 
     async def _fetch(self) -> tuple[Update, ...] | None:
         """One long poll (once the sink has room), or None when `stop` came first."""
-        if self._room is not None and not await self._unless_stopped(self._room()):
-            return None
-        fetch = asyncio.ensure_future(
+        if self._room is not None:
+            room = await self._or_stop(self._room())
+            if room is None:
+                return None
+            room.result()
+        fetch = await self._or_stop(
             self._bot.get_updates(
                 offset=self._offset, timeout=self._timeout, allowed_updates=self._allowed
             )
         )
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        try:
-            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (fetch, stopping):
-                if not task.done():
-                    task.cancel()
-            await asyncio.gather(fetch, stopping, return_exceptions=True)
-        if not fetch.cancelled() and fetch.exception() is None:
-            return fetch.result()
-        if self._stopping.is_set():
-            return None
-        return fetch.result()  # raises the poll's error
+        return None if fetch is None else fetch.result()  # raises the poll's error
 
-    async def _unless_stopped(self, wait: Awaitable[None]) -> bool:
-        """Wait for ``wait``; False (and it cancelled) when `stop` came first."""
+    async def _or_stop(self, wait: Awaitable[_T]) -> asyncio.Future[_T] | None:
+        """Wait for ``wait`` or `stop`: its future once done (its result or error
+        within), or None when `stop` came first (``wait`` then cancelled). One that
+        succeeded just as `stop` came is kept: a fetched page is handled."""
         waiting = asyncio.ensure_future(wait)
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
@@ -236,7 +233,9 @@ class Poller:
                 if not task.done():
                     task.cancel()
             await asyncio.gather(waiting, stopping, return_exceptions=True)
-        return not self._stopping.is_set()
+        if not waiting.cancelled() and waiting.exception() is None:
+            return waiting
+        return None if self._stopping.is_set() else waiting
 
     async def _back_off(self, failures: int, why: str) -> None:
         delay = _BACKOFF.ceiling(failures)
