@@ -159,7 +159,9 @@ class RateLimiter:
         # requests and other users' (created at the first; most keys only poll).
         self._unplanned: deque[float] | None = None
         self._blocked_until = -math.inf
-        self._queues: dict[Priority, deque[_Waiter]] = {p: deque() for p in Priority}
+        # The waiters of each priority, a queue only while someone waits: an empty
+        # deque is 760 bytes, and at 5,000 keys most of them are empty at any time.
+        self._queues: dict[Priority, deque[_Waiter]] = {}
         self._changed: asyncio.Event | None = None
         self._sleeper: _Waiter | None = None
         self._issued = 0
@@ -169,9 +171,10 @@ class RateLimiter:
         self._probe: int | None = None  # the ticket learning the limit, while it is out
         self._shared = SharedLog(shared, key, wall_clock) if shared is not None else None
         self._reserving = False  # a reservation in the shared record is under way
-        # Others' use of the key that the server's answers revealed (local: the
-        # shared record holds the replicas' requests only).
-        self._strangers: deque[float] = deque()
+        # Others' use of the key that the server's answers revealed, kept beside the
+        # shared record (which holds the replicas' requests only); without one,
+        # `_sends` holds them.
+        self._strangers: deque[float] | None = deque() if shared is not None else None
 
     @property
     def known(self) -> bool:
@@ -201,8 +204,8 @@ class RateLimiter:
             reserve=self.reserve,
             reset_in=max(reset_in, blocked_for),
             blocked_for=blocked_for,
-            waiting_interactive=len(self._queues[Priority.INTERACTIVE]),
-            waiting_background=len(self._queues[Priority.BACKGROUND]),
+            waiting_interactive=len(self._queues.get(Priority.INTERACTIVE, ())),
+            waiting_background=len(self._queues.get(Priority.BACKGROUND, ())),
             granted=self._issued,
             rate_limited=self._rate_limited,
         )
@@ -228,7 +231,7 @@ class RateLimiter:
         """
         now = self._clock()
         self._prune(now)
-        if priority is Priority.BACKGROUND and self._queues[Priority.INTERACTIVE]:
+        if priority is Priority.BACKGROUND and self._queues.get(Priority.INTERACTIVE):
             return False
         # A reservation under way in the shared record delays a request by a round
         # trip, not by the budget: the budget's room is the answer.
@@ -244,7 +247,7 @@ class RateLimiter:
             A ticket to pass to `observe` with the answer's headers.
         """
         waiter = _Waiter(priority)
-        queue = self._queues[priority]
+        queue = self._queues.setdefault(priority, deque())
         queue.append(waiter)
         granted = False
         try:
@@ -255,6 +258,7 @@ class RateLimiter:
                 if head is waiter and self._allows(priority, now):
                     if self._shared is None or await self._reserve(priority, now):
                         queue.popleft()
+                        self._forget_if_empty(priority, queue)
                         granted = True
                         return self._grant(priority, now)
                     continue  # the others' requests fill the window: now known here
@@ -271,7 +275,13 @@ class RateLimiter:
         finally:
             if not granted:
                 queue.remove(waiter)
+                self._forget_if_empty(priority, queue)
                 self._notify()
+
+    def _forget_if_empty(self, priority: Priority, queue: deque[_Waiter]) -> None:
+        # Only an empty queue goes: a waiter still in it holds this very deque.
+        if not queue and self._queues.get(priority) is queue:
+            del self._queues[priority]
 
     def observe(
         self,
@@ -306,7 +316,8 @@ class RateLimiter:
             self._blocked_until = max(self._blocked_until, now + retry_after)
             self._sends.clear()
             self._unplanned = None
-            self._strangers.clear()
+            if self._strangers is not None:
+                self._strangers.clear()
             if ticket is not None:
                 self._last_observed = max(self._last_observed, ticket.seq)
         elif remaining is not None and ticket is not None and ticket.seq >= self._last_observed:
@@ -327,7 +338,7 @@ class RateLimiter:
                 stranger = [now] * (server_used - len(self._sends))
                 self._sends.extend(stranger)
                 self._unplanned_log().extend(stranger)
-                if self._shared is not None:
+                if self._strangers is not None:
                     self._strangers.extend(stranger)
         self._notify()
 
@@ -350,7 +361,7 @@ class RateLimiter:
 
     async def _reserve(self, priority: Priority, now: float) -> bool:
         """Reserve the request in the shared record; learn every replica's sends."""
-        assert self._shared is not None
+        assert self._shared is not None and self._strangers is not None
         self._reserving = True
         try:
             floor = self.reserve if priority is Priority.BACKGROUND else 0
@@ -373,13 +384,14 @@ class RateLimiter:
     def _prune(self, now: float) -> None:
         cutoff = now - self._horizon
         _age_out(self._sends, cutoff)
-        _age_out(self._strangers, cutoff)
+        if self._strangers is not None:
+            _age_out(self._strangers, cutoff)
         if self._unplanned is not None and not _age_out(self._unplanned, cutoff):
             self._unplanned = None
 
     def _head(self) -> _Waiter | None:
         for priority in (Priority.INTERACTIVE, Priority.BACKGROUND):
-            queue = self._queues[priority]
+            queue = self._queues.get(priority)
             if queue:
                 return queue[0]
         return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
 from osoto_bridge.metrics import RelayMetrics
@@ -77,8 +76,10 @@ class ChannelPoll:
         self._cursor: str | None = None
         self._cursor_saved_at = -math.inf
         # Pages read but not yet delivered everywhere: (cursor after it, its
-        # deliveries, whether it held only own posts), oldest first.
-        self._unsaved: deque[tuple[str, list[asyncio.Future[None]], bool]] = deque()
+        # deliveries, whether it held only own posts), oldest first. A list: at most
+        # `PAGES_AHEAD` of them, and an empty deque costs 13 times an empty list (at
+        # 5,000 channels, 3.5 MB).
+        self._unsaved: list[tuple[str, list[asyncio.Future[None]], bool]] = []
         self.requests = 0
         self._stopping = False
 
@@ -186,7 +187,7 @@ class ChannelPoll:
         cursor: str | None = None
         only_own = True
         while self._unsaved and all(done.done() for done in self._unsaved[0][1]):
-            page_cursor, deliveries, page_only_own = self._unsaved.popleft()
+            page_cursor, deliveries, page_only_own = self._unsaved.pop(0)
             if any(done.cancelled() for done in deliveries):
                 # A lane stopped before delivering: the page is read again later.
                 self._unsaved.clear()
