@@ -10,7 +10,6 @@ owners' messages it meets (`EchoGuard`, DESIGN invariant 3).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import random
@@ -34,7 +33,7 @@ from osoto_bridge.relay.echo import EchoGuard
 from osoto_bridge.relay.outbox import OSOTO_MAX_CONTENT
 from osoto_bridge.store import Link, OutboxEntry, PendingPost, Store
 from osoto_bridge.text import Paragraph, Text, doc
-from osoto_bridge.util import Backoff
+from osoto_bridge.util import Backoff, Wait, Wakeup
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,6 @@ Notify = Callable[[ChatAddress, OutboundMessage], Awaitable[None]]
 
 
 LinksNow = Callable[[], Awaitable[Sequence[Link]]]
-Wait = Callable[[asyncio.Event, float], Awaitable[None]]
 
 
 class OutboxDrain:
@@ -97,7 +95,7 @@ class OutboxDrain:
         self._pokes_since_drain = False
         self._failures = 0
         self._stopping = False
-        self._wake = asyncio.Event()
+        self._wake = Wakeup()
         # The outbox's last entry when this lane first looked: entries up to it may
         # have been posted alone by a process before (a crash, another replica's
         # lease), their answer lost. They go alone again, never merged (`_cut`).

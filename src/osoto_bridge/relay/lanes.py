@@ -20,7 +20,7 @@ import asyncio
 import logging
 import random
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -29,7 +29,7 @@ from osoto_bridge.metrics import RelayMetrics
 from osoto_bridge.osoto.models import Message
 from osoto_bridge.relay.coalesce import chat_pressed
 from osoto_bridge.store import Link, MessageRef, PendingPost
-from osoto_bridge.util import Backoff
+from osoto_bridge.util import Backoff, Wait
 
 __all__ = ["Ahead", "ChatLane", "ChatLanes", "Line", "LineSender", "Taken", "Wait"]
 
@@ -53,9 +53,6 @@ platform (Telegram keeps what was not fetched), not in this process's memory, ab
 6 KB a queued line. High on purpose: held lower, the lanes merge less of what queues
 behind a held send (docs/benchmarks.md, "The bridge's memory": held at 4,000, the
 10,000-line bulk crossed at half the rate for 20 MB less)."""
-
-
-Wait = Callable[[asyncio.Event, float], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from osoto_bridge.relay.lanes import ChatLanes
 from osoto_bridge.relay.poll import ChannelPoll, reader_of, seek_end
 from osoto_bridge.relay.schedule import ActivePollBudget, PollSchedule, PollTiming
 from osoto_bridge.store import Link, OutboxEntry, Store
-from osoto_bridge.util import Backoff
+from osoto_bridge.util import Backoff, Flag, Wait, Wakeup
 
 __all__ = ["ChannelKey", "ChannelWorker", "Wait", "seek_end", "wait_event"]
 
@@ -58,10 +58,7 @@ class ChannelKey:
     channel_id: str
 
 
-Wait = Callable[[asyncio.Event, float], Awaitable[None]]
-
-
-async def wait_event(event: asyncio.Event, seconds: float) -> None:
+async def wait_event(event: Flag, seconds: float) -> None:
     """Wait for ``event`` at most ``seconds`` (the default, real-time `Wait`)."""
     try:
         async with asyncio.timeout(seconds):
@@ -135,7 +132,7 @@ class ChannelWorker:
             metrics=self._metrics,
             clock=clock,
         )
-        self._wake = asyncio.Event()
+        self._wake = Wakeup()
         self._stopping = False
         self._failures = 0
         self._links: list[Link] | None = None
