@@ -60,7 +60,7 @@ def register(subparsers: Any) -> None:
 
 async def _demo(args: argparse.Namespace) -> int:
     # Here, not at the top: every process builds this parser, and the sandbox's
-    # FastAPI is memory `run` never uses (`tests/test_cli_imports.py`).
+    # FastAPI is memory `run` never uses (`tests/cli/test_cli_imports.py`).
     from osoto_bridge.sandbox import Sandbox
 
     interactive = sys.stdin.isatty()

@@ -35,7 +35,7 @@ from osoto_bridge.osoto import OsotoClient, SharedTripClient
 
 # The MCP SDK, uvicorn and the sandbox are imported where the command runs: every
 # process (`osoto-bridge run` too) builds this parser, and they would cost it ~20 MB
-# of memory it never uses (`tests/test_cli_imports.py`).
+# of memory it never uses (`tests/cli/test_cli_imports.py`).
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from osoto_bridge.sandbox import Sandbox
 
 # The sandbox (FastAPI) is imported where a subcommand runs: every process builds
-# this parser (`tests/test_cli_imports.py`).
+# this parser (`tests/cli/test_cli_imports.py`).
 
 
 class _CliError(Exception):

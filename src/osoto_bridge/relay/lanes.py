@@ -141,7 +141,7 @@ class ChatLane:
         rng: random.Random,
         metrics: RelayMetrics,
         on_empty: Callable[[ChatLane], None],
-        on_count: Callable[[int], None] = lambda change: None,
+        on_count: Callable[[int], None],
     ) -> None:
         self.link = link
         self._clock = clock
@@ -151,11 +151,10 @@ class ChatLane:
         self._wait = wait
         self._metrics = metrics
         self._on_empty = on_empty
-        self._on_count = on_count
-        # Whether this lane's lines count toward the hold (`ChatLanes.room`): a
-        # failing lane's do not, so one chat that cannot take lines for a while
+        # The lane's lines count toward the hold (`ChatLanes.room`) while it is not
+        # failing (``failures == 0``): one chat that cannot take lines for a while
         # never holds up the intake of every other.
-        self._counted = True
+        self._on_count = on_count
         self._queue: deque[Line] = deque()
         self._task: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
@@ -204,10 +203,9 @@ class ChatLane:
                     logger.exception("chat lane %s/%s failed", self.link.platform, self.link.id)
                     await self._back_off(None)
                     continue
+                if self.failures:
+                    self._on_count(len(self._queue))  # counted again
                 self.failures = 0
-                if not self._counted:
-                    self._counted = True
-                    self._on_count(len(self._queue))
                 if taken.sent:
                     self._pressed = self._clock() - started >= HELD
                 for _ in range(max(1, taken.count)):
@@ -223,14 +221,13 @@ class ChatLane:
                 self._on_empty(self)
 
     def _count(self, change: int) -> None:
-        if self._counted:
+        if not self.failures:
             self._on_count(change)
 
     async def _back_off(self, exc: ChatUnavailable | None) -> None:
+        if not self.failures:
+            self._on_count(-len(self._queue))  # counted no more while it fails
         self.failures += 1
-        if self._counted:
-            self._counted = False
-            self._on_count(-len(self._queue))
         if exc is not None:
             self._metrics.failed(exc)
         delay = self._backoff.delay(self.failures)
