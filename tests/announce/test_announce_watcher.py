@@ -66,6 +66,7 @@ class FakeClient:
 
 class World:
     def __init__(self, tmp: Path) -> None:
+        self.url_path = tmp
         self.url = f"sqlite+aiosqlite:///{tmp / 'bridge.db'}"
         self.keys = [generate_secret_key()]
         self.clock = Clock(dt.datetime(2026, 10, 24, 12, 0, tzinfo=LONDON))
@@ -440,3 +441,49 @@ def _client_for(world: World) -> Callable[[Link], Awaitable[Any]]:
 
 async def _discard(message: OutboundMessage) -> None:
     return None
+
+
+async def test_a_quiet_check_costs_one_read_and_no_request(world: World) -> None:
+    announcer = await world.open()
+    await world.link("A")
+    await announcer.check()
+    assert world.store is not None
+    world.clock.advance(15)
+    before = world.store.operations
+    await announcer.check()
+    # the notification settings only: no link list, no snapshot read, no fetch
+    assert world.store.operations - before == 1
+    assert world.client.exports == 1
+
+
+async def test_a_chat_linked_after_a_check_is_told_at_the_next(world: World) -> None:
+    announcer = await world.open()
+    await world.link("A")
+    await announcer.check()
+    await world.link("B")  # a change this store made: the links are read again
+    world.clock.advance(120)
+    world.client.edit(lambda d: d["actionItems"][0].update(done=True))
+    await _settle(announcer, world)
+    assert len(world.texts("A")) == 1
+    assert len(world.texts("B")) == 1
+
+
+async def test_a_chat_linked_by_another_process_is_seen_within_the_reread(
+    world: World,
+) -> None:
+    from osoto_bridge.announce.watcher import LINKS_REREAD
+
+    await world.open()
+    announcer = world.announcer(interval=LINKS_REREAD)  # the fetch due with the reread
+    await world.link("A")
+    await announcer.check()
+    other = World(world.url_path)
+    other.store = await Store.open(world.url, secret_keys=world.keys, clock=world.clock)
+    try:
+        await other.link("B")
+    finally:
+        await other.close()
+    world.client.edit(lambda d: d["actionItems"][0].update(done=True))
+    world.clock.advance(LINKS_REREAD)
+    await _settle(announcer, world)
+    assert len(world.texts("B")) == 1

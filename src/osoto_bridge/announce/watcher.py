@@ -56,6 +56,10 @@ identity names the stored snapshot it started from, which is gone once it was to
 
 _PRUNE_EVERY = 3600.0
 
+LINKS_REREAD = 60.0
+"""Seconds the watch keeps the links it read when nothing told it of a change (a
+change by this process, or the relay's link sync, tells it at once)."""
+
 DEFAULT_INTERVAL = 120.0
 """Seconds between two fetches of a trip's export (`OSOTO_BRIDGE_PLAN_WATCH_INTERVAL`)."""
 
@@ -150,6 +154,11 @@ class Announcer:
         self.announced: collections.Counter[str] = collections.Counter()
         """Announcements sent, by kind (`d` digest, `c`/`f`/`s` reminders, `b` briefing)."""
         self._progress = asyncio.Condition()
+        # The enabled links by trip, the store's link generation they were read at,
+        # and when: at thousands of trips, reading every link at every check was a
+        # fifth of the idle process's CPU (docs/benchmarks.md).
+        self._by_trip: dict[str, list[Link]] = {}
+        self._links_read: tuple[int, float] | None = None
 
     async def wait_until(self, predicate: Callable[[], bool]) -> None:
         """Wait until `predicate()` holds, re-checked after each announcement or
@@ -203,13 +212,20 @@ class Announcer:
 
     async def check(self) -> None:
         """One look at every linked trip: fetch where due, then announce."""
-        links = await self._store.list_links(enabled_only=True)
+        by_trip = await self._linked_trips()
         self._settings = await self._store.all_notify_settings()
-        by_trip: dict[str, list[Link]] = {}
-        for link in links:
-            by_trip.setdefault(link.trip_id, []).append(link)
         for trip_id in self._trips.keys() - by_trip.keys():
             del self._trips[trip_id]
+        now = self._clock()
+        # Most trips have nothing to do at a check (a fetch is due every `interval`,
+        # a check comes every `check_every`): only the others get a task.
+        visits = [
+            (trip_id, trip_links)
+            for trip_id, trip_links in by_trip.items()
+            if self._needs_visit(trip_id, trip_links, now)
+        ]
+        if not visits:
+            return
         gate = asyncio.Semaphore(self._timing.concurrency)
 
         async def one(trip_id: str, trip_links: list[Link]) -> None:
@@ -220,8 +236,55 @@ class Announcer:
                     logger.warning("watching trip %s: %s", trip_id, type(exc).__name__)
 
         async with asyncio.TaskGroup() as group:
-            for trip_id, trip_links in by_trip.items():
+            for trip_id, trip_links in visits:
                 group.create_task(one(trip_id, trip_links), name=f"announce:{trip_id}")
+
+    async def _linked_trips(self) -> dict[str, list[Link]]:
+        """The enabled links by trip, read again only once they may have changed."""
+        generation = self._store.link_generation
+        now = self._clock()
+        read = self._links_read
+        if read is not None and read[0] == generation and now - read[1] < LINKS_REREAD:
+            return self._by_trip
+        links = await self._store.list_links(enabled_only=True)
+        by_trip: dict[str, list[Link]] = {}
+        for link in links:
+            by_trip.setdefault(link.trip_id, []).append(link)
+        self._by_trip = by_trip
+        # The generation from before the read: a change during it is read next time.
+        self._links_read = (generation, now)
+        return by_trip
+
+    def _needs_visit(self, trip_id: str, links: Sequence[Link], now: float) -> bool:
+        """Whether `_check_trip` has anything to do for the trip now (no I/O)."""
+        state = self._trips.get(trip_id)
+        if state is None or self._due_fetch(state, now):
+            return True
+        if state.fresh or state.pending_since is not None:
+            return True
+        if state.export is None:
+            return False
+        schedule = self._schedule_of(state)
+        instant = dt.datetime.fromtimestamp(now, dt.UTC)
+        return any(schedule.due(self._settings_of(link), instant) for link in links)
+
+    def _due_fetch(self, state: _TripState, now: float) -> bool:
+        return (
+            state.want_fetch
+            or state.fetched_at is None
+            or now - state.fetched_at >= self._timing.interval
+            or (
+                state.pending_since is not None
+                and now - state.pending_since >= self._timing.group_window
+            )
+        )
+
+    @staticmethod
+    def _schedule_of(state: _TripState) -> PlanSchedule:
+        assert state.export is not None
+        if state.schedule is None or state.schedule.export is not state.export:
+            state.schedule = PlanSchedule(state.export)
+        return state.schedule
 
     def _settings_of(self, link: Link) -> NotifySettings:
         return self._settings.get(link.id) or NotifySettings()
@@ -239,18 +302,11 @@ class Announcer:
         state = self._trips.get(trip_id)
         if state is None:
             state = self._trips[trip_id] = self._new_state(now)
-        if state.stored is None:
-            await self._load_stored(trip_id, state)
-        due_fetch = (
-            state.want_fetch
-            or state.fetched_at is None
-            or now - state.fetched_at >= self._timing.interval
-            or (
-                state.pending_since is not None
-                and now - state.pending_since >= self._timing.group_window
-            )
-        )
+            await self._load_stored(trip_id, state)  # a restart: what was told before
+        due_fetch = self._due_fetch(state, now)
         if due_fetch:
+            if state.stored is None:
+                await self._load_stored(trip_id, state)  # perhaps another replica's
             await self._fetch(trip_id, links[0], state, now)
         if state.export is None:
             return
@@ -347,13 +403,11 @@ class Announcer:
         }
 
     async def _notices(self, links: Sequence[Link], state: _TripState, now: float) -> None:
-        assert state.export is not None
-        if state.schedule is None or state.schedule.export is not state.export:
-            state.schedule = PlanSchedule(state.export)
+        schedule = self._schedule_of(state)
         instant = dt.datetime.fromtimestamp(now, dt.UTC)
         for link in links:
             settings = self._settings_of(link)
-            for notice in state.schedule.due(settings, instant):
+            for notice in schedule.due(settings, instant):
                 await self._announce(
                     link, notice.identity, self._render(link, notice, state, instant)
                 )

@@ -36,6 +36,7 @@ from osoto_bridge.osoto.models import (
 from osoto_bridge.osoto.pacing import Clock, Priority, RateLimiter, Sleep
 from osoto_bridge.osoto.retry import RetryPolicy
 from osoto_bridge.osoto.session import Session
+from osoto_bridge.osoto.transport import HttpClient
 
 __all__ = ["OsotoClient"]
 
@@ -69,7 +70,7 @@ class OsotoClient(LegEndpoints, ActionItemEndpoints, CommitmentEndpoints, MapPin
         api_key: str,
         base_url: str,
         *,
-        http: httpx.AsyncClient | None = None,
+        http: HttpClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         limiter: RateLimiter | None = None,
         limiters: LimiterRegistry | None = None,

@@ -33,6 +33,7 @@ from osoto_bridge.osoto.errors import (
 from osoto_bridge.osoto.keys import Secret
 from osoto_bridge.osoto.pacing import Clock, Priority, RateLimiter, Sleep, Ticket
 from osoto_bridge.osoto.retry import RetryPolicy
+from osoto_bridge.osoto.transport import HttpClient
 
 __all__ = ["MUTATING_METHODS", "ClientState", "Session"]
 
@@ -68,7 +69,7 @@ class Session:
     Args:
         base_url: The API root, e.g. `http://127.0.0.1:8787/api/v1`.
         api_key: The key sent as a Bearer token, or None for the share endpoints.
-        http: An httpx client to borrow (never closed here).
+        http: An httpx client (or a `DirectClient`) to borrow (never closed here).
         transport: An httpx transport for a client made here (tests, fault injection).
         limiter: The key's pacer, or None for no pacing.
         clock: Monotonic clock for the retry deadline.
@@ -82,7 +83,7 @@ class Session:
         base_url: str,
         *,
         api_key: Secret | None,
-        http: httpx.AsyncClient | None,
+        http: HttpClient | None,
         transport: httpx.AsyncBaseTransport | None,
         limiter: RateLimiter | None,
         clock: Clock = time.monotonic,
@@ -95,7 +96,7 @@ class Session:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(transport=transport, timeout=timeout)
+        self._http: HttpClient = http or httpx.AsyncClient(transport=transport, timeout=timeout)
         self.limiter = limiter
         self._clock = clock
         self._sleep = sleep
@@ -244,9 +245,10 @@ class Session:
     ) -> httpx.Response:
         """Send once; translate the network failure or error answer (the one place)."""
         try:
-            response = await self._http.request(
+            request = self._http.build_request(
                 method, url, params=params, json=json, headers=headers
             )
+            response = await self._http.send(request)
         except BaseException as exc:
             if self.limiter is not None:
                 # No answer will tell the limit: let the next request learn it.
@@ -264,12 +266,13 @@ class Session:
                 remaining=_int_header(response, "X-RateLimit-Remaining"),
                 retry_after=_retry_after(response),
             )
-        logger.debug(
-            "%s -> %d (request %s)",
-            label,
-            response.status_code,
-            response.headers.get("X-Request-Id"),
-        )
+        if logger.isEnabledFor(logging.DEBUG):  # a header lookup is not free at 300/s
+            logger.debug(
+                "%s -> %d (request %s)",
+                label,
+                response.status_code,
+                response.headers.get("X-Request-Id"),
+            )
         raise_for_response(response)
         return response
 

@@ -173,6 +173,13 @@ class StoreBase:
         self._link_generation = 0
 
     @property
+    def link_generation(self) -> int:
+        """A number that changes whenever the links may have changed, as far as this
+        store knows: each link change it made and each `forget_cached_links` (the
+        relay's link sync). What read the links may keep them while it holds."""
+        return self._link_generation
+
+    @property
     def operations(self) -> int:
         """How many store operations (public method calls, each one transaction or
         read) this store ran since it opened: what `bench/` counts per line."""
