@@ -218,26 +218,26 @@ class Announcer:
             del self._trips[trip_id]
         now = self._clock()
         # Most trips have nothing to do at a check (a fetch is due every `interval`,
-        # a check comes every `check_every`): only the others get a task.
+        # a check comes every `check_every`): only the others are visited.
         visits = [
             (trip_id, trip_links)
             for trip_id, trip_links in by_trip.items()
             if self._needs_visit(trip_id, trip_links, now)
         ]
-        if not visits:
-            return
-        gate = asyncio.Semaphore(self._timing.concurrency)
+        # A few workers take the trips in turn (`concurrency` at once): a task per trip
+        # would be thousands of coroutines alive at once at the first check.
+        queue = iter(visits)
 
-        async def one(trip_id: str, trip_links: list[Link]) -> None:
-            async with gate:
+        async def work() -> None:
+            for trip_id, trip_links in queue:
                 try:
                     await self._check_trip(trip_id, trip_links)
                 except OsotoError as exc:
                     logger.warning("watching trip %s: %s", trip_id, type(exc).__name__)
 
         async with asyncio.TaskGroup() as group:
-            for trip_id, trip_links in visits:
-                group.create_task(one(trip_id, trip_links), name=f"announce:{trip_id}")
+            for n in range(min(self._timing.concurrency, len(visits))):
+                group.create_task(work(), name=f"announce:check:{n}")
 
     async def _linked_trips(self) -> dict[str, list[Link]]:
         """The enabled links by trip, read again only once they may have changed."""
