@@ -471,7 +471,7 @@ async def test_a_chat_linked_after_a_check_is_told_at_the_next(world: World) -> 
 async def test_a_chat_linked_by_another_process_is_seen_within_the_reread(
     world: World,
 ) -> None:
-    from osoto_bridge.announce.watcher import LINKS_REREAD
+    from osoto_bridge.announce.timing import LINKS_REREAD
 
     await world.open()
     announcer = world.announcer(interval=LINKS_REREAD)  # the fetch due with the reread

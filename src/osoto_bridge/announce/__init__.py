@@ -14,7 +14,8 @@ from osoto_bridge.announce.schedule import (
     due_notices,
     next_moment,
 )
-from osoto_bridge.announce.watcher import DEFAULT_INTERVAL, Announcer, AnnounceTiming
+from osoto_bridge.announce.timing import DEFAULT_INTERVAL, AnnounceTiming
+from osoto_bridge.announce.watcher import Announcer
 from osoto_bridge.announce.wiring import LinkNotifySettings, build_announcer
 
 __all__ = [

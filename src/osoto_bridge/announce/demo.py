@@ -13,7 +13,8 @@ import dataclasses
 import datetime as dt
 import logging
 
-from osoto_bridge.announce.watcher import Announcer, AnnounceTiming
+from osoto_bridge.announce.timing import AnnounceTiming
+from osoto_bridge.announce.watcher import Announcer
 from osoto_bridge.osoto import OsotoClient, OsotoError
 from osoto_bridge.store import Link, Store
 

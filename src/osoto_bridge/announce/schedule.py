@@ -14,7 +14,7 @@ and says so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from osoto_bridge.commands import Reminder, TripCalendar
@@ -135,21 +135,36 @@ class PlanSchedule:
     """One snapshot's reminder moments, worked out once per set of settings.
 
     The watch looks at every trip every few seconds; the timeline of a plan that did
-    not change is not rebuilt for that.
+    not change is not rebuilt for that. Nor is the snapshot kept for it: once
+    `release`d, the schedule holds only the moments it worked out, and asks `reload`
+    for the snapshot when a new set of settings needs its own.
 
     Args:
         export: The trip's snapshot (projected).
+        reload: Brings the snapshot back after `release` (None: it is never released).
     """
 
-    def __init__(self, export: TripExport) -> None:
-        self.export = export
+    def __init__(
+        self, export: TripExport, *, reload: Callable[[], TripExport] | None = None
+    ) -> None:
+        self._export: TripExport | None = export
+        self._reload = reload
         self._calendar = TripCalendar.from_export(export)
         self._candidates: dict[NotifySettings, list[Candidate]] = {}
+
+    def release(self) -> None:
+        """Let the snapshot go (it is reloaded when needed); the moments stay."""
+        if self._reload is not None:
+            self._export = None
 
     def _for(self, settings: NotifySettings) -> list[Candidate]:
         found = self._candidates.get(settings)
         if found is None:
-            found = sorted(_candidates(self.export, self._calendar, settings), key=lambda c: c[1])
+            export = self._export
+            if export is None:
+                assert self._reload is not None  # only a reloadable one is released
+                export = self._reload()
+            found = sorted(_candidates(export, self._calendar, settings), key=lambda c: c[1])
             self._candidates[settings] = found
         return found
 

@@ -22,14 +22,19 @@ import asyncio
 import collections
 import contextlib
 import datetime as dt
-import hashlib
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from osoto_bridge.announce.schedule import DueNotice, PlanSchedule
+from osoto_bridge.announce.plan_state import TripPlan, plan_json, snapshot_hash
+from osoto_bridge.announce.schedule import DueNotice
+from osoto_bridge.announce.timing import (
+    CLAIMS_KEPT,
+    LINKS_REREAD,
+    AnnounceTiming,
+)
 from osoto_bridge.chat.base import ChatAddress, ChatError, OutboundMessage
 from osoto_bridge.commands import (
     CURRENT_CHAT,
@@ -41,28 +46,15 @@ from osoto_bridge.commands import (
     diff_plans,
     translator,
 )
-from osoto_bridge.osoto import OsotoClient, OsotoError, Priority, TripExport, safe_projection
+from osoto_bridge.osoto import OsotoClient, OsotoError, Priority, safe_projection
 from osoto_bridge.store import Link, NotifySettings, Store
 from osoto_bridge.text import Document
 
-__all__ = ["DEFAULT_INTERVAL", "AnnounceTiming", "Announcer", "ClientFor", "Send"]
+__all__ = ["Announcer", "ClientFor", "Send"]
 
 logger = logging.getLogger(__name__)
 
-CLAIMS_KEPT = 7 * 86400.0
-"""Seconds an announcement's claim is kept. Long enough: a reminder is claimed at most
-a day (the longest lead) before its event starts, and then never due again; a digest's
-identity names the stored snapshot it started from, which is gone once it was told."""
-
 _PRUNE_EVERY = 3600.0
-
-LINKS_REREAD = 60.0
-"""Seconds the watch keeps the links it read when nothing told it of a change (a
-change by this process, or the relay's link sync, tells it at once)."""
-
-DEFAULT_INTERVAL = 120.0
-"""Seconds between two fetches of a trip's export (`OSOTO_BRIDGE_PLAN_WATCH_INTERVAL`)."""
-
 
 Send = Callable[[OutboundMessage], Awaitable[None]]
 Wait = Callable[[asyncio.Event, float], Awaitable[object]]
@@ -74,46 +66,14 @@ async def _wait_event(event: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(event.wait(), seconds)
 
 
-@dataclass(frozen=True)
-class AnnounceTiming:
-    """The knobs of the watch (seconds).
-
-    Attributes:
-        interval: Between two fetches of one trip's export.
-        check_every: Between two looks at the reminders (no request: the plan is in
-            memory); also the latest a poke after a write waits.
-        group_window: A change seen is posted after this long, so the edits someone
-            makes in a row arrive as one digest.
-        own_write_memory: How long the bot's own writes are remembered, so the chat
-            that made one is not told about it.
-    """
-
-    interval: float = DEFAULT_INTERVAL
-    check_every: float = 15.0
-    group_window: float = 20.0
-    own_write_memory: float = 900.0
-    spread: bool = True
-    """Spread the first fetches of the trips over one interval (thousands of trips
-    must not all fetch in the first second); tests turn it off."""
-    concurrency: int = 16
-    """Trips checked at once (a slow Osoto must not hold up every other trip)."""
-
-
-@dataclass
+@dataclass(slots=True)
 class _TripState:
-    export: TripExport | None = None
-    stored: TripExport | None = None
-    stored_at: float | None = None
+    plan: TripPlan = field(default_factory=TripPlan)
     fresh: bool = False
-    schedule: PlanSchedule | None = None
     fetched_at: float | None = None
     pending_since: float | None = None
     want_fetch: bool = True
     own_writes: dict[tuple[str, str], list[tuple[ChatAddress, float]]] = field(default_factory=dict)
-
-
-def _snapshot_hash(export: TripExport) -> str:
-    return hashlib.sha256(export.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
 
 
 class Announcer:
@@ -184,7 +144,7 @@ class Announcer:
     def has_plan(self, trip_id: str) -> bool:
         """Whether the watch holds a stored plan of a trip to compare with."""
         state = self._trips.get(trip_id)
-        return state is not None and state.stored is not None
+        return state is not None and state.plan.stored_json is not None
 
     # -- the loop -------------------------------------------------------------------
 
@@ -262,11 +222,14 @@ class Announcer:
             return True
         if state.fresh or state.pending_since is not None:
             return True
-        if state.export is None:
+        if not state.plan.known:
             return False
-        schedule = self._schedule_of(state)
+        schedule = state.plan.schedule()
         instant = dt.datetime.fromtimestamp(now, dt.UTC)
-        return any(schedule.due(self._settings_of(link), instant) for link in links)
+        if any(schedule.due(self._settings_of(link), instant) for link in links):
+            return True
+        state.plan.let_go()  # a schedule built just now let its plan's objects go
+        return False
 
     def _due_fetch(self, state: _TripState, now: float) -> bool:
         return (
@@ -278,13 +241,6 @@ class Announcer:
                 and now - state.pending_since >= self._timing.group_window
             )
         )
-
-    @staticmethod
-    def _schedule_of(state: _TripState) -> PlanSchedule:
-        assert state.export is not None
-        if state.schedule is None or state.schedule.export is not state.export:
-            state.schedule = PlanSchedule(state.export)
-        return state.schedule
 
     def _settings_of(self, link: Link) -> NotifySettings:
         return self._settings.get(link.id) or NotifySettings()
@@ -305,15 +261,17 @@ class Announcer:
             await self._load_stored(trip_id, state)  # a restart: what was told before
         due_fetch = self._due_fetch(state, now)
         if due_fetch:
-            if state.stored is None:
+            if state.plan.stored_json is None:
                 await self._load_stored(trip_id, state)  # perhaps another replica's
             await self._fetch(trip_id, links[0], state, now)
-        if state.export is None:
+        if not state.plan.known:
             return
         if state.fresh or state.pending_since is not None:
             await self._digest(trip_id, links, state, now)
             state.fresh = False
         await self._notices(links, state, now)
+        if state.pending_since is None:
+            state.plan.let_go()  # nothing pending: the texts until the next look
 
     async def _load_stored(self, trip_id: str, state: _TripState) -> None:
         """Read the stored snapshot, unless the one held is the same (by its time)."""
@@ -321,10 +279,9 @@ class Announcer:
         if row is None:
             return
         raw, stored_at = row
-        if stored_at != state.stored_at:
+        if stored_at != state.plan.stored_at:
             # stored by another replica, or before a restart
-            state.stored = TripExport.model_validate_json(raw)
-            state.stored_at = stored_at
+            state.plan.take_stored(raw, stored_at)
 
     async def _fetch(self, trip_id: str, link: Link, state: _TripState, now: float) -> None:
         client = await self._client_for(link)
@@ -332,20 +289,18 @@ class Announcer:
             return  # the key's background share is spent: next check
         export = await client.export_trip(trip_id, priority=Priority.BACKGROUND)
         self.fetches += 1
-        state.export = safe_projection(export)
+        state.plan.take_fetched(safe_projection(export))
         state.fetched_at = now
         state.want_fetch = False
         state.fresh = True
-        if state.stored is None:
+        if state.plan.stored_json is None:
             # The first look at a trip: nothing to compare with, nothing to announce.
             await self._store_snapshot(trip_id, state)
 
     async def _store_snapshot(self, trip_id: str, state: _TripState) -> None:
-        assert state.export is not None
-        state.stored_at = await self._store.set_plan_snapshot(
-            trip_id, state.export.model_dump_json(by_alias=True)
-        )
-        state.stored = state.export
+        latest = state.plan.latest_json
+        assert latest is not None
+        state.plan.mark_stored(await self._store.set_plan_snapshot(trip_id, latest))
         state.pending_since = None
         await self._progressed()
 
@@ -361,15 +316,15 @@ class Announcer:
     async def _digest(
         self, trip_id: str, links: Sequence[Link], state: _TripState, now: float
     ) -> None:
-        assert state.export is not None and state.stored is not None
-        changes = diff_plans(state.stored, state.export)
+        plan = state.plan
+        if plan.unchanged:
+            state.pending_since = None  # the texts tell it: no parse, no diff
+            return
+        changes = diff_plans(plan.stored(), plan.latest())
         if not changes:
-            state.pending_since = None
-            if _snapshot_hash(state.stored) != _snapshot_hash(state.export):
-                # changed, but nothing to tell (a to-do un-ticked, a secret edited):
-                # compare with this one from now on
-                await self._store_snapshot(trip_id, state)
-            state.export = state.stored  # one copy in memory
+            # changed, but nothing to tell (a to-do un-ticked, a secret edited):
+            # compare with this one from now on
+            await self._store_snapshot(trip_id, state)
             return
         if state.pending_since is None:
             state.pending_since = now
@@ -378,14 +333,17 @@ class Announcer:
         # Another replica (or this one before a restart) may have told it already and
         # stored the plan since: compare with what the store holds now.
         await self._load_stored(trip_id, state)
-        changes = diff_plans(state.stored, state.export)
-        if not changes:
+        stored = None if plan.unchanged else plan.stored()
+        changes = [] if stored is None else diff_plans(stored, plan.latest())
+        if stored is None or not changes:
             state.pending_since = None
             return
         # The stored snapshot's time is part of the identity: a plan changed, changed
         # back and changed again is told each time, once.
+        assert plan.latest_json is not None
         identity = (
-            f"d:{_snapshot_hash(state.stored)}:{_snapshot_hash(state.export)}:{state.stored_at!r}"
+            f"d:{snapshot_hash(plan_json(stored))}:{snapshot_hash(plan.latest_json)}"
+            f":{plan.stored_at!r}"
         )
         for link in links:
             settings = self._settings_of(link)
@@ -403,7 +361,7 @@ class Announcer:
         }
 
     async def _notices(self, links: Sequence[Link], state: _TripState, now: float) -> None:
-        schedule = self._schedule_of(state)
+        schedule = state.plan.schedule()
         instant = dt.datetime.fromtimestamp(now, dt.UTC)
         for link in links:
             settings = self._settings_of(link)
@@ -417,8 +375,9 @@ class Announcer:
         tr = translator(link.language)
         if notice.reminder is not None:
             return answer_reminder(tr, notice.reminder, now=now)
-        assert state.export is not None
-        view = TripView.of(state.export, now=now, language=link.language, show_sensitive=False)
+        view = TripView.of(
+            state.plan.latest(), now=now, language=link.language, show_sensitive=False
+        )
         return answer_where(view, "")
 
     async def _announce(self, link: Link, identity: str, document: Document) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from osoto_bridge.announce.watcher import Announcer, AnnounceTiming, ClientFor
+from osoto_bridge.announce.timing import AnnounceTiming
+from osoto_bridge.announce.watcher import Announcer, ClientFor
 from osoto_bridge.chat.base import ChatAdapter, OutboundMessage
 from osoto_bridge.commands import CURRENT_CHAT, CommandContext, CommandService
 from osoto_bridge.store import Link, NotifySettings, Store
