@@ -346,6 +346,28 @@ def _bulk(m: _Matcher) -> dict[str, Any]:
     return result
 
 
+def _into_chats(c: Collected, phases: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    """Per platform, over the traffic phase: the lines the bot delivered there a second
+    and the messages that carried them (a merged one carries several). Telegram lets a
+    bot send 30 messages a second in all: lines asked above that must wait and merge."""
+    start, end = phases["traffic"]
+    seconds = max(end - start, 1e-9)
+    lines: Counter[str] = Counter()
+    messages: Counter[str] = Counter()
+    for at, platform, _, text in c.received:
+        tags = TAG.findall(str(text))
+        if tags and start <= float(at) < end:
+            lines[str(platform)] += len(tags)
+            messages[str(platform)] += 1
+    return {
+        platform: {
+            "lines_per_s": round(lines[platform] / seconds, 1),
+            "messages_per_s": round(messages[platform] / seconds, 1),
+        }
+        for platform in sorted(lines)
+    }
+
+
 def _bridge(samples: Samples, phases: dict[str, list[float]]) -> dict[str, Any]:
     def cores(phase: str) -> float:
         if phase not in phases:
@@ -405,6 +427,7 @@ def build_report(
         "bulk": _bulk(m),
         "bridge": _bridge(samples, phases),
         "chat_stats": collected.chat_stats,
+        "into_chats": _into_chats(collected, phases),
         "slowest": _slowest(m, phases["bridge_start"][0]),
         "series": {
             "latency": {
@@ -484,6 +507,7 @@ def print_summary(report: dict[str, Any]) -> None:
     print(f"delivery: {json.dumps(report['delivery'])}")
     print(f"bulk: {json.dumps(report['bulk'])}")
     print(f"bridge: {json.dumps(report['bridge'])}")
+    print(f"into the chats in the traffic phase: {json.dumps(report.get('into_chats', {}))}")
     requests = {k: v for k, v in report["osoto_requests"].items()}
     print(f"osoto requests: {json.dumps(requests)}")
 
