@@ -29,9 +29,10 @@ import aiohttp
 import httpx
 from aiohttp import web
 
-from osoto_bridge.osoto import AiohttpTransport, DirectClient, HttpClient
+from osoto_bridge.osoto import AiohttpTransport, DirectClient
 from osoto_bridge.osoto.keys import Secret
 from osoto_bridge.osoto.session import Session
+from osoto_bridge.osoto.transport import HttpClient
 
 KEY = "osk_live_0123456789abcdefBENCHHTTP"
 PAGE = {"data": [], "nextCursor": "c-000123", "hasMore": False}

@@ -21,12 +21,18 @@ def _projected(mutate: object = None) -> TripExport:
     return safe_projection(plan(mutate))
 
 
-def test_an_unchanged_fetch_is_told_by_the_texts_and_keeps_the_schedule() -> None:
+def _looked_at() -> tuple[TripPlan, PlanSchedule]:
+    """A trip after the watch's first look: stored, scheduled, let go."""
     trip = TripPlan()
     trip.take_fetched(_projected())
     trip.mark_stored(1.0)
     schedule = trip.schedule()
     trip.let_go()
+    return trip, schedule
+
+
+def test_an_unchanged_fetch_is_told_by_the_texts_and_keeps_the_schedule() -> None:
+    trip, schedule = _looked_at()
     trip.take_fetched(_projected())  # the same plan, fetched again
     assert trip.unchanged
     assert trip.schedule() is schedule  # not worked out again
@@ -34,11 +40,7 @@ def test_an_unchanged_fetch_is_told_by_the_texts_and_keeps_the_schedule() -> Non
 
 
 def test_a_changed_plan_is_parsed_back_equal_and_gets_a_new_schedule() -> None:
-    trip = TripPlan()
-    trip.take_fetched(_projected())
-    trip.mark_stored(1.0)
-    schedule = trip.schedule()
-    trip.let_go()
+    trip, schedule = _looked_at()
     changed = _projected(lambda d: d["actionItems"][0].update(done=True))
     trip.take_fetched(changed)
     assert not trip.unchanged

@@ -57,7 +57,7 @@ from osoto_bridge.osoto.retry import RetryPolicy
 from osoto_bridge.osoto.scopes import Scopes
 from osoto_bridge.osoto.session import ClientState
 from osoto_bridge.osoto.shared import SharedTripClient
-from osoto_bridge.osoto.transport import AiohttpTransport, DirectClient, HttpClient
+from osoto_bridge.osoto.transport import AiohttpTransport, DirectClient
 from osoto_bridge.osoto.trip_finder import KnownTrip, find_trip
 
 __all__ = [
@@ -75,7 +75,6 @@ __all__ = [
     "Flight",
     "Forbidden",
     "Group",
-    "HttpClient",
     "IdempotencyConflict",
     "ItemError",
     "ItemResult",

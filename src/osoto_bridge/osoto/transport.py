@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 import httpx
@@ -97,24 +97,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             await asyncio.sleep(0)
 
 
-class HttpClient(Protocol):
-    """What a `Session` sends with: an `httpx.AsyncClient` or a `DirectClient`."""
-
-    def build_request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Request: ...
-
-    async def send(self, request: httpx.Request) -> httpx.Response: ...
-
-    async def aclose(self) -> None: ...
-
-
 class DirectClient:
     """Sends requests straight to one transport, with one timeout and nothing else.
 
@@ -161,3 +143,7 @@ class DirectClient:
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+
+
+HttpClient = httpx.AsyncClient | DirectClient
+"""What a `Session` sends with (it calls `build_request`, `send` and `aclose`)."""
