@@ -333,9 +333,12 @@ class Announcer:
         # Another replica (or this one before a restart) may have told it already and
         # stored the plan since: compare with what the store holds now.
         await self._load_stored(trip_id, state)
-        stored = None if plan.unchanged else plan.stored()
-        changes = [] if stored is None else diff_plans(stored, plan.latest())
-        if stored is None or not changes:
+        if plan.unchanged:
+            state.pending_since = None  # told and stored meanwhile
+            return
+        stored = plan.stored()
+        changes = diff_plans(stored, plan.latest())
+        if not changes:
             state.pending_since = None
             return
         # The stored snapshot's time is part of the identity: a plan changed, changed

@@ -42,8 +42,8 @@ class ClientPool:
     ) -> None:
         self._store = store
         self._base_url = base_url
-        # aiohttp underneath, and no client layer over it: a poll costs a fifth of
-        # httpx's own pool and client (transport.py)
+        # aiohttp underneath, and no httpx client layer over it: 0.20 ms of CPU a
+        # poll instead of 0.34 (transport.py, bench/http_client.py)
         self._http = DirectClient(
             transport if transport is not None else AiohttpTransport(),
             timeout=httpx.Timeout(15.0, connect=5.0),
